@@ -4,6 +4,8 @@ resource types and properties; `_complete` creates those from the same template 
 
 from __future__ import annotations
 
+import contextlib
+import json
 import secrets
 import string
 from pathlib import Path
@@ -46,18 +48,47 @@ def _client(service: str, endpoint_url: str | None, region: str) -> Any:
     return boto3.client(service, endpoint_url=endpoint_url, region_name=region)
 
 
-def _complete(template: dict[str, Any], params: dict[str, str], endpoint_url: str | None, region: str) -> None:
-    for resource in template["Resources"].values():
+def _resolve(value: Any, params: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"Sub"}:
+            return _sub(value, params)
+        return {k: _resolve(v, params) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, params) for v in value]
+    return value
+
+
+def _complete(
+    template: dict[str, Any], params: dict[str, str], endpoint_url: str | None, region: str, stack_name: str
+) -> None:
+    physical = {
+        r.get("LogicalResourceId", ""): r.get("PhysicalResourceId")
+        for r in _client("cloudformation", endpoint_url, region).describe_stack_resources(StackName=stack_name)[
+            "StackResources"
+        ]
+    }
+    params = {
+        **params,
+        "AWS::Partition": "aws",
+        "AWS::Region": region,
+        "AWS::AccountId": _client("sts", endpoint_url, region).get_caller_identity()["Account"],
+    }
+    for logical_id, resource in template["Resources"].items():
         props = resource.get("Properties", {})
-        if resource["Type"] == "AWS::SecretsManager::Secret":
+        if resource["Type"] == "AWS::KMS::Key" and physical.get(logical_id):
+            # moto's CloudFormation stores KeyPolicy as a dict, which its own KMS then cannot parse.
+            _client("kms", endpoint_url, region).put_key_policy(
+                KeyId=physical[logical_id],
+                PolicyName="default",
+                Policy=json.dumps(_resolve(props["KeyPolicy"], params)),
+            )
+        elif resource["Type"] == "AWS::SecretsManager::Secret":
             sm = _client("secretsmanager", endpoint_url, region)
             name = _sub(props["Name"], params)
             length = int(props.get("GenerateSecretString", {}).get("PasswordLength", 64))
             value = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(length))
-            try:
+            with contextlib.suppress(sm.exceptions.ResourceExistsException):
                 sm.create_secret(Name=name, SecretString=value, Description=props.get("Description", ""))
-            except sm.exceptions.ResourceExistsException:
-                pass
         elif resource["Type"] == "AWS::DynamoDB::Table" and "TimeToLiveSpecification" in props:
             ttl = props["TimeToLiveSpecification"]
             _client("dynamodb", endpoint_url, region).update_time_to_live(
@@ -83,6 +114,6 @@ def provision(
                 {"ParameterKey": "Stage", "ParameterValue": stage},
             ],
         )
-        _complete(load_template(), {"AppName": app_name, "Stage": stage}, endpoint_url, region)
+        _complete(load_template(), {"AppName": app_name, "Stage": stage}, endpoint_url, region, stack_name)
     stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}

@@ -1,0 +1,159 @@
+"""Users, their unique e-mails and refresh tokens in DynamoDB."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.dynamo.base import Model, table_meta
+from chalicelib.config import settings
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.users import RefreshRecord, User
+
+
+class UserModel(Model):
+    Meta = table_meta("users")
+    user_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()
+    password_hash = UnicodeAttribute()
+    created_at_ms = NumberAttribute()
+    tokens_valid_after_ms = NumberAttribute(default=0)
+    webhook_url = UnicodeAttribute(null=True)
+
+
+class UserEmailModel(Model):
+    Meta = table_meta("user-emails")
+    email = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+
+
+class RefreshTokenModel(Model):
+    """Two kinds of item share the table: `rt#<sha256>` (one token) and `fam#<id>` (a revoked family)."""
+
+    Meta = table_meta("refresh-tokens")
+    pk = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute(null=True)
+    family_id = UnicodeAttribute(null=True)
+    issued_at_ms = NumberAttribute(null=True)
+    expires_at = NumberAttribute()  # seconds, DynamoDB TTL
+    expires_at_ms = NumberAttribute(null=True)
+    used = BooleanAttribute(default=False)
+    revoked = BooleanAttribute(default=False)
+
+
+def _to_user(m: UserModel) -> User:
+    return User(
+        id=m.user_id,
+        email=m.email,
+        password_hash=m.password_hash,
+        created_at_ms=int(m.created_at_ms),
+        tokens_valid_after_ms=int(m.tokens_valid_after_ms or 0),
+        webhook_url=m.webhook_url,
+    )
+
+
+class DynamoUserRepository:
+    def create(self, user: User) -> None:
+        cfg = settings()
+        connection = Connection(region=cfg.region, host=cfg.aws_endpoint_url)
+        try:
+            with TransactWrite(connection=connection) as tx:
+                tx.save(
+                    UserEmailModel(email=user.email, user_id=user.id),
+                    condition=UserEmailModel.email.does_not_exist(),
+                )
+                tx.save(
+                    UserModel(
+                        user_id=user.id,
+                        email=user.email,
+                        password_hash=user.password_hash,
+                        created_at_ms=user.created_at_ms,
+                        tokens_valid_after_ms=user.tokens_valid_after_ms,
+                    ),
+                    condition=UserModel.user_id.does_not_exist(),
+                )
+        except TransactWriteError as exc:
+            if "ConditionalCheckFailed" in str(exc.cause_response_message) or "ConditionalCheckFailed" in str(exc):
+                raise Conflict("An account with this e-mail already exists.", code="email_taken") from None
+            raise
+
+    def get(self, user_id: str) -> User | None:
+        try:
+            return _to_user(UserModel.get(user_id, consistent_read=True))
+        except UserModel.DoesNotExist:
+            return None
+
+    def get_by_email(self, email: str) -> User | None:
+        try:
+            link = UserEmailModel.get(email, consistent_read=True)
+        except UserEmailModel.DoesNotExist:
+            return None
+        return self.get(link.user_id)
+
+    def set_password(self, user_id: str, password_hash: str, tokens_valid_after_ms: int) -> None:
+        UserModel(user_id=user_id).update(
+            actions=[
+                UserModel.password_hash.set(password_hash),
+                UserModel.tokens_valid_after_ms.set(tokens_valid_after_ms),
+            ],
+            condition=UserModel.user_id.exists(),
+        )
+
+    def set_webhook(self, user_id: str, webhook_url: str | None) -> None:
+        action = UserModel.webhook_url.set(webhook_url) if webhook_url else UserModel.webhook_url.remove()
+        UserModel(user_id=user_id).update(actions=[action], condition=UserModel.user_id.exists())
+
+
+class DynamoRefreshTokenStore:
+    def put(self, record: RefreshRecord) -> None:
+        RefreshTokenModel(
+            pk=f"rt#{record.token_hash}",
+            user_id=record.user_id,
+            family_id=record.family_id,
+            issued_at_ms=record.issued_at_ms,
+            expires_at_ms=record.expires_at_ms,
+            expires_at=record.expires_at_ms // 1000,
+            used=record.used,
+        ).save(condition=RefreshTokenModel.pk.does_not_exist())
+
+    def get(self, token_hash: str) -> RefreshRecord | None:
+        try:
+            m = RefreshTokenModel.get(f"rt#{token_hash}", consistent_read=True)
+        except RefreshTokenModel.DoesNotExist:
+            return None
+        return RefreshRecord(
+            token_hash=token_hash,
+            user_id=str(m.user_id),
+            family_id=str(m.family_id),
+            issued_at_ms=int(m.issued_at_ms or 0),
+            expires_at_ms=int(m.expires_at_ms or 0),
+            used=bool(m.used),
+        )
+
+    def mark_used(self, token_hash: str) -> bool:
+        try:
+            RefreshTokenModel(pk=f"rt#{token_hash}").update(
+                actions=[RefreshTokenModel.used.set(True)],
+                condition=RefreshTokenModel.pk.exists() & (RefreshTokenModel.used == False),  # noqa: E712
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def revoke_family(self, family_id: str, expires_at_ms: int) -> None:
+        try:
+            RefreshTokenModel(
+                pk=f"fam#{family_id}", family_id=family_id, revoked=True, expires_at=expires_at_ms // 1000
+            ).save()
+        except PutError:
+            raise
+
+    def is_family_revoked(self, family_id: str) -> bool:
+        try:
+            return bool(RefreshTokenModel.get(f"fam#{family_id}", consistent_read=True).revoked)
+        except RefreshTokenModel.DoesNotExist:
+            return False

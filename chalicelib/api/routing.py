@@ -1,0 +1,137 @@
+"""`endpoint`: one decorator that registers a Chalice route, documents it in OpenAPI, authenticates the
+caller, validates the body and query, and maps domain errors to HTTP. Route functions stay one-liners
+that translate to a service call."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chalice.app import Blueprint, Response
+from chalice.app import Request
+from pydantic import BaseModel
+
+from chalicelib.api import openapi
+from chalicelib.api.http import domain_error_response, error_response, json_response
+from chalicelib.api.validation import DEFAULT_MAX_BODY, RequestError, parse_body, parse_query
+from chalicelib.domain.errors import DomainError, Unauthorized
+
+API_PREFIX = "/api/v1"
+
+
+@dataclass(frozen=True)
+class Ctx:
+    request: Request
+    user_id: str
+    source_ip: str
+
+    def header(self, name: str) -> str | None:
+        value = self.request.headers.get(name)
+        return value if value is None else str(value)
+
+    def cookie(self, name: str) -> str | None:
+        raw = self.request.headers.get("cookie") or ""
+        for part in raw.split(";"):
+            key, _, value = part.strip().partition("=")
+            if key == name and value:
+                return value
+        return None
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization") or ""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Sign in first: send `Authorization: Bearer <access token>`.", code="missing_token")
+    return token.strip()
+
+
+def _source_ip(request: Request) -> str:
+    identity = (request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
+def _authenticate(request: Request) -> str:
+    from chalicelib.bootstrap import container
+
+    return container().auth.authenticate(_bearer(request))
+
+
+def endpoint(
+    bp: Blueprint,
+    path: str,
+    method: str,
+    *,
+    summary: str,
+    tags: tuple[str, ...],
+    body: type[BaseModel] | None = None,
+    body_required: bool = True,
+    max_body: int = DEFAULT_MAX_BODY,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    auth: bool = True,
+    errors: tuple[int, ...] = (),
+    response_content_type: str = "application/json",
+    other_responses: dict[int, type[BaseModel]] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    path_params = re.findall(r"{(\w+)}", path)
+    documented_errors = set(errors) | {400, 415}
+    if body is not None:
+        documented_errors |= {413, 422}
+    if query is not None:
+        documented_errors.add(422)
+    if auth:
+        documented_errors.add(401)
+    if path_params:
+        documented_errors.add(404)
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        openapi.register(
+            openapi.Operation(
+                method=method,
+                path=API_PREFIX + path,
+                summary=summary,
+                tags=tags,
+                operation_id=fn.__name__,
+                body=body,
+                query=query,
+                response=response,
+                status=status,
+                auth=auth,
+                errors=tuple(sorted(documented_errors)),
+                response_content_type=response_content_type,
+                other_responses=dict(other_responses or {}),
+            )
+        )
+
+        def view(**url_params: str) -> Response:
+            request = bp.current_request
+            try:
+                user_id = _authenticate(request) if auth else ""
+                ctx = Ctx(request=request, user_id=user_id, source_ip=_source_ip(request))
+                kwargs: dict[str, Any] = dict(url_params)
+                if body is not None:
+                    kwargs["body"] = parse_body(request, body, max_bytes=max_body, required=body_required)
+                if query is not None:
+                    kwargs["query"] = parse_query(request, query)
+                result = fn(ctx, **kwargs)
+            except RequestError as exc:
+                return error_response(exc.status, exc.code, exc.message, exc.details)
+            except DomainError as exc:
+                return domain_error_response(exc)
+            if isinstance(result, Response):
+                return result
+            if result is None:
+                return Response(body="", status_code=status, headers={"Cache-Control": "no-store"})
+            if isinstance(result, BaseModel):
+                result = result.model_dump(mode="json")
+            return json_response(result, status)
+
+        view.__name__ = fn.__name__
+        bp.route(path, methods=[method])(view)
+        return fn
+
+    return decorate

@@ -1,0 +1,83 @@
+"""Request parsing: every malformed, oversized or unknown input becomes a 4xx JSON error, never a 500."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from chalice.app import Request
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from chalicelib.domain.errors import DomainError
+
+M = TypeVar("M", bound=BaseModel)
+
+DEFAULT_MAX_BODY = 64 * 1024
+_MAX_DEPTH = 32
+
+
+class StrictModel(BaseModel):
+    """Request models refuse unknown fields instead of silently dropping them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class RequestError(DomainError):
+    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+        super().__init__(message, code=code, details=details)
+        self.status = status
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > _MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max([_depth(v, level + 1) for v in value.values()], default=level + 1)
+    if isinstance(value, list):
+        return max([_depth(v, level + 1) for v in value], default=level + 1)
+    return level
+
+
+def validation_details(exc: ValidationError) -> list[dict[str, str]]:
+    details = []
+    for err in exc.errors(include_url=False, include_input=False):
+        field = ".".join(str(p) for p in err["loc"]) or "body"
+        details.append({"field": field, "message": err["msg"]})
+    return details
+
+
+def validate(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RequestError(
+            422, "validation_error", "The request has invalid fields.", validation_details(exc)
+        ) from None
+
+
+def read_json(request: Request, *, max_bytes: int = DEFAULT_MAX_BODY, required: bool = True) -> Any:
+    raw = request.raw_body or b""
+    if len(raw) > max_bytes:
+        raise RequestError(413, "payload_too_large", f"The request body is larger than {max_bytes} bytes.")
+    if not raw.strip():
+        if required:
+            raise RequestError(400, "invalid_json", "The request body must be a JSON object.")
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        raise RequestError(400, "invalid_json", "The request body is not valid JSON.") from None
+    if _depth(data) > _MAX_DEPTH:
+        raise RequestError(400, "invalid_json", "The request body is nested too deeply.")
+    if not isinstance(data, dict):
+        raise RequestError(400, "invalid_json", "The request body must be a JSON object.")
+    return data
+
+
+def parse_body(request: Request, model: type[M], *, max_bytes: int = DEFAULT_MAX_BODY, required: bool = True) -> M:
+    return validate(model, read_json(request, max_bytes=max_bytes, required=required))
+
+
+def parse_query(request: Request, model: type[M]) -> M:
+    params = dict(request.query_params or {})
+    return validate(model, params)

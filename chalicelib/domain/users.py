@@ -1,0 +1,72 @@
+"""Accounts: users, e-mail normalisation, password policy and refresh-token records."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from chalicelib.domain.errors import InvalidInput
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+PASSWORD_MIN = 10
+PASSWORD_MAX = 128
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    email: str
+    password_hash: str
+    created_at_ms: int
+    # Refresh tokens issued before this instant are void (set when the password changes).
+    tokens_valid_after_ms: int = 0
+    webhook_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshRecord:
+    token_hash: str
+    user_id: str
+    family_id: str
+    issued_at_ms: int
+    expires_at_ms: int
+    used: bool
+
+
+def normalize_email(raw: str) -> str:
+    """Case-folded and trimmed, so `Alice@Example.com ` and `alice@example.com` are one account."""
+    email = raw.strip().lower()
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise InvalidInput(
+            "Enter a valid e-mail address.",
+            code="invalid_email",
+            details=[{"field": "email", "message": "not a valid e-mail address"}],
+        )
+    return email
+
+
+def check_password_policy(password: str, *, field: str = "password") -> None:
+    problems = []
+    if len(password) < PASSWORD_MIN:
+        problems.append(f"must be at least {PASSWORD_MIN} characters")
+    if len(password) > PASSWORD_MAX:
+        problems.append(f"must be at most {PASSWORD_MAX} characters")
+    if password.strip() == "" or len(set(password)) < 4:
+        problems.append("is too simple")
+    if problems:
+        raise InvalidInput(
+            f"The password {problems[0]}.",
+            code="weak_password",
+            details=[{"field": field, "message": p} for p in problems],
+        )
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_refresh_token(token: str) -> str:
+    # Refresh tokens are 256 random bits, so a fast hash is enough; only the hash is stored.
+    return hashlib.sha256(token.encode()).hexdigest()
