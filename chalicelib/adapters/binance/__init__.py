@@ -1,0 +1,18 @@
+"""Binance spot behind the exchange port. Importing this package does not import python-binance."""
+
+from chalicelib.adapters.binance.budget import InMemoryWeightStore, WeightBudget, WeightStore
+from chalicelib.adapters.binance.endpoint import MAINNET, TESTNET, BinanceCredentials, BinanceEndpoint
+from chalicelib.adapters.binance.exchange import BinanceSpotExchange, InMemoryInfoCache, RetryPolicy
+
+__all__ = [
+    "MAINNET",
+    "TESTNET",
+    "BinanceCredentials",
+    "BinanceEndpoint",
+    "BinanceSpotExchange",
+    "InMemoryInfoCache",
+    "InMemoryWeightStore",
+    "RetryPolicy",
+    "WeightBudget",
+    "WeightStore",
+]

@@ -1,0 +1,139 @@
+"""Binance's answers and transport failures classified into the platform's error taxonomy.
+
+The classification is data (code sets), the policy that acts on it lives in one place
+(`BinanceSpotExchange._call`). Codes: https://developers.binance.com/docs/binance-spot-api-docs/errors
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from chalicelib.domain.errors import (
+    ExchangeError,
+    ExchangeOperationalError,
+    ExchangeRejected,
+    ExchangeTemporaryError,
+    OrderOutcomeUnknown,
+)
+
+TOO_MANY_REQUESTS = -1003
+UNEXPECTED_RESPONSE = -1006
+BACKEND_TIMEOUT = -1007
+SERVER_BUSY = -1008
+INVALID_MESSAGE = -1013  # filter failure
+TOO_MANY_ORDERS = -1015
+INVALID_TIMESTAMP = -1021
+BAD_PRECISION = -1111
+NEW_ORDER_REJECTED = -2010
+CANCEL_REJECTED = -2011
+NO_SUCH_ORDER = -2013
+
+RETRYABLE_CODES = frozenset({-1000, -1001, TOO_MANY_REQUESTS, SERVER_BUSY, TOO_MANY_ORDERS, -1016})
+UNKNOWN_OUTCOME_CODES = frozenset({UNEXPECTED_RESPONSE, BACKEND_TIMEOUT})
+KEY_CODES = frozenset({-1002, -1022, -2014, -2015})
+DUPLICATE_ORDER = "Duplicate order sent"
+DEFAULT_WAF_PAUSE_S = 300.0
+_BANNED_UNTIL = re.compile(r"banned until (\d{13})")
+
+
+class Kind(Enum):
+    RETRY = "retry"  # back off with jitter (honouring Retry-After) and try again
+    BAN = "ban"  # 418 / 403 WAF: stop calling from this egress until it ends
+    RESYNC = "resync"  # -1021: resync the server-time offset, retry once
+    UNKNOWN_OUTCOME = "unknown_outcome"  # an order may have been placed: look it up
+    DUPLICATE = "duplicate"  # -2010 "Duplicate order sent.": already placed, look it up
+    NO_SUCH_ORDER = "no_such_order"  # -2013 on a lookup
+    FINAL = "final"  # rejected / operational: surface it
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    kind: Kind
+    error: ExchangeError
+    retry_after_s: float | None = None
+
+
+def _retry_after(headers: Any) -> float | None:
+    if not headers:
+        return None
+    raw = headers.get("Retry-After")
+    try:
+        return float(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def classify(exc: BaseException, *, order: bool, now_ms: int) -> Classified | None:
+    """None for exceptions that are not the exchange's or the network's (programming errors)."""
+    import requests
+    from binance.exceptions import BinanceAPIException, BinanceRequestException
+
+    if isinstance(exc, BinanceAPIException):
+        return _classify_api(exc.status_code, exc.code, exc.message or "", exc.response, order=order, now_ms=now_ms)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return Classified(Kind.RETRY, ExchangeTemporaryError("Binance did not accept the connection in time"))
+    if isinstance(exc, (requests.exceptions.Timeout, requests.exceptions.ConnectionError)):
+        if order:
+            return Classified(
+                Kind.UNKNOWN_OUTCOME, OrderOutcomeUnknown(f"no answer from Binance to an order ({type(exc).__name__})")
+            )
+        return Classified(Kind.RETRY, ExchangeTemporaryError(f"Binance did not answer ({type(exc).__name__})"))
+    if isinstance(exc, BinanceRequestException):
+        if order:
+            return Classified(Kind.UNKNOWN_OUTCOME, OrderOutcomeUnknown("unreadable answer from Binance to an order"))
+        return Classified(Kind.FINAL, ExchangeOperationalError(f"unreadable answer from Binance: {exc.message[:200]}"))
+    return None
+
+
+def _classify_api(status: int, code: int | None, msg: str, response: Any, *, order: bool, now_ms: int) -> Classified:
+    headers = getattr(response, "headers", None)
+    retry_after = _retry_after(headers)
+    text = f"Binance {code}: {msg}" if code else f"Binance HTTP {status}"
+    banned = _BANNED_UNTIL.search(msg)
+    if status == 418 or banned:
+        until = (int(banned.group(1)) - now_ms) / 1000 if banned else None
+        wait = retry_after or until or 120.0
+        err = ExchangeTemporaryError(
+            f"{text} (IP banned)", exchange_code=code, code="exchange_banned", retry_after_s=wait
+        )
+        return Classified(Kind.BAN, err, wait)
+    if status == 403:
+        wait = retry_after or DEFAULT_WAF_PAUSE_S
+        err = ExchangeTemporaryError(
+            "Binance WAF blocked the request (HTTP 403)", exchange_code=code, code="exchange_banned", retry_after_s=wait
+        )
+        return Classified(Kind.BAN, err, wait)
+    if status == 429 or code in RETRYABLE_CODES:
+        err = ExchangeTemporaryError(text, exchange_code=code, code="exchange_rate_limited", retry_after_s=retry_after)
+        return Classified(Kind.RETRY, err, retry_after)
+    if status >= 500 or code in UNKNOWN_OUTCOME_CODES:
+        if order:
+            return Classified(
+                Kind.UNKNOWN_OUTCOME, OrderOutcomeUnknown(f"{text}; order outcome unknown", exchange_code=code)
+            )
+        return Classified(Kind.RETRY, ExchangeTemporaryError(text, exchange_code=code))
+    if code == INVALID_TIMESTAMP:
+        return Classified(Kind.RESYNC, ExchangeOperationalError(f"{text} (clock out of sync)", exchange_code=code))
+    if code == NEW_ORDER_REJECTED and DUPLICATE_ORDER in msg:
+        return Classified(Kind.DUPLICATE, ExchangeRejected(text, exchange_code=code, code="duplicate_order"))
+    if code == NO_SUCH_ORDER:
+        return Classified(Kind.NO_SUCH_ORDER, ExchangeRejected(text, exchange_code=code, code="no_such_order"))
+    if code in KEY_CODES or status == 401:
+        return Classified(
+            Kind.FINAL,
+            ExchangeRejected(
+                f"{text} (check the API key, its IP whitelist and its permissions)",
+                exchange_code=code,
+                code="exchange_key_rejected",
+            ),
+        )
+    if code == NEW_ORDER_REJECTED:
+        return Classified(Kind.FINAL, ExchangeRejected(text, exchange_code=code, code="order_rejected"))
+    if code in (INVALID_MESSAGE, BAD_PRECISION):
+        return Classified(Kind.FINAL, ExchangeRejected(text, exchange_code=code, code="order_filter"))
+    if 400 <= status < 500:
+        return Classified(Kind.FINAL, ExchangeRejected(text, exchange_code=code))
+    return Classified(Kind.FINAL, ExchangeOperationalError(text, exchange_code=code))

@@ -1,0 +1,351 @@
+"""The Binance spot exchange on python-binance, behind the `Exchange` port.
+
+python-binance costs ~0.6 s to import (aiohttp, dateparser), so it is imported only inside the methods
+that call Binance, and the client is built on the first call (`ping=False`: no network at construction).
+Every call goes through `_call`, the one retry policy: backoff with jitter for temporary failures,
+a shared pause on bans, one time resync on -1021, no retry on rejections.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
+
+from aws_lambda_powertools import Logger
+
+from chalicelib.adapters.binance import mapping
+from chalicelib.adapters.binance.budget import WeightBudget
+from chalicelib.adapters.binance.endpoint import BinanceCredentials, BinanceEndpoint
+from chalicelib.adapters.binance.errors import Kind, classify
+from chalicelib.domain.candles import Candle, interval_ms
+from chalicelib.domain.clock import Clock
+from chalicelib.domain.errors import (
+    ExchangeError,
+    ExchangeOperationalError,
+    ExchangeTemporaryError,
+    NotFound,
+    OrderOutcomeUnknown,
+)
+from chalicelib.domain.orders import Balance, Order, OrderRequest, OrderType
+from chalicelib.domain.symbols import SymbolRules, fit_order
+
+if TYPE_CHECKING:
+    from binance.client import Client
+
+logger = Logger(child=True)
+
+# Request weights (REST API docs); reserved in the shared budget before each call.
+W_KLINES = 2
+W_EXCHANGE_INFO = 20
+W_ACCOUNT = 20
+W_ORDER = 1
+W_QUERY_ORDER = 4
+W_CANCEL = 1
+W_TIME = 1
+W_AVG_PRICE = 2
+W_SAPI = 1
+
+EXCHANGE_INFO_TTL_S = 3600
+
+
+class InfoCache(Protocol):
+    def get(self, key: str, now_ms: int) -> str | None: ...
+
+    def put(self, key: str, value: str, ttl_s: int, now_ms: int) -> None: ...
+
+
+class InMemoryInfoCache:
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[str, int]] = {}
+
+    def get(self, key: str, now_ms: int) -> str | None:
+        hit = self._items.get(key)
+        return hit[0] if hit and hit[1] > now_ms else None
+
+    def put(self, key: str, value: str, ttl_s: int, now_ms: int) -> None:
+        self._items[key] = (value, now_ms + ttl_s * 1000)
+
+
+class RetryPolicy:
+    """Exponential backoff with equal jitter, capped per wait and in total per call."""
+
+    def __init__(
+        self,
+        *,
+        max_attempts: int = 4,
+        base_delay_s: float = 0.5,
+        max_delay_s: float = 8.0,
+        max_total_wait_s: float = 20.0,
+        lookup_attempts: int = 4,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.max_attempts = max_attempts
+        self.base_delay_s = base_delay_s
+        self.max_delay_s = max_delay_s
+        self.max_total_wait_s = max_total_wait_s
+        self.lookup_attempts = lookup_attempts
+        self._rng = rng or random.Random()
+
+    def delay(self, attempt: int, retry_after_s: float | None = None) -> float:
+        cap = min(self.max_delay_s, self.base_delay_s * (2**attempt))
+        backoff = cap / 2 + self._rng.uniform(0, cap / 2)
+        return float(max(backoff, retry_after_s)) if retry_after_s is not None else backoff
+
+
+class BinanceSpotExchange:
+    def __init__(
+        self,
+        endpoint: BinanceEndpoint,
+        budget: WeightBudget,
+        *,
+        credentials: BinanceCredentials | None = None,
+        info_cache: InfoCache | None = None,
+        clock: Clock,
+        sleep: Callable[[float], None] = time.sleep,
+        policy: RetryPolicy | None = None,
+        timeout_s: tuple[float, float] = (3.05, 10.0),
+    ) -> None:
+        self._endpoint = endpoint
+        self._budget = budget
+        self._credentials = credentials
+        self._info_cache = info_cache or InMemoryInfoCache()
+        self._clock = clock
+        self._sleep = sleep
+        self._policy = policy or RetryPolicy()
+        self._timeout_s = timeout_s
+        self._client_obj: Client | None = None
+        self._rules: dict[str, SymbolRules] = {}
+
+    def __repr__(self) -> str:
+        return f"BinanceSpotExchange({self._endpoint.name}, signed={self._credentials is not None})"
+
+    # --- the port ------------------------------------------------------------------------------
+
+    def klines(self, symbol: str, interval: str, *, limit: int = 500, end_ms: int | None = None) -> list[Candle]:
+        step = interval_ms(interval)
+        params: dict[str, Any] = {"symbol": symbol, "interval": interval, "limit": min(limit + 1, 1000)}
+        if end_ms is not None:
+            params["endTime"] = end_ms
+        rows = self._call(lambda c: c.get_klines(**params), weight=W_KLINES)
+        cutoff = self._server_now_ms() if end_ms is None else min(end_ms, self._server_now_ms())
+        candles = [mapping.candle_from_row(r) for r in rows]
+        closed = [c for c in candles if c.close_time < cutoff and c.close_time - c.open_time == step - 1]
+        return closed[-limit:]
+
+    def symbol_rules(self, symbol: str) -> SymbolRules:
+        if symbol in self._rules:
+            return self._rules[symbol]
+        key = f"binance:{self._endpoint.name}:exchangeInfo:{symbol}"
+        cached = self._info_cache.get(key, self._clock.now_ms())
+        if cached is None:
+            info = self._call(lambda c: c._get("exchangeInfo", data={"symbol": symbol}), weight=W_EXCHANGE_INFO)
+            entries = [s for s in info.get("symbols", []) if s.get("symbol") == symbol]
+            if not entries:
+                raise NotFound(f"Binance lists no symbol {symbol}", code="unknown_symbol")
+            cached = json.dumps(entries[0])
+            self._info_cache.put(key, cached, EXCHANGE_INFO_TTL_S, self._clock.now_ms())
+        rules = mapping.symbol_rules_from_info(json.loads(cached))
+        self._rules[symbol] = rules
+        return rules
+
+    def balances(self) -> list[Balance]:
+        data = self._call(lambda c: c.get_account(omitZeroBalances="true"), weight=W_ACCOUNT, signed=True)
+        return mapping.balances_from_account(data)
+
+    def place_order(self, request: OrderRequest) -> Order:
+        rules = self.symbol_rules(request.symbol)
+        reference = request.reference_price
+        if request.is_market and reference is None and rules.notional is not None:
+            reference = self._avg_price(request.symbol)
+        fitted = fit_order(rules, request, reference)
+        params = self._order_params(fitted)
+        try:
+            data = self._call(lambda c: c.create_order(**params), weight=W_ORDER, signed=True, order=True)
+        except OrderOutcomeUnknown as exc:
+            logger.warning("order outcome unknown, resolving by lookup", extra=self._order_log(fitted, exc))
+            return self._resolve(fitted, exc)
+        except ExchangeError as exc:
+            if exc.code != "duplicate_order":
+                raise
+            logger.info("duplicate client order id: already placed, looking it up", extra=self._order_log(fitted, exc))
+            return self._resolve(fitted, exc)
+        return mapping.order_from_response(data)
+
+    def get_order_by_client_id(self, symbol: str, client_order_id: str) -> Order | None:
+        try:
+            data = self._call(
+                lambda c: c.get_order(symbol=symbol, origClientOrderId=client_order_id),
+                weight=W_QUERY_ORDER,
+                signed=True,
+            )
+        except ExchangeError as exc:
+            if exc.code == "no_such_order":
+                return None
+            raise
+        return mapping.order_from_response(data)
+
+    def cancel_order(self, symbol: str, client_order_id: str) -> Order:
+        try:
+            data = self._call(
+                lambda c: c.cancel_order(symbol=symbol, origClientOrderId=client_order_id),
+                weight=W_CANCEL,
+                signed=True,
+            )
+        except ExchangeError as exc:
+            if exc.exchange_code not in (-2011, -2013):
+                raise
+            existing = self.get_order_by_client_id(symbol, client_order_id)
+            if existing is None:
+                raise NotFound(f"no order {client_order_id} on {symbol}", code="unknown_order") from None
+            return existing  # it finished before the cancel arrived
+        return mapping.order_from_response(data)
+
+    # --- wider than the port: the key check uses these --------------------------------------------
+
+    def account(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._call(
+            lambda c: c.get_account(omitZeroBalances="true"), weight=W_ACCOUNT, signed=True
+        )
+        return result
+
+    def api_restrictions(self) -> dict[str, Any]:
+        if self._endpoint.sapi_url is None:
+            raise ExchangeOperationalError(f"{self._endpoint.name} has no /sapi endpoints")
+        result: dict[str, Any] = self._call(lambda c: c.get_account_api_permissions(), weight=W_SAPI, signed=True)
+        return result
+
+    # --- the one retry policy --------------------------------------------------------------------
+
+    def _call(self, fn: Callable[[Client], Any], *, weight: int, signed: bool = False, order: bool = False) -> Any:
+        if signed and self._credentials is None:
+            raise ExchangeOperationalError("this Binance exchange was built without API credentials")
+        attempt = 0
+        waited = 0.0
+        resynced = False
+        while True:
+            self._budget.acquire(weight)
+            client = self._client()
+            try:
+                result = fn(client)
+            except Exception as exc:
+                failure = classify(exc, order=order, now_ms=self._clock.now_ms())
+                if failure is None:
+                    raise
+                self._budget.observe(_headers(exc))
+                if failure.kind is Kind.RESYNC and not resynced:
+                    self._resync_time()
+                    resynced = True
+                    continue
+                if failure.kind is Kind.BAN:
+                    self._budget.pause(failure.retry_after_s or 120.0, failure.error.message)
+                    logger.error(
+                        "Binance ban: pausing every call from this egress", extra={"error": failure.error.message}
+                    )
+                    raise failure.error from None
+                if failure.kind is Kind.RETRY:
+                    delay = self._policy.delay(attempt, failure.retry_after_s)
+                    attempt += 1
+                    if attempt >= self._policy.max_attempts or waited + delay > self._policy.max_total_wait_s:
+                        if failure.retry_after_s is not None:
+                            self._budget.pause(failure.retry_after_s, failure.error.message)
+                        raise failure.error from None
+                    logger.info(
+                        "Binance temporary failure, backing off",
+                        extra={"error": failure.error.message, "delay_s": delay},
+                    )
+                    self._sleep(delay)
+                    waited += delay
+                    continue
+                raise failure.error from None
+            self._budget.observe(_headers_of_response(client))
+            return result
+
+    def _resolve(self, request: OrderRequest, cause: ExchangeError) -> Order:
+        """Find an order whose placement we could not confirm. Binance may answer 'unknown order' (-2013)
+        for a short while right after placing, so a miss is retried a few times; never resend."""
+        for attempt in range(self._policy.lookup_attempts):
+            try:
+                found = self.get_order_by_client_id(request.symbol, request.client_order_id)
+            except ExchangeTemporaryError:
+                found = None
+            if found is not None:
+                return found
+            if attempt + 1 < self._policy.lookup_attempts:
+                self._sleep(self._policy.delay(attempt))
+        raise OrderOutcomeUnknown(
+            f"order {request.client_order_id} on {request.symbol}: outcome unknown after "
+            f"{self._policy.lookup_attempts} lookups ({cause.message}); look it up again later, do not resend",
+            exchange_code=cause.exchange_code,
+            details={"client_order_id": request.client_order_id, "symbol": request.symbol},
+        )
+
+    # --- helpers -------------------------------------------------------------------------------------
+
+    def _client(self) -> Client:
+        if self._client_obj is None:
+            from binance.client import Client  # lazy: see the module docstring
+
+            creds = self._credentials
+            client = Client(
+                api_key=creds.api_key if creds else None,
+                api_secret=creds.api_secret if creds else None,
+                requests_params={"timeout": self._timeout_s},
+                ping=False,
+            )
+            client.API_URL = self._endpoint.api_url
+            if self._endpoint.sapi_url:
+                client.MARGIN_API_URL = self._endpoint.sapi_url
+            self._client_obj = client
+        return self._client_obj
+
+    def _resync_time(self) -> None:
+        server = self._call(lambda c: c.get_server_time(), weight=W_TIME)
+        # python-binance stamps requests with time.time(), so the offset is against the wall clock.
+        offset = int(server["serverTime"]) - int(time.time() * 1000)
+        self._client().timestamp_offset = offset
+        logger.warning("resynced Binance server-time offset", extra={"offset_ms": offset})
+
+    def _server_now_ms(self) -> int:
+        offset = self._client_obj.timestamp_offset if self._client_obj is not None else 0
+        return self._clock.now_ms() + int(offset)
+
+    def _avg_price(self, symbol: str) -> Decimal:
+        data = self._call(lambda c: c.get_avg_price(symbol=symbol), weight=W_AVG_PRICE)
+        return Decimal(str(data["price"]))
+
+    @staticmethod
+    def _order_params(request: OrderRequest) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "symbol": request.symbol,
+            "side": request.side.value,
+            "type": request.type.value,
+            "quantity": mapping.decimal_param(request.quantity),
+            "newClientOrderId": request.client_order_id,
+            "newOrderRespType": "FULL",
+        }
+        if request.type is OrderType.LIMIT and request.price is not None:
+            params["timeInForce"] = "GTC"
+            params["price"] = mapping.decimal_param(request.price)
+        return params
+
+    @staticmethod
+    def _order_log(request: OrderRequest, exc: ExchangeError) -> dict[str, Any]:
+        return {
+            "symbol": request.symbol,
+            "client_order_id": request.client_order_id,
+            "exchange_code": exc.exchange_code,
+            "error": exc.message,
+        }
+
+
+def _headers(exc: BaseException) -> Any:
+    response = getattr(exc, "response", None)
+    return getattr(response, "headers", None)
+
+
+def _headers_of_response(client: Client) -> Any:
+    return getattr(client.response, "headers", None)

@@ -1,0 +1,113 @@
+"""Binance JSON shapes -> domain values. Pure; the paper path's static catalog uses the same parser."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.domain.candles import Candle
+from chalicelib.domain.errors import ExchangeOperationalError
+from chalicelib.domain.orders import Balance, Fill, Order, OrderStatus, OrderType, Side
+from chalicelib.domain.symbols import NotionalFilter, PriceFilter, QuantityFilter, SymbolRules
+
+
+def _d(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def candle_from_row(row: Sequence[Any]) -> Candle:
+    """A kline row: [open_time, open, high, low, close, volume, close_time, ...]."""
+    return Candle(
+        open_time=int(row[0]),
+        open=_d(row[1]),
+        high=_d(row[2]),
+        low=_d(row[3]),
+        close=_d(row[4]),
+        volume=_d(row[5]),
+        close_time=int(row[6]),
+    )
+
+
+def _quantity_filter(f: Mapping[str, Any]) -> QuantityFilter:
+    return QuantityFilter(min_qty=_d(f["minQty"]), max_qty=_d(f["maxQty"]), step_size=_d(f["stepSize"]))
+
+
+def symbol_rules_from_info(info: Mapping[str, Any]) -> SymbolRules:
+    """One entry of exchangeInfo's `symbols`."""
+    filters = {f["filterType"]: f for f in info.get("filters", [])}
+    if "LOT_SIZE" not in filters or "PRICE_FILTER" not in filters:
+        raise ExchangeOperationalError(f"exchangeInfo for {info.get('symbol')} lacks LOT_SIZE or PRICE_FILTER")
+    pf = filters["PRICE_FILTER"]
+    notional: NotionalFilter | None = None
+    if "NOTIONAL" in filters:
+        nf = filters["NOTIONAL"]
+        max_notional = _d(nf["maxNotional"]) if nf.get("maxNotional") is not None else None
+        notional = NotionalFilter(
+            min_notional=_d(nf.get("minNotional", "0")),
+            apply_min_to_market=bool(nf.get("applyMinToMarket", True)),
+            max_notional=max_notional,
+            apply_max_to_market=bool(nf.get("applyMaxToMarket", False)),
+        )
+    elif "MIN_NOTIONAL" in filters:
+        nf = filters["MIN_NOTIONAL"]
+        notional = NotionalFilter(
+            min_notional=_d(nf["minNotional"]), apply_min_to_market=bool(nf.get("applyToMarket", True))
+        )
+    return SymbolRules(
+        symbol=str(info["symbol"]),
+        status=str(info.get("status", "TRADING")),
+        base_asset=str(info["baseAsset"]),
+        quote_asset=str(info["quoteAsset"]),
+        lot_size=_quantity_filter(filters["LOT_SIZE"]),
+        price_filter=PriceFilter(
+            min_price=_d(pf["minPrice"]), max_price=_d(pf["maxPrice"]), tick_size=_d(pf["tickSize"])
+        ),
+        market_lot_size=_quantity_filter(filters["MARKET_LOT_SIZE"]) if "MARKET_LOT_SIZE" in filters else None,
+        notional=notional,
+        order_types=tuple(str(t) for t in info.get("orderTypes", ("LIMIT", "MARKET"))),
+    )
+
+
+def _order_type(raw: str) -> OrderType:
+    if raw in ("LIMIT", "LIMIT_MAKER"):
+        return OrderType.LIMIT
+    if raw == "MARKET":
+        return OrderType.MARKET
+    raise ExchangeOperationalError(f"order type {raw!r} is not one this platform places")
+
+
+def order_from_response(data: Mapping[str, Any]) -> Order:
+    """A new-order (FULL), query-order or cancel-order response. A cancel response's `clientOrderId` is
+    the cancel request's own id; the order's is `origClientOrderId`."""
+    price = _d(data.get("price", "0"))
+    fills = tuple(
+        Fill(price=_d(f["price"]), quantity=_d(f["qty"]), fee=_d(f["commission"]), fee_asset=str(f["commissionAsset"]))
+        for f in data.get("fills", [])
+    )
+    created = data.get("time") or data.get("transactTime") or data.get("workingTime") or 0
+    return Order(
+        symbol=str(data["symbol"]),
+        client_order_id=str(data.get("origClientOrderId") or data["clientOrderId"]),
+        exchange_order_id=str(data["orderId"]),
+        side=Side(data["side"]),
+        type=_order_type(str(data["type"])),
+        status=OrderStatus(data["status"]),
+        quantity=_d(data["origQty"]),
+        executed_quantity=_d(data.get("executedQty", "0")),
+        quote_quantity=_d(data.get("cummulativeQuoteQty", "0")),
+        price=price if price > 0 else None,
+        created_at_ms=int(created),
+        fills=fills,
+    )
+
+
+def balances_from_account(data: Mapping[str, Any]) -> list[Balance]:
+    out = [Balance(asset=str(b["asset"]), free=_d(b["free"]), locked=_d(b["locked"])) for b in data.get("balances", [])]
+    return [b for b in out if b.total > 0]
+
+
+def decimal_param(value: Decimal) -> str:
+    """Binance wants plain decimal strings: no exponent, no trailing zeros."""
+    text = format(value.normalize(), "f")
+    return text

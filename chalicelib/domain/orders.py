@@ -1,0 +1,129 @@
+"""Orders as they cross the exchange port: plain values, Decimal for every amount, no exchange types.
+
+A caller (a tick) supplies the client order id, derived deterministically from (bot, tick, leg), so a
+retried tick asks for the same order again and the exchange's idempotency can recognise it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from chalicelib.domain.errors import InvalidInput
+
+# Binance's own rule for newClientOrderId; the paper exchange applies the same one.
+_CLIENT_ORDER_ID = re.compile(r"^[a-zA-Z0-9_-]{1,36}$")
+
+
+class Side(StrEnum):
+    BUY = "BUY"
+    SELL = "SELL"
+
+
+class OrderType(StrEnum):
+    MARKET = "MARKET"
+    LIMIT = "LIMIT"
+
+
+class OrderStatus(StrEnum):
+    NEW = "NEW"
+    PARTIALLY_FILLED = "PARTIALLY_FILLED"
+    FILLED = "FILLED"
+    CANCELED = "CANCELED"
+    PENDING_CANCEL = "PENDING_CANCEL"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+    EXPIRED_IN_MATCH = "EXPIRED_IN_MATCH"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED, OrderStatus.PENDING_CANCEL)
+
+
+def validate_client_order_id(client_order_id: str) -> str:
+    if not _CLIENT_ORDER_ID.match(client_order_id):
+        raise InvalidInput(
+            f"client order id {client_order_id!r} must be 1-36 characters of letters, digits, '-' or '_'",
+            code="invalid_client_order_id",
+        )
+    return client_order_id
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    """What a caller asks for. `quantity` is in the base asset. `reference_price` is an optional hint
+    (e.g. the last close) used for the local notional check of a market order."""
+
+    symbol: str
+    side: Side
+    type: OrderType
+    quantity: Decimal
+    client_order_id: str
+    price: Decimal | None = None
+    reference_price: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        validate_client_order_id(self.client_order_id)
+        if not isinstance(self.quantity, Decimal) or self.quantity <= 0:
+            raise InvalidInput(f"quantity must be a positive Decimal, got {self.quantity!r}", code="invalid_quantity")
+        if self.type is OrderType.LIMIT and (self.price is None or self.price <= 0):
+            raise InvalidInput("a limit order needs a positive price", code="invalid_price")
+        if self.type is OrderType.MARKET and self.price is not None:
+            raise InvalidInput("a market order takes no price", code="invalid_price")
+
+    @property
+    def is_market(self) -> bool:
+        return self.type is OrderType.MARKET
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    price: Decimal
+    quantity: Decimal
+    fee: Decimal
+    fee_asset: str
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    symbol: str
+    client_order_id: str
+    exchange_order_id: str
+    side: Side
+    type: OrderType
+    status: OrderStatus
+    quantity: Decimal
+    executed_quantity: Decimal
+    quote_quantity: Decimal
+    price: Decimal | None
+    created_at_ms: int
+    fills: tuple[Fill, ...] = field(default=())
+
+    @property
+    def average_price(self) -> Decimal | None:
+        if self.executed_quantity == 0:
+            return None
+        return self.quote_quantity / self.executed_quantity
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+    def fees(self) -> dict[str, Decimal]:
+        total: dict[str, Decimal] = {}
+        for fill in self.fills:
+            total[fill.fee_asset] = total.get(fill.fee_asset, Decimal(0)) + fill.fee
+        return total
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    asset: str
+    free: Decimal
+    locked: Decimal = Decimal(0)
+
+    @property
+    def total(self) -> Decimal:
+        return self.free + self.locked

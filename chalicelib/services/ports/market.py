@@ -1,0 +1,25 @@
+"""Market data behind one interface: Binance public klines, the replay store, the synthetic market."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from chalicelib.domain.candles import Candle
+from chalicelib.domain.symbols import SymbolRules
+
+
+class MarketData(Protocol):
+    def closed_candles(
+        self, symbol: str, interval: str, *, limit: int = 500, end_ms: int | None = None
+    ) -> list[Candle]:
+        """Up to `limit` CLOSED candles, oldest first, each closed at or before `end_ms` (default: the
+        source's clock now). Gaps in the source stay gaps; nothing is invented."""
+        ...
+
+
+class SymbolCatalog(Protocol):
+    def symbol_rules(self, symbol: str) -> SymbolRules:
+        """NotFound for a symbol the catalog does not list."""
+        ...
+
+    def symbols(self) -> list[str]: ...
