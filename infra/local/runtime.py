@@ -1,0 +1,278 @@
+"""The embedded local platform `make run` starts, in one process: moto (the embedded AWS), the stack from
+infra/stack.yaml, the last snapshot, the Chalice app on Chalice's local server with the web app beside it,
+the scheduler, one SQS poller per queue event source, and a snapshot every SNAPSHOT_INTERVAL_S seconds.
+See docs/local-runtime.md."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import sys
+import threading
+import warnings
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from infra.local.clock import clock_from_env, is_accelerated, pin_clock_env
+from infra.local.functions import ContextFactory
+from infra.local.provision import provision
+from infra.local.scheduler import Scheduler, schedule_sources
+from infra.local.snapshot import SnapshotStore
+from infra.local.sqs_poller import SqsPoller, sqs_sources
+from infra.local.web import create_server
+
+log = logging.getLogger("infra.local")
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class RuntimeOptions:
+    moto_port: int = 5000
+    api_port: int = 8000
+    app_module: str = "app"
+    project_dir: Path = PROJECT_DIR
+    state_dir: Path = PROJECT_DIR / ".local"
+    frontend_dist: Path = PROJECT_DIR / "frontend" / "dist"
+    app_name: str = "tradebot"
+    stage: str = "dev"
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+    snapshot_interval_s: float = 60.0
+    sqs_wait_s: int = 2
+    sqs_concurrency: int = 2
+    persist: bool = True
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RuntimeOptions:
+        project = Path(env.get("LOCAL_PROJECT_DIR") or PROJECT_DIR)
+        return cls(
+            moto_port=int(env.get("MOTO_PORT") or 5000),
+            api_port=int(env.get("API_PORT") or 8000),
+            app_module=env.get("LOCAL_APP_MODULE") or "app",
+            project_dir=project,
+            state_dir=Path(env.get("LOCAL_STATE_DIR") or project / ".local"),
+            frontend_dist=Path(env.get("FRONTEND_DIST") or project / "frontend" / "dist"),
+            app_name=env.get("APP_NAME") or "tradebot",
+            stage=env.get("STAGE") or "dev",
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            account_id=env.get("MOTO_ACCOUNT_ID") or "123456789012",
+            snapshot_interval_s=float(env.get("SNAPSHOT_INTERVAL_S") or 60),
+            sqs_wait_s=int(env.get("SQS_WAIT_S") or 2),
+            sqs_concurrency=int(env.get("SQS_CONCURRENCY") or 2),
+            persist=(env.get("LOCAL_PERSIST") or "true").lower() not in ("0", "false", "no", "off"),
+        )
+
+
+def _chalice_config(project_dir: Path, stage: str) -> Any:
+    """The stage's chalice Config, as `chalice local --stage` builds it (an empty one if there is no
+    .chalice/config.json yet)."""
+    from chalice.config import Config
+
+    config_file = project_dir / ".chalice" / "config.json"
+    from_disk = json.loads(config_file.read_text()) if config_file.is_file() else {}
+    return Config(
+        chalice_stage=stage,
+        config_from_disk=from_disk,
+        default_params={"project_dir": str(project_dir), "api_gateway_stage": "api", "autogen_policy": True},
+    )
+
+
+class LocalRuntime:
+    """start() brings everything up; stop() brings it down in reverse, after a final snapshot."""
+
+    def __init__(self, options: RuntimeOptions, environ: MutableMapping[str, str] | None = None) -> None:
+        self.options = options
+        self._environ = os.environ if environ is None else environ
+        self._moto: Any = None
+        self.endpoint_url = ""
+        self.api_url = ""
+        self.outputs: dict[str, str] = {}
+        self.app: Any = None
+        self._server: Any = None
+        self._server_thread: threading.Thread | None = None
+        self._scheduler: Scheduler | None = None
+        self._pollers: list[SqsPoller] = []
+        self._snapshots: SnapshotStore | None = None
+        self._snapshot_stop = threading.Event()
+        self._snapshot_thread: threading.Thread | None = None
+        self._clock: Any = None
+        self._clock_settings: dict[str, str] = {}
+        self._accelerated = False
+        self._chalice_config: Any = None
+        self._started = False
+
+    # --- start ------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._start_moto()
+        self._set_environment()
+        self.outputs = self._provision()
+        restored = self._restore()
+        self._pin_clock(restored)
+        self.app = self._import_app()
+        self._start_api()
+        self._start_event_sources()
+        self._start_snapshots()
+        self._started = True
+        log.info("API and web app on %s (embedded AWS on %s)", self.api_url, self.endpoint_url)
+
+    def _start_moto(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        # moto's werkzeug server logs every request; the platform's own logs are what matter here.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self._moto = ThreadedMotoServer(ip_address=HOST, port=self.options.moto_port, verbose=False)
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        self.endpoint_url = f"http://{host}:{port}"
+
+    def _set_environment(self) -> None:
+        """Before the app is imported: everything it builds must point at the embedded AWS, never at a
+        real account, whatever the shell has set."""
+        config = _chalice_config(self.options.project_dir, self.options.stage)
+        env = self._environ
+        env.update({k: str(v) for k, v in config.environment_variables.items()})
+        for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DEFAULT_PROFILE"):
+            env.pop(var, None)
+        env.update(
+            {
+                "AWS_ENDPOINT_URL": self.endpoint_url,
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_REGION": self.options.region,
+                "AWS_DEFAULT_REGION": self.options.region,
+                "AWS_ACCOUNT_ID": self.options.account_id,
+                "LOCAL_MODE": "true",
+                "APP_NAME": self.options.app_name,
+                "STAGE": self.options.stage,
+                **self.options.extra_env,
+            }
+        )
+        self._chalice_config = config
+
+    def _provision(self) -> dict[str, str]:
+        with warnings.catch_warnings():
+            # moto says which resource types its CloudFormation skips; provision() creates those itself.
+            warnings.simplefilter("ignore")
+            return provision(
+                endpoint_url=self.endpoint_url,
+                app_name=self.options.app_name,
+                stage=self.options.stage,
+                region=self.options.region,
+            )
+
+    def _restore(self) -> dict[str, Any]:
+        if not self.options.persist:
+            return {}
+        self._snapshots = SnapshotStore(
+            self.options.state_dir, self.endpoint_url, self.options.region, self.options.account_id
+        )
+        if self._snapshots.restore():
+            log.info("restored the snapshot in %s", self._snapshots.path)
+            self.outputs = self._provision()  # the restored KMS key id shows in the outputs
+            return self._snapshots.read_extra()
+        log.info("no snapshot in %s: starting empty", self.options.state_dir)
+        return {}
+
+    def _pin_clock(self, restored: Mapping[str, Any]) -> None:
+        """Continue the accelerated market where the last run stopped, if it ran with the same settings."""
+        saved = restored.get("clock") or {}
+        wanted = {"start": self._environ.get("CLOCK_START", ""), "speed": self._environ.get("CLOCK_SPEED", "")}
+        self._clock_settings = wanted
+        self._accelerated = is_accelerated(self._environ)
+        resume = saved.get("market_ms") if saved.get("settings") == wanted else None
+        pin_clock_env(self._environ, resume_at_ms=resume)
+        self._clock = clock_from_env(self._environ)
+
+    def _import_app(self) -> Any:
+        project = str(self.options.project_dir)
+        if project not in sys.path:
+            sys.path.insert(0, project)
+        module = importlib.import_module(self.options.app_module)
+        return module.app
+
+    def _start_api(self) -> None:
+        self._server = create_server(
+            self.app, self._chalice_config, HOST, self.options.api_port, static_root=self.options.frontend_dist
+        )
+        host, port = self._server.server.server_address[:2]
+        self.api_url = f"http://{host}:{port}"
+        self._server_thread = threading.Thread(target=self._server.server.serve_forever, name="api", daemon=True)
+        self._server_thread.start()
+
+    def _start_event_sources(self) -> None:
+        opts = self.options
+        contexts = ContextFactory(opts.app_name, opts.stage, opts.region, opts.account_id, self._chalice_config)
+        sqs = boto3.client("sqs", endpoint_url=self.endpoint_url, region_name=self.options.region)
+        for source in sqs_sources(self.app):
+            poller = SqsPoller(
+                sqs, source, contexts, self.options.region, self.options.sqs_wait_s, self.options.sqs_concurrency
+            )
+            poller.start()
+            self._pollers.append(poller)
+            log.info("polling %s for %s", source.queue_name, source.name)
+        schedules = schedule_sources(self.app)
+        self._scheduler = Scheduler(
+            schedules,
+            self._clock,
+            contexts,
+            app_name=self.options.app_name,
+            stage=self.options.stage,
+            region=self.options.region,
+            account_id=self.options.account_id,
+        )
+        self._scheduler.start()
+        for schedule in schedules:
+            log.info("scheduling %s", schedule.name)
+
+    def _start_snapshots(self) -> None:
+        if self._snapshots is None:
+            return
+        self._snapshot_thread = threading.Thread(target=self._snapshot_loop, name="snapshots", daemon=True)
+        self._snapshot_thread.start()
+
+    def _snapshot_loop(self) -> None:
+        while not self._snapshot_stop.wait(self.options.snapshot_interval_s):
+            self.snapshot()
+
+    # --- running --------------------------------------------------------------------------------
+
+    def snapshot(self) -> None:
+        if self._snapshots is None:
+            return
+        extra: dict[str, Any] = {}
+        if self._accelerated:
+            extra["clock"] = {"settings": self._clock_settings, "market_ms": self._clock.now_ms()}
+        try:
+            self._snapshots.take(extra)
+        except Exception:
+            log.exception("snapshot failed; the previous one is kept")
+
+    # --- stop -------------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop the producers of work first, then take the final snapshot, then the embedded AWS."""
+        if self._scheduler is not None:
+            self._scheduler.stop(timeout=30)
+        for poller in self._pollers:
+            poller.stop(timeout=30)
+        if self._server is not None:
+            self._server.server.shutdown()
+            self._server.server.server_close()
+        self._snapshot_stop.set()
+        if self._snapshot_thread is not None:
+            self._snapshot_thread.join(timeout=60)
+        if self._started:
+            self.snapshot()
+        if self._moto is not None:
+            self._moto.stop()
+        log.info("stopped")

@@ -1,0 +1,91 @@
+"""One HTTP port for the API and the web app: Chalice's own local server (its API Gateway emulation,
+authorizers, CORS and thread-local requests) for `/api` and `/api/...`, the built SPA (`frontend/dist`) for
+every other GET/HEAD, with index.html for client-side routes."""
+
+from __future__ import annotations
+
+import functools
+import mimetypes
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from chalice import Chalice
+from chalice.config import Config
+from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
+
+API_PREFIX = "/api"
+
+
+def is_api_path(path: str) -> bool:
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+
+
+class SpaRequestHandler(ChaliceRequestHandler):
+    """Chalice's request handler, with static files and SPA fallback in front of it."""
+
+    def __init__(self, *args: Any, static_root: Path | None = None, **kwargs: Any) -> None:
+        self.static_root = static_root
+        super().__init__(*args, **kwargs)
+
+    def _generic_handle(self) -> None:
+        path = unquote(urlsplit(self.path).path)
+        if self.static_root is not None and self.command in ("GET", "HEAD") and not is_api_path(path):
+            self._serve_static(path)
+        else:
+            super()._generic_handle()
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+    def _serve_static(self, path: str) -> None:
+        assert self.static_root is not None
+        target = self._resolve(path)
+        if target is None:
+            body = b"Not found"
+            self._send_http_response(404, {"Content-Type": "text/plain; charset=utf-8"}, body)
+            return
+        body = target.read_bytes()
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
+            content_type += "; charset=utf-8"
+        # Vite fingerprints everything under assets/; index.html must be re-read to pick up a new build.
+        cache = "public, max-age=31536000, immutable" if "/assets/" in path else "no-cache"
+        headers = {"Content-Type": content_type, "Cache-Control": cache}
+        if self.command == "HEAD":
+            headers["Content-Length"] = str(len(body))
+            self.send_response(200)
+            self._send_headers(headers)
+        else:
+            self._send_http_response(200, headers, body)
+
+    def _resolve(self, path: str) -> Path | None:
+        """The file for `path`; index.html for a client-side route; None for a missing asset."""
+        assert self.static_root is not None
+        root = self.static_root.resolve()
+        candidate = (root / path.lstrip("/")).resolve()
+        if candidate.is_relative_to(root):
+            if candidate.is_dir():
+                candidate = candidate / "index.html"
+            if candidate.is_file():
+                return candidate
+        last_segment = path.rsplit("/", 1)[-1]
+        wants_html = "text/html" in (self.headers.get("Accept") or "")
+        # /bots/42 is a route of the SPA; /assets/missing.js is a missing file, unless a browser navigates.
+        if "." not in last_segment or wants_html:
+            index = root / "index.html"
+            return index if index.is_file() else None
+        return None
+
+
+def create_server(
+    app: Chalice, config: Config, host: str, port: int, static_root: Path | None = None
+) -> LocalDevServer:
+    """chalice.local.create_local_server, with the SPA handler. `static_root` that does not exist (the web
+    app not built yet) leaves every path to Chalice. Port 0 picks a free port: see `server.server_address`."""
+    # What create_local_server does: a thread-local current_request, since requests run concurrently.
+    if not isinstance(app, LocalChalice):
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
+    root = static_root if static_root is not None and static_root.is_dir() else None
+    handler = functools.partial(SpaRequestHandler, static_root=root)
+    return LocalDevServer(app, config, host, port, handler_cls=handler)
