@@ -1,0 +1,56 @@
+import { Link, useNavigate } from 'react-router';
+import { PageHeader } from '@/components/layouts/app-layout';
+import { StatusBadge } from '@/components/ui/badge';
+import { EmptyState, ErrorState, LoadingState, QueryState } from '@/components/ui/states';
+import { paths } from '@/config/paths';
+import { useBacktests } from '@/features/backtests/api/get-backtests';
+import { BacktestForm } from '@/features/backtests/components/backtest-form';
+import { useSymbols } from '@/features/market/api/get-symbols';
+import { useStrategies } from '@/features/strategies/api/get-strategies';
+import { formatDateTime, formatPct, pnlClass } from '@/lib/format';
+
+export default function BacktestsRoute() {
+  const navigate = useNavigate();
+  const strategies = useStrategies();
+  const symbols = useSymbols();
+  const history = useBacktests();
+  const failed = strategies.error ?? symbols.error;
+  return (
+    <>
+      <PageHeader title="Backtest">Run a strategy over historical candles with fees, then read its equity curve and metrics.</PageHeader>
+      <div className="two-col">
+        <section className="card">
+          {strategies.isPending || symbols.isPending ? (
+            <LoadingState label="Loading strategies and markets…" />
+          ) : failed ? (
+            <ErrorState error={failed} onRetry={() => void Promise.all([strategies.refetch(), symbols.refetch()])} />
+          ) : !strategies.data?.length ? (
+            <EmptyState title="No strategies are available" />
+          ) : (
+            <BacktestForm strategies={strategies.data} symbols={symbols.data ?? []} onCreated={(b) => navigate(paths.backtest(b.id))} />
+          )}
+        </section>
+        <section className="card">
+          <h2>Recent backtests</h2>
+          <QueryState query={history} isEmpty={(b) => b.length === 0} empty={<EmptyState title="No backtests yet" />}>
+            {(items) => (
+              <ul className="list">
+                {items.map((b) => (
+                  <li key={b.id} className="list-row">
+                    <div>
+                      <Link to={paths.backtest(b.id)}>{[b.strategy, b.symbol, b.interval].filter(Boolean).join(' · ') || b.id.slice(0, 8)}</Link>
+                      <div className="muted">{formatDateTime(b.created_at)}</div>
+                    </div>
+                    <span className={pnlClass(b.result?.metrics?.total_return_pct)}>
+                      {b.result?.metrics ? formatPct(b.result.metrics.total_return_pct) : <StatusBadge status={b.status} />}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </QueryState>
+        </section>
+      </div>
+    </>
+  );
+}

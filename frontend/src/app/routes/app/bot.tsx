@@ -1,0 +1,69 @@
+import { useMemo } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { CandleChart } from '@/components/charts/candle-chart';
+import { PageHeader } from '@/components/layouts/app-layout';
+import { EmptyState, ErrorState, LoadingState, QueryState } from '@/components/ui/states';
+import { TradesTable } from '@/components/trades-table';
+import { paths } from '@/config/paths';
+import { useBot } from '@/features/bots/api/get-bot';
+import { useBotTrades } from '@/features/bots/api/get-bot-trades';
+import { BotControls } from '@/features/bots/components/bot-controls';
+import { BotStatePanel } from '@/features/bots/components/bot-state-panel';
+import { tradeMarkers } from '@/features/bots/lib/trade-markers';
+import type { Bot } from '@/features/bots/types';
+import { useCandles } from '@/features/market/api/get-candles';
+import { candlesToBars } from '@/lib/chart-data';
+import { toNumber } from '@/lib/format';
+
+export default function BotRoute() {
+  const { botId = '' } = useParams();
+  const bot = useBot(botId);
+  return (
+    <QueryState query={bot} loadingLabel="Loading bot…">
+      {(b) => <BotPage bot={b} />}
+    </QueryState>
+  );
+}
+
+function BotPage({ bot }: { bot: Bot }) {
+  const navigate = useNavigate();
+  const trades = useBotTrades(bot.id, bot.status === 'running');
+  const candles = useCandles({ symbol: bot.symbol, interval: bot.interval, limit: 300 });
+  const bars = useMemo(() => candlesToBars(candles.data ?? []), [candles.data]);
+  const markers = useMemo(() => tradeMarkers(trades.data?.items ?? [], bot.interval), [trades.data, bot.interval]);
+  return (
+    <>
+      <PageHeader title={bot.name} actions={<BotControls bot={bot} onDeleted={() => navigate(paths.bots())} />} />
+      <BotStatePanel bot={bot} />
+      <section className="card">
+        <h2>
+          {bot.symbol} · {bot.interval}
+        </h2>
+        {candles.isPending ? (
+          <LoadingState label="Loading candles…" />
+        ) : candles.isError ? (
+          <ErrorState error={candles.error} onRetry={() => void candles.refetch()} />
+        ) : bars.length === 0 ? (
+          <EmptyState title="No candles for this market yet" />
+        ) : (
+          <CandleChart
+            bars={bars}
+            markers={markers}
+            entryPrice={bot.state?.in_position ? toNumber(bot.state.entry_price) : null}
+            label={`${bot.symbol} candles with ${markers.length} trade markers`}
+          />
+        )}
+      </section>
+      <section className="card">
+        <h2>Trades</h2>
+        <QueryState
+          query={trades}
+          isEmpty={(t) => t.items.length === 0}
+          empty={<EmptyState title="No trades yet">{bot.status === 'running' ? 'The bot trades when its strategy signals.' : 'Start the bot to trade.'}</EmptyState>}
+        >
+          {(t) => <TradesTable trades={t.items} caption={`Trades of ${bot.name}`} />}
+        </QueryState>
+      </section>
+    </>
+  );
+}

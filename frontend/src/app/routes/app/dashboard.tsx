@@ -1,0 +1,40 @@
+import { Link } from 'react-router';
+import { PageHeader } from '@/components/layouts/app-layout';
+import { EmptyState, QueryState } from '@/components/ui/states';
+import { paths } from '@/config/paths';
+import { DashboardView } from '@/features/dashboard/components/dashboard-view';
+import { useDashboard } from '@/features/dashboard/api/get-dashboard';
+import { unreadOf, useNotifications } from '@/features/notifications/api/get-notifications';
+import { NotificationItems } from '@/features/notifications/components/notifications-list';
+
+export default function DashboardRoute() {
+  const dashboard = useDashboard();
+  const notifications = useNotifications();
+  const unread = unreadOf(notifications.data?.pages);
+  return (
+    <>
+      <PageHeader
+        title="Dashboard"
+        actions={
+          <Link className="btn btn-primary" to={paths.newBot()}>
+            New bot
+          </Link>
+        }
+      />
+      <QueryState query={dashboard} loadingLabel="Loading your dashboard…">
+        {(data) => <DashboardView data={data} />}
+      </QueryState>
+      <section className="card">
+        <h2>Unread notifications</h2>
+        <QueryState query={notifications} isEmpty={() => unread.length === 0} empty={<EmptyState title="You are all caught up" />}>
+          {() => (
+            <>
+              <NotificationItems items={unread.slice(0, 5)} />
+              <Link to={paths.notifications()}>All notifications →</Link>
+            </>
+          )}
+        </QueryState>
+      </section>
+    </>
+  );
+}

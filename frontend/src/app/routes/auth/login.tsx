@@ -1,0 +1,21 @@
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { AuthLayout } from '@/components/layouts/auth-layout';
+import { paths } from '@/config/paths';
+import { LoginForm } from '@/features/auth/components/login-form';
+
+/** Only same-app paths are honoured as a redirect target. */
+export const safeRedirect = (to: string | null) => (to && to.startsWith('/') && !to.startsWith('//') ? to : paths.dashboard());
+
+export default function LoginRoute() {
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const redirectTo = params.get('redirectTo');
+  return (
+    <AuthLayout title="Sign in">
+      <LoginForm onSuccess={() => navigate(safeRedirect(redirectTo), { replace: true })} />
+      <p className="muted">
+        New here? <Link to={paths.register()}>Create an account</Link>
+      </p>
+    </AuthLayout>
+  );
+}

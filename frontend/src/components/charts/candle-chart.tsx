@@ -1,0 +1,78 @@
+import { useEffect, useRef } from 'react';
+import {
+  CandlestickSeries,
+  createChart,
+  createSeriesMarkers,
+  LineStyle,
+  type IChartApi,
+  type ISeriesApi,
+  type ISeriesMarkersPluginApi,
+  type SeriesMarker,
+  type Time,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import type { Bar, ChartMarker } from '@/lib/chart-data';
+import { baseChartOptions, chartColors } from './theme';
+
+type Props = { bars: Bar[]; markers?: ChartMarker[]; entryPrice?: number | null; height?: number; label: string };
+
+/** Candles with a marker on every entry (buy) and exit (sell). */
+export function CandleChart({ bars, markers = [], entryPrice, height = 360, label }: Props) {
+  const container = useRef<HTMLDivElement>(null);
+  const chart = useRef<IChartApi | null>(null);
+  const series = useRef<ISeriesApi<'Candlestick'> | null>(null);
+  const markerApi = useRef<ISeriesMarkersPluginApi<Time> | null>(null);
+  const fitted = useRef(false);
+
+  useEffect(() => {
+    if (!container.current) return;
+    chart.current = createChart(container.current, baseChartOptions);
+    series.current = chart.current.addSeries(CandlestickSeries, {
+      upColor: chartColors.up,
+      downColor: chartColors.down,
+      borderVisible: false,
+      wickUpColor: chartColors.up,
+      wickDownColor: chartColors.down,
+    });
+    markerApi.current = createSeriesMarkers(series.current, []);
+    return () => {
+      chart.current?.remove();
+      chart.current = series.current = markerApi.current = null;
+      fitted.current = false;
+    };
+  }, []);
+
+  useEffect(() => {
+    series.current?.setData(bars.map((b) => ({ ...b, time: b.time as UTCTimestamp })));
+    if (bars.length && !fitted.current) {
+      chart.current?.timeScale().fitContent();
+      fitted.current = true;
+    }
+  }, [bars]);
+
+  useEffect(() => {
+    const lwMarkers: SeriesMarker<Time>[] = markers.map((m) => ({
+      time: m.time as UTCTimestamp,
+      position: m.side === 'buy' ? 'belowBar' : 'aboveBar',
+      shape: m.side === 'buy' ? 'arrowUp' : 'arrowDown',
+      color: m.side === 'buy' ? chartColors.up : chartColors.down,
+      text: m.text,
+    }));
+    markerApi.current?.setMarkers(lwMarkers);
+  }, [markers]);
+
+  useEffect(() => {
+    if (!series.current || entryPrice == null) return;
+    const line = series.current.createPriceLine({
+      price: entryPrice,
+      color: chartColors.line,
+      lineStyle: LineStyle.Dashed,
+      lineWidth: 1,
+      axisLabelVisible: true,
+      title: 'entry',
+    });
+    return () => series.current?.removePriceLine(line);
+  }, [entryPrice]);
+
+  return <div ref={container} className="chart" style={{ height }} role="img" aria-label={label} />;
+}

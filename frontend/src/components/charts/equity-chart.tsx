@@ -1,0 +1,32 @@
+import { useEffect, useRef } from 'react';
+import { AreaSeries, createChart, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
+import type { LinePoint } from '@/lib/chart-data';
+import { baseChartOptions, chartColors } from './theme';
+
+export function EquityChart({ points, height = 260, label = 'Equity curve' }: { points: LinePoint[]; height?: number; label?: string }) {
+  const container = useRef<HTMLDivElement>(null);
+  const chart = useRef<IChartApi | null>(null);
+  const series = useRef<ISeriesApi<'Area'> | null>(null);
+
+  useEffect(() => {
+    if (!container.current) return;
+    chart.current = createChart(container.current, baseChartOptions);
+    series.current = chart.current.addSeries(AreaSeries, {
+      lineColor: chartColors.line,
+      topColor: 'rgba(59,130,246,0.35)',
+      bottomColor: 'rgba(59,130,246,0.02)',
+      lineWidth: 2,
+    });
+    return () => {
+      chart.current?.remove();
+      chart.current = series.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    series.current?.setData(points.map((p) => ({ time: p.time as UTCTimestamp, value: p.value })));
+    chart.current?.timeScale().fitContent();
+  }, [points]);
+
+  return <div ref={container} className="chart" style={{ height }} role="img" aria-label={label} />;
+}

@@ -1,0 +1,15 @@
+export const paths = {
+  login: (redirectTo?: string) =>
+    redirectTo && redirectTo !== '/' ? `/login?redirectTo=${encodeURIComponent(redirectTo)}` : '/login',
+  register: () => '/register',
+  dashboard: () => '/',
+  bots: () => '/bots',
+  newBot: () => '/bots/new',
+  bot: (id: string) => `/bots/${encodeURIComponent(id)}`,
+  backtests: () => '/backtests',
+  backtest: (id: string) => `/backtests/${encodeURIComponent(id)}`,
+  apiKeys: () => '/api-keys',
+  trades: () => '/trades',
+  notifications: () => '/notifications',
+  settings: () => '/settings',
+} as const;

@@ -1,0 +1,45 @@
+import type { Interval } from '@/config/constants';
+import type { RiskRules } from '@/types/api';
+
+export type BotStatus = 'stopped' | 'running' | 'paused' | 'error';
+
+export type BotState = {
+  in_position?: boolean;
+  entry_price?: string | null;
+  quantity?: string | null;
+  unrealised_pnl?: string | null;
+  realised_pnl?: string | null;
+  last_tick_at?: string | null;
+  last_error?: string | null;
+};
+
+export type Bot = {
+  id: string;
+  name: string;
+  strategy: string;
+  params: Record<string, unknown>;
+  symbol: string;
+  interval: Interval;
+  mode: 'paper' | 'live';
+  api_key_id?: string | null;
+  budget: string;
+  risk?: RiskRules;
+  status: BotStatus;
+  state?: BotState | null;
+  created_at?: string;
+  last_error?: string | null;
+};
+
+export type CreateBotInput = {
+  name: string;
+  strategy: string;
+  params: Record<string, unknown>;
+  symbol: string;
+  interval: string;
+  mode: 'paper' | 'live';
+  api_key_id?: string;
+  budget: string;
+  risk: RiskRules;
+};
+
+export type BotAction = 'start' | 'stop' | 'pause' | 'resume';

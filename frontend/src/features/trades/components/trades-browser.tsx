@@ -1,0 +1,106 @@
+import { useState, type FormEvent } from 'react';
+import { FormError } from '@/components/ui/alert';
+import { EmptyState, QueryState } from '@/components/ui/states';
+import { TradesTable } from '@/components/trades-table';
+import { useExportTrades } from '../api/export-trades';
+import { useTrades, type TradeFilters } from '../api/get-trades';
+
+export type BotOption = { id: string; name: string };
+
+const dayStartIso = (d: string) => (d ? new Date(`${d}T00:00:00`).toISOString() : undefined);
+const dayEndIso = (d: string) => (d ? new Date(`${d}T23:59:59.999`).toISOString() : undefined);
+
+/** Filters, cursor pagination (a stack of cursors for "previous") and CSV export. */
+export function TradesBrowser({ bots }: { bots: BotOption[] }) {
+  const [draft, setDraft] = useState({ bot_id: '', symbol: '', side: '', start: '', end: '' });
+  const [filters, setFilters] = useState<TradeFilters>({});
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors.at(-1);
+  const trades = useTrades(filters, cursor);
+  const exportCsv = useExportTrades();
+
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    setFilters({
+      bot_id: draft.bot_id || undefined,
+      symbol: draft.symbol.trim().toUpperCase() || undefined,
+      side: draft.side || undefined,
+      start: dayStartIso(draft.start),
+      end: dayEndIso(draft.end),
+    });
+    setCursors([]);
+  };
+  const set = (k: keyof typeof draft) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [k]: e.target.value }));
+
+  return (
+    <>
+      <form className="filters" onSubmit={apply} aria-label="Trade filters">
+        <label>
+          Bot
+          <select value={draft.bot_id} onChange={set('bot_id')}>
+            <option value="">All bots</option>
+            {bots.map((b) => (
+              <option key={b.id} value={b.id}>
+                {b.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Symbol
+          <input value={draft.symbol} onChange={set('symbol')} placeholder="BTCUSDT" />
+        </label>
+        <label>
+          Side
+          <select value={draft.side} onChange={set('side')}>
+            <option value="">Both</option>
+            <option value="BUY">Buy</option>
+            <option value="SELL">Sell</option>
+          </select>
+        </label>
+        <label>
+          From
+          <input type="date" value={draft.start} onChange={set('start')} />
+        </label>
+        <label>
+          To
+          <input type="date" value={draft.end} onChange={set('end')} />
+        </label>
+        <div className="btn-row">
+          <button type="submit" className="btn btn-primary">
+            Apply
+          </button>
+          <button type="button" className="btn" disabled={exportCsv.isPending} onClick={() => exportCsv.mutate(filters)}>
+            {exportCsv.isPending ? 'Exporting…' : 'Export CSV'}
+          </button>
+        </div>
+      </form>
+      <FormError error={exportCsv.error} />
+      <QueryState
+        query={trades}
+        isEmpty={(page) => page.items.length === 0 && cursors.length === 0}
+        empty={<EmptyState title="No trades match">Trades appear here as your bots fill orders.</EmptyState>}
+      >
+        {(page) => (
+          <>
+            <TradesTable trades={page.items} showBot />
+            <nav className="pager" aria-label="Pagination">
+              <button type="button" className="btn" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+                Previous
+              </button>
+              <span className="muted">Page {cursors.length + 1}</span>
+              <button
+                type="button"
+                className="btn"
+                disabled={!page.next_cursor || trades.isPlaceholderData}
+                onClick={() => page.next_cursor && setCursors((c) => [...c, page.next_cursor!])}
+              >
+                Next
+              </button>
+            </nav>
+          </>
+        )}
+      </QueryState>
+    </>
+  );
+}

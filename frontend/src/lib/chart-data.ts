@@ -1,0 +1,35 @@
+import { toEpochMs, toNumber } from './format';
+import type { Candle, EquityPoint } from '@/types/api';
+
+export type Bar = { time: number; open: number; high: number; low: number; close: number };
+export type LinePoint = { time: number; value: number };
+export type ChartMarker = { time: number; side: 'buy' | 'sell'; text: string };
+
+/** Charts want ascending, unique UNIX-second times; the API gives ms, s or ISO. */
+function ascendingUnique<T extends { time: number }>(points: T[]): T[] {
+  const byTime = new Map<number, T>();
+  for (const p of points) byTime.set(p.time, p);
+  return [...byTime.values()].sort((a, b) => a.time - b.time);
+}
+
+export function candlesToBars(candles: Candle[]): Bar[] {
+  const bars: Bar[] = [];
+  for (const c of candles) {
+    const ms = toEpochMs(c.open_time);
+    const [open, high, low, close] = [c.open, c.high, c.low, c.close].map(toNumber);
+    if (ms === null || open === null || high === null || low === null || close === null) continue;
+    bars.push({ time: Math.floor(ms / 1000), open, high, low, close });
+  }
+  return ascendingUnique(bars);
+}
+
+export function equityToLine(points: EquityPoint[]): LinePoint[] {
+  const line: LinePoint[] = [];
+  for (const p of points) {
+    const ms = toEpochMs(p.t);
+    const value = toNumber(p.equity);
+    if (ms === null || value === null) continue;
+    line.push({ time: Math.floor(ms / 1000), value });
+  }
+  return ascendingUnique(line);
+}

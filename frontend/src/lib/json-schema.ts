@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+/** The subset of JSON schema the strategy catalog uses for its parameters. */
+export type JsonSchemaProperty = {
+  type?: 'integer' | 'number' | 'string' | 'boolean';
+  enum?: Array<string | number>;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  multipleOf?: number;
+  default?: unknown;
+  description?: string;
+  title?: string;
+};
+
+export type ObjectSchema = {
+  type?: 'object';
+  properties?: Record<string, JsonSchemaProperty>;
+  required?: string[];
+  additionalProperties?: boolean;
+};
+
+export type ParamField = {
+  name: string;
+  label: string;
+  kind: 'integer' | 'number' | 'string' | 'boolean' | 'enum';
+  options: string[];
+  min?: number;
+  max?: number;
+  step?: number;
+  description?: string;
+  required: boolean;
+};
+
+const humanize = (name: string) => {
+  const s = name.replace(/_/g, ' ').replace(/\bpct\b/i, '%');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+};
+
+export function paramFields(schema: ObjectSchema): ParamField[] {
+  const required = new Set(schema.required ?? []);
+  return Object.entries(schema.properties ?? {}).map(([name, p]) => {
+    const kind: ParamField['kind'] = p.enum ? 'enum' : (p.type ?? 'string');
+    return {
+      name,
+      label: p.title ?? humanize(name),
+      kind,
+      options: (p.enum ?? []).map(String),
+      min: p.minimum ?? p.exclusiveMinimum,
+      max: p.maximum ?? p.exclusiveMaximum,
+      step: p.multipleOf ?? (kind === 'integer' ? 1 : undefined),
+      description: p.description,
+      // A field with a default can always be filled in; treat it as required so it is never lost.
+      required: required.has(name) || p.default !== undefined,
+    };
+  });
+}
+
+/** Raw form values (what inputs hold) for the schema's defaults. */
+export function paramDefaults(schema: ObjectSchema, prefix = ''): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  for (const [name, p] of Object.entries(schema.properties ?? {})) {
+    const key = prefix + name;
+    if (p.type === 'boolean' && !p.enum) out[key] = p.default === true;
+    else out[key] = p.default === undefined || p.default === null ? '' : String(p.default);
+  }
+  return out;
+}
+
+function numberSchema(p: JsonSchemaProperty, integer: boolean): z.ZodNumber {
+  let n = z.number({ error: 'Must be a number' });
+  if (integer) n = n.int({ error: 'Must be a whole number' });
+  if (p.minimum !== undefined) n = n.min(p.minimum, { error: `Must be at least ${p.minimum}` });
+  if (p.maximum !== undefined) n = n.max(p.maximum, { error: `Must be at most ${p.maximum}` });
+  if (p.exclusiveMinimum !== undefined) n = n.gt(p.exclusiveMinimum, { error: `Must be greater than ${p.exclusiveMinimum}` });
+  if (p.exclusiveMaximum !== undefined) n = n.lt(p.exclusiveMaximum, { error: `Must be less than ${p.exclusiveMaximum}` });
+  if (p.multipleOf !== undefined && !integer) n = n.multipleOf(p.multipleOf, { error: `Must be a multiple of ${p.multipleOf}` });
+  return n;
+}
+
+function rawFieldSchema(p: JsonSchemaProperty, required: boolean): z.ZodType {
+  if (p.enum) {
+    const options = p.enum;
+    return z
+      .string()
+      .refine((s) => (s === '' ? !required : options.some((o) => String(o) === s)), {
+        error: required ? 'Choose a value' : 'Choose one of the options',
+      })
+      .transform((s) => (s === '' ? undefined : options.find((o) => String(o) === s)));
+  }
+  if (p.type === 'boolean') return z.boolean();
+  if (p.type === 'integer' || p.type === 'number') {
+    const target = numberSchema(p, p.type === 'integer');
+    return z
+      .string()
+      .trim()
+      .refine((s) => s !== '' || !required, { error: 'Required' })
+      .transform((s) => (s === '' ? undefined : Number(s)))
+      .pipe(required ? target : target.optional());
+  }
+  const str = z.string();
+  return required ? str.min(1, { error: 'Required' }) : str.transform((s) => (s === '' ? undefined : s));
+}
+
+/**
+ * A zod schema over the raw form values of a parameter schema, keyed `${prefix}${name}`,
+ * that validates inline and turns the raw strings into the typed values the API expects.
+ */
+export function rawParamsZod(schema: ObjectSchema, prefix = '') {
+  const fields = paramFields(schema);
+  const shape: Record<string, z.ZodType> = {};
+  for (const f of fields) shape[prefix + f.name] = rawFieldSchema(schema.properties![f.name]!, f.required);
+  return z.object(shape);
+}
+
+/** Pick the typed params back out of parsed flat values, dropping empty optional ones. */
+export function collectParams(schema: ObjectSchema, parsed: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(schema.properties ?? {})) {
+    const v = parsed[prefix + name];
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { INTERVALS } from '@/config/constants';
+import type { RiskRules, Strategy } from '@/types/api';
+import { collectParams, paramDefaults, rawParamsZod } from './json-schema';
+
+/**
+ * The part shared by the bot and backtest forms: strategy + its params, symbol, interval,
+ * risk rules. Raw values are flat ("params.fast", "risk.stop_loss_pct") so that zod issue
+ * paths and the server's detail fields name the same input.
+ */
+export const PARAMS = 'params.';
+export const RISK_FIELDS = ['stop_loss_pct', 'take_profit_pct', 'trailing_stop_pct'] as const;
+
+const pct = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : Number(s)))
+  .pipe(
+    z
+      .number({ error: 'Must be a number' })
+      .gt(0, { error: 'Must be greater than 0' })
+      .max(100, { error: 'Must be at most 100' })
+      .optional(),
+  );
+
+export function strategyConfigSchema(strategy: Strategy | undefined) {
+  const base = z.object({
+    strategy: z.string().min(1, { error: 'Choose a strategy' }),
+    symbol: z.string().min(1, { error: 'Choose a symbol' }),
+    interval: z.enum(INTERVALS, { error: 'Choose an interval' }),
+    'risk.stop_loss_pct': pct,
+    'risk.take_profit_pct': pct,
+    'risk.trailing_stop_pct': pct,
+  });
+  return strategy ? base.extend(rawParamsZod(strategy.params_schema, PARAMS).shape) : base;
+}
+
+export function strategyConfigDefaults(strategy: Strategy | undefined, symbol = ''): Record<string, string | boolean> {
+  return {
+    strategy: strategy?.id ?? '',
+    symbol,
+    interval: '1m',
+    'risk.stop_loss_pct': '',
+    'risk.take_profit_pct': '',
+    'risk.trailing_stop_pct': '',
+    ...(strategy ? paramDefaults(strategy.params_schema, PARAMS) : {}),
+  };
+}
+
+/** Replace the params of the previous strategy with the defaults of the chosen one. */
+export function switchStrategy<V extends Record<string, unknown>>(values: V, next: Strategy | undefined): V {
+  const kept = Object.fromEntries(Object.entries(values).filter(([k]) => !k.startsWith(PARAMS)));
+  return { ...kept, strategy: next?.id ?? '', ...(next ? paramDefaults(next.params_schema, PARAMS) : {}) } as unknown as V;
+}
+
+export function strategyConfigPayload(strategy: Strategy, parsed: Record<string, unknown>) {
+  const risk: RiskRules = {};
+  for (const k of RISK_FIELDS) {
+    const v = parsed[`risk.${k}`];
+    if (typeof v === 'number') risk[k] = v;
+  }
+  return {
+    strategy: strategy.id,
+    params: collectParams(strategy.params_schema, parsed, PARAMS),
+    symbol: String(parsed.symbol),
+    interval: String(parsed.interval),
+    risk,
+  };
+}
