@@ -1,0 +1,405 @@
+"""The decision engine: one execution semantics for backtests and live ticks.
+
+A tick (or the backtester) calls, once per closed bar:
+
+    decision = decide(strategy_id, params, risk, window, state, balances, interval_ms=...)
+    for intent in decision.intents:            # place market orders; client id from (bot, tick_at, leg)
+        state = apply_fill(state, fill_of(intent))   # with the real price / quantity / fee
+    # persist decision.state (then the state returned by apply_fill) between ticks
+
+* `window` holds the most recent *closed* candles, oldest first, the decision bar last; it needs at least
+  `warmup_bars(strategy_id, params)` rows (more are fine: the answer depends only on that many).
+* Orders are market orders meant to fill at the next bar's open. Buys carry `quote_amount` (quote to
+  spend, fee included: quantity = quote / (price x (1 + fee))); sells carry `quantity`.
+* `state` is a JSON-serialisable dict owned by the engine: positions, entry prices, trailing peak,
+  DCA/grid state, protections. Start from `initial_state()` (or `{}`).
+* Values crossing this boundary are Decimal (or strings in the state); inside, the engine computes in
+  float64, the same arithmetic the backtester uses, so a bar-by-bar replay reproduces a backtest exactly.
+
+`decide_core` / `apply_fill_core` are the same logic on in-memory objects, which the backtester calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+import numpy as np
+
+from chalicelib.domain.candles import CandleSeries
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.risk import RiskRules, entry_quote, exit_reason, validate_risk
+from chalicelib.domain.strategies import get_strategy, validate_params
+from chalicelib.domain.strategies.base import (
+    MAIN,
+    Bar,
+    EngineState,
+    Intent,
+    Lot,
+    Params,
+    Side,
+    SignalStrategy,
+    Strategy,
+    exit_leg,
+    group_of,
+)
+
+STATE_VERSION = 1
+MIN_QUOTE = 1e-8  # buys smaller than this (rounding dust) are not worth an order
+STOP_REASONS = ("stop_loss", "trailing_stop")
+
+
+# --- the public boundary ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Balances:
+    """What the bot may spend now: free quote balance (e.g. USDT)."""
+
+    quote: Decimal
+
+
+@dataclass(frozen=True)
+class OrderIntent:
+    """An order the engine wants placed. `leg` is stable for a given decision ("entry", "exit", "base",
+    "safety_<k>", "grid_buy_<k>", "grid_sell_<k>"), so (bot, tick_at, leg) is a deterministic client id."""
+
+    side: Side
+    leg: str
+    reason: str  # signal | stop_loss | trailing_stop | take_profit | max_drawdown | safety_order | grid
+    order_type: Literal["market"] = "market"
+    quote_amount: Decimal | None = None  # buys: quote to spend, fee included
+    quantity: Decimal | None = None  # sells: base quantity
+
+
+@dataclass(frozen=True)
+class Decision:
+    intents: tuple[OrderIntent, ...]
+    state: dict[str, Any]
+    bar_open_time: int  # open time of the decision bar (the last closed candle of the window)
+
+
+@dataclass(frozen=True)
+class Fill:
+    """A (possibly partial) execution of an intent. `fee` is in quote currency; `time` in Unix ms."""
+
+    leg: str
+    side: Side
+    price: Decimal
+    quantity: Decimal
+    fee: Decimal
+    time: int
+    reason: str = "signal"
+
+
+@dataclass(frozen=True)
+class ClosedTrade:
+    """A position group closed (fully or partly) by a sell fill. Prices/amounts in quote, times in ms."""
+
+    group: str
+    entry_time: int
+    exit_time: int
+    entry_price: float  # average entry price of the closed quantity
+    exit_price: float
+    quantity: float
+    fee: float  # entry fees of the closed quantity + exit fee
+    pnl: float  # net of all fees
+    return_pct: float  # pnl / entry notional x 100
+    exit_reason: str
+
+
+def initial_state() -> dict[str, Any]:
+    return state_to_dict(EngineState(), strategy_id=None)
+
+
+def decide(
+    strategy_id: str,
+    params: Mapping[str, Any],
+    risk: RiskRules | Mapping[str, Any] | None,
+    window: CandleSeries,
+    state: Mapping[str, Any] | None,
+    balances: Balances,
+    *,
+    interval_ms: int | None = None,
+) -> Decision:
+    """Decide on the last closed bar of `window`. Pure: returns intents and the new state.
+
+    `interval_ms` is the bar length (pass the bot's interval; inferred from the window when omitted).
+    Raises InvalidInput for bad params/risk or a window shorter than the strategy's warm-up.
+    """
+    strategy = get_strategy(strategy_id)
+    checked = validate_params(strategy_id, dict(params))
+    rules = risk if isinstance(risk, RiskRules) else validate_risk(dict(risk) if risk is not None else None)
+    need = strategy.warmup_bars(checked)
+    if len(window) < need:
+        raise InvalidInput(
+            f"{strategy_id} needs {need} closed candles, got {len(window)}",
+            details=[{"field": "window", "message": f"needs at least {need} candles"}],
+        )
+    window = window.tail(need)
+    entry_signal = exit_signal = False
+    if isinstance(strategy, SignalStrategy):
+        entries, exits = strategy.signals(window, checked)
+        entry_signal, exit_signal = bool(entries[-1]), bool(exits[-1])
+    st = state_from_dict(state)
+    last = len(window) - 1
+    bar = Bar(
+        int(window.open_time[last]),
+        float(window.open[last]),
+        float(window.high[last]),
+        float(window.low[last]),
+        float(window.close[last]),
+    )
+    step = interval_ms if interval_ms is not None else infer_interval_ms(window)
+    intents = decide_core(strategy, checked, rules, bar, entry_signal, exit_signal, st, float(balances.quote), step)
+    return Decision(
+        intents=tuple(_to_order_intent(i) for i in intents),
+        state=state_to_dict(st, strategy_id=strategy_id),
+        bar_open_time=bar.open_time,
+    )
+
+
+def apply_fill(state: Mapping[str, Any], fill: Fill) -> dict[str, Any]:
+    """The state after a fill of one of the decided intents (call once per fill, partial fills too)."""
+    return apply_fill_detailed(state, fill)[0]
+
+
+def apply_fill_detailed(state: Mapping[str, Any], fill: Fill) -> tuple[dict[str, Any], ClosedTrade | None]:
+    """As `apply_fill`, also returning the trade a sell closed (for the trade log)."""
+    strategy_id = state.get("strategy")
+    st = state_from_dict(state)
+    strategy = get_strategy(strategy_id) if isinstance(strategy_id, str) else None
+    trade = apply_fill_core(
+        strategy, st, fill.leg, fill.side, float(fill.price), float(fill.quantity), float(fill.fee), fill.time,
+        fill.reason,
+    )
+    return state_to_dict(st, strategy_id=strategy_id if isinstance(strategy_id, str) else None), trade
+
+
+# --- the shared core (float arithmetic; used verbatim by the backtester) -------------------------------
+
+
+def entries_allowed(rules: RiskRules, st: EngineState, open_time: int, interval_ms: int) -> bool:
+    """Protections: kill switch, cooldown after a stop-loss, stop-loss guard."""
+    if st.halted:
+        return False
+    if st.stop_times and rules.cooldown_bars and open_time < st.stop_times[-1] + rules.cooldown_bars * interval_ms:
+        return False
+    guard = rules.stoploss_guard
+    if guard is not None and st.stop_times:
+        last = st.stop_times[-1]
+        recent = [t for t in st.stop_times if t > last - guard.window_bars * interval_ms]
+        if len(recent) >= guard.max_stops and open_time < last + guard.pause_bars * interval_ms:
+            return False
+    return True
+
+
+def _prune_stops(rules: RiskRules, st: EngineState, open_time: int, interval_ms: int) -> None:
+    horizon = max(rules.cooldown_bars, 1)
+    if rules.stoploss_guard is not None:
+        horizon = max(horizon, rules.stoploss_guard.window_bars + rules.stoploss_guard.pause_bars)
+    keep = open_time - horizon * interval_ms
+    if st.stop_times and st.stop_times[0] < keep:
+        st.stop_times = [t for t in st.stop_times[:-1] if t >= keep] + st.stop_times[-1:]
+
+
+def _drawdown_pct(st: EngineState, equity: float) -> float:
+    return (st.peak_equity - equity) / st.peak_equity * 100
+
+
+def _sell_all(st: EngineState, reason: str) -> list[Intent]:
+    return [Intent("sell", exit_leg(group), reason, quantity=lot.quantity) for group, lot in st.lots.items()]
+
+
+def decide_core(
+    strategy: Strategy,
+    params: Params,
+    rules: RiskRules,
+    bar: Bar,
+    entry_signal: bool,
+    exit_signal: bool,
+    st: EngineState,
+    cash: float,
+    interval_ms: int,
+) -> list[Intent]:
+    """Intents for one closed bar; updates `st` in place (trailing peak, equity peak, kill switch)."""
+    quantity = st.quantity
+    equity = cash + quantity * bar.close
+    st.peak_equity = max(st.peak_equity, equity)
+    reason: str | None = None
+    if quantity > 0:
+        reason = exit_reason(rules, st.cost / quantity, st.peak_price, bar)
+        st.peak_price = max(st.peak_price, bar.high)
+    limit = rules.max_drawdown_pct
+    if limit is not None and not st.halted and st.peak_equity > 0 and _drawdown_pct(st, equity) >= limit:
+        st.halted = True
+        reason = reason or "max_drawdown"
+    if reason is not None and quantity > 0:
+        return _sell_all(st, reason)
+    _prune_stops(rules, st, bar.open_time, interval_ms)
+    allowed = entries_allowed(rules, st, bar.open_time, interval_ms)
+    if isinstance(strategy, SignalStrategy):
+        if quantity > 0:
+            return _sell_all(st, "signal") if exit_signal else []
+        if entry_signal and allowed:
+            quote = entry_quote(rules, cash)
+            if quote > MIN_QUOTE:
+                return [Intent("buy", "entry", "signal", quote_amount=quote)]
+        return []
+    intents = strategy.decide_bar(params, bar, st, cash, allowed)
+    return [i for i in intents if i.side == "sell" or (i.quote_amount or 0.0) > MIN_QUOTE]
+
+
+def apply_fill_core(
+    strategy: Strategy | None,
+    st: EngineState,
+    leg: str,
+    side: Side,
+    price: float,
+    quantity: float,
+    fee: float,
+    time: int,
+    reason: str,
+) -> ClosedTrade | None:
+    """Book one fill into `st` (in place); returns the trade a sell closed."""
+    group = group_of(leg)
+    trade: ClosedTrade | None = None
+    if side == "buy":
+        if not st.lots:
+            st.peak_price = price
+        lot = st.lots.get(group)
+        if lot is None:
+            st.lots[group] = Lot(quantity, quantity * price, fee, time)
+        else:
+            lot.quantity += quantity
+            lot.cost += quantity * price
+            lot.fee += fee
+    else:
+        lot = st.lots.get(group)
+        if lot is None:
+            raise InvalidInput(f"sell fill for {leg!r} but no open position in {group!r}")
+        trade = _close(lot, group, price, quantity, fee, time, reason)
+        if quantity >= lot.quantity:
+            del st.lots[group]
+        else:
+            share = quantity / lot.quantity
+            lot.cost -= lot.cost * share
+            lot.fee -= lot.fee * share
+            lot.quantity -= quantity
+        if reason in STOP_REASONS:
+            st.stop_times.append(time)
+        if not st.lots:
+            st.peak_price = 0.0
+    if strategy is not None and strategy.kind == "stateful":
+        strategy.on_fill(st, leg, side, price)
+    return trade
+
+
+def _close(lot: Lot, group: str, price: float, quantity: float, fee: float, time: int, reason: str) -> ClosedTrade:
+    if quantity >= lot.quantity:
+        quantity, cost, entry_fee = lot.quantity, lot.cost, lot.fee
+    else:
+        share = quantity / lot.quantity
+        cost, entry_fee = lot.cost * share, lot.fee * share
+    proceeds = quantity * price
+    pnl = proceeds - fee - cost - entry_fee
+    return ClosedTrade(
+        group=group,
+        entry_time=lot.entry_time,
+        exit_time=time,
+        entry_price=cost / quantity,
+        exit_price=price,
+        quantity=quantity,
+        fee=entry_fee + fee,
+        pnl=pnl,
+        return_pct=pnl / cost * 100,
+        exit_reason=reason,
+    )
+
+
+def infer_interval_ms(series: CandleSeries) -> int:
+    """The bar length: the smallest step between consecutive open times (gaps are larger)."""
+    if len(series) < 2:
+        raise InvalidInput("cannot infer the interval from fewer than 2 candles; pass interval_ms")
+    steps = np.diff(series.open_time)
+    steps = steps[steps > 0]
+    if steps.shape[0] == 0:
+        raise InvalidInput("candle open times do not increase")
+    return int(steps.min())
+
+
+# --- state (de)serialisation ---------------------------------------------------------------------------
+
+
+def _num(value: float) -> str:
+    return repr(float(value))  # shortest round-trip form: float(Decimal(s)) == value
+
+
+def state_to_dict(st: EngineState, *, strategy_id: str | None) -> dict[str, Any]:
+    return {
+        "version": STATE_VERSION,
+        "strategy": strategy_id,
+        "lots": {
+            group: {
+                "quantity": _num(lot.quantity),
+                "cost": _num(lot.cost),
+                "fee": _num(lot.fee),
+                "entry_time": lot.entry_time,
+            }
+            for group, lot in st.lots.items()
+        },
+        "peak_price": _num(st.peak_price),
+        "peak_equity": _num(st.peak_equity),
+        "stop_times": list(st.stop_times),
+        "halted": st.halted,
+        "extra": {key: _num(value) for key, value in st.extra.items()},
+    }
+
+
+def state_from_dict(data: Mapping[str, Any] | None) -> EngineState:
+    if not data:
+        return EngineState()
+    if data.get("version", STATE_VERSION) != STATE_VERSION:
+        raise InvalidInput(f"unsupported engine state version {data.get('version')!r}")
+    lots = {
+        group: Lot(float(lot["quantity"]), float(lot["cost"]), float(lot["fee"]), int(lot["entry_time"]))
+        for group, lot in (data.get("lots") or {}).items()
+    }
+    return EngineState(
+        lots=lots,
+        peak_price=float(data.get("peak_price", 0.0)),
+        peak_equity=float(data.get("peak_equity", 0.0)),
+        stop_times=[int(t) for t in data.get("stop_times", [])],
+        halted=bool(data.get("halted", False)),
+        extra={key: float(value) for key, value in (data.get("extra") or {}).items()},
+    )
+
+
+def _dec(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(repr(float(value)))
+
+
+def _to_order_intent(intent: Intent) -> OrderIntent:
+    return OrderIntent(
+        side=intent.side,
+        leg=intent.leg,
+        reason=intent.reason,
+        quote_amount=_dec(intent.quote_amount),
+        quantity=_dec(intent.quantity),
+    )
+
+
+__all__ = [
+    "MAIN",
+    "Balances",
+    "ClosedTrade",
+    "Decision",
+    "Fill",
+    "OrderIntent",
+    "apply_fill",
+    "apply_fill_detailed",
+    "decide",
+    "initial_state",
+]
