@@ -48,7 +48,7 @@ def market_buy(coid: str = "bot1-t1-entry", qty: str = "0.001239") -> OrderReque
 
 def test_importing_the_adapter_does_not_import_python_binance() -> None:
     code = (
-        "import sys; import chalicelib.adapters.binance; "
+        "import sys; import chalicelib.adapters.binance, chalicelib.adapters.paper_exchange; "
         "assert 'binance' not in sys.modules and 'binance.client' not in sys.modules, 'binance imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -1,0 +1,1 @@
+"""Market data sources behind `MarketData`: Binance public klines, the replay store, synthetic."""
