@@ -15,7 +15,8 @@ function ascendingUnique<T extends { time: number }>(points: T[]): T[] {
 export function candlesToBars(candles: Candle[]): Bar[] {
   const bars: Bar[] = [];
   for (const c of candles) {
-    const ms = toEpochMs(c.open_time);
+    // The contract gives open_time in milliseconds; never guess its unit from its size.
+    const ms = typeof c.open_time === 'number' ? c.open_time : toEpochMs(c.open_time);
     const [open, high, low, close] = [c.open, c.high, c.low, c.close].map(toNumber);
     if (ms === null || open === null || high === null || low === null || close === null) continue;
     bars.push({ time: Math.floor(ms / 1000), open, high, low, close });

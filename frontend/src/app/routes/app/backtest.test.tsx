@@ -1,0 +1,44 @@
+import { screen } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { fakeServer, renderWithProviders, signIn } from '@/testing/test-utils';
+import BacktestRoute from './backtest';
+
+vi.mock('@/components/charts/equity-chart', () => ({
+  EquityChart: ({ points, label }: { points: unknown[]; label: string }) => <div role="img" aria-label={`${label} (${points.length} points)`} />,
+}));
+
+const result = {
+  metrics: { final_equity: '10523.4', total_return_pct: 5.234, max_drawdown_pct: 3.1, sharpe: 1.42, num_trades: 2, win_rate_pct: 50 },
+  equity: [
+    { t: '2026-03-01T00:00:00Z', equity: '10000' },
+    { t: '2026-03-02T00:00:00Z', equity: '10523.4' },
+  ],
+  trades: [{ entry_time: '2026-03-01T01:00:00Z', exit_time: '2026-03-01T05:00:00Z', entry_price: '100', exit_price: '106', quantity: '10', fee: '2.06', pnl: '57.94', return_pct: '5.79', exit_reason: 'take_profit' }],
+};
+
+describe('backtest page', () => {
+  it('shows progress while the job runs, then metrics, equity curve and trades', async () => {
+    signIn();
+    let polls = 0;
+    fakeServer({
+      'GET /api/v1/backtests/bt1': () => {
+        polls += 1;
+        return { body: polls < 2 ? { id: 'bt1', status: 'running', progress: 0.4 } : { id: 'bt1', status: 'done', result } };
+      },
+    });
+    renderWithProviders(<BacktestRoute />, { path: '/backtests/:backtestId', url: '/backtests/bt1' });
+    expect(await screen.findByRole('progressbar', { name: 'Backtest progress' })).toHaveAttribute('aria-valuenow', '40');
+    expect(await screen.findByText('Final equity', {}, { timeout: 3000 })).toBeInTheDocument();
+    expect(screen.getByText('10,523.40')).toBeInTheDocument();
+    expect(screen.getByText('5.23%')).toHaveClass('pos');
+    expect(screen.getByRole('img', { name: 'Backtest equity curve (2 points)' })).toBeInTheDocument();
+    expect(screen.getByRole('table', { name: 'Backtest trades' })).toHaveTextContent('take_profit');
+  });
+
+  it('shows why a job failed', async () => {
+    signIn();
+    fakeServer({ 'GET /api/v1/backtests/bt2': { body: { id: 'bt2', status: 'failed', error: 'No candles for BTCUSDT 1m in that range' } } });
+    renderWithProviders(<BacktestRoute />, { path: '/backtests/:backtestId', url: '/backtests/bt2' });
+    expect(await screen.findByRole('alert')).toHaveTextContent('No candles for BTCUSDT 1m in that range');
+  });
+});
