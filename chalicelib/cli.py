@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
     subparsers = parser.add_subparsers(dest="command", required=True)
     _add_backtest(subparsers)
+    from chalicelib.cli_market import register as register_market_commands
+
+    register_market_commands(subparsers)
     return parser
 
 
