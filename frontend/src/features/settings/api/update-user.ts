@@ -1,14 +1,25 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api-client';
+import { api, type TokenResponse } from '@/lib/api-client';
 import { userQueryKey, type User } from '@/lib/auth';
 
 export type ChangePasswordInput = { current_password: string; new_password: string };
 
-export const changePassword = (input: ChangePasswordInput) => api.patch<User>('/users/me', input);
+/**
+ * Changing the password ends the other sessions; the answer carries a fresh session for
+ * this one (and sets a new refresh cookie), which the client adopts.
+ */
+export async function changePassword(input: ChangePasswordInput): Promise<User> {
+  const res = await api.patch<User & Partial<TokenResponse>>('/users/me', input);
+  if (res.access_token) api.setSession({ access_token: res.access_token, expires_in: res.expires_in });
+  const { access_token: _a, refresh_token: _r, token_type: _t, expires_in: _e, ...user } = res;
+  return user;
+}
+
 export const updateSettings = (input: { webhook_url: string | null }) => api.patch<User>('/users/me/settings', input);
 
 export function useChangePassword() {
-  return useMutation({ mutationFn: changePassword });
+  const queryClient = useQueryClient();
+  return useMutation({ mutationFn: changePassword, onSuccess: (user) => queryClient.setQueryData(userQueryKey, user) });
 }
 
 export function useUpdateSettings() {

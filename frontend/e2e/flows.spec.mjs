@@ -1,0 +1,136 @@
+// End-to-end flows of issue 6 against the real API (E2E_BASE_URL), in one browser session
+// so that each flow builds on the account created by the first.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { assertAccessible, launch, newPage, screenshot, signUp, TRADE_TIMEOUT_MS, uniqueEmail } from './support.mjs';
+
+// Keys the test's canned exchange accepts (see the API's e2e fixture); overridable.
+const API_KEY = process.env.E2E_API_KEY ?? 'e2eCannedKeyWithoutWithdrawals0000000000000000000000000000000001';
+const API_SECRET = process.env.E2E_API_SECRET ?? 'e2eCannedSecret000000000000000000000000000000000000000000000001';
+
+describe('trader web app', () => {
+  let browser;
+  let page;
+  const email = uniqueEmail();
+  let botUrl;
+
+  before(async () => {
+    browser = await launch();
+    ({ page } = await newPage(browser));
+  });
+  after(async () => browser?.close());
+
+  it('signs up and lands on the dashboard; the session survives a reload (silent refresh)', async () => {
+    await signUp(page, email);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    assert.ok(await page.getByText(email).isVisible());
+    await screenshot(page, '01-dashboard-empty');
+    await assertAccessible(page, 'dashboard');
+  });
+
+  it('renders a server validation error inline in the bot form', async () => {
+    await page.goto('/bots/new');
+    await page.getByLabel('Name').fill('Too small');
+    await page.getByLabel(/Budget/).fill('0.01'); // below the symbol's minimum notional
+    await page.getByRole('button', { name: 'Create bot' }).click();
+    const inline = page.locator('.field-error').first();
+    await inline.waitFor();
+    assert.match(await page.getByRole('alert').first().innerText(), /\S/);
+    await screenshot(page, '02-bot-form-validation-error');
+    await assertAccessible(page, 'new bot');
+  });
+
+  it('creates a paper bot, starts it and sees its first trade on its page and the dashboard', async () => {
+    await page.goto('/bots/new');
+    await page.getByLabel('Strategy').selectOption('sma_cross');
+    await page.getByLabel('Fast').fill('2');
+    await page.getByLabel('Slow').fill('3');
+    await page.getByLabel('Name').fill('E2E paper SMA');
+    await page.getByLabel(/Budget/).fill('1000');
+    await page.getByLabel('Candle interval').selectOption('1m');
+    await page.getByRole('button', { name: 'Create bot' }).click();
+    await page.getByRole('heading', { name: 'E2E paper SMA' }).waitFor();
+    botUrl = page.url();
+
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.locator('.badge-running').first().waitFor();
+    await page.getByRole('img', { name: /candles with/ }).waitFor();
+
+    await page.getByRole('table', { name: 'Trades of E2E paper SMA' }).waitFor({ timeout: TRADE_TIMEOUT_MS });
+    await page.getByRole('img', { name: /candles with [1-9]\d* trade markers/ }).waitFor();
+    await screenshot(page, '03-bot-page-with-trade');
+    await assertAccessible(page, 'bot page');
+
+    await page.goto('/');
+    await page.getByRole('table', { name: 'Latest trades' }).waitFor();
+    await screenshot(page, '04-dashboard-with-trade');
+  });
+
+  it('runs a backtest and sees its equity curve and metrics', async () => {
+    await page.goto('/backtests');
+    await page.getByLabel('Strategy').selectOption('sma_cross');
+    await page.getByLabel('Fast').fill('5');
+    await page.getByLabel('Slow').fill('20');
+    await page.getByRole('button', { name: 'Run backtest' }).click();
+    await page.getByText('Final equity').waitFor({ timeout: 120_000 });
+    await page.getByRole('img', { name: 'Backtest equity curve' }).waitFor();
+    await screenshot(page, '05-backtest-result');
+    await assertAccessible(page, 'backtest');
+  });
+
+  it('adds an exchange API key (checked by the canned exchange) and deletes it', async () => {
+    await page.goto('/api-keys');
+    await page.getByLabel('Label').fill('E2E key');
+    await page.getByLabel('API key').fill(API_KEY);
+    await page.getByLabel('Secret key').fill(API_SECRET);
+    await page.getByLabel(/Spot testnet key/).check();
+    await page.getByRole('button', { name: 'Add key' }).click();
+    await page.getByText(/added and verified/).waitFor({ timeout: 30_000 });
+    const last4 = API_KEY.slice(-4);
+    await page.getByText(new RegExp(`•+${last4}`)).waitFor();
+    assert.equal(await page.getByText(API_SECRET).count(), 0, 'the secret must never be shown');
+    await screenshot(page, '06-api-keys');
+    await assertAccessible(page, 'api keys');
+
+    await page.getByRole('button', { name: 'Delete key E2E key' }).click();
+    await page.getByRole('button', { name: 'Delete key', exact: true }).click();
+    await page.getByText('No API keys yet').waitFor();
+  });
+
+  it('lists trades with filters and shows notifications and settings', async () => {
+    await page.goto('/trades');
+    await page.getByRole('table').waitFor();
+    await screenshot(page, '07-trades');
+    await assertAccessible(page, 'trades');
+    await page.goto('/notifications');
+    await page.getByRole('heading', { name: 'Notifications' }).waitFor();
+    await screenshot(page, '08-notifications');
+    await page.goto('/settings');
+    await page.getByLabel('Webhook URL').waitFor();
+    await screenshot(page, '09-settings');
+    await assertAccessible(page, 'settings');
+  });
+
+  it('fits a phone screen', async () => {
+    const phone = await newPage(browser, { width: 390, height: 844 });
+    // A fresh context has no cookie: sign in again.
+    await phone.page.goto('/login');
+    await phone.page.getByLabel('Email').fill(email);
+    await phone.page.getByLabel('Password').fill('correct-horse-battery-9');
+    await phone.page.getByRole('button', { name: 'Sign in' }).click();
+    await phone.page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    if (botUrl) await phone.page.goto(botUrl);
+    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone screen`);
+    await screenshot(phone.page, '10-phone-bot-page');
+    await phone.context.close();
+  });
+
+  it('signs out and the cookie no longer restores the session', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  });
+});
