@@ -11,26 +11,28 @@ import { collectParams, paramDefaults, rawParamsZod } from './json-schema';
 export const PARAMS = 'params.';
 export const RISK_FIELDS = ['stop_loss_pct', 'take_profit_pct', 'trailing_stop_pct'] as const;
 
-const pct = z
-  .string()
-  .trim()
-  .transform((s) => (s === '' ? undefined : Number(s)))
-  .pipe(
-    z
-      .number({ error: 'Must be a number' })
-      .gt(0, { error: 'Must be greater than 0' })
-      .max(100, { error: 'Must be at most 100' })
-      .optional(),
-  );
+// Empty means "no rule". A take-profit may exceed 100%; a loss or trail cannot.
+const pct = (max: number) =>
+  z
+    .string()
+    .trim()
+    .transform((s) => (s === '' ? undefined : Number(s)))
+    .pipe(
+      z
+        .number({ error: 'Must be a number' })
+        .gt(0, { error: 'Must be greater than 0' })
+        .max(max, { error: `Must be at most ${max}` })
+        .optional(),
+    );
 
 export function strategyConfigSchema(strategy: Strategy | undefined) {
   const base = z.object({
     strategy: z.string().min(1, { error: 'Choose a strategy' }),
     symbol: z.string().min(1, { error: 'Choose a symbol' }),
     interval: z.enum(INTERVALS, { error: 'Choose an interval' }),
-    'risk.stop_loss_pct': pct,
-    'risk.take_profit_pct': pct,
-    'risk.trailing_stop_pct': pct,
+    'risk.stop_loss_pct': pct(100),
+    'risk.take_profit_pct': pct(10_000),
+    'risk.trailing_stop_pct': pct(100),
   });
   return strategy ? base.extend(rawParamsZod(strategy.params_schema, PARAMS).shape) : base;
 }
