@@ -1,0 +1,66 @@
+"""Users' exchange API keys in the api-keys table. Only the ciphertext of the credentials is stored,
+with the last 4 characters of the key for display."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import BinaryAttribute, BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+
+from chalicelib.adapters.dynamo.base import Model, table_meta
+from chalicelib.domain.errors import Conflict
+from chalicelib.services.api_keys import StoredApiKey
+
+
+class ApiKeyItem(Model):
+    Meta = table_meta("api-keys")
+
+    user_id = UnicodeAttribute(hash_key=True)
+    key_id = UnicodeAttribute(range_key=True)
+    label = UnicodeAttribute()
+    api_key_last4 = UnicodeAttribute()
+    testnet = BooleanAttribute()
+    created_at_ms = NumberAttribute()
+    ciphertext = BinaryAttribute(legacy_encoding=False)
+
+
+def _record(item: ApiKeyItem) -> StoredApiKey:
+    return StoredApiKey(
+        user_id=item.user_id,
+        key_id=item.key_id,
+        label=item.label,
+        api_key_last4=item.api_key_last4,
+        testnet=bool(item.testnet),
+        created_at_ms=int(item.created_at_ms),
+        ciphertext=bytes(item.ciphertext),
+    )
+
+
+class DynamoApiKeyRepository:
+    def add(self, key: StoredApiKey) -> None:
+        item = ApiKeyItem(
+            key.user_id,
+            key.key_id,
+            label=key.label,
+            api_key_last4=key.api_key_last4,
+            testnet=key.testnet,
+            created_at_ms=key.created_at_ms,
+            ciphertext=key.ciphertext,
+        )
+        try:
+            item.save(condition=ApiKeyItem.key_id.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise Conflict("an API key with this id already exists", code="api_key_exists") from None
+            raise
+
+    def list(self, user_id: str) -> list[StoredApiKey]:
+        return [_record(i) for i in ApiKeyItem.query(user_id)]
+
+    def get(self, user_id: str, key_id: str) -> StoredApiKey | None:
+        try:
+            return _record(ApiKeyItem.get(user_id, key_id, consistent_read=True))
+        except ApiKeyItem.DoesNotExist:
+            return None
+
+    def delete(self, user_id: str, key_id: str) -> None:
+        ApiKeyItem(user_id, key_id).delete()

@@ -1,0 +1,186 @@
+"""Users' exchange API keys: add (checked against the exchange, then encrypted and stored), list, delete,
+and decrypt for a tick. The secret is never returned, logged or put in an error; only the last 4
+characters of the key are ever shown."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from aws_lambda_powertools import Logger
+
+from chalicelib.domain.clock import Clock, iso_utc
+from chalicelib.domain.errors import (
+    Conflict,
+    ExchangeOperationalError,
+    ExchangeRejected,
+    ExchangeTemporaryError,
+    InvalidInput,
+    NotFound,
+    Unavailable,
+)
+from chalicelib.services.ports.crypto import SecretCipher
+from chalicelib.services.ports.exchange import KeyVerifier
+
+logger = Logger(child=True)
+
+_CREDENTIAL = re.compile(r"^[A-Za-z0-9]{16,128}$")
+WITHDRAWALS_HELP = (
+    "this API key can withdraw funds; the platform only accepts keys that cannot. On Binance open "
+    "Account > API Management, choose Edit restrictions for this key, untick 'Enable Withdrawals', save, "
+    "and add the key again"
+)
+SPOT_HELP = (
+    "this API key cannot trade spot; on Binance open Account > API Management, choose Edit restrictions "
+    "and tick 'Enable Spot & Margin Trading', then add the key again"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredApiKey:
+    user_id: str
+    key_id: str
+    label: str
+    api_key_last4: str
+    testnet: bool
+    created_at_ms: int
+    ciphertext: bytes = field(repr=False)
+
+
+class ApiKeyRepository(Protocol):
+    def add(self, key: StoredApiKey) -> None: ...
+
+    def list(self, user_id: str) -> list[StoredApiKey]: ...
+
+    def get(self, user_id: str, key_id: str) -> StoredApiKey | None: ...
+
+    def delete(self, user_id: str, key_id: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyView:
+    id: str
+    label: str
+    api_key_last4: str
+    testnet: bool
+    created_at: str
+    checked: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "api_key_last4": self.api_key_last4,
+            "testnet": self.testnet,
+            "created_at": self.created_at,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeCredentials:
+    api_key: str
+    api_secret: str
+    testnet: bool
+
+    def __repr__(self) -> str:
+        return f"ExchangeCredentials(api_key='...{self.api_key[-4:]}', api_secret='***', testnet={self.testnet})"
+
+    __str__ = __repr__
+
+
+def _view(key: StoredApiKey, checked: tuple[str, ...] = ()) -> ApiKeyView:
+    return ApiKeyView(key.key_id, key.label, key.api_key_last4, key.testnet, iso_utc(key.created_at_ms), checked)
+
+
+def _context(user_id: str, key_id: str) -> dict[str, str]:
+    return {"user_id": user_id, "key_id": key_id}
+
+
+class ApiKeyService:
+    def __init__(
+        self,
+        repository: ApiKeyRepository,
+        cipher: SecretCipher,
+        verifier: KeyVerifier,
+        bot_in_use: Callable[[str, str], bool],
+        clock: Clock,
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ) -> None:
+        self._repo = repository
+        self._cipher = cipher
+        self._verifier = verifier
+        self._bot_in_use = bot_in_use
+        self._clock = clock
+        self._new_id = new_id
+
+    def add(self, user_id: str, label: str, api_key: str, api_secret: str, *, testnet: bool) -> ApiKeyView:
+        label = _validated(label, api_key, api_secret)
+        checked = self._check_with_exchange(api_key, api_secret, testnet)
+        key_id = self._new_id()
+        plaintext = json.dumps({"api_key": api_key, "api_secret": api_secret}).encode()
+        stored = StoredApiKey(
+            user_id=user_id,
+            key_id=key_id,
+            label=label,
+            api_key_last4=api_key[-4:],
+            testnet=testnet,
+            created_at_ms=self._clock.now_ms(),
+            ciphertext=self._cipher.encrypt(plaintext, _context(user_id, key_id)),
+        )
+        self._repo.add(stored)
+        logger.info("exchange API key added", extra={"user_id": user_id, "key_id": key_id, "testnet": testnet})
+        return _view(stored, checked)
+
+    def list(self, user_id: str) -> list[ApiKeyView]:
+        return [_view(k) for k in sorted(self._repo.list(user_id), key=lambda k: k.created_at_ms)]
+
+    def delete(self, user_id: str, key_id: str) -> None:
+        if self._repo.get(user_id, key_id) is None:
+            raise NotFound("no such API key", code="api_key_not_found")
+        if self._bot_in_use(user_id, key_id):
+            raise Conflict("a running bot uses this API key; stop the bot first", code="api_key_in_use")
+        self._repo.delete(user_id, key_id)
+        logger.info("exchange API key deleted", extra={"user_id": user_id, "key_id": key_id})
+
+    def get_decrypted_credentials(self, user_id: str, key_id: str) -> ExchangeCredentials:
+        stored = self._repo.get(user_id, key_id)
+        if stored is None:
+            raise NotFound("no such API key", code="api_key_not_found")
+        opened = json.loads(self._cipher.decrypt(stored.ciphertext, _context(user_id, key_id)))
+        return ExchangeCredentials(str(opened["api_key"]), str(opened["api_secret"]), stored.testnet)
+
+    def _check_with_exchange(self, api_key: str, api_secret: str, testnet: bool) -> tuple[str, ...]:
+        try:
+            check = self._verifier.verify(api_key, api_secret, testnet=testnet)
+        except ExchangeRejected as exc:
+            raise InvalidInput(
+                f"the exchange rejected this API key: {exc.message}",
+                code="api_key_rejected",
+                details={"exchange_code": exc.exchange_code},
+            ) from None
+        except (ExchangeTemporaryError, ExchangeOperationalError) as exc:
+            logger.warning("exchange unreachable while checking an API key", extra={"error": exc.message})
+            raise Unavailable(
+                "the exchange cannot be reached to check this API key; nothing was stored, try again shortly",
+                code="exchange_unavailable",
+            ) from None
+        if not check.can_trade_spot:
+            raise InvalidInput(SPOT_HELP, code="api_key_cannot_trade")
+        if check.withdrawals_enabled:
+            raise InvalidInput(WITHDRAWALS_HELP, code="api_key_can_withdraw")
+        return check.checked
+
+
+def _validated(label: str, api_key: str, api_secret: str) -> str:
+    label = label.strip()
+    if not 1 <= len(label) <= 64:
+        raise InvalidInput("label must be 1 to 64 characters", code="invalid_label")
+    if not _CREDENTIAL.match(api_key):
+        raise InvalidInput("api_key must be 16 to 128 letters and digits", code="invalid_api_key")
+    if not _CREDENTIAL.match(api_secret):
+        raise InvalidInput("api_secret must be 16 to 128 letters and digits", code="invalid_api_secret")
+    return label
