@@ -32,7 +32,8 @@ def main() -> int:
     try:
         runtime.start()
         print(f"Tradebot running: {runtime.api_url} (embedded AWS: {runtime.endpoint_url}). Ctrl-C stops.", flush=True)
-        while not stop.wait(1.0):
+        # A timed wait: an untimed one would not let the signal handler run until something else woke it.
+        while not stop.wait(0.2):
             pass
     finally:
         runtime.stop()

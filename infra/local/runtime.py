@@ -19,7 +19,7 @@ from typing import Any
 
 import boto3
 
-from infra.local.clock import clock_from_env, is_accelerated, pin_clock_env
+from infra.local.clock import clock_from_env, is_accelerated, parse_instant_ms, pin_clock_env
 from infra.local.functions import ContextFactory
 from infra.local.provision import provision
 from infra.local.scheduler import Scheduler, schedule_sources
@@ -107,6 +107,7 @@ class LocalRuntime:
         self._clock: Any = None
         self._clock_settings: dict[str, str] = {}
         self._accelerated = False
+        self._market_start_ms: int | None = None
         self._chalice_config: Any = None
         self._started = False
 
@@ -192,6 +193,7 @@ class LocalRuntime:
         resume = saved.get("market_ms") if saved.get("settings") == wanted else None
         pin_clock_env(self._environ, resume_at_ms=resume)
         self._clock = clock_from_env(self._environ)
+        self._market_start_ms = parse_instant_ms(self._environ["CLOCK_START"]) if self._accelerated else None
 
     def _import_app(self) -> Any:
         project = str(self.options.project_dir)
@@ -229,6 +231,7 @@ class LocalRuntime:
             stage=self.options.stage,
             region=self.options.region,
             account_id=self.options.account_id,
+            start_ms=self._market_start_ms,
         )
         self._scheduler.start()
         for schedule in schedules:
@@ -263,6 +266,8 @@ class LocalRuntime:
         """Stop the producers of work first, then take the final snapshot, then the embedded AWS."""
         if self._scheduler is not None:
             self._scheduler.stop(timeout=30)
+        for poller in self._pollers:
+            poller.stop(timeout=0)  # all of them stop polling at once; then wait for each
         for poller in self._pollers:
             poller.stop(timeout=30)
         if self._server is not None:

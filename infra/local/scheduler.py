@@ -146,6 +146,7 @@ class Scheduler:
         speed: float | None = None,
         max_catch_up: int = 60,
         max_sleep_s: float = 0.5,
+        start_ms: int | None = None,
     ) -> None:
         self._sources = sources
         self._clock = clock
@@ -157,8 +158,10 @@ class Scheduler:
         self._speed = speed if speed is not None else float(getattr(clock, "speed", 1.0))
         self._max_catch_up = max_catch_up
         self._max_sleep_s = max_sleep_s
-        # The first boundary strictly after start: EventBridge does not fire at rule creation.
-        self._next_ms = (clock.now_ms() // MINUTE_MS + 1) * MINUTE_MS
+        # The first boundary strictly after start (now, or when an accelerated market began, so no market
+        # minute is lost while the app loads): EventBridge does not fire at rule creation.
+        start = clock.now_ms() if start_ms is None else start_ms
+        self._next_ms = (start // MINUTE_MS + 1) * MINUTE_MS
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

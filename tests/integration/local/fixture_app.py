@@ -4,6 +4,7 @@ snapshot keeps (DynamoDB, S3, Secrets Manager, KMS) and has a schedule and an SQ
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 from typing import Any
@@ -21,6 +22,7 @@ KEY_ALIAS = f"alias/{_PREFIX}-exchange-secrets"
 SECRET = f"{os.environ.get('APP_NAME', 'tradebot')}/{os.environ.get('STAGE', 'dev')}/jwt-signing-key"
 
 
+@functools.cache
 def _client(service: str) -> Any:
     return boto3.client(service)
 

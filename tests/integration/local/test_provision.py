@@ -1,0 +1,65 @@
+"""GIVEN infra/stack.yaml WHEN provision() runs against the embedded AWS THEN every resource exists."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import boto3
+
+from infra.local.provision import load_template, provision
+from tests.integration.local.conftest import unique
+
+
+def _names(template: dict[str, Any], kind: str, prop: str, app: str, stage: str) -> set[str]:
+    found = set()
+    for resource in template["Resources"].values():
+        if resource["Type"] == kind:
+            value = resource["Properties"][prop]
+            text = value["Sub"] if isinstance(value, dict) else value
+            found.add(
+                text.replace("${AppName}", app).replace("${Stage}", stage).replace("${AWS::AccountId}", "123456789012")
+            )
+    return found
+
+
+def test_provision_creates_every_resource_of_the_template(moto_endpoint: str) -> None:
+    app, stage = unique("prov"), "t"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        outputs = provision(endpoint_url=moto_endpoint, app_name=app, stage=stage)
+    template = load_template()
+
+    def client(service: str) -> Any:
+        return boto3.client(service, endpoint_url=moto_endpoint, region_name="us-east-1")
+
+    ddb = client("dynamodb")
+    tables = _names(template, "AWS::DynamoDB::Table", "TableName", app, stage)
+    assert len(tables) >= 15
+    assert tables <= set(ddb.list_tables(Limit=100)["TableNames"])
+    bots = ddb.describe_table(TableName=f"{app}-{stage}-bots")["Table"]
+    assert [i["IndexName"] for i in bots["GlobalSecondaryIndexes"]] == ["by_schedule"]
+    ttl = ddb.describe_time_to_live(TableName=f"{app}-{stage}-refresh-tokens")["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+
+    sqs = client("sqs")
+    for queue in _names(template, "AWS::SQS::Queue", "QueueName", app, stage):
+        url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        assert ("RedrivePolicy" in attrs) == (not queue.endswith("-dlq"))
+    ticks = sqs.get_queue_url(QueueName=f"{app}-{stage}-ticks")["QueueUrl"]
+    assert sqs.get_queue_attributes(QueueUrl=ticks, AttributeNames=["VisibilityTimeout"])["Attributes"] == {
+        "VisibilityTimeout": "180"
+    }
+
+    sm = client("secretsmanager")
+    for secret in _names(template, "AWS::SecretsManager::Secret", "Name", app, stage):
+        assert len(sm.get_secret_value(SecretId=secret)["SecretString"]) == 64
+
+    buckets = {b["Name"] for b in client("s3").list_buckets()["Buckets"]}
+    assert _names(template, "AWS::S3::Bucket", "BucketName", app, stage) <= buckets
+    assert outputs["ArtifactsBucketName"] in buckets
+
+    key = client("kms").describe_key(KeyId=f"alias/{app}-{stage}-exchange-secrets")["KeyMetadata"]
+    assert key["Arn"] == outputs["ExchangeSecretsKeyArn"]
+    assert key["KeyState"] == "Enabled"

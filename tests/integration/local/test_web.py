@@ -1,0 +1,99 @@
+"""GIVEN a Chalice app and a built web app WHEN both are served on one port THEN /api/... reaches Chalice,
+files are served, client-side routes fall back to index.html and missing assets are 404."""
+
+from __future__ import annotations
+
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from chalice import Chalice
+from chalice.config import Config
+
+from infra.local.web import create_server
+
+
+def _app() -> Chalice:
+    app = Chalice(app_name="lrt")
+
+    @app.route("/api/v1/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.route("/api/v1/echo", methods=["POST"])
+    def echo() -> Any:
+        return app.current_request.json_body
+
+    return app
+
+
+def _serve(static_root: Path | None) -> Iterator[str]:
+    server = create_server(_app(), Config.create(), "127.0.0.1", 0, static_root=static_root)
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server.server_address[:2]
+    yield f"http://{host}:{port}"
+    server.server.shutdown()
+    server.server.server_close()
+
+
+@pytest.fixture()
+def dist(tmp_path: Path) -> Path:
+    (tmp_path / "dist" / "assets").mkdir(parents=True)
+    (tmp_path / "dist" / "index.html").write_text("<!doctype html><div id=root></div>")
+    (tmp_path / "dist" / "assets" / "app-1a2b.js").write_text("console.log(1)")
+    (tmp_path / "secret.txt").write_text("outside the web root")
+    return tmp_path / "dist"
+
+
+@pytest.fixture()
+def base(dist: Path) -> Iterator[str]:
+    yield from _serve(dist)
+
+
+def _get(url: str, method: str = "GET", data: bytes | None = None, headers: dict[str, str] | None = None) -> Any:
+    request = urllib.request.Request(url, method=method, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_api_paths_reach_chalice(base: str) -> None:
+    status, headers, body = _get(f"{base}/api/v1/health")
+    assert (status, headers["Content-Type"], body) == (200, "application/json", b'{"status":"ok"}')
+    status, _, body = _get(f"{base}/api/v1/echo", "POST", b'{"a": 1}', {"Content-Type": "application/json"})
+    assert (status, body) == (200, b'{"a":1}')
+    assert _get(f"{base}/api/v1/nope")[0] == 403  # API Gateway's answer to an unknown route
+
+
+def test_files_and_spa_fallback(base: str) -> None:
+    status, headers, body = _get(f"{base}/")
+    assert (status, body) == (200, b"<!doctype html><div id=root></div>")
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["Cache-Control"] == "no-cache"
+    status, headers, body = _get(f"{base}/assets/app-1a2b.js")
+    assert (status, body) == (200, b"console.log(1)")
+    assert "javascript" in headers["Content-Type"]
+    assert "immutable" in headers["Cache-Control"]
+    assert _get(f"{base}/bots/42?tab=trades")[2] == b"<!doctype html><div id=root></div>"
+    assert _get(f"{base}/assets/missing.js")[0] == 404
+    assert _get(f"{base}/trades/v1.2", headers={"Accept": "text/html"})[0] == 200
+    status, headers, body = _get(f"{base}/", "HEAD")
+    assert (status, body, headers["Content-Length"]) == (200, b"", "34")
+
+
+def test_no_escape_from_the_web_root(base: str) -> None:
+    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/assets/../../secret.txt"):
+        assert b"outside" not in _get(base + path)[2]
+
+
+def test_without_a_built_web_app_everything_goes_to_chalice(tmp_path: Path) -> None:
+    for base in _serve(tmp_path / "not-built"):
+        assert _get(f"{base}/api/v1/health")[0] == 200
+        assert _get(f"{base}/")[0] == 403
