@@ -3,10 +3,12 @@ Each handler calls one service; everything else lives in chalicelib/."""
 
 from __future__ import annotations
 
-from chalice.app import Chalice, CORSConfig
+from typing import Any
+
+from chalice.app import Chalice, CloudWatchEvent, CORSConfig, Rate, SQSEvent
 
 from chalicelib.api.middleware import http_middleware, metrics_flush_middleware
-from chalicelib.api.routes import auth, meta, users
+from chalicelib.api.routes import api_keys, auth, bots, catalog, meta, notifications, trades, users
 from chalicelib.api.routing import API_PREFIX
 from chalicelib.config import settings
 
@@ -19,5 +21,28 @@ if settings().cors_origin:
 app.register_middleware(metrics_flush_middleware, "all")
 app.register_middleware(http_middleware, "http")
 
-for blueprint in (meta.bp, auth.bp, users.bp):
+for blueprint in (meta.bp, auth.bp, users.bp, api_keys.bp, catalog.bp, bots.bp, trades.bp, notifications.bp):
     app.register_blueprint(blueprint, url_prefix=API_PREFIX)
+
+_QUEUE = f"{settings().app_name}-{settings().stage}"
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def dispatch_ticks(event: CloudWatchEvent) -> dict[str, Any]:
+    from chalicelib import workers
+
+    return workers.dispatch()
+
+
+@app.on_sqs_message(queue=f"{_QUEUE}-ticks", batch_size=10)
+def run_ticks(event: SQSEvent) -> dict[str, Any]:
+    from chalicelib import workers
+
+    return workers.run_ticks(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=f"{_QUEUE}-notify", batch_size=10)
+def send_notifications(event: SQSEvent) -> dict[str, Any]:
+    from chalicelib import workers
+
+    return workers.send_notifications(event.to_dict(), event.context)

@@ -5,6 +5,7 @@ Tests call `use(Container(...))` with fakes or moto-backed parts instead of patc
 from __future__ import annotations
 
 import os
+import time
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -12,8 +13,18 @@ from chalicelib.config import Settings, settings
 from chalicelib.domain.clock import AcceleratedClock, Clock, SystemClock
 
 if TYPE_CHECKING:
+    from chalicelib.adapters.binance.exchange import BinanceSpotExchange
+    from chalicelib.adapters.exchange_factory import ExchangeFactory
     from chalicelib.adapters.health import AwsHealth
+    from chalicelib.adapters.sqs_queue import SqsQueue
+    from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.auth import AuthService
+    from chalicelib.services.bots import BotControl, BotService
+    from chalicelib.services.dispatch import Dispatcher
+    from chalicelib.services.notifications import NotificationService
+    from chalicelib.services.ports.market import MarketData, SymbolCatalog
+    from chalicelib.services.tick import TickService
+    from chalicelib.services.trades import TradeService
 
 
 def clock_from_env(env: dict[str, str] | os._Environ[str] | None = None) -> Clock:
@@ -55,6 +66,177 @@ class Container:
             clock=self.clock,
             limits=LoginLimits(cfg.login_max_per_account, cfg.login_max_per_ip, cfg.login_window_s),
             refresh_ttl_s=cfg.refresh_token_ttl_s,
+        )
+
+    # --- market and exchanges ----------------------------------------------------------------
+
+    @cached_property
+    def market(self) -> MarketData:
+        """Offline by default: the deterministic synthetic market; `replay` reads imported kline CSVs;
+        `binance` reads Binance's public klines."""
+        source = self.settings.market_source
+        if source == "synthetic":
+            from chalicelib.adapters.market.synthetic import SyntheticMarket
+
+            return SyntheticMarket(self.clock, seed=int(self.settings.extra.get("TRADEBOT_MARKET_SEED", "7")))
+        if source == "replay":
+            from chalicelib.adapters.dynamo.market_candles import DynamoCandleStore
+            from chalicelib.adapters.market.replay import ReplayMarket
+
+            return ReplayMarket(DynamoCandleStore(), self.clock)
+        if source == "binance":
+            from chalicelib.adapters.market.binance_public import BinancePublicMarket
+
+            return BinancePublicMarket(self.binance(None))
+        raise ValueError(f"MARKET_SOURCE={source!r}: use synthetic, replay or binance")
+
+    @cached_property
+    def symbol_catalog(self) -> SymbolCatalog:
+        from chalicelib.adapters.market.catalog import StaticSymbolCatalog
+
+        return StaticSymbolCatalog()
+
+    def binance(self, credentials: object | None, *, testnet: bool | None = None) -> BinanceSpotExchange:
+        """A Binance adapter; BINANCE_BASE_URL (a proxy or the tests' canned exchange) overrides the venue,
+        otherwise a testnet key talks to the spot testnet and any other key to BINANCE_ENV."""
+        from chalicelib.adapters.binance.budget import WeightBudget
+        from chalicelib.adapters.binance.endpoint import BinanceEndpoint
+        from chalicelib.adapters.binance.exchange import BinanceSpotExchange
+        from chalicelib.adapters.dynamo.market_cache import DynamoMarketCache
+        from chalicelib.adapters.dynamo.rate_limits_weight import DynamoWeightStore
+
+        cfg = self.settings
+        env = "testnet" if testnet else cfg.binance_env
+        return BinanceSpotExchange(
+            BinanceEndpoint.from_settings(env, cfg.binance_base_url),
+            WeightBudget(DynamoWeightStore(), cfg.egress_id, self.clock, time.sleep),
+            credentials=credentials,  # type: ignore[arg-type]
+            info_cache=DynamoMarketCache(),
+            clock=self.clock,
+        )
+
+    def _live_exchange(self, config: object) -> object:
+        from chalicelib.adapters.binance.endpoint import BinanceCredentials
+        from chalicelib.domain.bots import BotConfig
+
+        assert isinstance(config, BotConfig)
+        creds = self.api_keys.get_decrypted_credentials(config.user_id, str(config.api_key_id))
+        return self.binance(BinanceCredentials(creds.api_key, creds.api_secret), testnet=creds.testnet)
+
+    @cached_property
+    def api_keys(self) -> ApiKeyService:
+        from chalicelib.adapters.binance.endpoint import BinanceCredentials
+        from chalicelib.adapters.binance.keys import BinanceKeyVerifier
+        from chalicelib.adapters.dynamo.api_keys import DynamoApiKeyRepository
+        from chalicelib.adapters.dynamo.bots import DynamoBotRepository
+        from chalicelib.adapters.kms_cipher import KmsCipher
+        from chalicelib.services.api_keys import ApiKeyService
+
+        cfg = self.settings
+
+        def exchange_for(creds: BinanceCredentials, testnet: bool) -> BinanceSpotExchange:
+            return self.binance(creds, testnet=testnet)
+
+        return ApiKeyService(
+            DynamoApiKeyRepository(),
+            KmsCipher(cfg.kms_key_id, region=cfg.region, endpoint_url=cfg.aws_endpoint_url),
+            BinanceKeyVerifier(exchange_for),
+            DynamoBotRepository().uses_key,
+            self.clock,
+        )
+
+    @cached_property
+    def exchanges(self) -> ExchangeFactory:
+        from chalicelib.adapters.dynamo.paper import DynamoPaperStore
+        from chalicelib.adapters.exchange_factory import ExchangeFactory
+        from chalicelib.adapters.paper_exchange import PaperExchange
+
+        store = DynamoPaperStore()
+        return ExchangeFactory(
+            paper=lambda account: PaperExchange(account, store, self.market, self.symbol_catalog, self.clock),
+            seed_paper=store.seed,
+            live=self._live_exchange,  # type: ignore[arg-type]
+            catalog=self.symbol_catalog,
+            live_rules=lambda symbol: self.binance(None).symbol_rules(symbol),
+        )
+
+    # --- bots ------------------------------------------------------------------------------------
+
+    def queue(self, url: str) -> SqsQueue:
+        from chalicelib.adapters.sqs_queue import SqsQueue
+
+        return SqsQueue(url)
+
+    @cached_property
+    def bots(self) -> BotService:
+        from chalicelib.adapters.dynamo.bots import DynamoBotRepository, DynamoBotStateStore
+        from chalicelib.services.bots import BotService
+
+        return BotService(
+            bots=DynamoBotRepository(),
+            states=DynamoBotStateStore(),
+            exchanges=self.exchanges,
+            clock=self.clock,
+            shards=self.settings.schedule_shards,
+            key_exists=lambda user_id, key_id: any(k.id == key_id for k in self.api_keys.list(user_id)),
+        )
+
+    @cached_property
+    def ticks(self) -> TickService:
+        from chalicelib.adapters.dynamo.bots import DynamoBotStateStore, DynamoTickReader
+        from chalicelib.adapters.dynamo.candle_cache import DynamoCandleCache
+        from chalicelib.adapters.sqs_queue import SqsNotifier
+        from chalicelib.services.tick import TickService
+
+        return TickService(
+            reader=DynamoTickReader(),
+            states=DynamoBotStateStore(),
+            exchanges=self.exchanges,
+            market=self.market,
+            candles=DynamoCandleCache(self.clock),
+            notifier=SqsNotifier(self.queue(self.settings.notify_queue_url), self.clock),
+            status=self.bots,
+            clock=self.clock,
+            max_failures=int(self.settings.extra.get("TRADEBOT_MAX_TICK_FAILURES", "5")),
+            sleep=time.sleep,
+        )
+
+    @cached_property
+    def bot_control(self) -> BotControl:
+        from chalicelib.services.bots import BotControl
+
+        return BotControl(bots=self.bots, ticks=self.ticks)
+
+    @cached_property
+    def dispatcher(self) -> Dispatcher:
+        from chalicelib.adapters.dynamo.bots import DynamoBotRepository
+        from chalicelib.adapters.dynamo.claims import DynamoClaims
+        from chalicelib.services.dispatch import Dispatcher
+
+        return Dispatcher(
+            index=DynamoBotRepository(),
+            queue=self.queue(self.settings.tick_queue_url),
+            claims=DynamoClaims(self.clock),
+            shards=self.settings.schedule_shards,
+        )
+
+    @cached_property
+    def trades(self) -> TradeService:
+        from chalicelib.adapters.dynamo.bots import DynamoBotRepository, DynamoBotStateStore, DynamoTradeRepository
+        from chalicelib.services.trades import TradeService
+
+        return TradeService(
+            trades=DynamoTradeRepository(), bots=DynamoBotRepository(), states=DynamoBotStateStore(), clock=self.clock
+        )
+
+    @cached_property
+    def notifications(self) -> NotificationService:
+        from chalicelib.adapters.dynamo.notifications import DynamoNotificationStore
+        from chalicelib.adapters.webhooks import UrllibWebhookSender
+        from chalicelib.services.notifications import NotificationService
+
+        return NotificationService(
+            store=DynamoNotificationStore(), targets=self.auth, sender=UrllibWebhookSender(), clock=self.clock
         )
 
     @cached_property

@@ -9,8 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from chalice.app import Response
-from chalice.app import Request
+from chalice.app import Request, Response
 
 from chalicelib.api.http import error_response
 from chalicelib.observability import logger, metrics

@@ -23,6 +23,7 @@ class User:
     # Refresh tokens issued before this instant are void (set when the password changes).
     tokens_valid_after_ms: int = 0
     webhook_url: str | None = None
+    webhook_secret: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

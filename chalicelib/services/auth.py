@@ -106,9 +106,20 @@ class AuthService:
         return self.get_user(user_id)
 
     def set_webhook(self, user_id: str, webhook_url: str | None) -> User:
-        self.get_user(user_id)
-        self._users.set_webhook(user_id, webhook_url)
+        """A new URL gets a new signing secret (shown to the user once, in this answer)."""
+        user = self.get_user(user_id)
+        secret = None
+        if webhook_url:
+            secret = user.webhook_secret if webhook_url == user.webhook_url else None
+            secret = secret or "whsec_" + new_refresh_token()
+        self._users.set_webhook(user_id, webhook_url, secret)
         return self.get_user(user_id)
+
+    def webhook(self, user_id: str) -> tuple[str, str] | None:
+        user = self._users.get(user_id)
+        if user is None or not user.webhook_url or not user.webhook_secret:
+            return None
+        return user.webhook_url, user.webhook_secret
 
     # --- sessions ------------------------------------------------------------------------------
 

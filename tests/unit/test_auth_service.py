@@ -29,7 +29,7 @@ class FakeUsers:
         old = self.by_id[user_id]
         self.by_id[user_id] = User(old.id, old.email, password_hash, old.created_at_ms, tokens_valid_after_ms)
 
-    def set_webhook(self, user_id: str, webhook_url: str | None) -> None:
+    def set_webhook(self, user_id: str, webhook_url: str | None, secret: str | None) -> None:
         pass
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
@@ -21,6 +23,7 @@ class UserModel(Model):
     created_at_ms = NumberAttribute()
     tokens_valid_after_ms = NumberAttribute(default=0)
     webhook_url = UnicodeAttribute(null=True)
+    webhook_secret = UnicodeAttribute(null=True)
 
 
 class UserEmailModel(Model):
@@ -51,6 +54,7 @@ def _to_user(m: UserModel) -> User:
         created_at_ms=int(m.created_at_ms),
         tokens_valid_after_ms=int(m.tokens_valid_after_ms or 0),
         webhook_url=m.webhook_url,
+        webhook_secret=m.webhook_secret,
     )
 
 
@@ -101,9 +105,13 @@ class DynamoUserRepository:
             condition=UserModel.user_id.exists(),
         )
 
-    def set_webhook(self, user_id: str, webhook_url: str | None) -> None:
-        action = UserModel.webhook_url.set(webhook_url) if webhook_url else UserModel.webhook_url.remove()
-        UserModel(user_id=user_id).update(actions=[action], condition=UserModel.user_id.exists())
+    def set_webhook(self, user_id: str, webhook_url: str | None, secret: str | None) -> None:
+        actions: list[Any] = (
+            [UserModel.webhook_url.set(webhook_url), UserModel.webhook_secret.set(secret or "")]
+            if webhook_url
+            else [UserModel.webhook_url.remove(), UserModel.webhook_secret.remove()]
+        )
+        UserModel(user_id=user_id).update(actions=actions, condition=UserModel.user_id.exists())
 
 
 class DynamoRefreshTokenStore:

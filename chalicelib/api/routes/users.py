@@ -66,4 +66,7 @@ def change_password(ctx: Ctx, body: ChangePasswordIn) -> Response:
     response=UserOut,
 )
 def update_settings(ctx: Ctx, body: SettingsIn) -> UserOut:
-    return user_out(container().auth.set_webhook(ctx.user_id, _check_webhook(body.webhook_url)))
+    user = container().auth.set_webhook(ctx.user_id, _check_webhook(body.webhook_url))
+    out = user_out(user)
+    out.webhook_secret = user.webhook_secret
+    return out

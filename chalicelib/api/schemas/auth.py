@@ -37,6 +37,8 @@ class UserOut(BaseModel):
     email: str
     created_at: str
     webhook_url: str | None = None
+    # Only in the answer that sets a webhook: the HMAC key that signs its requests.
+    webhook_secret: str | None = None
 
 
 class RegisteredOut(BaseModel):

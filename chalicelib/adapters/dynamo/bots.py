@@ -1,0 +1,367 @@
+"""Bot configs, bot states and trades in DynamoDB; the tick's one-call batch read."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.aws_clients import client
+from chalicelib.adapters.dynamo.base import Model, table_meta
+from chalicelib.config import settings
+from chalicelib.domain.bots import BotConfig, BotState, BotStatus, Mode, PendingOrder
+from chalicelib.domain.trades import Trade, TradeFilter
+from chalicelib.services.ports.bots import StateConflict
+
+
+class ScheduleIndex(GlobalSecondaryIndex["BotModel"]):
+    class Meta:
+        index_name = "by_schedule"
+        projection = IncludeProjection(["symbol"])
+
+    sched_shard = UnicodeAttribute(hash_key=True)
+    bot_id = UnicodeAttribute(range_key=True)
+
+
+class BotModel(Model):
+    Meta = table_meta("bots")
+    user_id = UnicodeAttribute(hash_key=True)
+    bot_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    strategy = UnicodeAttribute()
+    params = UnicodeAttribute()  # JSON
+    symbol = UnicodeAttribute()
+    interval = UnicodeAttribute()
+    mode = UnicodeAttribute()
+    budget = UnicodeAttribute()
+    risk = UnicodeAttribute()  # JSON
+    api_key_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    status_reason = UnicodeAttribute(null=True)
+    created_at_ms = NumberAttribute()
+    updated_at_ms = NumberAttribute()
+    sched_shard = UnicodeAttribute(null=True)
+    by_schedule = ScheduleIndex()
+
+
+class BotStateModel(Model):
+    Meta = table_meta("bot-states")
+    bot_id = UnicodeAttribute(hash_key=True)
+    version = NumberAttribute()
+    doc = UnicodeAttribute()  # JSON of everything else: one attribute keeps the write a single cheap put
+
+
+class TradesByBot(GlobalSecondaryIndex["TradeModel"]):
+    class Meta:
+        index_name = "by_bot"
+        projection = AllProjection()
+
+    bot_id = UnicodeAttribute(hash_key=True)
+    trade_key = UnicodeAttribute(range_key=True)
+
+
+class TradeModel(Model):
+    Meta = table_meta("trades")
+    user_id = UnicodeAttribute(hash_key=True)
+    trade_key = UnicodeAttribute(range_key=True)
+    bot_id = UnicodeAttribute()
+    trade_id = UnicodeAttribute()
+    symbol = UnicodeAttribute()
+    side = UnicodeAttribute()
+    price = UnicodeAttribute()
+    quantity = UnicodeAttribute()
+    quote_quantity = UnicodeAttribute()
+    fee = UnicodeAttribute()
+    fee_asset = UnicodeAttribute()
+    realised_pnl = UnicodeAttribute(null=True)
+    executed_at_ms = NumberAttribute()
+    mode = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    exchange_order_id = UnicodeAttribute()
+    by_bot = TradesByBot()
+
+
+# --- mapping -------------------------------------------------------------------------------------
+
+
+def config_from_model(m: BotModel) -> BotConfig:
+    return BotConfig(
+        id=m.bot_id,
+        user_id=m.user_id,
+        name=m.name,
+        strategy=m.strategy,
+        params=json.loads(m.params),
+        symbol=m.symbol,
+        interval=m.interval,
+        mode=Mode(m.mode),
+        budget=Decimal(m.budget),
+        risk=json.loads(m.risk),
+        api_key_id=m.api_key_id,
+        status=BotStatus(m.status),
+        created_at_ms=int(m.created_at_ms),
+        updated_at_ms=int(m.updated_at_ms),
+        status_reason=m.status_reason,
+    )
+
+
+def _model_from_config(c: BotConfig, shard: str | None) -> BotModel:
+    return BotModel(
+        user_id=c.user_id,
+        bot_id=c.id,
+        name=c.name,
+        strategy=c.strategy,
+        params=json.dumps(c.params, sort_keys=True),
+        symbol=c.symbol,
+        interval=c.interval,
+        mode=c.mode.value,
+        budget=str(c.budget),
+        risk=json.dumps(c.risk, sort_keys=True),
+        api_key_id=c.api_key_id,
+        status=c.status.value,
+        status_reason=c.status_reason,
+        created_at_ms=c.created_at_ms,
+        updated_at_ms=c.updated_at_ms,
+        sched_shard=shard,
+    )
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def state_to_doc(s: BotState) -> str:
+    return json.dumps(
+        {
+            "engine": s.engine,
+            "last_tick_at": s.last_tick_at,
+            "pending_tick_at": s.pending_tick_at,
+            "pending": [p.__dict__ for p in s.pending],
+            "consecutive_failures": s.consecutive_failures,
+            "last_error": s.last_error,
+            "realised_pnl": str(s.realised_pnl),
+            "fees_paid": str(s.fees_paid),
+            "position_qty": str(s.position_qty),
+            "position_cost": str(s.position_cost),
+            "last_price": None if s.last_price is None else str(s.last_price),
+            "trades_count": s.trades_count,
+            "dust_qty": str(s.dust_qty),
+            "cash": None if s.cash is None else str(s.cash),
+            "budget_seen": str(s.budget_seen),
+        },
+        separators=(",", ":"),
+    )
+
+
+def state_from_doc(bot_id: str, version: int, doc: str) -> BotState:
+    d = json.loads(doc)
+    return BotState(
+        bot_id=bot_id,
+        version=version,
+        engine=d.get("engine") or {},
+        last_tick_at=int(d.get("last_tick_at") or 0),
+        pending_tick_at=d.get("pending_tick_at"),
+        pending=tuple(PendingOrder(**p) for p in d.get("pending") or ()),
+        consecutive_failures=int(d.get("consecutive_failures") or 0),
+        last_error=d.get("last_error"),
+        realised_pnl=Decimal(d.get("realised_pnl") or "0"),
+        fees_paid=Decimal(d.get("fees_paid") or "0"),
+        position_qty=Decimal(d.get("position_qty") or "0"),
+        position_cost=Decimal(d.get("position_cost") or "0"),
+        last_price=_dec(d.get("last_price")),
+        trades_count=int(d.get("trades_count") or 0),
+        dust_qty=Decimal(d.get("dust_qty") or "0"),
+        cash=_dec(d.get("cash")),
+        budget_seen=Decimal(d.get("budget_seen") or "0"),
+    )
+
+
+def trade_from_model(m: TradeModel) -> Trade:
+    return Trade(
+        id=m.trade_id,
+        user_id=m.user_id,
+        bot_id=m.bot_id,
+        symbol=m.symbol,
+        side=m.side,
+        price=Decimal(m.price),
+        quantity=Decimal(m.quantity),
+        quote_quantity=Decimal(m.quote_quantity),
+        fee=Decimal(m.fee),
+        fee_asset=m.fee_asset,
+        realised_pnl=_dec(m.realised_pnl),
+        executed_at_ms=int(m.executed_at_ms),
+        mode=m.mode,
+        reason=m.reason,
+        exchange_order_id=m.exchange_order_id,
+    )
+
+
+def _trade_model(t: Trade) -> TradeModel:
+    return TradeModel(
+        user_id=t.user_id,
+        trade_key=t.key,
+        bot_id=t.bot_id,
+        trade_id=t.id,
+        symbol=t.symbol,
+        side=t.side,
+        price=str(t.price),
+        quantity=str(t.quantity),
+        quote_quantity=str(t.quote_quantity),
+        fee=str(t.fee),
+        fee_asset=t.fee_asset,
+        realised_pnl=None if t.realised_pnl is None else str(t.realised_pnl),
+        executed_at_ms=t.executed_at_ms,
+        mode=t.mode,
+        reason=t.reason,
+        exchange_order_id=t.exchange_order_id,
+    )
+
+
+def _is_conditional_failure(exc: Exception) -> bool:
+    text = f"{getattr(exc, 'cause_response_code', '')} {getattr(exc, 'cause_response_message', '')} {exc}"
+    return "ConditionalCheckFailed" in text or "TransactionCanceled" in text
+
+
+# --- repositories ---------------------------------------------------------------------------------
+
+
+class DynamoBotRepository:
+    def create(self, config: BotConfig) -> None:
+        _model_from_config(config, None).save(condition=BotModel.bot_id.does_not_exist())
+
+    def get(self, user_id: str, bot_id: str) -> BotConfig | None:
+        try:
+            return config_from_model(BotModel.get(user_id, bot_id, consistent_read=True))
+        except BotModel.DoesNotExist:
+            return None
+
+    def list_for(self, user_id: str) -> list[BotConfig]:
+        return [config_from_model(m) for m in BotModel.query(user_id)]
+
+    def save(self, config: BotConfig, schedule_shard: str | None) -> None:
+        _model_from_config(config, schedule_shard).save(condition=BotModel.bot_id.exists())
+
+    def delete(self, user_id: str, bot_id: str) -> None:
+        BotModel(user_id=user_id, bot_id=bot_id).delete()
+
+    def due(self, shard_key: str) -> list[tuple[str, str, str]]:
+        return [(m.user_id, m.bot_id, m.symbol) for m in BotModel.by_schedule.query(shard_key)]
+
+    def uses_key(self, user_id: str, key_id: str) -> bool:
+        return any(m.api_key_id == key_id and m.status != BotStatus.STOPPED.value for m in BotModel.query(user_id))
+
+
+class DynamoBotStateStore:
+    def get(self, bot_id: str) -> BotState | None:
+        try:
+            m = BotStateModel.get(bot_id, consistent_read=True)
+        except BotStateModel.DoesNotExist:
+            return None
+        return state_from_doc(bot_id, int(m.version), m.doc)
+
+    def put(self, state: BotState, expected_version: int | None) -> None:
+        condition = (
+            BotStateModel.bot_id.does_not_exist()
+            if expected_version is None
+            else BotStateModel.version == expected_version
+        )
+        try:
+            BotStateModel(bot_id=state.bot_id, version=state.version, doc=state_to_doc(state)).save(condition=condition)
+        except PutError as exc:
+            if _is_conditional_failure(exc):
+                raise StateConflict(state.bot_id) from None
+            raise
+
+    def put_with_trades(self, state: BotState, expected_version: int, trades: Sequence[Trade]) -> None:
+        if not trades:
+            self.put(state, expected_version)
+            return
+        cfg = settings()
+        try:
+            with TransactWrite(connection=Connection(region=cfg.region, host=cfg.aws_endpoint_url)) as tx:
+                tx.save(
+                    BotStateModel(bot_id=state.bot_id, version=state.version, doc=state_to_doc(state)),
+                    condition=BotStateModel.version == expected_version,
+                )
+                for trade in trades:
+                    tx.save(_trade_model(trade), condition=TradeModel.trade_key.does_not_exist())
+        except TransactWriteError as exc:
+            if _is_conditional_failure(exc):
+                raise StateConflict(state.bot_id) from None
+            raise
+
+    def delete(self, bot_id: str) -> None:
+        BotStateModel(bot_id=bot_id).delete()
+
+
+class DynamoTickReader:
+    """Config, state and cached candles in one BatchGetItem: the whole read side of a quiet tick."""
+
+    def load(self, user_id: str, bot_id: str, candle_key: str | None) -> tuple[BotConfig | None, BotState | None, Any]:
+        cfg = settings()
+        bots, states, cache = cfg.table("bots"), cfg.table("bot-states"), cfg.table("market-cache")
+        request: dict[str, Any] = {
+            bots: {"Keys": [{"user_id": {"S": user_id}, "bot_id": {"S": bot_id}}], "ConsistentRead": True},
+            states: {"Keys": [{"bot_id": {"S": bot_id}}], "ConsistentRead": True},
+        }
+        if candle_key:
+            request[cache] = {"Keys": [{"pk": {"S": candle_key}}]}
+        found: dict[str, list[Any]] = {}
+        for _ in range(5):
+            answer = client("dynamodb").batch_get_item(RequestItems=request)
+            for table, items in answer.get("Responses", {}).items():
+                found.setdefault(table, []).extend(items)
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                break
+        config = config_from_model(BotModel.from_raw_data(found[bots][0])) if found.get(bots) else None
+        state = None
+        if found.get(states):
+            raw = found[states][0]
+            state = state_from_doc(bot_id, int(raw["version"]["N"]), raw["doc"]["S"])
+        cached = (found.get(cache) or [None])[0] if candle_key else None
+        return config, state, cached
+
+
+class DynamoTradeRepository:
+    def query(self, user_id: str, flt: TradeFilter, cursor: str | None, limit: int) -> tuple[list[Trade], str | None]:
+        low = f"{flt.start_ms or 0:013d}"
+        high = f"{flt.end_ms if flt.end_ms is not None else 9_999_999_999_999:013d}~"
+        condition = None
+        if flt.symbol:
+            condition = TradeModel.symbol == flt.symbol
+        if flt.side:
+            side = TradeModel.side == flt.side
+            condition = side if condition is None else condition & side
+        start_key = json.loads(base64.urlsafe_b64decode(cursor.encode())) if cursor else None
+        if flt.bot_id:
+            owner = TradeModel.user_id == user_id
+            condition = owner if condition is None else condition & owner
+            results = TradeModel.by_bot.query(
+                flt.bot_id,
+                TradeModel.trade_key.between(low, high),
+                filter_condition=condition,
+                scan_index_forward=False,
+                limit=limit,
+                last_evaluated_key=start_key,
+            )
+        else:
+            results = TradeModel.query(
+                user_id,
+                TradeModel.trade_key.between(low, high),
+                filter_condition=condition,
+                scan_index_forward=False,
+                limit=limit,
+                last_evaluated_key=start_key,
+            )
+        items = [trade_from_model(m) for m in results]
+        last = results.last_evaluated_key
+        next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
+        return items, next_cursor

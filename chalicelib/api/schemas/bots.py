@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from chalicelib.api.validation import StrictModel
+
+Interval = Literal["1m", "5m", "15m", "1h", "4h", "1d"]
+_ID = r"^[A-Za-z0-9_-]{1,64}$"
+_DECIMAL = r"^\d{1,15}(\.\d{1,18})?$"
+
+
+class RiskIn(StrictModel):
+    stop_loss_pct: float | None = Field(default=None, gt=0, le=100)
+    take_profit_pct: float | None = Field(default=None, gt=0, le=10_000)
+    trailing_stop_pct: float | None = Field(default=None, gt=0, le=100)
+    trailing_activation_pct: float | None = Field(default=None, ge=0, le=10_000)
+    position_size: dict[str, Any] | None = None
+    cooldown_bars: int | None = Field(default=None, ge=0, le=10_000)
+    stoploss_guard: dict[str, int] | None = None
+    max_drawdown_pct: float | None = Field(default=None, gt=0, le=100)
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class BotIn(StrictModel):
+    name: str = Field(min_length=1, max_length=80)
+    strategy: str = Field(min_length=1, max_length=40)
+    params: dict[str, Any] = Field(default_factory=dict)
+    symbol: str = Field(pattern=r"^[A-Za-z0-9]{2,20}$")
+    interval: Interval
+    mode: Literal["paper", "live"] = "paper"
+    api_key_id: str | None = Field(default=None, pattern=_ID)
+    budget: str = Field(pattern=_DECIMAL, description="Quote amount as a decimal string")
+    risk: RiskIn = Field(default_factory=RiskIn)
+
+
+class BotPatch(StrictModel):
+    name: str | None = Field(default=None, min_length=1, max_length=80)
+    strategy: str | None = Field(default=None, min_length=1, max_length=40)
+    params: dict[str, Any] | None = None
+    symbol: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{2,20}$")
+    interval: Interval | None = None
+    mode: Literal["paper", "live"] | None = None
+    api_key_id: str | None = Field(default=None, pattern=_ID)
+    budget: str | None = Field(default=None, pattern=_DECIMAL)
+    risk: RiskIn | None = None
+
+
+class StopIn(StrictModel):
+    close_position: bool = False
+
+
+class BotStateOut(BaseModel):
+    in_position: bool
+    entry_price: str | None
+    quantity: str
+    unrealised_pnl: str
+    realised_pnl: str
+    fees_paid: str
+    last_price: str | None
+    last_tick_at: str | None
+    last_error: str | None
+    consecutive_failures: int
+    trades_count: int
+    cash: str | None
+    dust_quantity: str
+
+
+class BotOut(BaseModel):
+    id: str
+    name: str
+    strategy: str
+    params: dict[str, Any]
+    symbol: str
+    interval: str
+    mode: str
+    api_key_id: str | None
+    budget: str
+    risk: dict[str, Any]
+    status: str
+    status_reason: str | None
+    created_at: str
+    updated_at: str
+    state: BotStateOut
+
+
+class BotListOut(BaseModel):
+    items: list[BotOut]
+
+
+class TradeOut(BaseModel):
+    id: str
+    client_order_id: str
+    bot_id: str
+    symbol: str
+    side: str
+    price: str
+    quantity: str
+    quote_quantity: str
+    fee: str
+    fee_asset: str
+    realised_pnl: str | None
+    executed_at: str
+    mode: str
+    reason: str
+    exchange_order_id: str
+
+
+class TradePageOut(BaseModel):
+    items: list[TradeOut]
+    next_cursor: str | None
+
+
+class TradeQuery(StrictModel):
+    bot_id: str | None = Field(default=None, pattern=_ID)
+    symbol: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{2,20}$")
+    side: Literal["BUY", "SELL", "buy", "sell"] | None = None
+    start: str | None = Field(default=None, max_length=40, description="ISO-8601 time or Unix ms")
+    end: str | None = Field(default=None, max_length=40, description="ISO-8601 time or Unix ms")
+    cursor: str | None = Field(default=None, max_length=2048)
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+class DashboardOut(BaseModel):
+    equity_by_mode: dict[str, str]
+    pnl: dict[str, str]
+    open_positions: list[dict[str, Any]]
+    bots_by_status: dict[str, int]
+    latest_trades: list[TradeOut]
+    equity_curve: list[dict[str, str]]
+
+
+class NotificationOut(BaseModel):
+    id: str
+    kind: str
+    message: str
+    bot_id: str | None
+    created_at: str
+    read: bool
+    data: dict[str, Any]
+
+
+class NotificationPageOut(BaseModel):
+    items: list[NotificationOut]
+    next_cursor: str | None
+    unread: int
+
+
+class NotificationQuery(StrictModel):
+    cursor: str | None = Field(default=None, max_length=2048)
+    limit: int = Field(default=50, ge=1, le=200)
+    unread_only: bool = False
+
+
+class CountOut(BaseModel):
+    updated: int

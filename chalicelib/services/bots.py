@@ -1,0 +1,195 @@
+"""Bot lifecycle: create, edit, start/stop/pause/resume, delete. Config is validated against the
+strategy's schema and the symbol's exchange filters before anything is stored."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from chalicelib.domain.bots import (
+    BotConfig,
+    BotState,
+    BotStatus,
+    Mode,
+    check_edit,
+    check_interval,
+    schedule_shard,
+    transition,
+)
+from chalicelib.domain.clock import Clock
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.risk import validate_risk
+from chalicelib.domain.strategies import validate_params
+from chalicelib.services.ports.bots import BotRepository, BotStateStore, ExchangeFactory
+
+
+def _budget(raw: Any) -> Decimal:
+    try:
+        value = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        value = Decimal(-1)
+    if not value.is_finite() or value <= 0 or value > Decimal("1e12"):
+        raise InvalidInput(
+            "The budget must be a positive decimal amount of the quote asset.",
+            code="invalid_budget",
+            details=[{"field": "budget", "message": "must be a positive decimal string"}],
+        )
+    return value
+
+
+class BotService:
+    def __init__(
+        self,
+        *,
+        bots: BotRepository,
+        states: BotStateStore,
+        exchanges: ExchangeFactory,
+        clock: Clock,
+        shards: int,
+        key_exists: Any,
+    ) -> None:
+        self._bots = bots
+        self._states = states
+        self._exchanges = exchanges
+        self._clock = clock
+        self._shards = shards
+        self._key_exists = key_exists
+
+    def create(self, user_id: str, data: dict[str, Any]) -> BotConfig:
+        now = self._clock.now_ms()
+        config = self._validated(
+            BotConfig(
+                id=uuid.uuid4().hex,
+                user_id=user_id,
+                name=data["name"],
+                strategy=data["strategy"],
+                params=dict(data.get("params") or {}),
+                symbol=str(data["symbol"]).upper(),
+                interval=data["interval"],
+                mode=Mode(data["mode"]),
+                budget=_budget(data["budget"]),
+                risk=dict(data.get("risk") or {}),
+                api_key_id=data.get("api_key_id"),
+                status=BotStatus.STOPPED,
+                created_at_ms=now,
+                updated_at_ms=now,
+            )
+        )
+        self._bots.create(config)
+        self._states.put(BotState(bot_id=config.id), expected_version=None)
+        return config
+
+    def get(self, user_id: str, bot_id: str) -> tuple[BotConfig, BotState]:
+        config = self._bots.get(user_id, bot_id)
+        if config is None:
+            raise NotFound("Bot not found.", code="bot_not_found")
+        return config, self._states.get(bot_id) or BotState(bot_id=bot_id)
+
+    def list_for(self, user_id: str) -> list[tuple[BotConfig, BotState]]:
+        return [(c, self._states.get(c.id) or BotState(bot_id=c.id)) for c in self._bots.list_for(user_id)]
+
+    def update(self, user_id: str, bot_id: str, changes: dict[str, Any]) -> BotConfig:
+        config, _ = self.get(user_id, bot_id)
+        check_edit(config, set(changes))
+        updated = replace(
+            config,
+            **{k: v for k, v in changes.items() if k not in ("budget", "mode")},
+            updated_at_ms=self._clock.now_ms(),
+        )
+        if "budget" in changes:
+            updated = replace(updated, budget=_budget(changes["budget"]))
+        if "mode" in changes:
+            updated = replace(updated, mode=Mode(changes["mode"]))
+        if "symbol" in changes:
+            updated = replace(updated, symbol=str(changes["symbol"]).upper())
+        updated = self._validated(updated)
+        self._bots.save(updated, self._shard_for(updated))
+        return updated
+
+    def delete(self, user_id: str, bot_id: str) -> None:
+        config, _ = self.get(user_id, bot_id)
+        if config.status is not BotStatus.STOPPED:
+            raise Conflict("Stop the bot before deleting it.", code="bot_not_stopped")
+        self._bots.delete(user_id, bot_id)
+        self._states.delete(bot_id)
+
+    def change_status(self, user_id: str, bot_id: str, action: str) -> BotConfig:
+        config, _ = self.get(user_id, bot_id)
+        target = transition(config, action)
+        if action == "start":
+            config = self._validated(config)
+            self._exchanges.prepare(config)
+        updated = replace(config, status=target, updated_at_ms=self._clock.now_ms(), status_reason=None)
+        self._bots.save(updated, self._shard_for(updated))
+        return updated
+
+    def set_status(self, user_id: str, bot_id: str, status: BotStatus, reason: str | None) -> None:
+        config = self._bots.get(user_id, bot_id)
+        if config is None:
+            return
+        updated = replace(config, status=status, status_reason=reason, updated_at_ms=self._clock.now_ms())
+        self._bots.save(updated, self._shard_for(updated))
+
+    def _shard_for(self, config: BotConfig) -> str | None:
+        if config.status is BotStatus.RUNNING:
+            return schedule_shard(config.id, config.interval, self._shards)
+        return None
+
+    def _validated(self, config: BotConfig) -> BotConfig:
+        name = config.name.strip()
+        if not name:
+            raise InvalidInput("Give the bot a name.", details=[{"field": "name", "message": "must not be empty"}])
+        check_interval(config.interval)
+        params = validate_params(config.strategy, config.params)
+        risk = validate_risk(config.risk).to_dict()
+        if config.mode is Mode.LIVE:
+            if not config.api_key_id:
+                raise InvalidInput(
+                    "A live bot needs an exchange API key.",
+                    code="api_key_required",
+                    details=[{"field": "api_key_id", "message": "required in live mode"}],
+                )
+            if not self._key_exists(config.user_id, config.api_key_id):
+                raise InvalidInput(
+                    "The API key does not exist.",
+                    code="api_key_not_found",
+                    details=[{"field": "api_key_id", "message": "no such key"}],
+                )
+        elif config.api_key_id:
+            config = replace(config, api_key_id=None)
+        rules = self._exchanges.symbol_rules(config.mode.value, config.symbol, config.user_id, config.api_key_id)
+        if not rules.is_trading:
+            raise InvalidInput(
+                f"{config.symbol} is not trading now.",
+                code="symbol_not_trading",
+                details=[{"field": "symbol", "message": f"status {rules.status}"}],
+            )
+        minimum = rules.notional.min_notional if rules.notional else Decimal(0)
+        if config.budget < minimum:
+            raise InvalidInput(
+                f"The budget is below {config.symbol}'s minimum order value of {minimum} {rules.quote_asset}.",
+                code="budget_below_min_notional",
+                details=[{"field": "budget", "message": f"must be at least {minimum}"}],
+            )
+        return replace(config, name=name, params=dict(params), risk=risk)
+
+
+class BotControl:
+    """Stop with an optional market close: the bot stops first, so no tick races the close."""
+
+    def __init__(self, *, bots: BotService, ticks: Any) -> None:
+        self._bots = bots
+        self._ticks = ticks
+
+    def stop(self, user_id: str, bot_id: str, *, close_position: bool) -> None:
+        config, state = self._bots.get(user_id, bot_id)
+        self._bots.change_status(user_id, bot_id, "stop")
+        if close_position and state.position_qty > 0:
+            from chalicelib.services.ports.bots import StateConflict
+
+            try:
+                self._ticks.close_position(config)
+            except StateConflict:
+                raise Conflict("A tick is running for this bot; try again in a moment.", code="bot_busy") from None

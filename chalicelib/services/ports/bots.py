@@ -1,0 +1,102 @@
+"""Ports of the bot lifecycle, the dispatcher and the tick."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from chalicelib.domain.bots import BotConfig, BotState, BotStatus
+from chalicelib.domain.candles import Candle
+from chalicelib.domain.symbols import SymbolRules
+from chalicelib.domain.trades import Trade, TradeFilter
+from chalicelib.services.ports.exchange import Exchange
+
+
+class BotRepository(Protocol):
+    def create(self, config: BotConfig) -> None: ...
+
+    def get(self, user_id: str, bot_id: str) -> BotConfig | None: ...
+
+    def list_for(self, user_id: str) -> list[BotConfig]: ...
+
+    def save(self, config: BotConfig, schedule_shard: str | None) -> None:
+        """Overwrite the config; `schedule_shard` set means 'dispatch me', None removes it from the index."""
+
+    def delete(self, user_id: str, bot_id: str) -> None: ...
+
+    def due(self, shard_key: str) -> list[tuple[str, str, str]]:
+        """(user_id, bot_id, symbol) of the running bots in one schedule shard (an index Query, never a Scan)."""
+
+    def uses_key(self, user_id: str, key_id: str) -> bool: ...
+
+
+class StateConflict(Exception):
+    """The state's version moved: another delivery of the same tick (or an edit) got there first."""
+
+
+class BotStateStore(Protocol):
+    def get(self, bot_id: str) -> BotState | None: ...
+
+    def put(self, state: BotState, expected_version: int | None) -> None:
+        """Conditional write: raises StateConflict unless the stored version is `expected_version`
+        (None: the record must not exist)."""
+
+    def put_with_trades(self, state: BotState, expected_version: int, trades: Sequence[Trade]) -> None:
+        """State and its new trades in one transaction; StateConflict when the version moved."""
+
+    def delete(self, bot_id: str) -> None: ...
+
+
+class TickReader(Protocol):
+    def load(self, user_id: str, bot_id: str, candle_key: str | None) -> tuple[BotConfig | None, BotState | None, Any]:
+        """Config, state and (when `candle_key` is given) the cached candles, in one batch read."""
+
+
+class TradeRepository(Protocol):
+    def query(
+        self, user_id: str, flt: TradeFilter, cursor: str | None, limit: int
+    ) -> tuple[list[Trade], str | None]: ...
+
+
+class CandleCache(Protocol):
+    def get_or_fetch(
+        self, symbol: str, interval: str, tick_at_ms: int, fetch: Callable[[], list[Candle]], preloaded: Any = None
+    ) -> list[Candle]:
+        """The closed candles for (symbol, interval) as of `tick_at_ms`, fetched once and shared."""
+
+
+class MessageQueue(Protocol):
+    def send_batch(self, bodies: Sequence[dict[str, Any]]) -> int:
+        """Send up to 10 bodies per SendMessageBatch; returns how many calls it made."""
+
+
+class DispatchClaims(Protocol):
+    def claim(self, key: str, ttl_s: int) -> bool:
+        """True once per key (a conditional put); False when someone already claimed it."""
+
+
+@dataclass(frozen=True)
+class BotEvent:
+    user_id: str
+    bot_id: str
+    kind: str  # trade_opened | trade_closed | stop_loss | bot_error | bot_stopped
+    message: str
+    data: dict[str, Any]
+
+
+class Notifier(Protocol):
+    def publish(self, events: Sequence[BotEvent]) -> None: ...
+
+
+class ExchangeFactory(Protocol):
+    def for_bot(self, config: BotConfig) -> Exchange: ...
+
+    def prepare(self, config: BotConfig) -> None:
+        """Make the bot's account ready before its first tick (a paper bot gets its budget)."""
+
+    def symbol_rules(self, config_mode: str, symbol: str, user_id: str, api_key_id: str | None) -> SymbolRules: ...
+
+
+class BotStatusWriter(Protocol):
+    def set_status(self, user_id: str, bot_id: str, status: BotStatus, reason: str | None) -> None: ...

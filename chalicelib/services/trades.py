@@ -1,0 +1,140 @@
+"""Trades, per-bot PnL and the dashboard's totals."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.domain.bots import BotConfig, BotState, BotStatus
+from chalicelib.domain.clock import Clock, iso_utc
+from chalicelib.domain.trades import Trade, TradeFilter
+from chalicelib.services.ports.bots import BotRepository, BotStateStore, TradeRepository
+
+DAY_MS = 86_400_000
+CSV_COLUMNS = (
+    "id",
+    "bot_id",
+    "symbol",
+    "side",
+    "price",
+    "quantity",
+    "quote_quantity",
+    "fee",
+    "fee_asset",
+    "realised_pnl",
+    "executed_at",
+    "mode",
+    "reason",
+)
+
+
+def trade_dict(t: Trade) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "client_order_id": t.id,
+        "bot_id": t.bot_id,
+        "symbol": t.symbol,
+        "side": t.side,
+        "price": str(t.price),
+        "quantity": str(t.quantity),
+        "quote_quantity": str(t.quote_quantity),
+        "fee": str(t.fee),
+        "fee_asset": t.fee_asset,
+        "realised_pnl": None if t.realised_pnl is None else str(t.realised_pnl),
+        "executed_at": iso_utc(t.executed_at_ms),
+        "mode": t.mode,
+        "reason": t.reason,
+        "exchange_order_id": t.exchange_order_id,
+    }
+
+
+class TradeService:
+    def __init__(self, *, trades: TradeRepository, bots: BotRepository, states: BotStateStore, clock: Clock) -> None:
+        self._trades = trades
+        self._bots = bots
+        self._states = states
+        self._clock = clock
+
+    def page(self, user_id: str, flt: TradeFilter, cursor: str | None, limit: int) -> tuple[list[Trade], str | None]:
+        return self._trades.query(user_id, flt, cursor, limit)
+
+    def export_csv(self, user_id: str, flt: TradeFilter, max_rows: int = 50_000) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        cursor: str | None = None
+        rows = 0
+        while rows < max_rows:
+            items, cursor = self._trades.query(user_id, flt, cursor, 500)
+            for t in items:
+                d = trade_dict(t)
+                writer.writerow([d[c] if d[c] is not None else "" for c in CSV_COLUMNS])
+                rows += 1
+            if not cursor:
+                break
+        return out.getvalue()
+
+    def dashboard(self, user_id: str) -> dict[str, Any]:
+        now = self._clock.now_ms()
+        bots = self._bots.list_for(user_id)
+        states = {b.id: self._states.get(b.id) or BotState(bot_id=b.id) for b in bots}
+        equity = {"paper": Decimal(0), "live": Decimal(0)}
+        by_status = {s.value: 0 for s in BotStatus}
+        open_positions = []
+        for bot in bots:
+            state = states[bot.id]
+            by_status[bot.status.value] += 1
+            equity[bot.mode.value] += _equity(bot, state)
+            if state.position_qty > 0:
+                open_positions.append(
+                    {
+                        "bot_id": bot.id,
+                        "bot_name": bot.name,
+                        "symbol": bot.symbol,
+                        "mode": bot.mode.value,
+                        "quantity": str(state.position_qty),
+                        "entry_price": str(state.entry_price),
+                        "last_price": None if state.last_price is None else str(state.last_price),
+                        "unrealised_pnl": str(state.unrealised_pnl),
+                    }
+                )
+        trades, _ = self._trades.query(user_id, TradeFilter(start_ms=now - 7 * DAY_MS), None, 1000)
+        pnl_today = sum((t.realised_pnl or Decimal(0) for t in trades if t.executed_at_ms >= now - DAY_MS), Decimal(0))
+        pnl_7d = sum((t.realised_pnl or Decimal(0) for t in trades), Decimal(0))
+        unrealised = sum((s.unrealised_pnl for s in states.values()), Decimal(0))
+        realised_all = sum((s.realised_pnl for s in states.values()), Decimal(0))
+        return {
+            "equity_by_mode": {k: str(v) for k, v in equity.items()},
+            "pnl": {
+                "today": str(pnl_today),
+                "d7": str(pnl_7d),
+                "all_time": str(realised_all),
+                "unrealised": str(unrealised),
+            },
+            "open_positions": open_positions,
+            "bots_by_status": by_status,
+            "latest_trades": [trade_dict(t) for t in trades[:10]],
+            "equity_curve": _equity_curve(bots, trades, now),
+        }
+
+
+def _equity(bot: BotConfig, state: BotState) -> Decimal:
+    cash = state.cash if state.cash is not None else bot.budget
+    held = state.position_qty * state.last_price if state.last_price is not None else state.position_cost
+    return cash + held
+
+
+def _equity_curve(bots: list[BotConfig], recent: list[Trade], now: int) -> list[dict[str, Any]]:
+    """Starting budgets plus realised PnL over the last 7 days, one point per trade."""
+    base = sum((b.budget for b in bots), Decimal(0))
+    realised_before = base
+    points = [{"t": iso_utc(now - 7 * DAY_MS), "equity": str(realised_before)}]
+    running = realised_before
+    for t in sorted(recent, key=lambda x: x.executed_at_ms):
+        if t.realised_pnl is not None:
+            running += t.realised_pnl
+            points.append({"t": iso_utc(t.executed_at_ms), "equity": str(running)})
+    points.append({"t": iso_utc(now), "equity": str(running)})
+    return points

@@ -1,0 +1,88 @@
+"""Event-source glue: the schedule and the queue consumers. Each SQS batch reports partial failures
+(Powertools Batch), so one failed record is retried alone and the others are not repeated; the deployed
+event source mappings declare ReportBatchItemFailures (see infra/package_template.py)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from chalicelib.bootstrap import container
+from chalicelib.observability import logger, metrics
+
+
+def dispatch(now_ms: int | None = None) -> dict[str, Any]:
+    c = container()
+    started = time.perf_counter()
+    report = c.dispatcher.dispatch(now_ms if now_ms is not None else c.clock.now_ms())
+    lag_ms = c.clock.now_ms() - report.tick_at
+    metrics.add_metric(name="BotsDispatched", unit=MetricUnit.Count, value=report.bots)
+    metrics.add_metric(name="DispatchLag", unit=MetricUnit.Milliseconds, value=lag_ms)
+    logger.info(
+        "dispatched",
+        extra={
+            "tick_at": report.tick_at,
+            "bots": report.bots,
+            "send_calls": report.send_calls,
+            "skipped_shards": report.skipped_shards,
+            "elapsed_ms": round((time.perf_counter() - started) * 1000),
+        },
+    )
+    return report.__dict__
+
+
+def _tick_record(record: SQSRecord) -> None:
+    body = json.loads(record.body)
+    user_id, bot_id, tick_at = str(body["user_id"]), str(body["bot_id"]), int(body["tick_at"])
+    logger.append_keys(bot_id=bot_id, tick_at=tick_at)
+    ticks = container().ticks
+    started = time.perf_counter()
+    try:
+        outcome = ticks.run(user_id, bot_id, tick_at, body.get("symbol"), body.get("interval"))
+    except Exception as exc:
+        metrics.add_metric(name="TickErrors", unit=MetricUnit.Count, value=1)
+        code = getattr(exc, "exchange_code", None)
+        if code is not None:
+            metrics.add_metric(name=f"ExchangeError{code}", unit=MetricUnit.Count, value=1)
+        logger.warning(
+            "tick failed",
+            extra={"error": type(exc).__name__, "receive_count": record.attributes.approximate_receive_count},
+        )
+        ticks.record_failure(user_id, bot_id, f"{type(exc).__name__}: {getattr(exc, 'message', str(exc))}")
+        raise
+    finally:
+        logger.remove_keys(["bot_id", "tick_at"])
+    metrics.add_metric(name="TicksRun", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="TickLatency", unit=MetricUnit.Milliseconds, value=(time.perf_counter() - started) * 1000)
+    if outcome.orders_placed:
+        metrics.add_metric(name="OrdersPlaced", unit=MetricUnit.Count, value=outcome.orders_placed)
+    if outcome.result == "rejected":
+        metrics.add_metric(name="OrdersRejected", unit=MetricUnit.Count, value=1)
+    logger.info(
+        "tick", extra={"result": outcome.result, "orders": outcome.orders_placed, "trades": len(outcome.trades)}
+    )
+
+
+def _notification_record(record: SQSRecord) -> None:
+    container().notifications.deliver(record.message_id, json.loads(record.body))
+
+
+def _process(raw_event: dict[str, Any], handler: Any, context: Any) -> dict[str, Any]:
+    return dict(
+        process_partial_response(
+            event=raw_event, record_handler=handler, processor=BatchProcessor(event_type=EventType.SQS), context=context
+        )
+    )
+
+
+def run_ticks(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    return _process(raw_event, _tick_record, context)
+
+
+def send_notifications(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    return _process(raw_event, _notification_record, context)
