@@ -1,12 +1,16 @@
 # Two commands: `make run` starts the whole platform on 127.0.0.1, `make test` runs every test.
-# Both install what they need into .venv (and frontend/node_modules) first.
+# Both install what they need first: Python packages into .venv, npm packages into frontend/node_modules.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+WEB := frontend
+WEB_STAMP := $(WEB)/node_modules/.installed
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/public -type f 2>/dev/null)
+STAGE ?= dev
 
-.PHONY: run test lint typecheck pytest bench venv clean
+.PHONY: run test lint typecheck pytest web-test web-build bench soak deploy destroy venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +20,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
-run: venv
+$(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Rebuilt only when a source changed; `make run` serves it on http://127.0.0.1:8000/.
+$(WEB)/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES)
+	cd $(WEB) && npm run build --silent
+
+web-build: $(WEB)/dist/index.html
+
+run: venv web-build
 	$(BIN)/python -m infra.local
 
 lint: venv
@@ -28,7 +42,14 @@ typecheck: venv
 pytest: venv
 	$(BIN)/python -m pytest
 
-test: lint typecheck pytest
+web-test: $(WEB_STAMP)
+	cd $(WEB) && npm test --silent
+
+test: lint typecheck pytest web-test web-build
+
+bench: venv
+	$(BIN)/python -m pip install -q -r requirements-bench.txt
+	$(BIN)/python bench/backtest.py
 
 clean:
-	rm -rf $(VENV) .local .mypy_cache .ruff_cache
+	rm -rf $(VENV) .local .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/dist
