@@ -53,7 +53,8 @@ def parse_kline_csv(text_or_lines: str | Iterable[str]) -> list[Candle]:
             raise _bad(number, "not a number") from None
         if candles and open_time <= candles[-1].open_time:
             raise _bad(number, "open_time does not increase")
-        candles.append(Candle(open_time, *values, close_time=close_time if close_time is not None else -1))
+        o, h, lo, c, v = values
+        candles.append(Candle(open_time, o, h, lo, c, v, close_time if close_time is not None else -1))
     return _fill_close_times(candles)
 
 

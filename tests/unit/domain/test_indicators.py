@@ -41,7 +41,8 @@ def test_sma_and_ema_match_talib(prices: CandleSeries, n: int) -> None:
 @pytest.mark.parametrize("n", [2, 14, 50])
 def test_rsi_and_atr_match_talib(prices: CandleSeries, n: int) -> None:
     assert_matches(ind.rsi(prices.close, n), talib.RSI(prices.close, n))
-    assert_matches(ind.atr(prices.high, prices.low, prices.close, n), talib.ATR(prices.high, prices.low, prices.close, n))
+    high, low, close = prices.high, prices.low, prices.close
+    assert_matches(ind.atr(high, low, close, n), talib.ATR(high, low, close, n))
     assert np.isnan(ind.rsi(prices.close, n)[:n]).all()
 
 
