@@ -82,6 +82,8 @@ def pin_clock_env(env: MutableMapping[str, str], resume_at_ms: int | None = None
     start = resume_at_ms if resume_at_ms is not None else _start_or(env, now)
     env["CLOCK_START"] = datetime.fromtimestamp(start / 1000, tz=UTC).isoformat().replace("+00:00", "Z")
     env["CLOCK_ANCHOR_MS"] = str(now)
+    # What chalicelib/bootstrap.py reads today (its clock anchors at its own construction, not at CLOCK_ANCHOR_MS).
+    env["CLOCK_START_MS"] = str(start)
 
 
 def _start_or(env: Mapping[str, str], default: int) -> int:
