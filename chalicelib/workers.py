@@ -75,7 +75,10 @@ def _notification_record(record: SQSRecord) -> None:
 def _process(raw_event: dict[str, Any], handler: Any, context: Any) -> dict[str, Any]:
     return dict(
         process_partial_response(
-            event=raw_event, record_handler=handler, processor=BatchProcessor(event_type=EventType.SQS), context=context
+            event=raw_event,
+            record_handler=handler,
+            processor=BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False),
+            context=context,
         )
     )
 
