@@ -9,8 +9,9 @@ import time
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from chalicelib.clock_env import clock_from_env
 from chalicelib.config import Settings, settings
-from chalicelib.domain.clock import AcceleratedClock, Clock, SystemClock
+from chalicelib.domain.clock import Clock
 
 if TYPE_CHECKING:
     from chalicelib.adapters.binance.exchange import BinanceSpotExchange
@@ -27,20 +28,10 @@ if TYPE_CHECKING:
     from chalicelib.services.trades import TradeService
 
 
-def clock_from_env(env: dict[str, str] | os._Environ[str] | None = None) -> Clock:
-    """Wall time unless the local runtime asked for an accelerated market clock."""
-    env = os.environ if env is None else env
-    speed = float(env.get("CLOCK_SPEED") or 1)
-    start = env.get("CLOCK_START_MS")
-    if speed == 1 and not start:
-        return SystemClock()
-    return AcceleratedClock(int(start) if start else SystemClock().now_ms(), speed)
-
-
 class Container:
     def __init__(self, cfg: Settings | None = None, clock: Clock | None = None) -> None:
         self.settings = cfg or settings()
-        self.clock = clock or clock_from_env()
+        self.clock = clock or clock_from_env(os.environ)
 
     @cached_property
     def auth(self) -> AuthService:
