@@ -1,0 +1,292 @@
+"""Post-processing of `chalice package` output, importable so the offline tests run exactly what deploy runs.
+
+Two jobs:
+1. The template: Chalice emits SQS event sources without `FunctionResponseTypes`, so a batch would fail or
+   succeed as a whole even though the handlers report per-record failures. `add_report_batch_item_failures`
+   adds `ReportBatchItemFailures` to every SQS event source (SAM `Events` and plain event source mappings);
+   `fix_log_group_references` repairs the API log group Chalice points at a misspelt resource, and
+   `name_functions` names each function `<app>-<stage>-<function>` as `chalice deploy` does.
+2. The zips: `prune_zip` drops what Lambda never imports (the boto3/botocore the runtime already provides,
+   test suites, type stubs, C headers, numpy's test-only extension modules) and strips debug symbols from
+   shared objects, so the package stays small and cold starts stay short.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
+SAM_TEMPLATE = "sam.json"
+FUNCTION_ZIP = "deployment.zip"
+LAYER_ZIP = "layer-deployment.zip"
+
+# Provided by the Lambda Python runtime; pynamodb pulls botocore in (21 MB) but the runtime's copy is used.
+RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
+# Whole directories Lambda never imports.
+DROP_DIRS = frozenset({"tests", "__pycache__", "SelfTest"})
+DROP_SUFFIXES = (".pyi", ".pyc", ".h", ".a", ".c", ".pyx", ".pxd")
+# Relative to site-packages. numpy's test-only extension modules and build tooling; the swagger UI bundle
+# of Powertools' own API resolver, which this Chalice app does not use.
+DROP_PREFIXES = (
+    "numpy/f2py/",
+    "numpy/distutils/",
+    "numpy/_pyinstaller/",
+    "numpy/_core/include/",
+    "numpy/_core/lib/",
+    "numpy/_core/_simd.",
+    "numpy/_core/_multiarray_tests.",
+    "numpy/_core/_umath_tests.",
+    "numpy/_core/_rational_tests.",
+    "numpy/_core/_struct_ufunc_tests.",
+    "numpy/_core/_operand_flag_tests.",
+    "aws_lambda_powertools/event_handler/openapi/swagger_ui/",
+)
+# A Chalice layer zip keeps its packages under this prefix; the function zip has them at the root.
+LAYER_SITE = "python/lib/"
+
+
+# --- template ----------------------------------------------------------------------------------------
+
+
+def load_template(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def save_template(template: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(template, indent=2, sort_keys=True) + "\n")
+
+
+@dataclass(frozen=True)
+class SqsEventSource:
+    function: str
+    name: str
+    properties: dict[str, Any]
+
+
+def sqs_event_sources(template: dict[str, Any]) -> Iterator[SqsEventSource]:
+    """Every SQS -> Lambda wiring in a SAM or plain CloudFormation template (properties are live dicts)."""
+    for logical_id, resource in template.get("Resources", {}).items():
+        kind = resource.get("Type")
+        props = resource.setdefault("Properties", {})
+        if kind == "AWS::Serverless::Function":
+            for name, event in (props.get("Events") or {}).items():
+                if event.get("Type") == "SQS":
+                    yield SqsEventSource(logical_id, name, event.setdefault("Properties", {}))
+        elif kind == "AWS::Lambda::EventSourceMapping" and ":sqs:" in json.dumps(props.get("EventSourceArn", "")):
+            yield SqsEventSource(str(props.get("FunctionName", logical_id)), logical_id, props)
+
+
+def add_report_batch_item_failures(template: dict[str, Any]) -> list[str]:
+    """Idempotent. Returns `function/event` for each source changed."""
+    changed = []
+    for source in sqs_event_sources(template):
+        types = source.properties.setdefault("FunctionResponseTypes", [])
+        if REPORT_BATCH_ITEM_FAILURES not in types:
+            types.append(REPORT_BATCH_ITEM_FAILURES)
+            changed.append(f"{source.function}/{source.name}")
+    return changed
+
+
+def _chalice_tag(props: dict[str, Any]) -> dict[str, str]:
+    """`version=1.34.0:stage=prod:app=tradebot` -> {"version": ..., "stage": "prod", "app": "tradebot"}."""
+    raw = str(props.get("Tags", {}).get("aws-chalice", ""))
+    return dict(part.split("=", 1) for part in raw.split(":") if "=" in part)
+
+
+def name_functions(template: dict[str, Any]) -> dict[str, str]:
+    """Give each function the name `<app>-<stage>-<chalice function>` that `chalice deploy` would, instead of
+    a generated `<stack>-RunTicks-1A2B3C`: the IAM policies (log groups), the alarms and the runbook use it.
+    Returns logical id -> name."""
+    names = {}
+    for logical_id, resource in template.get("Resources", {}).items():
+        props = resource.get("Properties", {})
+        if resource.get("Type") != "AWS::Serverless::Function" or "FunctionName" in props:
+            continue
+        tag = _chalice_tag(props)
+        handler = str(props.get("Handler", ""))
+        function = "api_handler" if handler == "app.app" else handler.removeprefix("app.")
+        if tag.get("app") and tag.get("stage") and function:
+            props["FunctionName"] = names[logical_id] = f"{tag['app']}-{tag['stage']}-{function}"
+    return names
+
+
+def fix_log_group_references(template: dict[str, Any]) -> list[str]:
+    """Chalice 1.34 names the API function `APIHandler` but its log-retention group refers to `${ApiHandler}`,
+    which CloudFormation rejects. Point each such reference at the resource that exists, matched ignoring
+    case. Idempotent; returns the log groups changed."""
+    resources = template.get("Resources", {})
+    by_lower = {name.lower(): name for name in resources}
+    changed = []
+    for logical_id, resource in resources.items():
+        if resource.get("Type") != "AWS::Logs::LogGroup":
+            continue
+        name = resource.get("Properties", {}).get("LogGroupName")
+        if not isinstance(name, dict) or not isinstance(name.get("Fn::Sub"), str):
+            continue
+        text = name["Fn::Sub"]
+        for ref in re.findall(r"\$\{([A-Za-z0-9]+)\}", text):
+            if ref not in resources and ref.lower() in by_lower:
+                text = text.replace("${" + ref + "}", "${" + by_lower[ref.lower()] + "}")
+        if text != name["Fn::Sub"]:
+            name["Fn::Sub"] = text
+            changed.append(logical_id)
+    return changed
+
+
+# --- zips ----------------------------------------------------------------------------------------------
+
+
+def _site_relative(name: str) -> str:
+    """`python/lib/python3.11/site-packages/numpy/x.py` -> `numpy/x.py`; function-zip names pass through."""
+    if name.startswith(LAYER_SITE):
+        parts = name.split("/", 4)
+        return parts[4] if len(parts) == 5 else ""
+    return name
+
+
+def should_drop(name: str) -> bool:
+    rel = _site_relative(name)
+    if not rel:
+        return False
+    path = PurePosixPath(rel)
+    top = path.parts[0]
+    if top in RUNTIME_PROVIDED or (top.split("-")[0] in RUNTIME_PROVIDED and top.endswith(".dist-info")):
+        return True
+    if any(part in DROP_DIRS for part in path.parts[:-1]):
+        return True
+    return rel.endswith(DROP_SUFFIXES) or rel.startswith(DROP_PREFIXES)
+
+
+def _is_shared_object(name: str, data: bytes) -> bool:
+    base = PurePosixPath(name).name
+    return (base.endswith(".so") or ".so." in base) and data[:4] == b"\x7fELF"
+
+
+def _auditwheel_repaired(names: list[str]) -> set[str]:
+    """Top-level names whose shared objects auditwheel rewrote with patchelf (`numpy` and `numpy.libs` when
+    `numpy.libs/` exists). `strip` corrupts patchelf'd ELF files ("ELF load command address/offset not
+    page-aligned" at import), so those are left as shipped."""
+    libs = {PurePosixPath(_site_relative(n)).parts[0] for n in names if _site_relative(n)}
+    libs = {top for top in libs if top.endswith(".libs")}
+    return libs | {top.removesuffix(".libs") for top in libs}
+
+
+def _strip(data: bytes, strip_bin: str) -> bytes:
+    with tempfile.NamedTemporaryFile(suffix=".so") as tmp:
+        tmp.write(data)
+        tmp.flush()
+        result = subprocess.run(  # noqa: S603 - fixed binary, our own temp file
+            [strip_bin, "--strip-unneeded", tmp.name], capture_output=True, check=False
+        )
+        return Path(tmp.name).read_bytes() if result.returncode == 0 else data
+
+
+@dataclass
+class PruneReport:
+    before_bytes: int = 0
+    after_bytes: int = 0
+    dropped_files: int = 0
+    stripped_files: int = 0
+    dropped_top: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def before_mb(self) -> float:
+        return round(self.before_bytes / 1e6, 1)
+
+    @property
+    def after_mb(self) -> float:
+        return round(self.after_bytes / 1e6, 1)
+
+
+def prune_zip(path: Path, strip_symbols: bool = True) -> PruneReport:
+    """Rewrite `path` in place without what `should_drop` names, shared objects stripped when `strip`
+    exists. Safe to rerun (a pruned zip prunes to itself)."""
+    report = PruneReport()
+    strip_bin = shutil.which("strip") if strip_symbols else None
+    out_path = path.with_suffix(".pruning")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out_path, "w", zipfile.ZIP_DEFLATED) as dst:
+        repaired = _auditwheel_repaired(src.namelist())
+        for info in src.infolist():
+            report.before_bytes += info.file_size
+            if should_drop(info.filename):
+                report.dropped_files += 1
+                top = PurePosixPath(_site_relative(info.filename)).parts[0]
+                report.dropped_top[top] = report.dropped_top.get(top, 0) + info.file_size
+                continue
+            data = src.read(info)
+            top = PurePosixPath(_site_relative(info.filename)).parts[0]
+            if strip_bin and top not in repaired and _is_shared_object(info.filename, data):
+                stripped = _strip(data, strip_bin)
+                if len(stripped) < len(data):
+                    report.stripped_files += 1
+                data = stripped
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.external_attr = info.external_attr
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, data)
+            report.after_bytes += len(data)
+    out_path.replace(path)
+    return report
+
+
+def unzipped_bytes(path: Path) -> int:
+    with zipfile.ZipFile(path) as zf:
+        return sum(i.file_size for i in zf.infolist())
+
+
+# --- the whole output directory --------------------------------------------------------------------------
+
+
+@dataclass
+class PackageSummary:
+    template: Path
+    sqs_sources_changed: list[str]
+    zips: dict[str, PruneReport]
+
+    @property
+    def total_unzipped_mb(self) -> float:
+        return round(sum(r.after_bytes for r in self.zips.values()) / 1e6, 1)
+
+
+def process(out_dir: Path, prune: bool = True) -> PackageSummary:
+    """Post-process a `chalice package` output directory in place (template + zips)."""
+    template_path = out_dir / SAM_TEMPLATE
+    template = load_template(template_path)
+    changed = add_report_batch_item_failures(template)
+    name_functions(template)
+    fix_log_group_references(template)
+    save_template(template, template_path)
+    reports = {}
+    for name in (FUNCTION_ZIP, LAYER_ZIP):
+        zip_path = out_dir / name
+        if zip_path.is_file():
+            reports[name] = prune_zip(zip_path) if prune else PruneReport(after_bytes=unzipped_bytes(zip_path))
+    return PackageSummary(template_path, changed, reports)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("out_dir", type=Path, help="the directory `chalice package` wrote")
+    parser.add_argument("--no-prune", action="store_true")
+    args = parser.parse_args(argv)
+    summary = process(args.out_dir, prune=not args.no_prune)
+    print(f"ReportBatchItemFailures added to: {', '.join(summary.sqs_sources_changed) or 'none (already set)'}")
+    for name, report in summary.zips.items():
+        print(f"{name}: {report.before_mb} MB -> {report.after_mb} MB unzipped")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
