@@ -311,6 +311,16 @@ class TickService:
                 # Fees in a third asset (BNB): value them at the standard rate of the notional.
                 fee_quote += order.quote_quantity * DEFAULT_FEE_RATE
             fee_asset = asset
+        # A sell rounded down to the lot step leaves a residue too small to ever sell: the engine closes
+        # the whole lot, and the residue is booked as dust instead of a position.
+        residue = Decimal(0)
+        if order.side is Side.SELL:
+            intended = min(Decimal(pending.quantity or qty), state.position_qty)
+            minimum = rules.notional.min_notional if rules.notional else Decimal(0)
+            left = intended - qty
+            if left > 0 and (left * price < minimum or left < rules.lot_size.step_size):
+                residue = left
+        engine_qty = net_qty + residue
         if pending.leg == "close" or not state.engine:
             # A manual close ends every position group at once: the strategy starts afresh.
             engine: dict[str, Any] = {}
@@ -321,7 +331,7 @@ class TickService:
                     leg=pending.leg,
                     side="buy" if order.side is Side.BUY else "sell",
                     price=price,
-                    quantity=net_qty,
+                    quantity=engine_qty,
                     fee=fee_quote,
                     time=order.created_at_ms,
                     reason=pending.reason,
@@ -339,17 +349,20 @@ class TickService:
             )
             kind, message = "trade_opened", f"Bought {net_qty} {config.symbol} at {price:.8f}"
         else:
-            share = min(Decimal(1), qty / state.position_qty) if state.position_qty > 0 else Decimal(1)
+            closed = qty + residue
+            share = min(Decimal(1), closed / state.position_qty) if state.position_qty > 0 else Decimal(1)
             cost_out = state.position_cost * share
             realised = order.quote_quantity - fee_quote - cost_out
+            remaining = max(Decimal(0), state.position_qty - closed)
             state = replace(
                 state,
                 engine=engine,
-                position_qty=max(Decimal(0), state.position_qty - qty),
-                position_cost=max(Decimal(0), state.position_cost - cost_out),
+                position_qty=remaining,
+                position_cost=max(Decimal(0), state.position_cost - cost_out) if remaining > 0 else Decimal(0),
                 fees_paid=state.fees_paid + fee_quote,
                 realised_pnl=state.realised_pnl + realised,
                 cash=_cash(state) + order.quote_quantity - fee_quote,
+                dust_qty=state.dust_qty + residue,
             )
             kind = "stop_loss" if pending.reason == "stop_loss" else "trade_closed"
             message = f"Sold {qty} {config.symbol} at {price:.8f} ({pending.reason}); PnL {realised:.2f}"
