@@ -51,5 +51,12 @@ bench: venv
 	$(BIN)/python -m pip install -q -r requirements-bench.txt
 	$(BIN)/python bench/backtest.py
 
+# Deploy to the AWS account of the current credentials (see docs/deploy.md). STAGE=dev|prod.
+deploy: venv web-build
+	$(BIN)/python -m infra.deploy deploy --stage $(STAGE)
+
+destroy: venv
+	$(BIN)/python -m infra.deploy destroy --stage $(STAGE) --confirm $(CONFIRM)
+
 clean:
 	rm -rf $(VENV) .local .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/dist
