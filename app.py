@@ -8,7 +8,7 @@ from typing import Any
 from chalice.app import Chalice, CloudWatchEvent, CORSConfig, Rate, SQSEvent
 
 from chalicelib.api.middleware import http_middleware, metrics_flush_middleware
-from chalicelib.api.routes import api_keys, auth, bots, catalog, meta, notifications, trades, users
+from chalicelib.api.routes import api_keys, auth, backtests, bots, catalog, meta, notifications, trades, users
 from chalicelib.api.routing import API_PREFIX
 from chalicelib.config import settings
 
@@ -23,6 +23,7 @@ app.register_middleware(http_middleware, "http")
 
 for blueprint in (meta.bp, auth.bp, users.bp, api_keys.bp, catalog.bp, bots.bp, trades.bp, notifications.bp):
     app.register_blueprint(blueprint, url_prefix=API_PREFIX)
+app.register_blueprint(backtests.bp, url_prefix=API_PREFIX)
 
 _QUEUE = f"{settings().app_name}-{settings().stage}"
 
@@ -39,6 +40,13 @@ def run_ticks(event: SQSEvent) -> dict[str, Any]:
     from chalicelib import workers
 
     return workers.run_ticks(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=f"{_QUEUE}-jobs", batch_size=1)
+def run_jobs(event: SQSEvent) -> dict[str, Any]:
+    from chalicelib import workers
+
+    return workers.run_jobs(event.to_dict(), event.context)
 
 
 @app.on_sqs_message(queue=f"{_QUEUE}-notify", batch_size=10)

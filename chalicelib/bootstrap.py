@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.sqs_queue import SqsQueue
     from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.auth import AuthService
+    from chalicelib.services.backtests import BacktestService
     from chalicelib.services.bots import BotControl, BotService
     from chalicelib.services.dispatch import Dispatcher
     from chalicelib.services.notifications import NotificationService
@@ -228,6 +229,23 @@ class Container:
 
         return NotificationService(
             store=DynamoNotificationStore(), targets=self.auth, sender=UrllibWebhookSender(), clock=self.clock
+        )
+
+    @cached_property
+    def backtests(self) -> BacktestService:
+        from chalicelib.adapters.dynamo.backtests import DynamoBacktestStore
+        from chalicelib.adapters.s3_results import S3ResultStore
+        from chalicelib.services.backtests import BacktestService
+
+        extra = self.settings.extra
+        return BacktestService(
+            store=DynamoBacktestStore(),
+            results=S3ResultStore(self.settings.artifacts_bucket),
+            queue=self.queue(self.settings.jobs_queue_url),
+            market=self.market,
+            clock=self.clock,
+            sync_bars=int(extra.get("TRADEBOT_BACKTEST_SYNC_BARS", "20000")),
+            max_bars=int(extra.get("TRADEBOT_BACKTEST_MAX_BARS", "200000")),
         )
 
     @cached_property

@@ -72,6 +72,35 @@ def _notification_record(record: SQSRecord) -> None:
     container().notifications.deliver(record.message_id, json.loads(record.body))
 
 
+def _job_record(record: SQSRecord) -> None:
+    body = json.loads(record.body)
+    if body.get("kind", "backtest") != "backtest":
+        raise ValueError(f"unknown job kind {body.get('kind')!r}")
+    user_id, backtest_id = str(body["user_id"]), str(body["backtest_id"])
+    c = container()
+    receives = int(record.attributes.approximate_receive_count or 1)
+    final = receives >= int(c.settings.extra.get("TRADEBOT_JOB_MAX_RECEIVES", "3"))  # the jobs queue's maxReceiveCount
+    started = time.perf_counter()
+    try:
+        outcome = c.backtests.run_job(user_id, backtest_id, final_attempt=final)
+    except Exception as exc:
+        metrics.add_metric(name="BacktestJobErrors", unit=MetricUnit.Count, value=1)
+        logger.warning(
+            "backtest job failed",
+            extra={"backtest_id": backtest_id, "error": type(exc).__name__, "receive_count": receives, "final": final},
+        )
+        raise
+    metrics.add_metric(name="BacktestJobs", unit=MetricUnit.Count, value=1)
+    logger.info(
+        "backtest job",
+        extra={
+            "backtest_id": backtest_id,
+            "outcome": outcome,
+            "elapsed_ms": round((time.perf_counter() - started) * 1000),
+        },
+    )
+
+
 def _process(raw_event: dict[str, Any], handler: Any, context: Any) -> dict[str, Any]:
     return dict(
         process_partial_response(
@@ -89,3 +118,7 @@ def run_ticks(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
 
 def send_notifications(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     return _process(raw_event, _notification_record, context)
+
+
+def run_jobs(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    return _process(raw_event, _job_record, context)

@@ -1,0 +1,44 @@
+"""Blobs (backtest results and uploaded inputs) in the artifacts bucket, gzip-compressed at rest."""
+
+from __future__ import annotations
+
+import gzip
+
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.aws_clients import client
+from chalicelib.observability import logger
+
+
+class S3ResultStore:
+    def __init__(self, bucket: str) -> None:
+        self._bucket = bucket
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        client("s3").put_object(
+            Bucket=self._bucket,
+            Key=key,
+            Body=gzip.compress(data, compresslevel=6),
+            ContentType=content_type,
+            ContentEncoding="gzip",
+        )
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            answer = client("s3").get_object(Bucket=self._bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise
+        body: bytes = answer["Body"].read()
+        return gzip.decompress(body) if answer.get("ContentEncoding") == "gzip" else body
+
+    def delete(self, key: str) -> bool:
+        """Best effort: a deployment whose policy does not grant s3:DeleteObject leaves the blob to the
+        bucket's lifecycle rule (backtests/ expires after 90 days)."""
+        try:
+            client("s3").delete_object(Bucket=self._bucket, Key=key)
+        except ClientError as exc:
+            logger.warning("blob not deleted", extra={"key": key, "error": exc.response.get("Error", {}).get("Code")})
+            return False
+        return True

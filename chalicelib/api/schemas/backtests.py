@@ -1,0 +1,117 @@
+"""Request and response models of /backtests (see docs/backtesting.md, "Backtests API")."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from chalicelib.api.schemas.bots import Interval, RiskIn
+from chalicelib.api.validation import StrictModel
+
+MAX_BODY = 6 * 1024 * 1024 + 64 * 1024  # a ~6 MB kline CSV plus the rest of the request
+MAX_CSV_CHARS = 6 * 1024 * 1024
+
+Status = Literal["queued", "running", "done", "failed"]
+
+
+class BacktestIn(StrictModel):
+    strategy: str = Field(min_length=1, max_length=40)
+    params: dict[str, Any] = Field(default_factory=dict)
+    risk: RiskIn = Field(default_factory=RiskIn)
+    symbol: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{2,20}$", description="Required with start/end")
+    interval: Interval | None = Field(default=None, description="Required with start/end; inferred from a CSV")
+    start: str | None = Field(default=None, max_length=40, description="ISO-8601 with a time zone, or Unix ms")
+    end: str | None = Field(default=None, max_length=40, description="ISO-8601 with a time zone, or Unix ms")
+    csv: str | None = Field(
+        default=None, min_length=1, max_length=MAX_CSV_CHARS, description="A Binance kline CSV (instead of start/end)"
+    )
+    fee: float = Field(default=0.001, ge=0, lt=0.5, description="Fee per side as a fraction (0.001 = 0.1%)")
+    slippage: float = Field(default=0.0, ge=0, lt=0.5, description="Slippage as a fraction of the fill price")
+    cash: float = Field(default=10_000.0, gt=0, le=1e15, description="Starting quote balance")
+
+
+class BacktestTradeOut(BaseModel):
+    status: Literal["open", "closed"]
+    group: str
+    entry_time: str
+    exit_time: str | None
+    entry_price: float
+    exit_price: float
+    quantity: float
+    fee: float
+    pnl: float
+    return_pct: float
+    exit_reason: str | None
+
+
+class BacktestMetricsOut(BaseModel):
+    initial_cash: float
+    final_equity: float
+    total_return_pct: float
+    cagr_pct: float | None
+    max_drawdown_pct: float
+    sharpe: float | None
+    sortino: float | None
+    win_rate_pct: float
+    profit_factor: float | None
+    exposure_pct: float
+    fees_paid: float
+    num_trades: int
+    open_trades: int
+
+
+class EquityPointOut(BaseModel):
+    t: str
+    equity: float
+
+
+class BacktestResultOut(BaseModel):
+    trades: list[BacktestTradeOut]
+    trades_total: int
+    metrics: BacktestMetricsOut
+    equity: list[EquityPointOut]
+
+
+class BacktestSummaryResultOut(BaseModel):
+    metrics: BacktestMetricsOut
+
+
+class _BacktestBase(BaseModel):
+    id: str
+    status: Status
+    progress: int = Field(description="0-100")
+    error: str | None
+    strategy: str
+    symbol: str
+    interval: str
+    source: Literal["range", "csv"]
+    bars: int
+    created_at: str
+    updated_at: str
+    metrics: BacktestMetricsOut | None
+
+
+class BacktestOut(_BacktestBase):
+    params: dict[str, Any]
+    risk: dict[str, Any]
+    start: str | None
+    end: str | None
+    fee: float
+    slippage: float
+    cash: float
+    result: BacktestResultOut | None
+
+
+class BacktestListItemOut(_BacktestBase):
+    result: BacktestSummaryResultOut | None = Field(description="Only the metrics, when done")
+
+
+class BacktestListOut(BaseModel):
+    items: list[BacktestListItemOut]
+    next_cursor: str | None
+
+
+class BacktestQuery(StrictModel):
+    cursor: str | None = Field(default=None, max_length=2048)
+    limit: int = Field(default=50, ge=1, le=200)
