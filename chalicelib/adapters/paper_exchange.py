@@ -86,26 +86,23 @@ class PaperExchange:
         return self._store.balances(self._account)
 
     def place_order(self, request: OrderRequest) -> Order:
-        existing = self.get_order_by_client_id(request.symbol, request.client_order_id)
-        if existing is not None:
-            return existing
+        # No read first: the write is conditional on the client order id, so a repeat (or a concurrent copy)
+        # fails as DuplicateOrder and gets the order already placed. One DynamoDB call per new order.
         rules = self._catalog.symbol_rules(request.symbol)
         last = self._last_price(request.symbol)
         fitted = fit_order(rules, request, last)
         try:
             if fitted.type is OrderType.LIMIT and not self._marketable(fitted, last):
-                self._rest(rules, fitted)
-            else:
-                self._fill_now(rules, fitted, last)
+                return self._rest(rules, fitted)
+            return self._fill_now(rules, fitted, last)
         except DuplicateOrder:
-            pass  # a concurrent copy of this request won the race: return what it placed
+            existing = self.get_order_by_client_id(request.symbol, request.client_order_id)
+            assert existing is not None  # the conditional write just saw it
+            return existing
         except InsufficientBalance:
             raise ExchangeRejected(
                 "Account has insufficient balance for requested action.", exchange_code=-2010, code="order_rejected"
             ) from None
-        found = self._store.get_order(self._account, request.client_order_id)
-        assert found is not None  # just written, consistent read
-        return found.order
 
     def get_order_by_client_id(self, symbol: str, client_order_id: str) -> Order | None:
         found = self._store.get_order(self._account, client_order_id)
@@ -137,7 +134,7 @@ class PaperExchange:
         assert request.price is not None
         return last <= request.price if request.side is Side.BUY else last >= request.price
 
-    def _fill_now(self, rules: SymbolRules, request: OrderRequest, last: Decimal) -> None:
+    def _fill_now(self, rules: SymbolRules, request: OrderRequest, last: Decimal) -> Order:
         if request.side is Side.BUY:
             price = last * (1 + self._slippage)
             price = min(price, request.price) if request.price is not None else price
@@ -146,6 +143,7 @@ class PaperExchange:
             price = max(price, request.price) if request.price is not None else price
         order, debit, credit = self._filled(rules, request, price, self._clock.now_ms())
         self._store.record_fill(self._account, order, debit, credit)
+        return order
 
     def _filled(
         self, rules: SymbolRules, request: OrderRequest, price: Decimal, created_at_ms: int
@@ -163,7 +161,7 @@ class PaperExchange:
         order = self._order(request, OrderStatus.FILLED, created_at_ms, executed=qty, quote=quote, fills=(fill,))
         return order, debit, credit
 
-    def _rest(self, rules: SymbolRules, request: OrderRequest) -> None:
+    def _rest(self, rules: SymbolRules, request: OrderRequest) -> Order:
         assert request.price is not None
         if request.side is Side.BUY:
             reserve = Move(rules.quote_asset, _up(request.quantity * request.price))
@@ -171,6 +169,7 @@ class PaperExchange:
             reserve = Move(rules.base_asset, request.quantity)
         order = self._order(request, OrderStatus.NEW, self._clock.now_ms())
         self._store.record_open(self._account, order, reserve)
+        return order
 
     def _settle(self, paper: PaperOrder) -> Order:
         """Fill a resting limit order if a candle closed since it was placed crossed its price."""

@@ -39,7 +39,7 @@ class Dispatcher:
         queue: MessageQueue,
         claims: DispatchClaims,
         shards: int,
-        parallelism: int = 8,
+        parallelism: int = 16,
         executor: Callable[[int], ThreadPoolExecutor] = lambda n: ThreadPoolExecutor(max_workers=n),
     ) -> None:
         self._index = index
@@ -58,22 +58,25 @@ class Dispatcher:
             for shard in range(self._shards)
         ]
         with self._executor(self._parallelism) as pool:
-            results = list(pool.map(lambda key: self._dispatch_shard(key, tick_at), keys))
+            per_shard = list(pool.map(lambda key: self._due_in_shard(key, tick_at), keys))
+            bodies = [body for found in per_shard if found is not None for body in found]
+            # Batches are cut across shards, so every SendMessageBatch but the last carries ten messages.
+            chunks = [bodies[i : i + 10] for i in range(0, len(bodies), 10)]
+            send_calls = sum(pool.map(self._queue.send_batch, chunks))
         return DispatchReport(
             tick_at=tick_at,
-            bots=sum(r[0] for r in results),
+            bots=len(bodies),
             shards=len(keys),
-            send_calls=sum(r[1] for r in results),
-            skipped_shards=sum(1 for r in results if r[2]),
+            send_calls=send_calls,
+            skipped_shards=sum(1 for found in per_shard if found is None),
         )
 
-    def _dispatch_shard(self, shard_key: str, tick_at: int) -> tuple[int, int, bool]:
+    def _due_in_shard(self, shard_key: str, tick_at: int) -> list[dict[str, object]] | None:
+        """The shard's tick messages, or None when another run already claimed this (shard, tick)."""
         if not self._claims.claim(f"dispatch#{shard_key}#{tick_at}", ttl_s=3600):
-            return 0, 0, True
+            return None
         interval = shard_key.split("#", 1)[0]
-        bodies = [
+        return [
             {"user_id": user_id, "bot_id": bot_id, "tick_at": tick_at, "symbol": symbol, "interval": interval}
             for user_id, bot_id, symbol in self._index.due(shard_key)
         ]
-        calls = self._queue.send_batch(bodies) if bodies else 0
-        return len(bodies), calls, False

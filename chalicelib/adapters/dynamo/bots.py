@@ -9,13 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.aws_clients import client
-from chalicelib.adapters.dynamo.base import Model, table_meta
+from chalicelib.adapters.dynamo.base import Model, connection, table_meta
 from chalicelib.config import settings
 from chalicelib.domain.bots import BotConfig, BotState, BotStatus, Mode, PendingOrder
 from chalicelib.domain.trades import Trade, TradeFilter
@@ -283,9 +282,8 @@ class DynamoBotStateStore:
         if not trades:
             self.put(state, expected_version)
             return
-        cfg = settings()
         try:
-            with TransactWrite(connection=Connection(region=cfg.region, host=cfg.aws_endpoint_url)) as tx:
+            with TransactWrite(connection=connection()) as tx:
                 tx.save(
                     BotStateModel(bot_id=state.bot_id, version=state.version, doc=state_to_doc(state)),
                     condition=BotStateModel.version == expected_version,

@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.base import Model, table_meta
+from chalicelib.adapters.dynamo.base import Model, connection, table_meta
 from chalicelib.adapters.dynamo.decimal_attr import DecimalAttribute
-from chalicelib.config import settings
 from chalicelib.domain.orders import Balance, Fill, Order, OrderStatus, OrderType, Side
 
 ZERO = Decimal(0)
@@ -127,8 +125,7 @@ def _reason_codes(exc: TransactWriteError) -> list[str | None]:
 
 class DynamoPaperStore:
     def _transaction(self) -> TransactWrite:
-        cfg = settings()
-        return TransactWrite(connection=Connection(region=cfg.region, host=cfg.aws_endpoint_url))
+        return TransactWrite(connection=connection())
 
     def seed(self, account_id: str, balances: Mapping[str, Decimal]) -> bool:
         """Starting balances, set once per account (a retried bot creation does not top up)."""

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.base import Model, table_meta
-from chalicelib.config import settings
+from chalicelib.adapters.dynamo.base import Model, connection, table_meta
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.users import RefreshRecord, User
 
@@ -60,10 +58,8 @@ def _to_user(m: UserModel) -> User:
 
 class DynamoUserRepository:
     def create(self, user: User) -> None:
-        cfg = settings()
-        connection = Connection(region=cfg.region, host=cfg.aws_endpoint_url)
         try:
-            with TransactWrite(connection=connection) as tx:
+            with TransactWrite(connection=connection()) as tx:
                 tx.save(
                     UserEmailModel(email=user.email, user_id=user.id),
                     condition=UserEmailModel.email.does_not_exist(),
