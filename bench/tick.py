@@ -131,16 +131,16 @@ def _dynamo(calls: Counter[str]) -> int:
 
 def _table(quiet: list[tuple[float, Counter[str]]], trading: list[tuple[float, Counter[str]]], misses: int) -> str:
     lines = ["Per-tick cost (paper exchange, embedded AWS in its own process; CPU = this worker only)", ""]
-    lines.append(
-        f"  {'kind':<26}{'ticks':>7}{'CPU ms p50':>12}{'CPU ms p95':>12}{'DynamoDB calls p50/max':>26}{'SQS calls max':>15}"
-    )
+    header = ("kind", "ticks", "CPU ms p50", "CPU ms p95", "DynamoDB calls p50/max", "SQS calls max")
+    lines.append(f"  {header[0]:<26}{header[1]:>7}{header[2]:>12}{header[3]:>12}{header[4]:>26}{header[5]:>15}")
     for name, rows in (("no trade", quiet), ("trades", trading)):
         cpu = [r[0] for r in rows]
         dyn = [_dynamo(r[1]) for r in rows]
         sqs = [sum(n for k, n in r[1].items() if k.startswith("sqs:")) for r in rows]
+        dyn_text = f"{int(statistics.median(dyn))} / {max(dyn)}" if dyn else "-"
         lines.append(
             f"  {name:<26}{len(rows):>7}{statistics.median(cpu) if cpu else 0:>12.1f}{_pct(cpu, 0.95):>12.1f}"
-            f"{(str(int(statistics.median(dyn))) + ' / ' + str(max(dyn))) if dyn else '-':>26}{max(sqs) if sqs else 0:>15}"
+            f"{dyn_text:>26}{max(sqs) if sqs else 0:>15}"
         )
     ops: Counter[str] = Counter()
     for _, calls in trading:
