@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from tests.conftest import REPO
+from tests.integration.bots.conftest import platform  # noqa: F401  (the moto platform fixture, shared)
 
 PASSWORD = "fuzz-Pa55word-correct-horse"
 

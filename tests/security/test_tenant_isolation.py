@@ -13,7 +13,7 @@ from typing import Any
 import jwt
 
 from tests.integration.api.helpers import call
-from tests.integration.bots.conftest import Platform, bot_body, platform  # noqa: F401  (fixture)
+from tests.integration.bots.conftest import Platform, bot_body
 from tests.security.flows import add_api_key
 
 API = "/api/v1"
@@ -135,7 +135,7 @@ def _tamper_sub(victim_id: str) -> str:
 # --- the victim ------------------------------------------------------------------------------------
 
 
-def make_victim(platform: Platform) -> dict[str, Any]:  # noqa: F811
+def make_victim(platform: Platform) -> dict[str, Any]:
     victim = platform.user()
     token = victim["access_token"]
     marker = f"victim-{uuid.uuid4().hex[:8]}"
@@ -176,7 +176,7 @@ def make_victim(platform: Platform) -> dict[str, Any]:  # noqa: F811
     }
 
 
-def victim_view(platform: Platform, victim: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
+def victim_view(platform: Platform, victim: dict[str, Any]) -> dict[str, Any]:
     token, ids = victim["access_token"], victim["ids"]
     view = {}
     for name, path in {
@@ -198,7 +198,7 @@ def _leaks(text: str, victim: dict[str, Any]) -> list[str]:
     return [s for s in secrets if s and s in text]
 
 
-def _attack(platform: Platform, victim: dict[str, Any], attacker: dict[str, Any], method: str, path: str) -> list[str]:  # noqa: F811
+def _attack(platform: Platform, victim: dict[str, Any], attacker: dict[str, Any], method: str, path: str) -> list[str]:
     kind, body = ID_ROUTES[(method, path)]
     target = path.replace("{" + path.split("{")[1].split("}")[0] + "}", victim["ids"][kind])
     attempts: list[tuple[str, str | None, set[int]]] = [("other_user", attacker["access_token"], {404})]
@@ -218,7 +218,7 @@ def _attack(platform: Platform, victim: dict[str, Any], attacker: dict[str, Any]
     return failures
 
 
-def test_another_users_id_and_bad_tokens_never_reach_the_victim(platform: Platform) -> None:  # noqa: F811
+def test_another_users_id_and_bad_tokens_never_reach_the_victim(platform: Platform) -> None:
     """One victim for the whole table (a tick per victim is what costs): after each route, the victim's
     view is compared with the one taken before any attack."""
     victim = make_victim(platform)
@@ -236,7 +236,7 @@ def test_another_users_id_and_bad_tokens_never_reach_the_victim(platform: Platfo
         platform.call("POST", f"/bots/{victim['ids']['bot']}/stop", None, victim["access_token"])
 
 
-def test_list_and_export_filters_never_show_another_users_trades(platform: Platform) -> None:  # noqa: F811
+def test_list_and_export_filters_never_show_another_users_trades(platform: Platform) -> None:
     victim = make_victim(platform)
     attacker = platform.user()["access_token"]
     bot_id = victim["ids"]["bot"]

@@ -1,0 +1,182 @@
+"""No secret leaks: a full flow (register, failed and good sign-in, refresh by body and by cookie, add an
+exchange key checked by a canned Binance, create and run a paper bot until it trades, read everything,
+sign out) with every logger at DEBUG; the captured log records, stdout/stderr and every API response are
+scanned for the password, the API secret, every refresh token and the JWT signing secret. The stored API
+secret's ciphertext does not open under another user's encryption context."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.integration.api.helpers import call, new_email
+from tests.integration.bots.conftest import Platform, bot_body
+from tests.security.flows import add_api_key, new_secret
+
+PASSWORD = "Unique-Passw0rd-" + "x7Qz"
+WRONG_PASSWORD = "Wrong-Passw0rd-" + "k2Lm"
+DCA = {"strategy": "dca", "params": {"base_order_quote": 100, "take_profit_pct": 50}}
+# botocore's own DEBUG lines print raw request and response bodies (a Secrets Manager answer, a KMS
+# plaintext): the platform never turns them on, so they are kept at INFO while everything else is DEBUG.
+THIRD_PARTY_WIRE_LOGGERS = ("botocore", "boto3", "urllib3")
+
+
+def _forms(secret: str) -> list[str]:
+    """The secret as it could show up: raw, JSON-escaped, base64 (KMS plaintext), URL-encoded-ish."""
+    raw = secret.encode()
+    return [secret, json.dumps(secret)[1:-1], base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode()]
+
+
+class Recorder:
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.responses: list[tuple[str, str, set[str]]] = []  # (label, text, tokens this answer issued)
+
+    def __call__(
+        self, method: str, path: str, body: Any = None, token: str | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
+        status, data, hdrs = call(self.platform.api, method, path, body, token, headers)
+        issued = set()
+        if isinstance(data, dict) and "refresh_token" in data:
+            issued.add(str(data["refresh_token"]))
+        self.responses.append((f"{method} {path} -> {status}", json.dumps(data) + json.dumps(hdrs), issued))
+        return status, data
+
+
+def test_no_secret_in_logs_or_responses_of_a_full_flow(
+    platform: Platform,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from chalicelib.adapters.jwt_tokens import secret_from_secrets_manager
+    from chalicelib.config import settings
+    from chalicelib.observability import logger as app_logger
+
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger().setLevel(logging.DEBUG)
+    for name in THIRD_PARTY_WIRE_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
+    app_logger.setLevel("DEBUG")
+    rec = Recorder(platform)
+    api_secret = new_secret()
+    email = new_email()
+    refresh_tokens: list[str] = []
+    try:
+        assert rec("POST", "/auth/register", {"email": email, "password": PASSWORD})[0] == 201
+        assert rec("POST", "/auth/register", {"email": email, "password": PASSWORD})[0] == 409
+        assert rec("POST", "/auth/login", {"email": email, "password": WRONG_PASSWORD})[0] == 401
+        status, session = rec("POST", "/auth/login", {"email": email, "password": PASSWORD})
+        assert status == 200
+        refresh_tokens.append(session["refresh_token"])
+        status, session = rec("POST", "/auth/refresh", {"refresh_token": session["refresh_token"]})
+        assert status == 200
+        refresh_tokens.append(session["refresh_token"])
+        status, session = rec(
+            "POST", "/auth/refresh", None, None, {"cookie": f"refresh_token={session['refresh_token']}"}
+        )
+        assert status == 200
+        refresh_tokens.append(session["refresh_token"])
+        # Reusing a rotated token ends the family (reuse detection); the answer must not echo it.
+        assert rec("POST", "/auth/refresh", {"refresh_token": refresh_tokens[0]})[0] == 401
+        status, session = rec("POST", "/auth/login", {"email": email, "password": PASSWORD})
+        refresh_tokens.append(session["refresh_token"])
+        token = session["access_token"]
+
+        key = add_api_key(platform.api, token, label="main", api_secret=api_secret)
+        rec.responses.append(("POST /api-keys", json.dumps(key), set()))
+        status, bot = rec("POST", "/bots", bot_body(**DCA), token)
+        assert status == 201
+        assert rec("POST", f"/bots/{bot['id']}/start", None, token)[0] == 200
+        platform.minute(3)
+        for path in (
+            "/api-keys",
+            "/bots",
+            f"/bots/{bot['id']}",
+            f"/bots/{bot['id']}/trades",
+            "/trades",
+            "/trades/export.csv",
+            "/dashboard",
+            "/notifications",
+            "/users/me",
+        ):
+            assert rec("GET", path, None, token)[0] == 200, path
+        status, trades = rec("GET", f"/bots/{bot['id']}/trades", None, token)
+        assert trades["items"], "the bot should have traded"
+        assert (
+            rec("POST", "/api-keys", {"label": "x", "api_key": "k", "api_secret": api_secret, "oops": 1}, token)[0]
+            == 422
+        )
+        assert rec("POST", f"/bots/{bot['id']}/stop", None, token)[0] == 200
+        assert rec("POST", "/auth/logout", {"refresh_token": refresh_tokens[-1]})[0] == 204
+    finally:
+        app_logger.setLevel("WARNING")
+        logging.getLogger().setLevel(logging.WARNING)
+
+    jwt_secret = secret_from_secrets_manager(settings().jwt_secret_name)()
+    secrets = {
+        "password": PASSWORD,
+        "wrong_password": WRONG_PASSWORD,
+        "api_secret": api_secret,
+        "jwt_secret": jwt_secret,
+        **{f"refresh_token_{i}": t for i, t in enumerate(refresh_tokens)},
+    }
+    captured = capsys.readouterr()
+    records = [r.getMessage() + " " + json.dumps(r.__dict__, default=str) for r in caplog.records]
+    logs = "\n".join([captured.out, captured.err, *records])
+    assert len(logs) > 1000, "nothing was logged: the scan would prove nothing"
+    found = [(name, form) for name, value in secrets.items() for form in _forms(value) if form in logs]
+    assert not found, f"secrets in the logs: {[n for n, _ in found]}"
+    for label, text, issued in rec.responses:
+        leaked = [name for name, value in secrets.items() if value not in issued and value in text]
+        assert not leaked, f"{label} leaked {leaked}"
+
+
+def test_api_secret_ciphertext_does_not_open_under_another_users_context(platform: Platform) -> None:
+    from chalicelib.adapters.dynamo.api_keys import ApiKeyItem
+    from chalicelib.adapters.kms_cipher import KmsCipher
+    from chalicelib.config import settings
+    from chalicelib.services.ports.crypto import DecryptionFailed
+
+    alice, mallory = platform.user(), platform.user()
+    api_secret = new_secret()
+    key = add_api_key(platform.api, alice["access_token"], api_secret=api_secret)
+    mallory_key = add_api_key(platform.api, mallory["access_token"])
+    stored = ApiKeyItem.get(alice["id"], key["id"])
+    ciphertext = bytes(stored.ciphertext)
+    assert api_secret.encode() not in ciphertext
+    for attribute in stored.attribute_values.values():
+        assert api_secret not in str(attribute)
+    cipher = KmsCipher(settings().kms_key_id, region="us-east-1")
+    assert api_secret in cipher.decrypt(ciphertext, {"user_id": alice["id"], "key_id": key["id"]}).decode()
+    wrong_contexts = [
+        {"user_id": mallory["id"], "key_id": key["id"]},
+        {"user_id": mallory["id"], "key_id": mallory_key["id"]},
+        {"user_id": alice["id"], "key_id": mallory_key["id"]},
+        {"user_id": alice["id"]},
+        {},
+    ]
+    kms = boto3.client("kms", region_name="us-east-1")
+    for context in wrong_contexts:
+        with pytest.raises(DecryptionFailed):
+            cipher.decrypt(ciphertext, context)
+        with pytest.raises(kms.exceptions.InvalidCiphertextException):
+            kms.decrypt(CiphertextBlob=ciphertext, EncryptionContext=context)
+    # Copied into Mallory's row, Alice's ciphertext does not open for Mallory either.
+    ApiKeyItem(
+        mallory["id"],
+        "stolen",
+        label="x",
+        api_key_last4="0000",
+        testnet=True,
+        created_at_ms=stored.created_at_ms,
+        ciphertext=ciphertext,
+    ).save()
+    from chalicelib import bootstrap
+
+    with pytest.raises(DecryptionFailed):
+        bootstrap.container().api_keys.get_decrypted_credentials(mallory["id"], "stolen")
