@@ -16,13 +16,23 @@ export const TRADE_TIMEOUT_MS = Number(process.env.E2E_TRADE_TIMEOUT_MS ?? 180_0
 
 mkdirSync(ARTIFACTS, { recursive: true });
 
+/**
+ * Flags that keep chromium off the network (closed in CI: without them it hangs on connection attempts).
+ * Playwright adds --headless (headless: true) and a fresh --user-data-dir (a temp profile per launch) itself.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
 export async function launch() {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-dev-shm-usage'],
-  });
-  return browser;
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
 }
 
 export async function newPage(browser, viewport = { width: 1366, height: 860 }) {

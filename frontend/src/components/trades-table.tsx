@@ -3,7 +3,15 @@ import { paths } from '@/config/paths';
 import { formatDateTime, formatDecimal, formatSigned, pnlClass } from '@/lib/format';
 import type { Trade } from '@/types/api';
 
-export function TradesTable({ trades, showBot = false, caption = 'Trades' }: { trades: Trade[]; showBot?: boolean; caption?: string }) {
+type Props = {
+  trades: Trade[];
+  showBot?: boolean;
+  /** Bot names by id; a bot not in it (deleted) shows its short id. */
+  botNames?: Record<string, string>;
+  caption?: string;
+};
+
+export function TradesTable({ trades, showBot = false, botNames = {}, caption = 'Trades' }: Props) {
   return (
     <div className="table-wrap">
       <table className="table">
@@ -29,7 +37,7 @@ export function TradesTable({ trades, showBot = false, caption = 'Trades' }: { t
                 <td>{formatDateTime(t.executed_at)}</td>
                 {showBot ? (
                   <td>
-                    <Link to={paths.bot(t.bot_id)}>{t.bot_id.slice(0, 8)}</Link>
+                    <Link to={paths.bot(t.bot_id)}>{botNames[t.bot_id] ?? t.bot_id.slice(0, 8)}</Link>
                   </td>
                 ) : null}
                 <td>{t.symbol}</td>

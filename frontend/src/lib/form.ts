@@ -66,10 +66,18 @@ export function useFormState<V extends Values>(initial: V | (() => V), schema: z
     [parsed],
   );
 
+  /** Back to fresh values after a successful submit: no field touched, no error shown for the empty form. */
+  const reset = useCallback((next: V) => {
+    setValues(next);
+    setTouched({});
+    setSubmitted(false);
+    setServerErrors({});
+  }, []);
+
   /** Show a failed mutation's field details inline; returns those no field claimed. */
   const applyServerError = useCallback((error: unknown) => setServerErrors(serverFieldErrors(error)), []);
 
-  return { values, setValues, set, touch, errorFor, handleSubmit, applyServerError, serverErrors, clientErrors };
+  return { values, setValues, set, touch, reset, errorFor, handleSubmit, applyServerError, serverErrors, clientErrors };
 }
 
 export type FormState = ReturnType<typeof useFormState>;

@@ -74,5 +74,12 @@ export function CandleChart({ bars, markers = [], entryPrice, height = 360, labe
     return () => series.current?.removePriceLine(line);
   }, [entryPrice]);
 
-  return <div ref={container} className="chart" style={{ height }} role="img" aria-label={label} />;
+  return (
+    // The chart holds the library's attribution link (focusable), so the labelled image is a sibling overlay
+    // rather than the chart's own container: an img role must not contain interactive content.
+    <div className="chart-frame" style={{ height }}>
+      <div ref={container} className="chart" style={{ height }} />
+      <div className="chart-label" role="img" aria-label={label} />
+    </div>
+  );
 }

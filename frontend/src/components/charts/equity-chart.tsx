@@ -17,7 +17,12 @@ export function EquityChart({ points, height = 260, label = 'Equity curve' }: { 
       bottomColor: 'rgba(59,130,246,0.02)',
       lineWidth: 2,
     });
+    // autoSize measures the container after the first render: refit then, or the curve sits in a corner.
+    const timeScale = chart.current.timeScale();
+    const refit = () => timeScale.fitContent();
+    timeScale.subscribeSizeChange(refit);
     return () => {
+      timeScale.unsubscribeSizeChange(refit);
       chart.current?.remove();
       chart.current = series.current = null;
     };
@@ -28,5 +33,12 @@ export function EquityChart({ points, height = 260, label = 'Equity curve' }: { 
     chart.current?.timeScale().fitContent();
   }, [points]);
 
-  return <div ref={container} className="chart" style={{ height }} role="img" aria-label={label} />;
+  return (
+    // The chart holds the library's attribution link (focusable), so the labelled image is a sibling overlay
+    // rather than the chart's own container: an img role must not contain interactive content.
+    <div className="chart-frame" style={{ height }}>
+      <div ref={container} className="chart" style={{ height }} />
+      <div className="chart-label" role="img" aria-label={label} />
+    </div>
+  );
 }

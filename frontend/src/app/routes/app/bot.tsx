@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useParams } from 'react-router';
 import { CandleChart } from '@/components/charts/candle-chart';
 import { PageHeader } from '@/components/layouts/app-layout';
@@ -31,6 +32,7 @@ function BotPage({ bot }: { bot: Bot }) {
   const candles = useCandles({ symbol: bot.symbol, interval: bot.interval, limit: 300 });
   const bars = useMemo(() => candlesToBars(candles.data ?? []), [candles.data]);
   const markers = useMemo(() => tradeMarkers(trades.data?.items ?? [], bot.interval), [trades.data, bot.interval]);
+  useRefreshOnNewTrade(bot, trades.data?.items[0]?.id);
   return (
     <>
       <PageHeader title={bot.name} actions={<BotControls bot={bot} onDeleted={() => navigate(paths.bots())} />} />
@@ -66,4 +68,17 @@ function BotPage({ bot }: { bot: Bot }) {
       </section>
     </>
   );
+}
+
+/** The bot, its trades and the candles poll separately: a new trade means the position and the chart changed
+ * too, so refresh both at once instead of showing a trade next to a stale "Flat" position. */
+function useRefreshOnNewTrade(bot: Bot, latestTradeId: string | undefined) {
+  const queryClient = useQueryClient();
+  const seen = useRef(latestTradeId);
+  useEffect(() => {
+    if (latestTradeId === seen.current) return;
+    seen.current = latestTradeId;
+    void queryClient.invalidateQueries({ queryKey: ['bots', bot.id], exact: true });
+    void queryClient.invalidateQueries({ queryKey: ['market', 'candles', { symbol: bot.symbol, interval: bot.interval, limit: 300 }] });
+  }, [latestTradeId, bot.id, bot.symbol, bot.interval, queryClient]);
 }

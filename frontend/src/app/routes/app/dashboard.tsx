@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { PageHeader } from '@/components/layouts/app-layout';
 import { EmptyState, QueryState } from '@/components/ui/states';
 import { paths } from '@/config/paths';
+import { useBots } from '@/features/bots/api/get-bots';
 import { DashboardView } from '@/features/dashboard/components/dashboard-view';
 import { useDashboard } from '@/features/dashboard/api/get-dashboard';
 import { unreadOf, useNotifications } from '@/features/notifications/api/get-notifications';
@@ -10,6 +11,8 @@ import { NotificationItems } from '@/features/notifications/components/notificat
 export default function DashboardRoute() {
   const dashboard = useDashboard();
   const notifications = useNotifications();
+  const bots = useBots();
+  const botNames = Object.fromEntries((bots.data ?? []).map((b) => [b.id, b.name]));
   const unread = unreadOf(notifications.data?.pages);
   return (
     <>
@@ -22,7 +25,7 @@ export default function DashboardRoute() {
         }
       />
       <QueryState query={dashboard} loadingLabel="Loading your dashboard…">
-        {(data) => <DashboardView data={data} />}
+        {(data) => <DashboardView data={data} botNames={botNames} />}
       </QueryState>
       <section className="card">
         <h2>Unread notifications</h2>

@@ -21,7 +21,7 @@ export function AddApiKeyForm() {
     create.mutate(data as z.infer<typeof schema>, {
       onError: form.applyServerError,
       // The secret is never kept in the page once the server has it.
-      onSuccess: () => form.setValues(EMPTY),
+      onSuccess: () => form.reset(EMPTY),
     });
   });
 

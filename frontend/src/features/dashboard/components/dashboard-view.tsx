@@ -22,7 +22,7 @@ function Pnl({ value }: { value: ModeAmount }) {
   return <span className={pnlClass(value)}>{formatSigned(value)}</span>;
 }
 
-export function DashboardView({ data }: { data: Dashboard }) {
+export function DashboardView({ data, botNames = {} }: { data: Dashboard; botNames?: Record<string, string> }) {
   const curve = equityToLine(data.equity_curve ?? []);
   const statuses = [...new Set([...BOT_STATUSES, ...Object.keys(data.bots_by_status ?? {})])];
   return (
@@ -58,7 +58,12 @@ export function DashboardView({ data }: { data: Dashboard }) {
 
       <section className="card span-2">
         <h2>Equity</h2>
-        {curve.length ? <EquityChart points={curve} label="Account equity curve" /> : <EmptyState title="No equity history yet" />}
+        {/* A new account's curve is all zeros: say so rather than draw a flat line at 0. */}
+        {curve.some((p) => p.value !== 0) ? (
+          <EquityChart points={curve} label="Account equity curve" />
+        ) : (
+          <EmptyState title="No equity history yet">Start a paper bot to see your equity over time.</EmptyState>
+        )}
       </section>
 
       <section className="card">
@@ -97,7 +102,12 @@ export function DashboardView({ data }: { data: Dashboard }) {
       <section className="card span-2">
         <h2>Latest trades</h2>
         {data.latest_trades?.length ? (
-          <TradesTable trades={data.latest_trades} showBot caption="Latest trades" />
+          <TradesTable
+            trades={data.latest_trades}
+            showBot
+            botNames={{ ...Object.fromEntries((data.open_positions ?? []).flatMap((p) => (p.bot_name ? [[p.bot_id, p.bot_name]] : []))), ...botNames }}
+            caption="Latest trades"
+          />
         ) : (
           <EmptyState title="No trades yet">Start a paper bot to see its trades here.</EmptyState>
         )}

@@ -19,7 +19,7 @@ export function ChangePasswordForm() {
   const change = useChangePassword();
   const onSubmit = form.handleSubmit((data) => {
     const v = data as z.infer<typeof schema>;
-    change.mutate({ current_password: v.current_password, new_password: v.new_password }, { onError: form.applyServerError, onSuccess: () => form.setValues(EMPTY) });
+    change.mutate({ current_password: v.current_password, new_password: v.new_password }, { onError: form.applyServerError, onSuccess: () => form.reset(EMPTY) });
   });
   return (
     <form className="form" onSubmit={onSubmit} noValidate aria-label="Change password">

@@ -18,6 +18,7 @@ export function TradesBrowser({ bots }: { bots: BotOption[] }) {
   const cursor = cursors.at(-1);
   const trades = useTrades(filters, cursor);
   const exportCsv = useExportTrades();
+  const botNames = Object.fromEntries(bots.map((b) => [b.id, b.name]));
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
@@ -83,7 +84,7 @@ export function TradesBrowser({ bots }: { bots: BotOption[] }) {
       >
         {(page) => (
           <>
-            <TradesTable trades={page.items} showBot />
+            <TradesTable trades={page.items} showBot botNames={botNames} />
             <nav className="pager" aria-label="Pagination">
               <button type="button" className="btn" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
                 Previous
