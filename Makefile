@@ -50,6 +50,8 @@ test: lint typecheck pytest web-test web-build
 bench: venv
 	$(BIN)/python -m pip install -q -r requirements-bench.txt
 	$(BIN)/python bench/backtest.py
+	$(BIN)/python -m bench.dispatch --bots 10000
+	$(BIN)/python -m bench.tick
 
 # Deploy to the AWS account of the current credentials (see docs/deploy.md). STAGE=dev|prod.
 deploy: venv web-build

@@ -39,7 +39,8 @@ def dispatch(now_ms: int | None = None) -> dict[str, Any]:
 def _tick_record(record: SQSRecord) -> None:
     body = json.loads(record.body)
     user_id, bot_id, tick_at = str(body["user_id"]), str(body["bot_id"]), int(body["tick_at"])
-    logger.append_keys(bot_id=bot_id, tick_at=tick_at)
+    # Keys go in `extra`, not append_keys: the local runtime runs handlers on several threads at once.
+    keys = {"bot_id": bot_id, "tick_at": tick_at}
     ticks = container().ticks
     started = time.perf_counter()
     try:
@@ -51,12 +52,10 @@ def _tick_record(record: SQSRecord) -> None:
             metrics.add_metric(name=f"ExchangeError{code}", unit=MetricUnit.Count, value=1)
         logger.warning(
             "tick failed",
-            extra={"error": type(exc).__name__, "receive_count": record.attributes.approximate_receive_count},
+            extra={**keys, "error": type(exc).__name__, "receive_count": record.attributes.approximate_receive_count},
         )
         ticks.record_failure(user_id, bot_id, f"{type(exc).__name__}: {getattr(exc, 'message', str(exc))}")
         raise
-    finally:
-        logger.remove_keys(["bot_id", "tick_at"])
     metrics.add_metric(name="TicksRun", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="TickLatency", unit=MetricUnit.Milliseconds, value=(time.perf_counter() - started) * 1000)
     if outcome.orders_placed:
@@ -64,7 +63,7 @@ def _tick_record(record: SQSRecord) -> None:
     if outcome.result == "rejected":
         metrics.add_metric(name="OrdersRejected", unit=MetricUnit.Count, value=1)
     logger.info(
-        "tick", extra={"result": outcome.result, "orders": outcome.orders_placed, "trades": len(outcome.trades)}
+        "tick", extra={**keys, "result": outcome.result, "orders": outcome.orders_placed, "trades": len(outcome.trades)}
     )
 
 
