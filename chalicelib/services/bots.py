@@ -22,7 +22,7 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.risk import validate_risk
 from chalicelib.domain.strategies import validate_params
-from chalicelib.services.ports.bots import BotRepository, BotStateStore, ExchangeFactory
+from chalicelib.services.ports.bots import BotRepository, BotStateStore, ExchangeFactory, StateConflict
 
 
 def _budget(raw: Any) -> Decimal:
@@ -77,8 +77,19 @@ class BotService:
                 updated_at_ms=now,
             )
         )
-        self._bots.create(config)
-        self._states.put(BotState(bot_id=config.id), expected_version=None)
+        # Both writes are conditional on the record not existing. When the answer to a write that succeeded
+        # is lost (a timeout), botocore retries it and the retry fails that condition: the id is fresh, so
+        # a record already there is our own, and the create succeeded.
+        try:
+            self._bots.create(config)
+        except Exception:
+            if self._bots.get(user_id, config.id) is None:
+                raise
+        try:
+            self._states.put(BotState(bot_id=config.id), expected_version=None)
+        except StateConflict:
+            if self._states.get(config.id) is None:
+                raise
         return config
 
     def get(self, user_id: str, bot_id: str) -> tuple[BotConfig, BotState]:

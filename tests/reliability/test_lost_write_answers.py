@@ -1,0 +1,54 @@
+"""Regression: a write whose answer is lost is retried by botocore, and the retry fails its own
+"does not exist" condition. Found by the soak run (POST /bots answered 500 when moto, under load, timed out
+after storing the bot): creating a bot must succeed, exactly once, when that happens to either write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pynamodb.exceptions import PutError
+
+from chalicelib import bootstrap
+from chalicelib.services.ports.bots import StateConflict
+from tests.integration.bots.conftest import Platform, bot_body
+
+
+def _lost_answer(real: Any, error: Exception) -> Any:
+    def write(*args: Any, **kwargs: Any) -> None:
+        real(*args, **kwargs)  # it is stored...
+        raise error  # ...but the retry of the lost answer fails the condition
+
+    return write
+
+
+@pytest.mark.parametrize("which", ["config", "state"])
+def test_create_bot_survives_a_retried_write_that_already_succeeded(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch, which: str
+) -> None:
+    token = platform.user()["access_token"]
+    service = bootstrap.container().bots
+    if which == "config":
+        monkeypatch.setattr(
+            service._bots, "create", _lost_answer(service._bots.create, PutError("ConditionalCheckFailed"))
+        )
+    else:
+        monkeypatch.setattr(service._states, "put", _lost_answer(service._states.put, StateConflict("retried")))
+    status, bot = platform.call("POST", "/bots", bot_body(), token)
+    assert status == 201, bot
+    monkeypatch.undo()
+    status, bots = platform.call("GET", "/bots", None, token)
+    assert [b["id"] for b in bots["items"]] == [bot["id"]]
+    assert bots["items"][0]["state"]["trades_count"] == 0
+
+
+def test_create_bot_still_fails_when_nothing_was_stored(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
+    token = platform.user()["access_token"]
+    service = bootstrap.container().bots
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise PutError("throttled")
+
+    monkeypatch.setattr(service._bots, "create", refuse)
+    status, body = platform.call("POST", "/bots", bot_body(), token)
+    assert status == 500 and body["error"]["code"] == "internal_error"
