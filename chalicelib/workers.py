@@ -13,9 +13,10 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.bootstrap import container
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import logger, metrics, tracer
 
 
+@tracer.capture_method
 def dispatch(now_ms: int | None = None) -> dict[str, Any]:
     c = container()
     started = time.perf_counter()
@@ -36,7 +37,9 @@ def dispatch(now_ms: int | None = None) -> dict[str, Any]:
     return report.__dict__
 
 
+@tracer.capture_method
 def _tick_record(record: SQSRecord) -> None:
+    logger.set_correlation_id(record.message_id)
     body = json.loads(record.body)
     user_id, bot_id, tick_at = str(body["user_id"]), str(body["bot_id"]), int(body["tick_at"])
     # Keys go in `extra`, not append_keys: the local runtime runs handlers on several threads at once.
@@ -67,7 +70,9 @@ def _tick_record(record: SQSRecord) -> None:
     )
 
 
+@tracer.capture_method
 def _notification_record(record: SQSRecord) -> None:
+    logger.set_correlation_id(record.message_id)
     container().notifications.deliver(record.message_id, json.loads(record.body))
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from chalice.app import Request, Response
 
 from chalicelib.api.http import error_response
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import logger, metrics, tracer
 
 _CHALICE_CODES = {
     "UnsupportedMediaType": "unsupported_media_type",
@@ -53,8 +53,11 @@ def http_middleware(request: Request, get_response: Callable[[Request], Response
     )
     logger.set_correlation_id(request_id)
     started = time.perf_counter()
+    route = (request.context or {}).get("resourcePath")
     try:
-        response = get_response(request)
+        with tracer.provider.in_subsegment(f"## {request.method} {route}") as subsegment:
+            subsegment.put_annotation(key="route", value=str(route))
+            response = get_response(request)
     except Exception:
         logger.exception("unhandled error", extra={"path": request.path, "method": request.method})
         response = error_response(500, "internal_error", "An internal error occurred.")
