@@ -300,7 +300,6 @@ class TickService:
         qty = order.executed_quantity
         price = order.average_price or Decimal(0)
         fee_quote, net_qty = Decimal(0), qty
-        fee_asset = rules.quote_asset
         for asset, amount in order.fees().items():
             if asset == rules.base_asset:
                 fee_quote += amount * price
@@ -310,7 +309,6 @@ class TickService:
             else:
                 # Fees in a third asset (BNB): value them at the standard rate of the notional.
                 fee_quote += order.quote_quantity * DEFAULT_FEE_RATE
-            fee_asset = asset
         # A sell rounded down to the lot step leaves a residue too small to ever sell: the engine closes
         # the whole lot, and the residue is booked as dust instead of a position.
         residue = Decimal(0)
@@ -376,7 +374,8 @@ class TickService:
             quantity=qty,
             quote_quantity=order.quote_quantity,
             fee=fee_quote,
-            fee_asset=fee_asset if order.fills else rules.quote_asset,
+            # Fees are valued in the quote asset whatever the exchange charged them in (base, BNB).
+            fee_asset=rules.quote_asset,
             realised_pnl=realised,
             executed_at_ms=order.created_at_ms,
             mode=config.mode.value,
