@@ -136,12 +136,24 @@ describe('trader web app', () => {
 
   it('lists trades with filters and shows notifications and settings', async () => {
     await page.goto('/trades');
-    await page.getByRole('table').waitFor();
+    const table = page.getByRole('table');
+    await table.waitFor();
+    await table.getByRole('link', { name: 'E2E paper SMA' }).first().waitFor(); // the bot's name, not its id
+    // Filter on buys: every row left is a buy.
+    await page.getByLabel('Side').selectOption('BUY');
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/trades') && r.url().includes('side=BUY')),
+      page.getByRole('button', { name: 'Apply' }).click(),
+    ]);
+    await table.getByRole('cell', { name: 'SELL', exact: true }).first().waitFor({ state: 'detached' });
+    await table.getByRole('cell', { name: 'BUY', exact: true }).first().waitFor();
     await screenshot(page, '07-trades');
     await assertAccessible(page, 'trades');
     await page.goto('/notifications');
     await page.getByRole('heading', { name: 'Notifications' }).waitFor();
+    await page.getByText(/Bought .* BNBUSDT/).first().waitFor();
     await screenshot(page, '08-notifications');
+    await assertAccessible(page, 'notifications');
     await page.goto('/settings');
     await page.getByLabel('Webhook URL').waitFor();
     await screenshot(page, '09-settings');
@@ -156,7 +168,12 @@ describe('trader web app', () => {
     await phone.page.getByLabel('Password').fill('correct-horse-battery-9');
     await phone.page.getByRole('button', { name: 'Sign in' }).click();
     await phone.page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-    if (botUrl) await phone.page.goto(botUrl);
+    if (botUrl) {
+      await phone.page.goto(botUrl);
+      await phone.page.getByRole('heading', { name: 'E2E paper SMA' }).waitFor();
+      await phone.page.getByRole('img', { name: /candles with/ }).waitFor();
+      await phone.page.getByRole('table', { name: 'Trades of E2E paper SMA' }).waitFor();
+    }
     const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone screen`);
     await screenshot(phone.page, '10-phone-bot-page');

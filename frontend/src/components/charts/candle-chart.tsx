@@ -14,6 +14,8 @@ import {
 import type { Bar, ChartMarker } from '@/lib/chart-data';
 import { baseChartOptions, chartColors } from './theme';
 
+const RIGHT_PAD_BARS = 6;
+
 type Props = { bars: Bar[]; markers?: ChartMarker[]; entryPrice?: number | null; height?: number; label: string };
 
 /** Candles with a marker on every entry (buy) and exit (sell). */
@@ -45,18 +47,21 @@ export function CandleChart({ bars, markers = [], entryPrice, height = 360, labe
   useEffect(() => {
     series.current?.setData(bars.map((b) => ({ ...b, time: b.time as UTCTimestamp })));
     if (bars.length && !fitted.current) {
-      chart.current?.timeScale().fitContent();
+      // Every bar in view, plus a few empty slots on the right so the latest marker's label is not clipped.
+      chart.current?.timeScale().setVisibleLogicalRange({ from: 0, to: bars.length - 1 + RIGHT_PAD_BARS });
       fitted.current = true;
     }
   }, [bars]);
 
   useEffect(() => {
-    const lwMarkers: SeriesMarker<Time>[] = markers.map((m) => ({
+    // Only the latest trade is labelled: labels on every marker pile up into an unreadable smear once trades
+    // are a few bars apart (the trades table below has the prices).
+    const lwMarkers: SeriesMarker<Time>[] = markers.map((m, i) => ({
       time: m.time as UTCTimestamp,
       position: m.side === 'buy' ? 'belowBar' : 'aboveBar',
       shape: m.side === 'buy' ? 'arrowUp' : 'arrowDown',
       color: m.side === 'buy' ? chartColors.up : chartColors.down,
-      text: m.text,
+      text: i === markers.length - 1 ? m.text : undefined,
     }));
     markerApi.current?.setMarkers(lwMarkers);
   }, [markers]);
