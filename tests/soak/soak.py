@@ -32,7 +32,7 @@ CLOCK_SPEED = float(os.environ.get("SOAK_CLOCK_SPEED", "1.25"))
 API_REQUESTS = int(os.environ.get("SOAK_API_REQUESTS", "2000"))
 API_THREADS = int(os.environ.get("SOAK_API_THREADS", "4"))
 SQS_CONCURRENCY = os.environ.get("SOAK_SQS_CONCURRENCY", "4")
-DRAIN_TIMEOUT_S = float(os.environ.get("SOAK_DRAIN_TIMEOUT_S", "300"))
+DRAIN_TIMEOUT_S = float(os.environ.get("SOAK_DRAIN_TIMEOUT_S", "240"))
 CLOCK_START = "2024-03-01T00:00:00Z"
 PASSWORD = "soak-Password-123456"
 
@@ -118,15 +118,32 @@ def create_fleet(base: str) -> list[dict[str, Any]]:
             "budget": "1000",
             "risk": {},
         }
-        with requests.Session() as s:
-            r = s.post(f"{base}/api/v1/bots", json=body, headers=headers, timeout=60)
-            r.raise_for_status()
-            bot_id = r.json()["id"]
-            s.post(f"{base}/api/v1/bots/{bot_id}/start", headers=headers, timeout=60).raise_for_status()
-        user["bots"].append(bot_id)
+        r = local.session.post(f"{base}/api/v1/bots", json=body, headers=headers, timeout=120)
+        r.raise_for_status()
+        with lock:
+            user["bots"].append(r.json()["id"])
+            done.append(n)
+            if len(done) % 250 == 0:
+                print(f"  created {len(done)} bots", flush=True)
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    def start(pair: tuple[dict[str, Any], str]) -> None:
+        user, bot_id = pair
+        headers = {"Authorization": f"Bearer {user['token']}"}
+        local.session.post(f"{base}/api/v1/bots/{bot_id}/start", headers=headers, timeout=120).raise_for_status()
+
+    lock = threading.Lock()
+    done: list[int] = []
+    local = threading.local()
+
+    def init() -> None:
+        local.session = requests.Session()
+
+    # Create every bot first (stopped: no ticks yet), then start them all, so setup does not compete
+    # with ticking and every bot starts within the same market minute or two.
+    with ThreadPoolExecutor(max_workers=4, initializer=init) as pool:
         list(pool.map(make, range(BOTS)))
+    with ThreadPoolExecutor(max_workers=4, initializer=init) as pool:
+        list(pool.map(start, [(u, b) for u in users for b in u["bots"]]))
     return users
 
 
