@@ -12,7 +12,7 @@ vi.mock('lightweight-charts', () => ({
   AreaSeries: 'Area',
   createChart: () => ({
     addSeries: () => ({ setData: chart.setData, createPriceLine: chart.createPriceLine, removePriceLine: vi.fn() }),
-    timeScale: () => ({ fitContent: vi.fn() }),
+    timeScale: () => ({ fitContent: vi.fn(), setVisibleLogicalRange: vi.fn(), subscribeSizeChange: vi.fn(), unsubscribeSizeChange: vi.fn() }),
     remove: vi.fn(),
   }),
   createSeriesMarkers: () => ({ setMarkers: chart.setMarkers }),

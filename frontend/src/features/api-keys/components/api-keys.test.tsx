@@ -24,6 +24,9 @@ describe('API keys', () => {
     expect(await screen.findByText(/added and verified/)).toBeInTheDocument();
     expect(server.callsTo('POST', '/api/v1/api-keys')[0]!.body).toEqual({ label: 'Main', api_key: KEY, api_secret: SECRET, testnet: true });
     expect(screen.getByLabelText('Secret key')).toHaveValue('');
+    // The emptied form is a fresh one: no "give the key a label" errors under the fields it just cleared.
+    expect(screen.queryByText('Give the key a label')).not.toBeInTheDocument();
+    expect(screen.getByLabelText('API key')).not.toHaveAttribute('aria-invalid', 'true');
   });
 
   it("shows the exchange's refusal plainly (withdrawals enabled)", async () => {
