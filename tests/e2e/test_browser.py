@@ -211,6 +211,8 @@ def test_browser_flows(platform: str, canned_binance: CannedBinance, capfd: pyte
 
 def _run_suite(platform: str, canned_binance: CannedBinance) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("*.png"):  # the artifacts are this run's screens only
+        old.unlink()
     env = dict(os.environ)
     env.update(
         E2E_BASE_URL=platform,
