@@ -3,6 +3,7 @@ SQS handler, look at what happened."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -122,7 +123,10 @@ def platform(aws: dict[str, str]) -> Iterator[Platform]:
 
         os.environ["STAGE"] = "test"
         # Each test starts at its own later minute so dispatch claims from other tests never collide.
-        clock.set(START_MS + (abs(hash(os.environ.get("PYTEST_CURRENT_TEST", ""))) % 10_000) * 86_400_000)
+        # (hashlib, not hash(): string hashes change from run to run, and so would the market each test sees.)
+        test_id = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
+        day = int(hashlib.sha256(test_id.encode()).hexdigest()[:8], 16) % 10_000
+        clock.set(START_MS + day * 86_400_000)
         yield Platform(api=client.http, clock=clock, outputs=outputs)
     bootstrap.use(None)
 

@@ -52,8 +52,10 @@ def test_trades_filters_pages_csv_and_dashboard(platform):
     # filters
     status, only_eth = platform.call("GET", "/trades?symbol=ETHUSDT&limit=500", None, token)
     assert only_eth["items"] and all(t["symbol"] == "ETHUSDT" for t in only_eth["items"])
-    status, sells = platform.call("GET", f"/trades?bot_id={btc}&side=SELL&limit=500", None, token)
-    assert sells["items"] and all(t["side"] == "SELL" and t["bot_id"] == btc for t in sells["items"])
+    seller = next(t["bot_id"] for t in trades if t["side"] == "SELL")
+    status, sells = platform.call("GET", f"/trades?bot_id={seller}&side=SELL&limit=500", None, token)
+    assert sells["items"] and all(t["side"] == "SELL" and t["bot_id"] == seller for t in sells["items"])
+    assert len(sells["items"]) == sum(1 for t in trades if t["side"] == "SELL" and t["bot_id"] == seller)
     cut = trades[len(trades) // 2]["executed_at"]
     status, later = platform.call("GET", f"/trades?start={cut}&limit=500", None, token)
     assert later["items"] and all(t["executed_at"] >= cut for t in later["items"])
