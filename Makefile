@@ -10,7 +10,7 @@ WEB_STAMP := $(WEB)/node_modules/.installed
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/public -type f 2>/dev/null)
 STAGE ?= dev
 
-.PHONY: run test lint typecheck pytest web-test web-build bench soak deploy destroy venv clean
+.PHONY: run test lint typecheck pytest web-test web-build chromium bench soak deploy destroy venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,7 +39,17 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy chalicelib app.py
 
-pytest: venv
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian's chromium for the browser tests (downloaded browser builds do not work here); installed once.
+$(CHROMIUM):
+	$(SUDO) apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+chromium: $(CHROMIUM)
+
+pytest: venv $(WEB_STAMP) web-build chromium
 	$(BIN)/python -m pytest
 
 web-test: $(WEB_STAMP)

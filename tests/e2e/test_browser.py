@@ -8,8 +8,8 @@ then runs `npm run e2e` in frontend/ against it and streams its output. The spec
 main screen under frontend/test-results/e2e/ (git-ignored) and scan each with axe-core; the platform's whole
 output is kept there too (platform.log).
 
-Needs /usr/bin/chromium (CHROMIUM_PATH) and frontend/node_modules; without them the test is skipped locally
-and fails in CI (CI set), where `make test` installs both. SKIP_E2E=1 skips it. Builds the SPA first when
+Needs /usr/bin/chromium (CHROMIUM_PATH) and frontend/node_modules, which `make test` installs; without them
+the test fails. Builds the SPA first when
 frontend/dist is missing or older than its sources. Takes about 1.5 minutes.
 """
 
@@ -62,11 +62,9 @@ _PARENT_ONLY_ENV = (
 
 
 def _require(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
+    # A missing browser is a failure, not a skip: `make test` installs chromium and the npm packages.
+    if not condition:
+        pytest.fail(f"{reason}; run `make test`, which installs it")
 
 
 def _log(line: str) -> None:
@@ -142,8 +140,6 @@ def platform(tmp_path: Path, canned_binance: CannedBinance) -> Iterator[str]:
         LOCAL_LOG_LEVEL="WARNING",
         POWERTOOLS_LOG_LEVEL="WARNING",
     )
-    if os.environ.get("SKIP_E2E"):
-        pytest.skip("SKIP_E2E is set")
     _require(Path(CHROMIUM).exists(), f"no chromium at {CHROMIUM} (apt-get install chromium)")
     _require((FRONTEND / "node_modules" / "playwright-core").exists(), "frontend/node_modules missing (npm ci)")
     _build_spa_if_stale()
