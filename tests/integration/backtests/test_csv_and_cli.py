@@ -50,8 +50,7 @@ def test_csv_upload_gives_the_cli_result(
     lab: Lab, name: str, strategy: str, params: dict[str, Any], risk: dict[str, Any], expected_status: int
 ) -> None:
     path = SHARED_MARKET / name
-    if not path.exists():
-        pytest.skip(f"{path} is not available")
+    assert path.exists(), f"{path} is missing: the shared market data must sit beside the checkout"
     user = lab.user()
     body = {"strategy": strategy, "params": params, "risk": risk, "csv": path.read_text(), "fee": 0.001, "cash": 10000}
     status, created = lab.call("POST", "/backtests", body, user["access_token"])
