@@ -18,5 +18,11 @@ def client(service: str) -> Any:
         service,
         region_name=cfg.region,
         endpoint_url=cfg.aws_endpoint_url,
-        config=Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"}),
+        # The dispatcher sends batches from 16 threads: a pool of 10 would churn connections.
+        config=Config(
+            connect_timeout=2,
+            read_timeout=5,
+            retries={"max_attempts": 3, "mode": "standard"},
+            max_pool_connections=32,
+        ),
     )

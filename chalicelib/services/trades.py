@@ -116,7 +116,7 @@ class TradeService:
             "open_positions": open_positions,
             "bots_by_status": by_status,
             "latest_trades": [trade_dict(t) for t in trades[:10]],
-            "equity_curve": _equity_curve(bots, trades, now),
+            "equity_curve": _equity_curve(bots, trades, now, realised_all - pnl_7d, unrealised),
         }
 
 
@@ -126,15 +126,16 @@ def _equity(bot: BotConfig, state: BotState) -> Decimal:
     return cash + held
 
 
-def _equity_curve(bots: list[BotConfig], recent: list[Trade], now: int) -> list[dict[str, Any]]:
-    """Starting budgets plus realised PnL over the last 7 days, one point per trade."""
-    base = sum((b.budget for b in bots), Decimal(0))
-    realised_before = base
-    points = [{"t": iso_utc(now - 7 * DAY_MS), "equity": str(realised_before)}]
-    running = realised_before
+def _equity_curve(
+    bots: list[BotConfig], recent: list[Trade], now: int, realised_before: Decimal, unrealised: Decimal
+) -> list[dict[str, Any]]:
+    """The last 7 days: budgets plus realised PnL, a point at every closing trade, and the open positions
+    marked to market at the end."""
+    running = sum((b.budget for b in bots), Decimal(0)) + realised_before
+    points = [{"t": iso_utc(now - 7 * DAY_MS), "equity": str(running)}]
     for t in sorted(recent, key=lambda x: x.executed_at_ms):
         if t.realised_pnl is not None:
             running += t.realised_pnl
             points.append({"t": iso_utc(t.executed_at_ms), "equity": str(running)})
-    points.append({"t": iso_utc(now), "equity": str(running)})
+    points.append({"t": iso_utc(now), "equity": str(running + unrealised)})
     return points

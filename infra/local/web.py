@@ -34,10 +34,14 @@ class SpaRequestHandler(ChaliceRequestHandler):
 
     def _generic_handle(self) -> None:
         path = unquote(urlsplit(self.path).path)
-        if self.static_root is not None and self.command in ("GET", "HEAD") and not is_api_path(path):
-            self._serve_static(path)
-        else:
-            super()._generic_handle()
+        try:
+            if self.static_root is not None and self.command in ("GET", "HEAD") and not is_api_path(path):
+                self._serve_static(path)
+            else:
+                super()._generic_handle()
+        except (BrokenPipeError, ConnectionResetError):
+            # The browser went away mid-response (it left the page); nothing is owed to it.
+            self.close_connection = True
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 

@@ -22,6 +22,7 @@ def table_meta(short_name: str) -> type:
         "max_retry_attempts": 3,
         "connect_timeout_seconds": 2,
         "read_timeout_seconds": 5,
+        "max_pool_connections": 32,
     }
     if cfg.aws_endpoint_url:
         attrs["host"] = cfg.aws_endpoint_url
@@ -33,7 +34,7 @@ def connection() -> Connection:
     """One low-level connection per process for transactions: building one creates a botocore client,
     which costs about a hundred milliseconds of CPU; a warm Lambda reuses it."""
     cfg = settings()
-    return Connection(region=cfg.region, host=cfg.aws_endpoint_url, max_retry_attempts=3)
+    return Connection(region=cfg.region, host=cfg.aws_endpoint_url, max_retry_attempts=3, max_pool_connections=32)
 
 
 __all__ = ["Model", "connection", "table_meta"]
