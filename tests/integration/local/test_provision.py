@@ -35,7 +35,7 @@ def test_provision_creates_every_resource_of_the_template(moto_endpoint: str) ->
 
     ddb = client("dynamodb")
     tables = _names(template, "AWS::DynamoDB::Table", "TableName", app, stage)
-    assert len(tables) >= 15
+    assert len(tables) == sum(1 for r in template["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table") > 0
     assert tables <= set(ddb.list_tables(Limit=100)["TableNames"])
     bots = ddb.describe_table(TableName=f"{app}-{stage}-bots")["Table"]
     assert [i["IndexName"] for i in bots["GlobalSecondaryIndexes"]] == ["by_schedule"]
