@@ -52,3 +52,20 @@ def test_create_bot_still_fails_when_nothing_was_stored(platform: Platform, monk
     monkeypatch.setattr(service._bots, "create", refuse)
     status, body = platform.call("POST", "/bots", bot_body(), token)
     assert status == 500 and body["error"]["code"] == "internal_error"
+
+
+def test_paper_seed_timeout_is_the_write_error_not_an_attribute_error(
+    aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (soak run): a read timeout while seeding a paper account raised AttributeError from
+    pynamodb's `cause_response_code` instead of the write error the callers handle."""
+    from botocore.exceptions import ReadTimeoutError
+
+    from chalicelib.adapters.dynamo.paper import DynamoPaperStore, PaperItem
+
+    def timeout(*args: Any, **kwargs: Any) -> None:
+        raise PutError("Failed to put item", ReadTimeoutError(endpoint_url="http://127.0.0.1:1/"))
+
+    monkeypatch.setattr(PaperItem, "save", timeout)
+    with pytest.raises(PutError):
+        DynamoPaperStore().seed("acct-timeout", {"USDT": __import__("decimal").Decimal("1000")})

@@ -137,7 +137,9 @@ class DynamoPaperStore:
                 )
                 created = True
             except PutError as exc:
-                if exc.cause_response_code != "ConditionalCheckFailedException":
+                # A timeout has no response: pynamodb's `cause_response_code` raises AttributeError on it.
+                response = getattr(exc.cause, "response", None) or {}
+                if response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                     raise
         return created
 
