@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, TypeVar
 
 from chalice.app import Request
@@ -72,6 +73,31 @@ def read_json(request: Request, *, max_bytes: int = DEFAULT_MAX_BODY, required: 
     if not isinstance(data, dict):
         raise RequestError(400, "invalid_json", "The request body must be a JSON object.")
     return data
+
+
+def parse_time(raw: str | None, field: str) -> int | None:
+    """A query time: ISO-8601 with a zone, or Unix milliseconds."""
+    if raw is None or raw == "":
+        return None
+    if raw.isdigit():
+        return int(raw)
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise RequestError(
+            422,
+            "validation_error",
+            f"{field} must be ISO-8601 or Unix ms.",
+            [{"field": field, "message": "not a time"}],
+        ) from None
+    if parsed.tzinfo is None:
+        raise RequestError(
+            422,
+            "validation_error",
+            f"{field} needs a time zone (use Z for UTC).",
+            [{"field": field, "message": "no time zone"}],
+        )
+    return int(parsed.timestamp() * 1000)
 
 
 def parse_body(request: Request, model: type[M], *, max_bytes: int = DEFAULT_MAX_BODY, required: bool = True) -> M:

@@ -4,7 +4,6 @@ Every lookup is by (caller's user id, backtest id): another user's backtest answ
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from chalice.app import Blueprint, Response
@@ -21,37 +20,13 @@ from chalicelib.api.schemas.backtests import (
     BacktestResultOut,
     BacktestSummaryResultOut,
 )
-from chalicelib.api.validation import RequestError
+from chalicelib.api.validation import RequestError, parse_time
 from chalicelib.bootstrap import container
 from chalicelib.domain.clock import iso_utc
 from chalicelib.services.backtests import MAX_TRADES_OUT, Backtest, BacktestRequest
 
 bp = Blueprint(__name__)
 TAGS = ("backtests",)
-
-
-def _time(raw: str | None, field: str) -> int | None:
-    if raw is None or raw == "":
-        return None
-    if raw.isdigit():
-        return int(raw)
-    try:
-        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise RequestError(
-            422,
-            "validation_error",
-            f"{field} must be ISO-8601 or Unix ms.",
-            [{"field": field, "message": "not a time"}],
-        ) from None
-    if parsed.tzinfo is None:
-        raise RequestError(
-            422,
-            "validation_error",
-            f"{field} needs a time zone (use Z for UTC).",
-            [{"field": field, "message": "no time zone"}],
-        )
-    return int(parsed.timestamp() * 1000)
 
 
 def _base(b: Backtest) -> dict[str, Any]:
@@ -120,8 +95,8 @@ def create_backtest(ctx: Ctx, body: BacktestIn) -> BacktestOut | Response:
             risk=body.risk.as_dict(),
             symbol=body.symbol,
             interval=body.interval,
-            start_ms=_time(body.start, "start"),
-            end_ms=_time(body.end, "end"),
+            start_ms=parse_time(body.start, "start"),
+            end_ms=parse_time(body.end, "end"),
             csv=body.csv,
             fee=body.fee,
             slippage=body.slippage,

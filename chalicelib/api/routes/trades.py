@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.routing import Ctx, endpoint
 from chalicelib.api.schemas.bots import DashboardOut, TradeOut, TradePageOut, TradeQuery
-from chalicelib.api.validation import RequestError
+from chalicelib.api.validation import RequestError, parse_time
 from chalicelib.bootstrap import container
 from chalicelib.domain.trades import TradeFilter
 from chalicelib.services.trades import trade_dict
@@ -16,37 +14,13 @@ from chalicelib.services.trades import trade_dict
 bp = Blueprint(__name__)
 
 
-def _time(raw: str | None, field: str) -> int | None:
-    if raw is None or raw == "":
-        return None
-    if raw.isdigit():
-        return int(raw)
-    try:
-        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise RequestError(
-            422,
-            "validation_error",
-            f"{field} must be ISO-8601 or Unix ms.",
-            [{"field": field, "message": "not a time"}],
-        ) from None
-    if parsed.tzinfo is None:
-        raise RequestError(
-            422,
-            "validation_error",
-            f"{field} needs a time zone (use Z for UTC).",
-            [{"field": field, "message": "no time zone"}],
-        )
-    return int(parsed.timestamp() * 1000)
-
-
 def parse_filter(query: TradeQuery) -> TradeFilter:
     return TradeFilter(
         bot_id=query.bot_id,
         symbol=query.symbol.upper() if query.symbol else None,
         side=query.side.upper() if query.side else None,
-        start_ms=_time(query.start, "start"),
-        end_ms=_time(query.end, "end"),
+        start_ms=parse_time(query.start, "start"),
+        end_ms=parse_time(query.end, "end"),
     )
 
 
