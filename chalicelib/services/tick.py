@@ -223,6 +223,7 @@ class TickService:
         trades: list[Trade] = []
         events: list[BotEvent] = []
         placed = 0
+        rejected: ExchangeRejected | None = None
         for pending in state.pending:
             order = exchange.get_order_by_client_id(config.symbol, pending.client_order_id) if resuming else None
             if order is None:
@@ -233,7 +234,12 @@ class TickService:
                     state, dust_event = self._write_off_dust(config, state, pending)
                     events.append(dust_event)
                     continue
-                order = self._place(exchange, request)
+                try:
+                    order = self._place(exchange, request)
+                except ExchangeRejected as exc:
+                    # Legs already filled in this tick are still booked below before the bot stops.
+                    rejected = exc
+                    break
                 placed += 1
             if order.executed_quantity <= 0:
                 continue
@@ -252,6 +258,8 @@ class TickService:
         self._states.put_with_trades(final, expected_version=state.version, trades=trades)
         if events:
             self._notifier.publish(events)
+        if rejected is not None:
+            raise rejected
         return TickOutcome("done", orders_placed=placed, trades=trades)
 
     def _request(

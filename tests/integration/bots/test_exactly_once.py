@@ -118,8 +118,9 @@ def test_exchange_outage_goes_to_dlq_after_three_receives_and_bot_to_error(platf
     workers.dispatch()
     receives = 0
     for _ in range(6):
-        got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, VisibilityTimeout=0,
-                                  AttributeNames=["All"]).get("Messages", [])
+        got = sqs.receive_message(
+            QueueUrl=queue, MaxNumberOfMessages=10, VisibilityTimeout=0, AttributeNames=["All"]
+        ).get("Messages", [])
         mine = [m for m in got if json.loads(m["Body"])["bot_id"] == bot_id]
         if not mine:
             break
@@ -197,3 +198,58 @@ def test_many_concurrent_copies_still_one_order(platform, copies):
     deliver(message)
     assert len(paper_orders(bot_id)) == 1
     assert len(trades_of(platform, token, bot_id)) == 1
+
+
+def test_a_rejected_leg_still_books_the_legs_filled_before_it(platform, monkeypatch):
+    from dataclasses import replace
+
+    from chalicelib.domain.bots import PendingOrder, client_order_id
+    from chalicelib.domain.errors import ExchangeRejected
+
+    token, bot_id = started_bot(platform)
+    message = next(m for m in dispatched_messages(platform) if json.loads(m["Body"])["bot_id"] == bot_id)
+    tick_at = json.loads(message["Body"])["tick_at"]
+    container = bootstrap.container()
+    states = container.ticks._states
+    state = states.get(bot_id)
+    legs = tuple(
+        PendingOrder(client_order_id(bot_id, tick_at, leg), leg, "BUY", "safety_order", "100", None)
+        for leg in ("safety_1", "safety_2")
+    )
+    from decimal import Decimal
+
+    pending = replace(
+        state,
+        version=state.version + 1,
+        pending=legs,
+        pending_tick_at=tick_at,
+        last_price=Decimal("30000"),
+        cash=Decimal("1000"),
+        budget_seen=Decimal("1000"),
+    )
+    states.put(pending, expected_version=state.version)
+    factory = container.exchanges
+    real_for_bot = factory.for_bot
+    calls = []
+
+    class SecondRefused:
+        def __init__(self, inner: Any) -> None:
+            self._inner = inner
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._inner, name)
+
+        def place_order(self, request: Any) -> Any:
+            calls.append(request.client_order_id)
+            if len(calls) == 2:
+                raise ExchangeRejected("Filter failure: NOTIONAL", exchange_code=-1013)
+            return self._inner.place_order(request)
+
+    monkeypatch.setattr(factory, "for_bot", lambda config: SecondRefused(real_for_bot(config)))
+    assert deliver(message) == {"batchItemFailures": []}
+    assert len(paper_orders(bot_id)) == 1
+    trades = trades_of(platform, token, bot_id)
+    assert [t["id"] for t in trades] == [legs[0].client_order_id]
+    status, bot = platform.call("GET", f"/bots/{bot_id}", None, token)
+    assert bot["status"] == "error" and "-1013" in bot["status_reason"]
+    assert bot["state"]["in_position"] is True and bot["state"]["trades_count"] == 1
