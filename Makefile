@@ -63,6 +63,10 @@ bench: venv
 	$(BIN)/python -m bench.dispatch --bots 10000
 	$(BIN)/python -m bench.tick
 
+# 1,000 paper bots for 10 market minutes plus API load on 127.0.0.1; prints one table (not part of make test).
+soak: venv
+	$(BIN)/python -m tests.soak.soak
+
 # Deploy to the AWS account of the current credentials (see docs/deploy.md). STAGE=dev|prod.
 deploy: venv web-build
 	$(BIN)/python -m infra.deploy deploy --stage $(STAGE)
