@@ -38,6 +38,7 @@ SEED = 20240601
 MINUTES = 120
 FAULT_RATE = 0.07  # per call site, per call
 EXCHANGE_FAULT_RATE = 0.2  # orders are rarer than state writes: fault them more often
+TRANSACT_FAULT_RATE = 0.12  # likewise the state + trades transaction (only ticks that trade reach it)
 ARN = "arn:aws:sqs:us-east-1:123456789012:tradebot-test-ticks"
 
 
@@ -142,14 +143,14 @@ def install(monkeypatch: pytest.MonkeyPatch, faults: Faults) -> None:
             raise _throttled(PutError)
 
     def put_with_trades(state: Any, expected_version: int, trades: Any) -> None:
-        if faults.roll("worker.killed_between_order_and_save"):
+        if faults.roll("worker.killed_between_order_and_save", TRANSACT_FAULT_RATE):
             raise Killed()
-        if faults.roll("dynamo.transact.conditional_check"):
+        if faults.roll("dynamo.transact.conditional_check", TRANSACT_FAULT_RATE):
             raise StateConflict("injected: version moved")
-        if faults.roll("dynamo.transact.throttled_before"):
+        if faults.roll("dynamo.transact.throttled_before", TRANSACT_FAULT_RATE):
             raise _throttled(TransactWriteError)
         real_put_trades(state, expected_version=expected_version, trades=trades)
-        if faults.roll("dynamo.transact.throttled_after_write"):
+        if faults.roll("dynamo.transact.throttled_after_write", TRANSACT_FAULT_RATE):
             raise _throttled(TransactWriteError)
 
     monkeypatch.setattr(states, "put", put)

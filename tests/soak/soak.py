@@ -300,6 +300,13 @@ def main() -> int:
         bot_ids = {b for u in users for b in u["bots"]}
         setup_s = time.monotonic() - t0
         print(f"{len(bot_ids)} bots across {len(users)} users created and started in {setup_s:.1f}s", flush=True)
+        # Access tokens live 15 market minutes: sign in again so the load phase does not run on expired ones.
+        for user in users:
+            r = requests.post(
+                f"{runtime.api_url}/api/v1/auth/login", json={"email": user["email"], "password": PASSWORD}, timeout=120
+            )
+            r.raise_for_status()
+            user["token"] = r.json()["access_token"]
         market_from = clock.now_ms()
         market_until = market_from + MARKET_MINUTES * 60_000
         wall_for_market = (market_until - market_from) / 1000 / CLOCK_SPEED
