@@ -32,7 +32,16 @@ def start(stage: str = "bench") -> dict[str, str]:
     # moto runs in its own process, so the CPU time measured here is the platform's alone.
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [
+            sys.executable,
+            "-c",
+            "import sys; from infra.local.moto_fixes import serialize_dynamodb; serialize_dynamodb(); "
+            "from moto.server import main; main(sys.argv[1:])",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

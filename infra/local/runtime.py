@@ -131,6 +131,9 @@ class LocalRuntime:
 
         # moto's werkzeug server logs every request; the platform's own logs are what matter here.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        from infra.local.moto_fixes import serialize_dynamodb
+
+        serialize_dynamodb()
         self._moto = ThreadedMotoServer(ip_address=HOST, port=self.options.moto_port, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
