@@ -49,6 +49,9 @@ class RuntimeOptions:
     sqs_wait_s: int = 2
     sqs_concurrency: int = 2
     persist: bool = True
+    # Run moto in a process of its own, on the other core (the soak test): nothing is persisted then,
+    # since KMS key material can only be read from an in-process moto.
+    moto_process: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -69,6 +72,7 @@ class RuntimeOptions:
             sqs_wait_s=int(env.get("SQS_WAIT_S") or 2),
             sqs_concurrency=int(env.get("SQS_CONCURRENCY") or 2),
             persist=(env.get("LOCAL_PERSIST") or "true").lower() not in ("0", "false", "no", "off"),
+            moto_process=(env.get("MOTO_PROCESS") or "false").lower() in ("1", "true", "yes", "on"),
         )
 
 
@@ -93,6 +97,7 @@ class LocalRuntime:
         self.options = options
         self._environ = os.environ if environ is None else environ
         self._moto: Any = None
+        self._moto_process: Any = None
         self.endpoint_url = ""
         self.api_url = ""
         self.outputs: dict[str, str] = {}
@@ -127,6 +132,9 @@ class LocalRuntime:
         log.info("API and web app on %s (embedded AWS on %s)", self.api_url, self.endpoint_url)
 
     def _start_moto(self) -> None:
+        if self.options.moto_process:
+            self._start_moto_process()
+            return
         from moto.server import ThreadedMotoServer
 
         # moto's werkzeug server logs every request; the platform's own logs are what matter here.
@@ -138,6 +146,38 @@ class LocalRuntime:
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
+
+    def _start_moto_process(self) -> None:
+        import socket
+        import subprocess
+        import time
+
+        if self.options.persist:
+            raise ValueError("MOTO_PROCESS=true needs LOCAL_PERSIST=false (KMS key material is not readable)")
+        port = self.options.moto_port
+        if port == 0:
+            with socket.socket() as probe:
+                probe.bind((HOST, 0))
+                port = int(probe.getsockname()[1])
+        code = (
+            "import sys; from infra.local.moto_fixes import serialize_dynamodb; serialize_dynamodb(); "
+            "from moto.server import main; main(sys.argv[1:])"
+        )
+        self._moto_process = subprocess.Popen(
+            [sys.executable, "-c", code, "-H", HOST, "-p", str(port)],
+            cwd=str(self.options.project_dir),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex((HOST, port)) == 0:
+                    break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"moto did not start on {HOST}:{port}")
+        self.endpoint_url = f"http://{HOST}:{port}"
 
     def _set_environment(self) -> None:
         """Before the app is imported: everything it builds must point at the embedded AWS, never at a
@@ -283,4 +323,7 @@ class LocalRuntime:
             self.snapshot()
         if self._moto is not None:
             self._moto.stop()
+        if self._moto_process is not None:
+            self._moto_process.terminate()
+            self._moto_process.wait(timeout=30)
         log.info("stopped")

@@ -263,6 +263,8 @@ def main() -> int:
             "MOTO_PORT": "0",
             "API_PORT": "0",
             "LOCAL_PERSIST": "false",
+            # moto in its own process: the platform and the embedded AWS each get one of the two cores.
+            "MOTO_PROCESS": "true",
             "CLOCK_SPEED": str(CLOCK_SPEED),
             "CLOCK_START": CLOCK_START,
             "SQS_CONCURRENCY": SQS_CONCURRENCY,
