@@ -16,6 +16,17 @@ from chalicelib.api import openapi
 from chalicelib.api.http import domain_error_response, error_response, json_response
 from chalicelib.api.validation import DEFAULT_MAX_BODY, RequestError, parse_body, parse_query
 from chalicelib.domain.errors import DomainError, Unauthorized
+from chalicelib.observability import logger
+
+
+def _dependency_errors() -> tuple[type[Exception], ...]:
+    from botocore.exceptions import BotoCoreError, ClientError
+    from pynamodb.exceptions import PynamoDBException
+
+    return (PynamoDBException, BotoCoreError, ClientError)
+
+
+DEPENDENCY_ERRORS = _dependency_errors()
 
 API_PREFIX = "/api/v1"
 
@@ -77,7 +88,7 @@ def endpoint(
     other_responses: dict[int, type[BaseModel]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     path_params = re.findall(r"{(\w+)}", path)
-    documented_errors = set(errors) | {400, 415}
+    documented_errors = set(errors) | {400, 415, 503}
     if body is not None:
         documented_errors |= {413, 422}
     if query is not None:
@@ -121,6 +132,15 @@ def endpoint(
                 return error_response(exc.status, exc.code, exc.message, exc.details)
             except DomainError as exc:
                 return domain_error_response(exc)
+            except DEPENDENCY_ERRORS:
+                # A store timed out or throttled: the caller did nothing wrong and may retry.
+                logger.exception("dependency failed", extra={"operation": fn.__name__})
+                return error_response(
+                    503,
+                    "dependency_unavailable",
+                    "A backing service is busy or unreachable; try again.",
+                    headers={"Retry-After": "2"},
+                )
             if isinstance(result, Response):
                 return result
             if result is None:

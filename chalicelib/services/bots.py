@@ -99,7 +99,9 @@ class BotService:
         return config, self._states.get(bot_id) or BotState(bot_id=bot_id)
 
     def list_for(self, user_id: str) -> list[tuple[BotConfig, BotState]]:
-        return [(c, self._states.get(c.id) or BotState(bot_id=c.id)) for c in self._bots.list_for(user_id)]
+        configs = self._bots.list_for(user_id)
+        states = self._states.get_many([c.id for c in configs])
+        return [(c, states.get(c.id) or BotState(bot_id=c.id)) for c in configs]
 
     def update(self, user_id: str, bot_id: str, changes: dict[str, Any]) -> BotConfig:
         config, _ = self.get(user_id, bot_id)

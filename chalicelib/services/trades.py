@@ -79,7 +79,8 @@ class TradeService:
     def dashboard(self, user_id: str) -> dict[str, Any]:
         now = self._clock.now_ms()
         bots = self._bots.list_for(user_id)
-        states = {b.id: self._states.get(b.id) or BotState(bot_id=b.id) for b in bots}
+        found = self._states.get_many([b.id for b in bots])
+        states = {b.id: found.get(b.id) or BotState(bot_id=b.id) for b in bots}
         equity = {"paper": Decimal(0), "live": Decimal(0)}
         by_status = {s.value: 0 for s in BotStatus}
         open_positions = []

@@ -265,6 +265,13 @@ class DynamoBotStateStore:
             return None
         return state_from_doc(bot_id, int(m.version), m.doc)
 
+    def get_many(self, bot_ids: Sequence[str]) -> dict[str, BotState]:
+        if not bot_ids:
+            return {}
+        # BatchGetItem, 100 keys a call (pynamodb pages and retries unprocessed keys).
+        found = BotStateModel.batch_get(list(dict.fromkeys(bot_ids)))
+        return {m.bot_id: state_from_doc(m.bot_id, int(m.version), m.doc) for m in found}
+
     def put(self, state: BotState, expected_version: int | None) -> None:
         condition = (
             BotStateModel.bot_id.does_not_exist()

@@ -38,6 +38,9 @@ class StateConflict(Exception):
 class BotStateStore(Protocol):
     def get(self, bot_id: str) -> BotState | None: ...
 
+    def get_many(self, bot_ids: Sequence[str]) -> dict[str, BotState]:
+        """The states that exist, by bot id, in as few batch reads as the store allows."""
+
     def put(self, state: BotState, expected_version: int | None) -> None:
         """Conditional write: raises StateConflict unless the stored version is `expected_version`
         (None: the record must not exist)."""

@@ -238,3 +238,19 @@ def test_webhook_setting_requires_a_url(api):
         api, "PATCH", "/users/me/settings", {"webhook_url": "https://hooks.example.com/t"}, token=user["access_token"]
     )
     assert status == 200 and body["webhook_url"] == "https://hooks.example.com/t"
+
+
+def test_a_store_timeout_is_503_not_500(api, monkeypatch):
+    from botocore.exceptions import ReadTimeoutError
+
+    from chalicelib.adapters.dynamo.users import DynamoUserRepository
+
+    user = signup(api)
+
+    def timeout(*args, **kwargs):
+        raise ReadTimeoutError(endpoint_url="http://dynamodb")
+
+    monkeypatch.setattr(DynamoUserRepository, "get", timeout)
+    status, body, headers = call(api, "GET", "/users/me", token=user["access_token"])
+    assert status == 503
+    assert body["error"]["code"] == "dependency_unavailable" and headers["Retry-After"] == "2"
