@@ -53,12 +53,14 @@ def main() -> None:
             states.save(BotStateModel(bot_id=bot_id, version=0, doc=state_to_doc(BotState(bot_id=bot_id))))
     print(f"  seeded in {time.perf_counter() - t0:.1f} s", flush=True)
 
-    container = Container(clock=ManualClock(1_767_225_600_000))
+    # 00:01 UTC: the 1m bars close (the bots' interval); the other intervals' shards are not due.
+    tick_at = 1_767_225_660_000
+    container = Container(clock=ManualClock(tick_at))
     dispatcher = container.dispatcher
     counter = CallCounter()
     with counter.counting():
         started = time.perf_counter()
-        report = dispatcher.dispatch(1_767_225_600_000)
+        report = dispatcher.dispatch(tick_at)
         elapsed = time.perf_counter() - started
     import boto3
 
