@@ -51,7 +51,9 @@ def test_create_bot_still_fails_when_nothing_was_stored(platform: Platform, monk
 
     monkeypatch.setattr(service._bots, "create", refuse)
     status, body = platform.call("POST", "/bots", bot_body(), token)
-    assert status == 500 and body["error"]["code"] == "internal_error"
+    # Nothing stored and the store refused: a retryable 503, not a 500, and no bot appears.
+    assert status == 503 and body["error"]["code"] == "dependency_unavailable"
+    assert platform.call("GET", "/bots", None, token)[1]["items"] == []
 
 
 def test_paper_seed_timeout_is_the_write_error_not_an_attribute_error(
