@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -13,53 +16,63 @@ from infra.local.moto_fixes import serialize_dynamodb
 
 
 @pytest.fixture()
-def table():
+def table() -> Iterator[tuple[Any, str]]:
     serialize_dynamodb()
+    # A name of its own: an enclosing mock (the session's `aws` fixture) shares moto's state.
+    name = f"fixes-{uuid.uuid4().hex[:8]}"
     with mock_aws():
         ddb = boto3.client("dynamodb", region_name="us-east-1")
         ddb.create_table(
-            TableName="t",
+            TableName=name,
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
         )
-        yield ddb
+        yield ddb, name
 
 
-def _put(pk: str, v: str, condition: str | None = None) -> dict:
-    op = {"TableName": "t", "Item": {"pk": {"S": pk}, "v": {"S": v}}}
+def _put(name: str, pk: str, v: str, condition: str | None = None) -> dict[str, Any]:
+    op: dict[str, Any] = {"TableName": name, "Item": {"pk": {"S": pk}, "v": {"S": v}}}
     if condition:
         op["ConditionExpression"] = condition
     return {"Put": op}
 
 
+def _value(ddb: Any, name: str, pk: str) -> str | None:
+    item = ddb.get_item(TableName=name, Key={"pk": {"S": pk}}).get("Item")
+    return None if item is None else str(item["v"]["S"])
+
+
 def test_a_failed_transaction_writes_nothing(table):
-    table.put_item(TableName="t", Item={"pk": {"S": "a"}, "v": {"S": "old"}})
-    with pytest.raises(table.exceptions.TransactionCanceledException):
-        table.transact_write_items(TransactItems=[_put("b", "new"), _put("a", "new", "attribute_not_exists(pk)")])
-    assert "Item" not in table.get_item(TableName="t", Key={"pk": {"S": "b"}})
-    assert table.get_item(TableName="t", Key={"pk": {"S": "a"}})["Item"]["v"]["S"] == "old"
+    ddb, name = table
+    ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "v": {"S": "old"}})
+    with pytest.raises(ddb.exceptions.TransactionCanceledException):
+        ddb.transact_write_items(
+            TransactItems=[_put(name, "b", "new"), _put(name, "a", "new", "attribute_not_exists(pk)")]
+        )
+    assert _value(ddb, name, "b") is None
+    assert _value(ddb, name, "a") == "old"
 
 
 def test_failed_transactions_do_not_erase_concurrent_writes(table):
-    table.put_item(TableName="t", Item={"pk": {"S": "taken"}, "v": {"S": "x"}})
+    ddb, name = table
+    ddb.put_item(TableName=name, Item={"pk": {"S": "taken"}, "v": {"S": "x"}})
     stop = threading.Event()
 
     def failing_transactions() -> None:
         while not stop.is_set():
-            with contextlib.suppress(table.exceptions.TransactionCanceledException):
-                table.transact_write_items(
-                    TransactItems=[_put("scratch", "y"), _put("taken", "y", "attribute_not_exists(pk)")]
+            with contextlib.suppress(ddb.exceptions.TransactionCanceledException):
+                ddb.transact_write_items(
+                    TransactItems=[_put(name, "scratch", "y"), _put(name, "taken", "y", "attribute_not_exists(pk)")]
                 )
 
     thread = threading.Thread(target=failing_transactions)
     thread.start()
     try:
         for i in range(200):
-            table.put_item(TableName="t", Item={"pk": {"S": f"w{i}"}, "v": {"S": "kept"}})
+            ddb.put_item(TableName=name, Item={"pk": {"S": f"w{i}"}, "v": {"S": "kept"}})
     finally:
         stop.set()
         thread.join()
-    for i in range(200):
-        assert table.get_item(TableName="t", Key={"pk": {"S": f"w{i}"}})["Item"]["v"]["S"] == "kept"
-    assert "Item" not in table.get_item(TableName="t", Key={"pk": {"S": "scratch"}})
+    assert all(_value(ddb, name, f"w{i}") == "kept" for i in range(200))
+    assert _value(ddb, name, "scratch") is None
