@@ -178,12 +178,17 @@ def load(base: str, users: list[dict[str, Any]], stats: ApiStats, stop_at: float
     ]
     lock = threading.Lock()
     per_thread = API_REQUESTS // API_THREADS
+    # Paced, not flat out: traffic a few hundred traders would make, spread evenly over the market minutes,
+    # instead of a stress test of the emulator that starves the ticks it is meant to accompany.
+    began = time.monotonic()
+    interval = max(0.01, (stop_at - began) / max(1, per_thread))
 
     def worker(k: int) -> None:
         session = requests.Session()
         for i in range(per_thread):
             if time.monotonic() > stop_at:
                 return
+            time.sleep(max(0.0, began + i * interval + k * interval / API_THREADS - time.monotonic()))
             user = users[(k + i) % len(users)]
             path = paths[i % len(paths)].format(bot=user["bots"][i % len(user["bots"])])
             started = time.perf_counter()
@@ -200,7 +205,6 @@ def load(base: str, users: list[dict[str, Any]], stats: ApiStats, stop_at: float
             with lock:
                 stats.latencies_ms.append(elapsed)
                 stats.statuses[status] += 1
-            time.sleep(0.01)
 
     threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(API_THREADS)]
     for t in threads:
