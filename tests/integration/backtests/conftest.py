@@ -17,35 +17,10 @@ from chalicelib import bootstrap
 from chalicelib.config import settings
 from chalicelib.domain.clock import ManualClock
 from tests.integration.api.helpers import call, signup
+from tests.sqs_events import sqs_event
 
 NOW_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 SYNC_BARS = 6_000
-
-
-def sqs_event(messages: list[dict[str, Any]], queue_arn: str, receive_count: int | None = None) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {
-                    "ApproximateReceiveCount": str(
-                        receive_count or m.get("Attributes", {}).get("ApproximateReceiveCount", "1")
-                    ),
-                    "SentTimestamp": "0",
-                    "SenderId": "x",
-                    "ApproximateFirstReceiveTimestamp": "0",
-                },
-                "messageAttributes": {},
-                "md5OfBody": m["MD5OfBody"],
-                "eventSource": "aws:sqs",
-                "eventSourceARN": queue_arn,
-                "awsRegion": "us-east-1",
-            }
-            for m in messages
-        ]
-    }
 
 
 @dataclass

@@ -15,32 +15,11 @@ import pytest
 from chalicelib import bootstrap
 from chalicelib.domain.clock import ManualClock
 from tests.integration.api.helpers import call, signup
+from tests.sqs_events import sqs_event
+
+__all__ = ["Platform", "bot_body", "sqs_event"]
 
 START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
-
-
-def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {
-                    "ApproximateReceiveCount": m.get("Attributes", {}).get("ApproximateReceiveCount", "1"),
-                    "SentTimestamp": "0",
-                    "SenderId": "x",
-                    "ApproximateFirstReceiveTimestamp": "0",
-                },
-                "messageAttributes": {},
-                "md5OfBody": m["MD5OfBody"],
-                "eventSource": "aws:sqs",
-                "eventSourceARN": queue_arn,
-                "awsRegion": "us-east-1",
-            }
-            for m in messages
-        ]
-    }
 
 
 @dataclass
