@@ -35,7 +35,7 @@ def start(stage: str = "bench") -> dict[str, str]:
         [
             sys.executable,
             "-c",
-            "import sys; from infra.local.moto_fixes import serialize_dynamodb; serialize_dynamodb(); "
+            "import sys; from infra.local.moto_fixes import patch_moto; patch_moto(); "
             "from moto.server import main; main(sys.argv[1:])",
             "-H",
             "127.0.0.1",

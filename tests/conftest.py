@@ -46,10 +46,10 @@ def aws() -> Iterator[dict[str, str]]:
     """The stack of infra/stack.yaml in an in-process moto, shared by the session."""
     from moto import mock_aws
 
-    from infra.local.moto_fixes import serialize_dynamodb
+    from infra.local.moto_fixes import patch_moto
     from infra.local.provision import provision
 
-    serialize_dynamodb()
+    patch_moto()
     with mock_aws():
         yield provision(stage="test")
 

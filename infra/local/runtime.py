@@ -139,9 +139,9 @@ class LocalRuntime:
 
         # moto's werkzeug server logs every request; the platform's own logs are what matter here.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        from infra.local.moto_fixes import serialize_dynamodb
+        from infra.local.moto_fixes import patch_moto
 
-        serialize_dynamodb()
+        patch_moto()
         self._moto = ThreadedMotoServer(ip_address=HOST, port=self.options.moto_port, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
@@ -160,7 +160,7 @@ class LocalRuntime:
                 probe.bind((HOST, 0))
                 port = int(probe.getsockname()[1])
         code = (
-            "import sys; from infra.local.moto_fixes import serialize_dynamodb; serialize_dynamodb(); "
+            "import sys; from infra.local.moto_fixes import patch_moto; patch_moto(); "
             "from moto.server import main; main(sys.argv[1:])"
         )
         self._moto_process = subprocess.Popen(

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra.local.moto_fixes import serialize_dynamodb
+from infra.local.moto_fixes import patch_moto, serialize_dynamodb
 
 
 @pytest.fixture()
@@ -76,3 +76,88 @@ def test_failed_transactions_do_not_erase_concurrent_writes(table):
         thread.join()
     assert all(_value(ddb, name, f"w{i}") == "kept" for i in range(200))
     assert _value(ddb, name, "scratch") is None
+
+
+@pytest.fixture()
+def indexed() -> Iterator[tuple[Any, str]]:
+    """A table with a range key and a sparse index on a string hash and a number range."""
+    patch_moto()
+    name = f"fixes-q-{uuid.uuid4().hex[:8]}"
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        ddb.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+                {"AttributeName": "shard", "AttributeType": "S"},
+                {"AttributeName": "n", "AttributeType": "N"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "by_shard",
+                    "KeySchema": [
+                        {"AttributeName": "shard", "KeyType": "HASH"},
+                        {"AttributeName": "n", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                }
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        for i in range(60):
+            item = {"pk": {"S": f"u{i % 3}"}, "sk": {"S": f"b{i:03d}"}, "n": {"N": str(i % 7)}}
+            if i % 2 == 0:  # sparse: odd items are not in the index
+                item["shard"] = {"S": f"s{i % 4}"}
+            ddb.put_item(TableName=name, Item=item)
+        yield ddb, name
+
+
+def test_a_table_query_reads_only_its_partition_in_range_order(indexed):
+    ddb, name = indexed
+    pages = ddb.get_paginator("query").paginate(
+        TableName=name,
+        KeyConditionExpression="pk = :u",
+        ExpressionAttributeValues={":u": {"S": "u1"}},
+        ScanIndexForward=False,
+        PaginationConfig={"PageSize": 7},
+    )
+    keys = [item["sk"]["S"] for page in pages for item in page["Items"]]
+    assert keys == sorted((f"b{i:03d}" for i in range(60) if i % 3 == 1), reverse=True)
+
+
+def test_an_index_query_keeps_dynamodb_order_and_leaves_out_unindexed_items(indexed):
+    ddb, name = indexed
+    pages = ddb.get_paginator("query").paginate(
+        TableName=name,
+        IndexName="by_shard",
+        KeyConditionExpression="shard = :s AND n >= :lo",
+        ExpressionAttributeValues={":s": {"S": "s2"}, ":lo": {"N": "2.0"}},
+        PaginationConfig={"PageSize": 2},
+    )
+    found = [(int(item["n"]["N"]), item["pk"]["S"], item["sk"]["S"]) for page in pages for item in page["Items"]]
+    expected = sorted((i % 7, f"u{i % 3}", f"b{i:03d}") for i in range(60) if i % 4 == 2 and i % 7 >= 2)
+    assert found == expected
+
+
+def test_sending_into_a_deep_queue_stays_cheap_and_fifo_still_deduplicates():
+    patch_moto()
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName=f"deep-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+        for _ in range(300):
+            sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(j), "MessageBody": "x"} for j in range(10)])
+        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+        assert attrs["Attributes"]["ApproximateNumberOfMessages"] == "3000"
+
+        fifo = sqs.create_queue(
+            QueueName=f"f-{uuid.uuid4().hex[:8]}.fifo",
+            Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"},
+        )["QueueUrl"]
+        for _ in range(2):
+            sqs.send_message(QueueUrl=fifo, MessageBody="same", MessageGroupId="g")
+        with pytest.raises(sqs.exceptions.ClientError, match="MessageGroupId"):
+            sqs.send_message(QueueUrl=fifo, MessageBody="no group")
+        got = sqs.get_queue_attributes(QueueUrl=fifo, AttributeNames=["ApproximateNumberOfMessages"])
+        assert got["Attributes"]["ApproximateNumberOfMessages"] == "1"
