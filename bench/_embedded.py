@@ -34,14 +34,14 @@ def start(stage: str = "bench") -> dict[str, str]:
     server = subprocess.Popen(
         [
             sys.executable,
-            "-c",
-            "import sys; from infra.local.moto_fixes import patch_moto; patch_moto(); "
-            "from moto.server import main; main(sys.argv[1:])",
+            "-m",
+            "infra.local.moto_server",
             "-H",
             "127.0.0.1",
             "-p",
             str(port),
         ],
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

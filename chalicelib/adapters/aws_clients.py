@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from functools import cache
+import threading
 from typing import Any
 
 from chalicelib.config import settings
 
+_clients: dict[str, Any] = {}
+_building = threading.Lock()
 
-@cache
+
 def client(service: str) -> Any:
+    """One client per service and process; threads that ask first at the same moment wait for one build
+    (about a hundred milliseconds of CPU) instead of each building their own."""
+    found = _clients.get(service)
+    if found is None:
+        with _building:
+            found = _clients.get(service)
+            if found is None:
+                found = _clients[service] = _build(service)
+    return found
+
+
+def _build(service: str) -> Any:
     import boto3
     from botocore.config import Config
 

@@ -5,7 +5,7 @@ fires twice dispatches nothing twice."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -57,18 +57,31 @@ class Dispatcher:
             if is_due(interval, tick_at)
             for shard in range(self._shards)
         ]
+        bodies: list[dict[str, object]] = []
+        skipped = 0
         with self._executor(self._parallelism) as pool:
-            per_shard = list(pool.map(lambda key: self._due_in_shard(key, tick_at), keys))
-            bodies = [body for found in per_shard if found is not None for body in found]
-            # Batches are cut across shards, so every SendMessageBatch but the last carries ten messages.
-            chunks = [bodies[i : i + 10] for i in range(0, len(bodies), 10)]
-            send_calls = sum(pool.map(self._queue.send_batch, chunks))
+            queries = [pool.submit(self._due_in_shard, key, tick_at) for key in keys]
+            sends: list[Future[int]] = []
+            # Each full batch leaves as soon as the shards found it, so sending overlaps the slower shards'
+            # queries; batches are cut across shards, so every SendMessageBatch but the last carries ten.
+            for done in as_completed(queries):
+                found = done.result()
+                if found is None:
+                    skipped += 1
+                    continue
+                start = len(bodies) - len(bodies) % 10
+                bodies.extend(found)
+                full = len(bodies) - len(bodies) % 10
+                sends += [pool.submit(self._queue.send_batch, bodies[i : i + 10]) for i in range(start, full, 10)]
+            if len(bodies) % 10:
+                sends.append(pool.submit(self._queue.send_batch, bodies[len(bodies) - len(bodies) % 10 :]))
+            send_calls = sum(send.result() for send in sends)
         return DispatchReport(
             tick_at=tick_at,
             bots=len(bodies),
             shards=len(keys),
             send_calls=send_calls,
-            skipped_shards=sum(1 for found in per_shard if found is None),
+            skipped_shards=skipped,
         )
 
     def _due_in_shard(self, shard_key: str, tick_at: int) -> list[dict[str, object]] | None:

@@ -159,12 +159,8 @@ class LocalRuntime:
             with socket.socket() as probe:
                 probe.bind((HOST, 0))
                 port = int(probe.getsockname()[1])
-        code = (
-            "import sys; from infra.local.moto_fixes import patch_moto; patch_moto(); "
-            "from moto.server import main; main(sys.argv[1:])"
-        )
         self._moto_process = subprocess.Popen(
-            [sys.executable, "-c", code, "-H", HOST, "-p", str(port)],
+            [sys.executable, "-m", "infra.local.moto_server", "-H", HOST, "-p", str(port)],
             cwd=str(self.options.project_dir),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

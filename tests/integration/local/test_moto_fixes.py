@@ -161,3 +161,31 @@ def test_sending_into_a_deep_queue_stays_cheap_and_fifo_still_deduplicates():
             sqs.send_message(QueueUrl=fifo, MessageBody="no group")
         got = sqs.get_queue_attributes(QueueUrl=fifo, AttributeNames=["ApproximateNumberOfMessages"])
         assert got["Attributes"]["ApproximateNumberOfMessages"] == "1"
+
+
+def test_every_attribute_type_round_trips_through_the_serializer(table):
+    ddb, name = table
+    item = {
+        "pk": {"S": "all-types"},
+        "s": {"S": ""},
+        "n": {"N": "-1.5"},
+        "ss": {"SS": ["a", "b"]},
+        "ns": {"NS": ["1", "2"]},
+        "b": {"B": b"\x00\xff"},
+        "bs": {"BS": [b"x", b"y"]},
+        "t": {"BOOL": True},
+        "f": {"BOOL": False},
+        "z": {"NULL": True},
+        "m": {"M": {"deep": {"L": [{"S": "x"}, {"M": {"k": {"N": "3"}}}]}, "mixed": {"L": [{"BOOL": False}]}}},
+        "l": {"L": [{"S": "y"}, {"N": "4"}, {"SS": ["z"]}]},
+    }
+    ddb.put_item(TableName=name, Item=item)
+    got = ddb.get_item(TableName=name, Key={"pk": {"S": "all-types"}})["Item"]
+    got["ss"]["SS"].sort()
+    got["ns"]["NS"].sort()
+    got["bs"]["BS"].sort()
+    assert got == item
+    page = ddb.query(
+        TableName=name, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "all-types"}}
+    )
+    assert page["Count"] == 1 and page["Items"][0]["m"] == item["m"]

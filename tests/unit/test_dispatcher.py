@@ -1,0 +1,89 @@
+"""The dispatcher against in-memory ports: every due bot leaves exactly once, in batches of ten cut across
+shards, and a shard claimed by an earlier run is skipped."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from chalicelib.services.dispatch import Dispatcher
+
+TICK = 1_767_225_660_000  # 00:01 UTC: only 1m bars close
+
+
+class Index:
+    def __init__(self, sizes: dict[str, int]) -> None:
+        self.bots = {key: [(f"u{i % 3}", f"{key}/bot{i}", "BTCUSDT") for i in range(n)] for key, n in sizes.items()}
+
+    def due(self, shard_key: str) -> list[tuple[str, str, str]]:
+        time.sleep(random.uniform(0, 0.01))  # shards answer in any order
+        return list(self.bots.get(shard_key, []))
+
+
+class Queue:
+    def __init__(self) -> None:
+        self.batches: list[list[dict[str, Any]]] = []
+        self._lock = threading.Lock()
+
+    def send_batch(self, bodies: Sequence[dict[str, Any]]) -> int:
+        assert 1 <= len(bodies) <= 10
+        with self._lock:
+            self.batches.append(list(bodies))
+        return 1
+
+
+class Claims:
+    def __init__(self, taken: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+        self.keys = set(taken)
+        self._lock = threading.Lock()
+
+    def claim(self, key: str, ttl_s: int) -> bool:
+        with self._lock:
+            if key in self.keys:
+                return False
+            self.keys.add(key)
+            return True
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_every_due_bot_is_sent_once_in_full_batches(seed):
+    random.seed(seed)
+    sizes = {f"1m#{s:02d}": random.choice([0, 1, 7, 10, 13, 25]) for s in range(16)}
+    queue = Queue()
+    report = Dispatcher(index=Index(sizes), queue=queue, claims=Claims(), shards=16).dispatch(TICK + 1234)
+
+    sent = [body for batch in queue.batches for body in batch]
+    expected = sum(sizes.values())
+    assert report.bots == expected and report.shards == 16 and report.skipped_shards == 0
+    assert sorted(b["bot_id"] for b in sent) == sorted(f"{k}/bot{i}" for k, n in sizes.items() for i in range(n))
+    assert all(b["tick_at"] == TICK and b["interval"] == "1m" and b["symbol"] == "BTCUSDT" for b in sent)
+    # Batches are cut across shards: all carry ten but one, so the calls are ceil(bots / 10).
+    assert report.send_calls == len(queue.batches) == -(-expected // 10)
+    assert sum(1 for batch in queue.batches if len(batch) < 10) <= 1
+
+
+def test_a_second_run_for_the_same_minute_sends_nothing_and_skips_claimed_shards():
+    claims = Claims()
+    index = Index({f"1m#{s:02d}": 3 for s in range(16)})
+    first = Dispatcher(index=index, queue=Queue(), claims=claims, shards=16).dispatch(TICK)
+    queue = Queue()
+    again = Dispatcher(index=index, queue=queue, claims=claims, shards=16).dispatch(TICK + 59_999)
+    assert first.bots == 48
+    assert again.bots == 0 and again.skipped_shards == 16 and queue.batches == []
+
+
+def test_only_intervals_whose_bar_closes_are_dispatched():
+    sizes = {"1m#00": 2, "5m#00": 3, "1h#00": 4, "1d#00": 5}
+    queue = Queue()
+    report = Dispatcher(index=Index(sizes), queue=queue, claims=Claims(), shards=1).dispatch(1_767_225_600_000)
+    # 00:00 UTC closes every interval's bar.
+    assert report.bots == 14 and report.shards == 6
+    queue = Queue()
+    report = Dispatcher(index=Index(sizes), queue=queue, claims=Claims(), shards=1).dispatch(1_767_225_900_000)
+    # 00:05 UTC closes 1m and 5m bars only.
+    assert report.bots == 5 and {b["interval"] for batch in queue.batches for b in batch} == {"1m", "5m"}
