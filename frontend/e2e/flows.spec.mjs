@@ -78,6 +78,22 @@ describe('trader web app', () => {
     await assertAccessible(page, 'dashboard with a trade');
   });
 
+  it('edits the running bot: budget and risk change, the strategy stays locked until a stop', async () => {
+    assert.ok(botUrl, 'the previous step created the bot');
+    await page.goto(botUrl);
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: 'Edit E2E paper SMA' }).waitFor();
+    await page.getByRole('region', { name: 'Needs a stop to change' }).getByText('SMA crossover').waitFor();
+    assert.equal(await page.getByLabel('Strategy').count(), 0, 'a running bot keeps its strategy');
+    await page.getByLabel(/Budget/).fill('1200');
+    await page.getByLabel('Stop-loss %').fill('5');
+    await screenshot(page, '03b-bot-edit-running');
+    await assertAccessible(page, 'bot edit (running)');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: 'E2E paper SMA' }).waitFor();
+    await page.getByText(/budget 1200/).waitFor();
+  });
+
   it('runs a backtest and sees its equity curve and metrics', async (t) => {
     // Chalice answers a route it does not have with 403 "Missing Authentication Token"; a route that exists
     // answers an anonymous call with the API's 401.

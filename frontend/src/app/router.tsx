@@ -32,6 +32,7 @@ export const routes: RouteObject[] = [
       { path: 'bots', lazy: lazy(() => import('./routes/app/bots')) },
       { path: 'bots/new', lazy: lazy(() => import('./routes/app/bot-new')) },
       { path: 'bots/:botId', lazy: lazy(() => import('./routes/app/bot')) },
+      { path: 'bots/:botId/edit', lazy: lazy(() => import('./routes/app/bot-edit')) },
       { path: 'backtests', lazy: lazy(() => import('./routes/app/backtests')) },
       { path: 'backtests/:backtestId', lazy: lazy(() => import('./routes/app/backtest')) },
       { path: 'api-keys', lazy: lazy(() => import('./routes/app/api-keys')) },

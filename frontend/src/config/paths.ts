@@ -6,6 +6,7 @@ export const paths = {
   bots: () => '/bots',
   newBot: () => '/bots/new',
   bot: (id: string) => `/bots/${encodeURIComponent(id)}`,
+  editBot: (id: string) => `/bots/${encodeURIComponent(id)}/edit`,
   backtests: () => '/backtests',
   backtest: (id: string) => `/backtests/${encodeURIComponent(id)}`,
   apiKeys: () => '/api-keys',

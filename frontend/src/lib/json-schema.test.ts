@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { grid, smaCross } from '@/testing/fixtures';
-import { collectParams, paramDefaults, paramFields, rawParamsZod } from './json-schema';
+import { collectParams, paramDefaults, paramFields, paramValues, rawParamsZod } from './json-schema';
 import { zodFieldErrors } from './form';
 
 describe('JSON schema parameter forms', () => {
@@ -22,6 +22,16 @@ describe('JSON schema parameter forms', () => {
       'params.levels': '10',
       'params.spacing': 'arithmetic',
       'params.rebalance': false,
+    });
+  });
+
+  it("turns a bot's saved params into raw input values, defaults filling the gaps", () => {
+    expect(paramValues(grid.params_schema, { lower: 100.5, levels: 4, spacing: 'geometric', rebalance: true, legacy: 1 }, 'params.')).toEqual({
+      'params.lower': '100.5',
+      'params.upper': '70000',
+      'params.levels': '4',
+      'params.spacing': 'geometric',
+      'params.rebalance': true,
     });
   });
 

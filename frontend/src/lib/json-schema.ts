@@ -57,15 +57,24 @@ export function paramFields(schema: ObjectSchema): ParamField[] {
   });
 }
 
-/** Raw form values (what inputs hold) for the schema's defaults. */
-export function paramDefaults(schema: ObjectSchema, prefix = ''): Record<string, string | boolean> {
+/**
+ * Raw form values (what inputs hold) for the given params, falling back to the schema's
+ * defaults for those not given. Params outside the schema are not form fields and are left out.
+ */
+export function paramValues(schema: ObjectSchema, params: Record<string, unknown> = {}, prefix = ''): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = {};
   for (const [name, p] of Object.entries(schema.properties ?? {})) {
     const key = prefix + name;
-    if (p.type === 'boolean' && !p.enum) out[key] = p.default === true;
-    else out[key] = p.default === undefined || p.default === null ? '' : String(p.default);
+    const value = params[name] !== undefined ? params[name] : p.default;
+    if (p.type === 'boolean' && !p.enum) out[key] = value === true;
+    else out[key] = value === undefined || value === null ? '' : String(value);
   }
   return out;
+}
+
+/** Raw form values (what inputs hold) for the schema's defaults. */
+export function paramDefaults(schema: ObjectSchema, prefix = ''): Record<string, string | boolean> {
+  return paramValues(schema, {}, prefix);
 }
 
 function numberSchema(p: JsonSchemaProperty, integer: boolean): z.ZodNumber {

@@ -56,6 +56,7 @@ describe('bot page', () => {
     });
     renderWithProviders(<BotRoute />, { path: '/bots/:botId', url: '/bots/b1' });
     expect(await screen.findByRole('heading', { name: 'Scalper' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Edit' })).toHaveAttribute('href', '/bots/b1/edit');
     expect(screen.getByText(/Insufficient balance \(-2010\)/)).toBeInTheDocument();
     expect(screen.getByText('0.0015 @ 65,000')).toBeInTheDocument();
     expect(await screen.findByRole('img', { name: 'BTCUSDT candles with 1 trade markers' })).toBeInTheDocument();

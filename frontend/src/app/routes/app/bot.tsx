@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { CandleChart } from '@/components/charts/candle-chart';
 import { PageHeader } from '@/components/layouts/app-layout';
 import { EmptyState, ErrorState, LoadingState, QueryState } from '@/components/ui/states';
@@ -35,7 +35,17 @@ function BotPage({ bot }: { bot: Bot }) {
   useRefreshOnNewTrade(bot, trades.data?.items[0]?.id);
   return (
     <>
-      <PageHeader title={bot.name} actions={<BotControls bot={bot} onDeleted={() => navigate(paths.bots())} />} />
+      <PageHeader
+        title={bot.name}
+        actions={
+          <>
+            <Link className="btn" to={paths.editBot(bot.id)}>
+              Edit
+            </Link>
+            <BotControls bot={bot} onDeleted={() => navigate(paths.bots())} />
+          </>
+        }
+      />
       <BotStatePanel bot={bot} />
       <section className="card">
         <h2>

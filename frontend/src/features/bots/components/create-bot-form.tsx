@@ -1,34 +1,15 @@
 import { useCallback } from 'react';
-import { z } from 'zod';
 import { FormError } from '@/components/ui/alert';
-import { Field, SelectField, TextField } from '@/components/form/field';
 import { StrategyConfigFields } from '@/components/form/strategy-config-fields';
 import { useFormState } from '@/lib/form';
-import { strategyConfigDefaults, strategyConfigPayload, strategyConfigSchema } from '@/lib/strategy-config';
+import { strategyConfigDefaults, strategyConfigPayload } from '@/lib/strategy-config';
 import type { MarketSymbol, Strategy } from '@/types/api';
 import { useCreateBot } from '../api/create-bot';
+import { botSchema } from '../lib/bot-form';
 import type { Bot } from '../types';
+import { BotBasicsFields, ModeFields, type ApiKeyOption } from './bot-form-fields';
 
-export type ApiKeyOption = { id: string; label: string; api_key_last4?: string; testnet?: boolean };
-
-const decimal = /^\d+(\.\d+)?$/;
-
-function botSchema(strategy: Strategy | undefined) {
-  return strategyConfigSchema(strategy)
-    .extend({
-      name: z.string().trim().min(1, { error: 'Give the bot a name' }).max(64, { error: 'At most 64 characters' }),
-      mode: z.enum(['paper', 'live']),
-      api_key_id: z.string(),
-      budget: z
-        .string()
-        .trim()
-        .regex(decimal, { error: 'A positive amount, like 100 or 250.5' })
-        .refine((s) => Number(s) > 0, { error: 'Must be greater than 0' }),
-    })
-    .superRefine((v, ctx) => {
-      if (v.mode === 'live' && !v.api_key_id) ctx.addIssue({ code: 'custom', path: ['api_key_id'], message: 'Live bots need an exchange API key' });
-    });
-}
+export type { ApiKeyOption } from './bot-form-fields';
 
 export function CreateBotForm({
   strategies,
@@ -69,40 +50,9 @@ export function CreateBotForm({
 
   return (
     <form className="form" onSubmit={onSubmit} noValidate aria-label="Create bot">
-      <fieldset>
-        <legend>Bot</legend>
-        <div className="grid-fields">
-          <TextField form={form} name="name" label="Name" autoComplete="off" />
-          <TextField form={form} name="budget" label={`Budget${quote ? ` (${quote})` : ''}`} inputMode="decimal" hint="Quote amount the bot may spend" />
-        </div>
-      </fieldset>
+      <BotBasicsFields form={form} quote={quote} />
       <StrategyConfigFields form={form} strategies={strategies} symbols={symbols} />
-      <fieldset>
-        <legend>Mode</legend>
-        <div className="segmented" role="radiogroup" aria-label="Mode">
-          {(['paper', 'live'] as const).map((m) => (
-            <label key={m} className={form.values.mode === m ? 'active' : ''}>
-              <input type="radio" name="mode" value={m} checked={form.values.mode === m} onChange={() => form.set('mode', m)} />
-              {m === 'paper' ? 'Paper (simulated)' : 'Live (real orders)'}
-            </label>
-          ))}
-        </div>
-        {form.values.mode === 'live' ? (
-          apiKeys.length ? (
-            <SelectField
-              form={form}
-              name="api_key_id"
-              label="Exchange API key"
-              placeholder="Choose a key…"
-              options={apiKeys.map((k) => ({ value: k.id, label: `${k.label} (…${k.api_key_last4 ?? ''}${k.testnet ? ', testnet' : ''})` }))}
-            />
-          ) : (
-            <Field label="Exchange API key" error={form.errorFor('api_key_id')} hint="Add a key on the API keys page first.">
-              {(a11y) => <input {...a11y} disabled value="No keys yet" />}
-            </Field>
-          )
-        ) : null}
-      </fieldset>
+      <ModeFields form={form} apiKeys={apiKeys} />
       <FormError error={createBot.error} inlineFields={Object.keys(form.values)} />
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={createBot.isPending}>

@@ -23,7 +23,7 @@ export type Bot = {
   mode: 'paper' | 'live';
   api_key_id?: string | null;
   budget: string;
-  risk?: RiskRules;
+  risk?: BotRisk | null;
   status: BotStatus;
   state?: BotState | null;
   created_at?: string;
@@ -41,5 +41,11 @@ export type CreateBotInput = {
   budget: string;
   risk: RiskRules;
 };
+
+/** Risk rules as the API stores them: the three the forms edit plus others it keeps (position size, cooldown…). */
+export type BotRisk = RiskRules & Record<string, unknown>;
+
+/** PATCH /bots/{id}: only the fields that change. A running or paused bot accepts name, budget and risk only. */
+export type UpdateBotInput = Partial<Omit<CreateBotInput, 'risk'>> & { risk?: BotRisk };
 
 export type BotAction = 'start' | 'stop' | 'pause' | 'resume';
