@@ -24,6 +24,9 @@ export function BotsTable({ bots }: { bots: Bot[] }) {
             <th scope="col">Symbol</th>
             <th scope="col">Strategy</th>
             <th scope="col" className="num">PnL</th>
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -45,6 +48,11 @@ export function BotsTable({ bots }: { bots: Bot[] }) {
                 </td>
                 <td>{bot.strategy}</td>
                 <td className={`num ${pnlClass(pnl)}`}>{formatSigned(pnl)}</td>
+                <td>
+                  <Link to={paths.editBot(bot.id)} aria-label={`Edit ${bot.name}`}>
+                    Edit
+                  </Link>
+                </td>
               </tr>
             );
           })}
