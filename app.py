@@ -32,7 +32,7 @@ _QUEUE = f"{settings().app_name}-{settings().stage}"
 def dispatch_ticks(event: CloudWatchEvent) -> dict[str, Any]:
     from chalicelib import workers
 
-    return workers.dispatch()
+    return workers.dispatch(scheduled_time=event.time)
 
 
 @app.on_sqs_message(queue=f"{_QUEUE}-ticks", batch_size=10)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -16,11 +17,25 @@ from chalicelib.bootstrap import container
 from chalicelib.observability import logger, metrics, tracer
 
 
+def _scheduled_ms(value: str | None) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+    except ValueError:
+        logger.warning("unreadable schedule time", extra={"time": value})
+        return None
+
+
 @tracer.capture_method
-def dispatch(now_ms: int | None = None) -> dict[str, Any]:
+def dispatch(now_ms: int | None = None, scheduled_time: str | None = None) -> dict[str, Any]:
+    """Dispatch the minute the schedule fired for (the event's `time`), so a retried invocation sends the
+    minute that failed rather than whichever minute it runs in; the clock's minute when there is none."""
     c = container()
     started = time.perf_counter()
-    report = c.dispatcher.dispatch(now_ms if now_ms is not None else c.clock.now_ms())
+    if now_ms is None:
+        now_ms = _scheduled_ms(scheduled_time) or c.clock.now_ms()
+    report = c.dispatcher.dispatch(now_ms)
     lag_ms = c.clock.now_ms() - report.tick_at
     metrics.add_metric(name="BotsDispatched", unit=MetricUnit.Count, value=report.bots)
     metrics.add_metric(name="DispatchLag", unit=MetricUnit.Milliseconds, value=lag_ms)

@@ -59,23 +59,31 @@ class Dispatcher:
         ]
         bodies: list[dict[str, object]] = []
         skipped = 0
-        with self._executor(self._parallelism) as pool:
-            queries = [pool.submit(self._due_in_shard, key, tick_at) for key in keys]
-            sends: list[Future[int]] = []
-            # Each full batch leaves as soon as the shards found it, so sending overlaps the slower shards'
-            # queries; batches are cut across shards, so every SendMessageBatch but the last carries ten.
-            for done in as_completed(queries):
-                found = done.result()
-                if found is None:
-                    skipped += 1
-                    continue
-                start = len(bodies) - len(bodies) % 10
-                bodies.extend(found)
-                full = len(bodies) - len(bodies) % 10
-                sends += [pool.submit(self._queue.send_batch, bodies[i : i + 10]) for i in range(start, full, 10)]
-            if len(bodies) % 10:
-                sends.append(pool.submit(self._queue.send_batch, bodies[len(bodies) - len(bodies) % 10 :]))
-            send_calls = sum(send.result() for send in sends)
+        claimed: list[str] = []
+        try:
+            with self._executor(self._parallelism) as pool:
+                queries = [pool.submit(self._due_in_shard, key, tick_at, claimed) for key in keys]
+                sends: list[Future[int]] = []
+                # Each full batch leaves as soon as the shards found it, so sending overlaps the slower shards'
+                # queries; batches are cut across shards, so every SendMessageBatch but the last carries ten.
+                for done in as_completed(queries):
+                    found = done.result()
+                    if found is None:
+                        skipped += 1
+                        continue
+                    start = len(bodies) - len(bodies) % 10
+                    bodies.extend(found)
+                    full = len(bodies) - len(bodies) % 10
+                    sends += [pool.submit(self._queue.send_batch, bodies[i : i + 10]) for i in range(start, full, 10)]
+                if len(bodies) % 10:
+                    sends.append(pool.submit(self._queue.send_batch, bodies[len(bodies) - len(bodies) % 10 :]))
+                send_calls = sum(send.result() for send in sends)
+        except Exception:
+            # A failed run gives its shards back, so the schedule's retry sends the whole minute again: ticks
+            # are idempotent on (bot, tick_at), and a repeat costs less than a bot missing its bar.
+            for key in claimed:
+                self._claims.release(key)
+            raise
         return DispatchReport(
             tick_at=tick_at,
             bots=len(bodies),
@@ -84,10 +92,12 @@ class Dispatcher:
             skipped_shards=skipped,
         )
 
-    def _due_in_shard(self, shard_key: str, tick_at: int) -> list[dict[str, object]] | None:
+    def _due_in_shard(self, shard_key: str, tick_at: int, claimed: list[str]) -> list[dict[str, object]] | None:
         """The shard's tick messages, or None when another run already claimed this (shard, tick)."""
-        if not self._claims.claim(f"dispatch#{shard_key}#{tick_at}", ttl_s=3600):
+        claim = f"dispatch#{shard_key}#{tick_at}"
+        if not self._claims.claim(claim, ttl_s=3600):
             return None
+        claimed.append(claim)
         interval = shard_key.split("#", 1)[0]
         return [
             {"user_id": user_id, "bot_id": bot_id, "tick_at": tick_at, "symbol": symbol, "interval": interval}

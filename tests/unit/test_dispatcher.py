@@ -49,6 +49,34 @@ class Claims:
             self.keys.add(key)
             return True
 
+    def release(self, key: str) -> None:
+        with self._lock:
+            self.keys.remove(key)
+
+
+class FailingQueue(Queue):
+    """Refuses its n-th SendMessageBatch, as SQS does when it is unavailable."""
+
+    def __init__(self, fail_on: int) -> None:
+        super().__init__()
+        self.calls = 0
+        self.fail_on = fail_on
+
+    def send_batch(self, bodies: Sequence[dict[str, Any]]) -> int:
+        with self._lock:
+            self.calls += 1
+            failing = self.calls == self.fail_on
+        if failing:
+            raise RuntimeError("SQS unavailable")
+        return super().send_batch(bodies)
+
+
+class FailingIndex(Index):
+    def due(self, shard_key: str) -> list[tuple[str, str, str]]:
+        if shard_key == "1m#05":
+            raise RuntimeError("DynamoDB unavailable")
+        return super().due(shard_key)
+
 
 @pytest.mark.parametrize("seed", range(5))
 def test_every_due_bot_is_sent_once_in_full_batches(seed):
@@ -87,3 +115,21 @@ def test_only_intervals_whose_bar_closes_are_dispatched():
     report = Dispatcher(index=Index(sizes), queue=queue, claims=Claims(), shards=1).dispatch(1_767_225_900_000)
     # 00:05 UTC closes 1m and 5m bars only.
     assert report.bots == 5 and {b["interval"] for batch in queue.batches for b in batch} == {"1m", "5m"}
+
+
+@pytest.mark.parametrize("failure", ["send", "query"])
+def test_a_failed_run_gives_its_shards_back_so_the_retry_sends_the_whole_minute(failure):
+    sizes = {f"1m#{s:02d}": 12 for s in range(16)}
+    claims = Claims({"dispatch#1m#03#" + str(TICK)})  # one shard was dispatched by an earlier run
+    queue = FailingQueue(fail_on=4) if failure == "send" else Queue()
+    index = FailingIndex(sizes) if failure == "query" else Index(sizes)
+    with pytest.raises(RuntimeError, match="unavailable"):
+        Dispatcher(index=index, queue=queue, claims=claims, shards=16).dispatch(TICK)
+    # Only the earlier run's claim is left; this run's are released.
+    assert claims.keys == {"dispatch#1m#03#" + str(TICK)}
+
+    retry_queue = Queue()
+    retry = Dispatcher(index=Index(sizes), queue=retry_queue, claims=claims, shards=16).dispatch(TICK)
+    sent_again = {b["bot_id"] for batch in retry_queue.batches for b in batch}
+    assert retry.skipped_shards == 1 and retry.bots == 15 * 12
+    assert sent_again == {f"1m#{s:02d}/bot{i}" for s in range(16) if s != 3 for i in range(12)}

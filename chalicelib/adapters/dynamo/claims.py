@@ -22,3 +22,6 @@ class DynamoClaims:
                 return False
             raise
         return True
+
+    def release(self, key: str) -> None:
+        CounterModel(pk=f"claim#{key}").delete()

@@ -78,6 +78,9 @@ class DispatchClaims(Protocol):
     def claim(self, key: str, ttl_s: int) -> bool:
         """True once per key (a conditional put); False when someone already claimed it."""
 
+    def release(self, key: str) -> None:
+        """Give a claim back (its holder failed), so the next run can take it."""
+
 
 @dataclass(frozen=True)
 class BotEvent:

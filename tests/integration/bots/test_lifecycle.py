@@ -10,6 +10,9 @@ import botocore.client
 import pytest
 
 from chalicelib import workers
+from chalicelib.adapters.sqs_queue import SqsQueue
+from chalicelib.domain.clock import floor_to, iso_utc
+from chalicelib.domain.errors import Unavailable
 from tests.integration.bots.conftest import bot_body
 
 
@@ -150,3 +153,35 @@ def test_stop_with_close_position_sells_at_market(platform):
     assert sides.count("SELL") == 1 and sides.count("BUY") >= 1
     assert trades["items"][0]["reason"] == "manual_close"
     assert trades["items"][0]["realised_pnl"] is not None
+
+
+def test_a_retried_schedule_event_dispatches_the_minute_it_was_fired_for(platform, monkeypatch):
+    token = platform.user()["access_token"]
+    status, bot = platform.call("POST", "/bots", bot_body(name="retried"), token)
+    platform.call("POST", f"/bots/{bot['id']}/start", None, token)
+    platform.clock.advance(60_000)
+    fired_for = floor_to(platform.clock.now_ms(), 60_000)
+
+    # The first invocation fails while sending: its claims are given back, not left to block the retry.
+    def unavailable(self: Any, bodies: Any) -> int:
+        raise Unavailable("SQS is down", code="queue_unavailable")
+
+    monkeypatch.setattr(SqsQueue, "send_batch", unavailable)
+    with pytest.raises(Unavailable):
+        workers.dispatch(scheduled_time=iso_utc(fired_for))
+    monkeypatch.undo()
+
+    # Lambda retries the event a minute or two later: the retry still sends the minute that failed.
+    platform.clock.advance(2 * 60_000)
+    report = workers.dispatch(scheduled_time=iso_utc(fired_for))
+    assert report["tick_at"] == fired_for and report["skipped_shards"] == 0
+    got = []
+    while batch := platform.sqs.receive_message(QueueUrl=platform.outputs["TickQueueUrl"], MaxNumberOfMessages=10).get(
+        "Messages"
+    ):
+        for m in batch:
+            got.append(json.loads(m["Body"]))
+            platform.sqs.delete_message(QueueUrl=platform.outputs["TickQueueUrl"], ReceiptHandle=m["ReceiptHandle"])
+    assert {"bot_id": bot["id"], "tick_at": fired_for} in [
+        {"bot_id": m["bot_id"], "tick_at": m["tick_at"]} for m in got
+    ]
