@@ -68,8 +68,10 @@ soak: venv
 	$(BIN)/python -m tests.soak.soak
 
 # Deploy to the AWS account of the current credentials (see docs/deploy.md). STAGE=dev|prod.
+# EGRESS=fixed [EGRESS_AZS=1]: api_handler and run_ticks call Binance from Elastic IPs (infra/network.yaml, ~US$32/month
+# per NAT gateway); once a stage has them, every deploy of it must say EGRESS=fixed or EGRESS=default.
 deploy: venv web-build
-	$(BIN)/python -m infra.deploy deploy --stage $(STAGE)
+	$(BIN)/python -m infra.deploy deploy --stage $(STAGE) $(if $(EGRESS),--egress $(EGRESS)) $(if $(EGRESS_AZS),--egress-azs $(EGRESS_AZS))
 
 destroy: venv
 	$(BIN)/python -m infra.deploy destroy --stage $(STAGE) --confirm $(CONFIRM)

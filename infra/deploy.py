@@ -1,6 +1,9 @@
 """`make deploy STAGE=prod` / `make destroy STAGE=prod`: one stage of the platform in an AWS account.
 
 deploy (every step is idempotent; rerunning converges):
+  0. only with `--egress fixed` (`make deploy EGRESS=fixed`): network stack `tradebot-<stage>-network` from
+     infra/network.yaml (VPC, NAT gateways with Elastic IPs); the exchange-calling functions are put in its
+     private subnets, get the EC2 network-interface permissions and EGRESS_ID, and the IPs are printed
   1. infra stack `tradebot-<stage>` from infra/stack.yaml (tables, KMS key, queues, secret, artifacts bucket)
   2. a build copy of the Chalice project whose stage environment and IAM policies are rendered from that
      stack's outputs (the committed .chalice/ stays account-free, so tests and `make run` never see it)
@@ -10,7 +13,8 @@ deploy (every step is idempotent; rerunning converges):
   4. observability stack `tradebot-<stage>-observability` (alarms, dashboard)
   5. edge stack `tradebot-<stage>-edge` (CloudFront + private web bucket; `/api/*` -> the API)
   6. build the SPA, `aws s3 sync` it, invalidate CloudFront
-destroy removes 5, 4, 3, then 1 (emptying buckets first; on-demand table backups first for prod).
+destroy removes 5, 4, 3, then 0 (if any: the functions' network interfaces must be gone first), then 1
+(emptying buckets first; on-demand table backups first for prod).
 
 `--dry-run` prints every command instead of running it (the offline tests use it).
 """
@@ -50,11 +54,21 @@ OUTPUT_ENV = {
 DEPLOYED_ENV = {"MARKET_SOURCE": "binance", "POWERTOOLS_TRACE_DISABLED": "false"}
 PROJECT_FILES = ("app.py", "requirements.txt")
 PROJECT_DIRS = ("chalicelib",)
+# `--egress fixed`: the functions that call Binance with a user's key (run_ticks: the bots' orders;
+# api_handler: the key check when a key is added) run in the network stack's private subnets, so their calls
+# leave from its Elastic IPs, which users whitelist on their keys. run_jobs (backtests) reads only public
+# market data and stays on Lambda's shared egress with EGRESS_ID `default`.
+EGRESS_FUNCTIONS = ("api_handler", "run_ticks")
+EGRESS_MODES = ("default", "fixed")
+NETWORK_OUTPUTS = ("VpcId", "PrivateSubnetIds", "LambdaSecurityGroupId", "EgressIps")
 
 
 def stack_names(stage: str) -> dict[str, str]:
     base = f"{APP_NAME}-{stage}"
-    return {"infra": base, "app": f"{base}-app", "observability": f"{base}-observability", "edge": f"{base}-edge"}
+    return {
+        "infra": base, "app": f"{base}-app", "observability": f"{base}-observability", "edge": f"{base}-edge",
+        "network": f"{base}-network",
+    }  # fmt: skip
 
 
 # --- rendering (pure, tested offline) ---------------------------------------------------------------------
@@ -81,15 +95,115 @@ def render_policy(document: dict[str, Any], account_id: str, region: str, key_ar
     return rendered
 
 
-def render_config(config: dict[str, Any], stage: str, env: Mapping[str, str]) -> dict[str, Any]:
-    rendered = json.loads(json.dumps(config))
+@dataclass(frozen=True)
+class Network:
+    """What the app needs from the network stack (infra/network.yaml) of `--egress fixed`."""
+
+    vpc_id: str
+    subnet_ids: tuple[str, ...]
+    security_group_id: str
+    egress_ips: tuple[str, ...]
+
+    @property
+    def egress_id(self) -> str:
+        """EGRESS_ID of the functions behind the NAT gateways: the key of their shared Binance weight budget.
+        With two zones the two IPs share one budget, so together they stay within what one IP may use."""
+        return "eip-" + "+".join(self.egress_ips)
+
+    def vpc_arn(self, account_id: str, region: str) -> str:
+        return f"arn:aws:ec2:{region}:{account_id}:vpc/{self.vpc_id}"
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def network_from_outputs(outputs: Mapping[str, str]) -> Network:
+    missing = sorted(k for k in NETWORK_OUTPUTS if not outputs.get(k))
+    if missing:
+        raise ValueError(f"network stack outputs are missing {missing}; was infra/network.yaml deployed?")
+    network = Network(
+        vpc_id=outputs["VpcId"],
+        subnet_ids=_split(outputs["PrivateSubnetIds"]),
+        security_group_id=outputs["LambdaSecurityGroupId"],
+        egress_ips=tuple(sorted(_split(outputs["EgressIps"]))),
+    )
+    if not network.subnet_ids or len(network.egress_ips) != len(network.subnet_ids):
+        raise ValueError(f"network stack: expected one Elastic IP per private subnet, got {outputs}")
+    return network
+
+
+def vpc_policy_statements(network: Network, account_id: str, region: str) -> list[dict[str, Any]]:
+    """What Lambda needs on a function's role to attach it to the VPC (the statements of AWS's managed
+    AWSLambdaVPCAccessExecutionRole), bound to the stage's VPC wherever EC2 evaluates `ec2:Vpc`.
+    CreateNetworkInterface authorizes the new interface, the subnet and the security group in one request,
+    so its Resource is "*" and the condition (which all three carry) does the scoping. The Describe calls
+    have no resource-level permissions and no condition keys: "*" is the only form."""
+    in_vpc = {"ArnEquals": {"ec2:Vpc": network.vpc_arn(account_id, region)}}
+    return [
+        {
+            "Sid": "VpcCreateNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": ["ec2:CreateNetworkInterface"],
+            "Resource": "*",
+            "Condition": in_vpc,
+        },
+        {
+            "Sid": "VpcManageNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+            "Resource": f"arn:aws:ec2:{region}:{account_id}:network-interface/*",
+            "Condition": in_vpc,
+        },
+        {
+            "Sid": "VpcDescribeNetwork",
+            "Effect": "Allow",
+            "Action": ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
+            "Resource": "*",
+        },
+    ]
+
+
+def render_config(
+    config: dict[str, Any], stage: str, env: Mapping[str, str], network: Network | None = None
+) -> dict[str, Any]:
+    rendered: dict[str, Any] = json.loads(json.dumps(config))
     stage_cfg = rendered["stages"][stage]
     stage_cfg["environment_variables"] = {**stage_cfg.get("environment_variables", {}), **env}
+    if network is not None:
+        functions = stage_cfg.get("lambda_functions", {})
+        missing = [fn for fn in EGRESS_FUNCTIONS if fn not in functions]
+        if missing:
+            raise ValueError(f"stage {stage} of .chalice/config.json has no {missing} to give a fixed egress IP")
+        for fn in EGRESS_FUNCTIONS:
+            fn_cfg = functions[fn]
+            fn_cfg["subnet_ids"] = list(network.subnet_ids)
+            fn_cfg["security_group_ids"] = [network.security_group_id]
+            env_vars = fn_cfg.get("environment_variables", {})
+            fn_cfg["environment_variables"] = {**env_vars, "EGRESS_ID": network.egress_id}
     return rendered
 
 
-def build_project(stage: str, outputs: Mapping[str, str], account_id: str, region: str, dest: Path) -> Path:
-    """A copy of the Chalice project with the stage's config and policies rendered for this account."""
+def render_policies(
+    stage: str, account_id: str, region: str, key_arn: str, network: Network | None = None
+) -> dict[str, dict[str, Any]]:
+    """Every committed `.chalice/policy-<stage>-<function>.json`, rendered (file name -> document); with a
+    `network`, EGRESS_FUNCTIONS' policies also get `vpc_policy_statements` and no other policy does."""
+    rendered = {}
+    for policy in sorted((REPO / ".chalice").glob(f"policy-{stage}-*.json")):
+        document = render_policy(json.loads(policy.read_text()), account_id, region, key_arn)
+        function = policy.name.removeprefix(f"policy-{stage}-").removesuffix(".json")
+        if network is not None and function in EGRESS_FUNCTIONS:
+            document["Statement"] += vpc_policy_statements(network, account_id, region)
+        rendered[policy.name] = document
+    return rendered
+
+
+def build_project(
+    stage: str, outputs: Mapping[str, str], account_id: str, region: str, dest: Path, network: Network | None = None
+) -> Path:
+    """A copy of the Chalice project with the stage's config and policies rendered for this account; with a
+    `network`, EGRESS_FUNCTIONS are attached to it (subnets, security group, EGRESS_ID, EC2 permissions)."""
     if dest.exists():
         shutil.rmtree(dest)
     (dest / ".chalice").mkdir(parents=True)
@@ -99,10 +213,11 @@ def build_project(stage: str, outputs: Mapping[str, str], account_id: str, regio
         shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     config = json.loads((REPO / ".chalice" / "config.json").read_text())
     env = stage_environment(outputs, account_id, region)
-    (dest / ".chalice" / "config.json").write_text(json.dumps(render_config(config, stage, env), indent=2))
-    for policy in sorted((REPO / ".chalice").glob(f"policy-{stage}-*.json")):
-        document = render_policy(json.loads(policy.read_text()), account_id, region, outputs["ExchangeSecretsKeyArn"])
-        (dest / ".chalice" / policy.name).write_text(json.dumps(document, indent=2))
+    rendered = render_config(config, stage, env, network)
+    (dest / ".chalice" / "config.json").write_text(json.dumps(rendered, indent=2))
+    policies = render_policies(stage, account_id, region, outputs["ExchangeSecretsKeyArn"], network)
+    for name, document in policies.items():
+        (dest / ".chalice" / name).write_text(json.dumps(document, indent=2))
     # Reuse Chalice's dependency cache between deploys (wheels are downloaded once per requirements hash).
     cache = REPO / ".chalice" / "deployments"
     if cache.is_dir():
@@ -115,7 +230,9 @@ def build_project(stage: str, outputs: Mapping[str, str], account_id: str, regio
 
 @dataclass
 class Runner:
-    """Runs commands, or records them (`dry_run`) and answers queries from `canned`."""
+    """Runs commands, or records them (`dry_run`) and answers queries from `canned`: the answer of the longest
+    key the command starts with (`aws cloudformation describe-stacks` answers every stack,
+    `aws cloudformation describe-stacks --stack-name tradebot-prod-network` only that one)."""
 
     dry_run: bool = False
     canned: dict[str, str] = field(default_factory=dict)
@@ -126,7 +243,9 @@ class Runner:
         self.log.append(list(args))
         print("+", " ".join(args), flush=True)
         if self.dry_run:
-            return self.canned.get(" ".join(args[:3]), "")
+            command = " ".join(args)
+            keys = [k for k in self.canned if command == k or command.startswith(k + " ")]
+            return self.canned[max(keys, key=len)] if keys else ""
         result = subprocess.run(  # noqa: S603 - argument lists built here, no shell
             list(args), cwd=cwd, env=self.env, check=True, text=True, capture_output=capture
         )
@@ -169,15 +288,57 @@ def check_prerequisites(run: Runner, need_frontend: bool = True) -> tuple[str, s
 # --- deploy / destroy ---------------------------------------------------------------------------------
 
 
-def deploy(stage: str, run: Runner, build_root: Path, skip_frontend: bool = False, alarm_email: str = "") -> None:
+def network_parameters(stage: str, azs: int) -> dict[str, str]:
+    if azs not in (1, 2):
+        raise ValueError(f"the network stack spans 1 or 2 availability zones, not {azs}")
+    return {"AppName": APP_NAME, "Stage": stage, "AzCount": str(azs)}
+
+
+def deploy_network(run: Runner, stage: str, azs: int) -> Network:
+    """Step 0 of `--egress fixed`: the network stack, and what the app needs from its outputs."""
+    stack = stack_names(stage)["network"]
+    _cfn_deploy(run, stack, INFRA / "network.yaml", network_parameters(stage, azs))
+    return network_from_outputs(_stack_outputs(run, stack))
+
+
+def _live_stacks(run: Runner) -> set[str]:
+    live = "StackSummaries[?StackStatus!='DELETE_COMPLETE'].StackName"
+    raw = run(["aws", "cloudformation", "list-stacks", "--query", live, "--output", "json"], capture=True)
+    return set(json.loads(raw)) if raw else set()
+
+
+def deploy(
+    stage: str,
+    run: Runner,
+    build_root: Path,
+    skip_frontend: bool = False,
+    alarm_email: str = "",
+    egress: str | None = None,
+    egress_azs: int = 2,
+) -> None:
+    """`egress`: "fixed" puts EGRESS_FUNCTIONS behind the network stack's Elastic IPs; "default" (or None) keeps
+    every function on Lambda's shared egress. None also refuses to run if the stage has a network stack: a
+    deploy that forgot EGRESS=fixed would move the functions off the IPs users whitelisted."""
+    if egress not in (None, *EGRESS_MODES):
+        raise SystemExit(f"--egress {egress}: use one of {', '.join(EGRESS_MODES)}")
     names = stack_names(stage)
     account, region = check_prerequisites(run, need_frontend=not skip_frontend)
     run.env.setdefault("AWS_DEFAULT_REGION", region)
 
+    network = None
+    if egress == "fixed":
+        network = deploy_network(run, stage, egress_azs)
+    elif egress is None and names["network"] in _live_stacks(run):
+        raise SystemExit(
+            f"stage {stage} has a fixed egress IP (stack {names['network']}): deploy with EGRESS=fixed to keep it, "
+            f"or EGRESS=default to move the functions back to Lambda's shared IPs (keys whitelisted to the "
+            f"Elastic IPs then stop working; see docs/deploy.md)"
+        )
+
     _cfn_deploy(run, names["infra"], INFRA / "stack.yaml", {"AppName": APP_NAME, "Stage": stage})
     outputs = _stack_outputs(run, names["infra"])
 
-    project = build_project(stage, outputs, account, region, build_root / stage / "project")
+    project = build_project(stage, outputs, account, region, build_root / stage / "project", network)
     package_dir = build_root / stage / "package"
     shutil.rmtree(package_dir, ignore_errors=True)
     chalice = str(Path(sys.executable).with_name("chalice"))
@@ -207,6 +368,17 @@ def deploy(stage: str, run: Runner, build_root: Path, skip_frontend: bool = Fals
     if not skip_frontend:
         publish_frontend(run, edge.get("WebBucketName", ""), edge.get("DistributionId", ""))
     print(f"done: https://{edge.get('DistributionDomainName', '<distribution>')} (API also at {api_domain}/api/)")
+    if network is not None:
+        print(
+            f"fixed egress: {', '.join(EGRESS_FUNCTIONS)} call Binance from {', '.join(network.egress_ips)} "
+            f"(EGRESS_ID={network.egress_id}). Publish these IPs: users whitelist them on their API keys. "
+            f"Deploy this stage with EGRESS=fixed from now on."
+        )
+    elif egress == "default" and names["network"] in _live_stacks(run):
+        print(
+            f"stack {names['network']} (NAT gateways, Elastic IPs) is no longer used but still billed: delete it "
+            f"once Lambda has released its network interfaces (docs/deploy.md, turning it off)"
+        )
 
 
 def publish_frontend(run: Runner, bucket: str, distribution_id: str) -> None:
@@ -237,6 +409,9 @@ def destroy(stage: str, run: Runner, confirm: str, backup: bool) -> None:
         run(["aws", "s3", "rm", f"s3://{edge['WebBucketName']}", "--recursive"])
     for key in ("edge", "observability", "app"):
         _delete_stack(run, names[key])
+    # After the app: the subnets and security group stay in use until Lambda has released the functions'
+    # network interfaces. A no-op when the stage never had a fixed egress IP.
+    _delete_network_stack(run, names["network"])
     infra = _stack_outputs(run, names["infra"])
     if backup and infra.get("TablePrefix"):
         _backup_tables(run, infra["TablePrefix"])
@@ -249,6 +424,20 @@ def destroy(stage: str, run: Runner, confirm: str, backup: bool) -> None:
 def _delete_stack(run: Runner, stack: str) -> None:
     run(["aws", "cloudformation", "delete-stack", "--stack-name", stack])
     run(["aws", "cloudformation", "wait", "stack-delete-complete", "--stack-name", stack])
+
+
+def _delete_network_stack(run: Runner, stack: str, attempts: int = 3) -> None:
+    """Lambda releases a deleted function's network interfaces asynchronously (usually minutes, occasionally
+    longer than one wait); until then the subnets and the security group cannot be deleted and the stack ends
+    DELETE_FAILED. Deleting it again resumes with what is left."""
+    for attempt in range(1, attempts + 1):
+        try:
+            _delete_stack(run, stack)
+            return
+        except subprocess.CalledProcessError:
+            if attempt == attempts:
+                raise
+            print(f"{stack}: not deleted yet (Lambda's network interfaces still in the subnets); deleting again")
 
 
 def _backup_tables(run: Runner, prefix: str) -> None:
@@ -265,13 +454,21 @@ def main(argv: list[str] | None = None, runner_factory: Callable[[bool], Runner]
     parser.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
     parser.add_argument("--skip-frontend", action="store_true")
     parser.add_argument("--alarm-email", default=os.environ.get("ALARM_EMAIL", ""))
+    parser.add_argument(
+        "--egress", choices=EGRESS_MODES, default=os.environ.get("EGRESS") or None,
+        help="deploy: `fixed` runs api_handler and run_ticks behind NAT gateways with Elastic IPs (infra/network.yaml)",
+    )  # fmt: skip
+    parser.add_argument("--egress-azs", type=int, choices=(1, 2), default=int(os.environ.get("EGRESS_AZS") or 2))
     parser.add_argument("--confirm", default="", help="destroy: the stage name again")
     parser.add_argument("--no-backup", action="store_true", help="destroy: skip on-demand table backups")
     parser.add_argument("--build-dir", type=Path, default=REPO / "build" / "deploy")
     args = parser.parse_args(argv)
     run = runner_factory(args.dry_run) if runner_factory else Runner(dry_run=args.dry_run)
     if args.action == "deploy":
-        deploy(args.stage, run, args.build_dir, skip_frontend=args.skip_frontend, alarm_email=args.alarm_email)
+        deploy(
+            args.stage, run, args.build_dir, skip_frontend=args.skip_frontend, alarm_email=args.alarm_email,
+            egress=args.egress, egress_azs=args.egress_azs,
+        )  # fmt: skip
     else:
         destroy(args.stage, run, args.confirm, backup=not args.no_backup and args.stage == "prod")
     return 0

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,23 +22,49 @@ OUTPUTS = {
 }
 
 
-def _runner() -> deploy.Runner:
-    described = {"Stacks": [{"Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in OUTPUTS.items()]}]}
+NETWORK_OUTPUTS = {
+    "VpcId": "vpc-0a1b2c3d4e5f60718",
+    "PrivateSubnetIds": "subnet-0aaa,subnet-0bbb",
+    "LambdaSecurityGroupId": "sg-0ccc",
+    "EgressIps": "203.0.113.10,198.51.100.7",
+}
+EXCHANGE_CALLING = {"api_handler", "run_ticks"}  # orders (run_ticks), key check on add (api_handler)
+
+
+def _described(outputs: dict[str, str]) -> str:
+    return json.dumps({"Stacks": [{"Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in outputs.items()]}]})
+
+
+def _runner(live_stacks: Sequence[str] = ()) -> deploy.Runner:
     return deploy.Runner(
         dry_run=True,
         canned={
             "aws sts get-caller-identity": json.dumps({"Account": "111122223333"}),
-            "aws cloudformation describe-stacks": json.dumps(described),
+            "aws cloudformation describe-stacks": _described(OUTPUTS),
+            "aws cloudformation describe-stacks --stack-name tradebot-prod-network": _described(NETWORK_OUTPUTS),
+            **({"aws cloudformation list-stacks": json.dumps(list(live_stacks))} if live_stacks else {}),
         },
         env={"AWS_REGION": "eu-west-1"},
     )
 
 
+def _deployed_stacks(run: deploy.Runner) -> list[str]:
+    return [c[c.index("--stack-name") + 1] for c in run.log if c[:3] == ["aws", "cloudformation", "deploy"]]
+
+
+def _build_copy(tmp_path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """(lambda_functions of the prod stage, policy file name -> text) of the rendered build copy."""
+    chalice = tmp_path / "prod" / "project" / ".chalice"
+    config = json.loads((chalice / "config.json").read_text())
+    policies = {p.name: p.read_text() for p in chalice.glob("policy-prod-*.json")}
+    return config["stages"]["prod"]["lambda_functions"], policies
+
+
 def test_deploy_runs_the_stacks_in_order_and_renders_the_build_copy(tmp_path: Path) -> None:
     run = _runner()
     deploy.deploy("prod", run, tmp_path)
-    deployed = [c[c.index("--stack-name") + 1] for c in run.log if c[:3] == ["aws", "cloudformation", "deploy"]]
-    assert deployed == ["tradebot-prod", "tradebot-prod-app", "tradebot-prod-observability", "tradebot-prod-edge"]
+    assert _deployed_stacks(run) == [
+        "tradebot-prod", "tradebot-prod-app", "tradebot-prod-observability", "tradebot-prod-edge"]  # fmt: skip
     assert any(c[1:3] == ["package", "--stage"] for c in run.log)  # chalice package
     assert run.log[-1][:3] == ["aws", "cloudfront", "create-invalidation"]
     config = json.loads((tmp_path / "prod" / "project" / ".chalice" / "config.json").read_text())
@@ -43,6 +72,100 @@ def test_deploy_runs_the_stacks_in_order_and_renders_the_build_copy(tmp_path: Pa
     assert env["TICK_QUEUE_URL"] == OUTPUTS["TickQueueUrl"] and env["AWS_ACCOUNT_ID"] == "111122223333"
     policy = (tmp_path / "prod" / "project" / ".chalice" / "policy-prod-run_ticks.json").read_text()
     assert ":*:*:" not in policy and OUTPUTS["ExchangeSecretsKeyArn"] in policy
+
+
+def test_default_deploy_has_no_network(tmp_path: Path) -> None:
+    # GIVEN no EGRESS WHEN deploying THEN no network stack, no VPC settings, no EGRESS_ID, no EC2 permission
+    run = _runner()
+    deploy.deploy("prod", run, tmp_path)
+    assert not any("network" in arg for c in run.log for arg in c if arg.startswith("tradebot-"))
+    functions, policies = _build_copy(tmp_path)
+    assert len(functions) == 5 and len(policies) == 5
+    for name, fn in functions.items():
+        assert not {"subnet_ids", "security_group_ids"} & set(fn), name
+        assert "EGRESS_ID" not in fn.get("environment_variables", {}), name
+    assert not any('"ec2:' in text for text in policies.values())
+    committed = json.loads((deploy.REPO / ".chalice" / "config.json").read_text())["stages"]["prod"]
+    assert functions == committed["lambda_functions"]
+
+
+def test_fixed_egress_deploys_the_network_first_and_attaches_exactly_the_exchange_calling_functions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN EGRESS=fixed WHEN deploying
+    run = _runner()
+    deploy.deploy("prod", run, tmp_path, egress="fixed")
+    # THEN the network stack comes first, with two zones unless told otherwise
+    assert _deployed_stacks(run) == ["tradebot-prod-network", "tradebot-prod", "tradebot-prod-app",
+                                     "tradebot-prod-observability", "tradebot-prod-edge"]  # fmt: skip
+    (network_deploy,) = [c for c in run.log if "tradebot-prod-network" in c and c[2] == "deploy"]
+    assert network_deploy[network_deploy.index("--template-file") + 1].endswith("infra/network.yaml")
+    assert {"AppName=tradebot", "Stage=prod", "AzCount=2"} <= set(network_deploy)
+    # AND subnets, security group and EGRESS_ID sit on exactly the exchange-calling functions
+    functions, policies = _build_copy(tmp_path)
+    attached = {name for name, fn in functions.items() if "subnet_ids" in fn or "security_group_ids" in fn}
+    assert attached == EXCHANGE_CALLING
+    for name in EXCHANGE_CALLING:
+        assert functions[name]["subnet_ids"] == ["subnet-0aaa", "subnet-0bbb"]
+        assert functions[name]["security_group_ids"] == ["sg-0ccc"]
+        assert functions[name]["environment_variables"] == {"EGRESS_ID": "eip-198.51.100.7+203.0.113.10"}
+    others = [fn for name, fn in functions.items() if name not in EXCHANGE_CALLING]
+    assert len(others) == 3 and not any("EGRESS_ID" in fn.get("environment_variables", {}) for fn in others)
+    # AND only their policies carry the EC2 permissions, bound to this VPC
+    with_ec2 = {name.removeprefix("policy-prod-").removesuffix(".json") for name, text in policies.items()
+                if '"ec2:' in text}  # fmt: skip
+    assert with_ec2 == EXCHANGE_CALLING
+    assert "arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-0a1b2c3d4e5f60718" in policies["policy-prod-run_ticks.json"]
+    # AND the operator is told which IPs to publish
+    out = capsys.readouterr().out
+    assert "198.51.100.7, 203.0.113.10" in out and "EGRESS_ID=eip-198.51.100.7+203.0.113.10" in out
+
+
+def test_the_cli_passes_egress_and_zones_from_flags_or_make_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[deploy.Runner] = []
+
+    def factory(dry_run: bool) -> deploy.Runner:
+        assert dry_run
+        runs.append(_runner())
+        return runs[-1]
+
+    base = ["deploy", "--stage", "prod", "--dry-run", "--skip-frontend", "--build-dir", str(tmp_path)]
+    assert deploy.main([*base, "--egress", "fixed", "--egress-azs", "1"], runner_factory=factory) == 0
+    monkeypatch.setenv("EGRESS", "fixed")  # `make deploy EGRESS=fixed EGRESS_AZS=1` exports these
+    monkeypatch.setenv("EGRESS_AZS", "1")
+    assert deploy.main(base, runner_factory=factory) == 0
+    for run in runs:
+        (network_deploy,) = [c for c in run.log if "tradebot-prod-network" in c and c[2] == "deploy"]
+        assert "AzCount=1" in network_deploy
+    monkeypatch.delenv("EGRESS")
+    assert deploy.main(base, runner_factory=factory) == 0
+    assert "tradebot-prod-network" not in _deployed_stacks(runs[-1])
+
+
+def test_a_stage_with_a_fixed_ip_is_not_moved_off_it_by_a_deploy_that_forgot_egress(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a stage whose network stack exists
+    live = ["tradebot-prod", "tradebot-prod-network", "tradebot-dev-network"]
+    # WHEN deploying without EGRESS THEN deploy refuses before changing anything
+    run = _runner(live)
+    with pytest.raises(SystemExit, match="EGRESS=fixed to keep it, or EGRESS=default"):
+        deploy.deploy("prod", run, tmp_path)
+    assert _deployed_stacks(run) == []
+    # AND an explicit EGRESS=default deploys without the VPC and says the network stack is still billed
+    run = _runner(live)
+    deploy.deploy("prod", run, tmp_path, egress="default", skip_frontend=True)
+    assert "tradebot-prod-network" not in _deployed_stacks(run)
+    functions, _ = _build_copy(tmp_path)
+    assert not any("subnet_ids" in fn for fn in functions.values())
+    out = capsys.readouterr().out
+    assert "tradebot-prod-network (NAT gateways, Elastic IPs) is no longer used but still billed" in out
+    # AND another stage's network stack does not block this one
+    run = _runner(["tradebot-dev-network"])
+    deploy.deploy("prod", run, tmp_path, skip_frontend=True)
+    assert _deployed_stacks(run)[0] == "tradebot-prod"
 
 
 def test_committed_config_stays_account_free() -> None:
@@ -59,4 +182,27 @@ def test_destroy_needs_the_stage_name_confirmed() -> None:
     run = _runner()
     deploy.destroy("prod", run, confirm="prod", backup=True)
     deleted = [c[-1] for c in run.log if c[:3] == ["aws", "cloudformation", "delete-stack"]]
-    assert deleted == ["tradebot-prod-edge", "tradebot-prod-observability", "tradebot-prod-app", "tradebot-prod"]
+    # the network stack (a no-op if the stage never had one) after the app, whose functions hold its subnets
+    assert deleted == ["tradebot-prod-edge", "tradebot-prod-observability", "tradebot-prod-app",
+                       "tradebot-prod-network", "tradebot-prod"]  # fmt: skip
+
+
+class _NetworkStillInUse(deploy.Runner):
+    """Fails the first `wait stack-delete-complete` of the network stack, as when Lambda still holds ENIs."""
+
+    def __call__(self, args: Sequence[str], cwd: Path | None = None, capture: bool = False) -> str:
+        failed = getattr(self, "failed", False)
+        if list(args[:3]) == ["aws", "cloudformation", "wait"] and args[-1].endswith("-network") and not failed:
+            self.failed = True
+            self.log.append(list(args))
+            raise subprocess.CalledProcessError(255, list(args))
+        return super().__call__(args, cwd, capture)
+
+
+def test_destroy_deletes_the_network_stack_again_while_lambda_releases_its_interfaces() -> None:
+    base = _runner()
+    run = _NetworkStillInUse(dry_run=True, canned=base.canned, env=base.env)
+    deploy.destroy("prod", run, confirm="prod", backup=False)
+    deleted = [c[-1] for c in run.log if c[:3] == ["aws", "cloudformation", "delete-stack"]]
+    assert deleted == ["tradebot-prod-edge", "tradebot-prod-observability", "tradebot-prod-app",
+                       "tradebot-prod-network", "tradebot-prod-network", "tradebot-prod"]  # fmt: skip

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from infra import package_template
+from infra import deploy, package_template
 from tests.deploy.conftest import REPO, REPORT, cfn_lint, chalice_package, clean_env
 
 CONFIG = json.loads((REPO / ".chalice" / "config.json").read_text())
@@ -129,6 +129,40 @@ def test_plain_event_source_mappings_are_fixed_too() -> None:
     template["Resources"]["M"]["Properties"]["EventSourceArn"] = "arn:aws:sqs:us-east-1:1:q"
     assert package_template.add_report_batch_item_failures(template) == ["f/M"]
     assert template["Resources"]["M"]["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_fixed_egress_package_puts_exactly_the_exchange_calling_functions_in_the_vpc(tmp_path: Path) -> None:
+    # GIVEN the build copy deploy renders for `--egress fixed` WHEN Chalice packages it (post-processed, unpruned)
+    subnets, group = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"], "sg-0123456789abcdef0"
+    network = deploy.Network(vpc_id="vpc-0a1b2c3d4e5f60718", subnet_ids=tuple(subnets), security_group_id=group,
+                             egress_ips=("198.51.100.7", "203.0.113.10"))  # fmt: skip
+    outputs = {
+        "TablePrefix": "tradebot-prod", "ArtifactsBucketName": "tradebot-prod-artifacts-111122223333",
+        "TickQueueUrl": "https://sqs.eu-west-1.amazonaws.com/111122223333/tradebot-prod-ticks",
+        "JobsQueueUrl": "https://sqs.eu-west-1.amazonaws.com/111122223333/tradebot-prod-jobs",
+        "NotifyQueueUrl": "https://sqs.eu-west-1.amazonaws.com/111122223333/tradebot-prod-notify",
+        "ExchangeSecretsKeyArn": "arn:aws:kms:eu-west-1:111122223333:key/0a1b2c3d-0000-4000-8000-000000000000",
+    }  # fmt: skip
+    project = deploy.build_project("prod", outputs, "111122223333", "eu-west-1", tmp_path / "project", network)
+    out = tmp_path / "out"
+    chalice_package(project, "prod", out)
+    package_template.process(out, prune=False)
+    template = package_template.load_template(out / package_template.SAM_TEMPLATE)
+    functions = _functions(template)
+    # THEN only api_handler and run_ticks get the VPC, the EGRESS_ID and the EC2 statements on their roles
+    in_vpc = {name for name, props in functions.items() if "VpcConfig" in props}
+    assert in_vpc == {"api_handler", "run_ticks"} and len(functions) == 5
+    for name, props in functions.items():
+        role = template["Resources"][props["Role"]["Fn::GetAtt"][0]]["Properties"]["Policies"]
+        has_ec2 = '"ec2:CreateNetworkInterface"' in json.dumps(role)
+        egress_id = props["Environment"]["Variables"].get("EGRESS_ID")
+        if name in in_vpc:
+            assert props["VpcConfig"] == {"SubnetIds": subnets, "SecurityGroupIds": [group]}
+            assert egress_id == "eip-198.51.100.7+203.0.113.10" and has_ec2, name
+        else:
+            assert egress_id is None and not has_ec2, name
+    errors = [line for line in cfn_lint(out / package_template.SAM_TEMPLATE).stdout.splitlines() if ":E" in line]
+    assert not errors, "\n".join(errors)
 
 
 def test_package_sizes_within_limits_and_numpy_is_in_it(packaged: tuple[Path, Any]) -> None:

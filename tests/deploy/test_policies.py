@@ -1,5 +1,7 @@
 """Least privilege, checked on every .chalice policy file and on what deploy renders from them: no wildcard
-actions, nothing outside the stage's name prefix, KMS use bound to the stage's key and an owner context."""
+actions, nothing outside the stage's name prefix, KMS use bound to the stage's key and an owner context; with
+`--egress fixed`, the EC2 network-interface permissions on exactly the exchange-calling functions, bound to the
+stage's VPC."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from infra.deploy import render_policy
+from infra.deploy import Network, render_policies, render_policy
 from tests.deploy.conftest import REPO
 
 CHALICE = REPO / ".chalice"
@@ -21,6 +23,21 @@ POLICY_FILES = sorted(CHALICE.glob("policy-*.json"))
 # Services without resource-level permissions: the only actions that may use Resource "*".
 RESOURCE_STAR_ONLY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
                       "xray:GetSamplingTargets"}  # fmt: skip
+# Fixed egress only (`deploy --egress fixed`, infra/deploy.py: vpc_policy_statements), and only when the check is
+# given the stage's VPC: what Lambda needs on a role to place the function's network interfaces in that VPC.
+# - Describe* have no resource-level permissions nor condition keys in EC2: Resource "*" is the only form.
+ENI_DESCRIBE = {"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}
+# - CreateNetworkInterface authorizes the new interface, the subnet and the security group in one request, so it
+#   takes Resource "*", allowed ONLY with an `ec2:Vpc` condition naming the stage's VPC (all three carry the key).
+ENI_CREATE = {"ec2:CreateNetworkInterface"}
+# - These act on existing interfaces: `network-interface/*` of the account, again only in the stage's VPC.
+ENI_MANAGE = {"ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"}
+EGRESS_FUNCTIONS = {"api_handler", "run_ticks"}  # call Binance with users' keys (orders; key check on add)
+ACCOUNT, REGION = "111122223333", "eu-west-1"
+KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0a1b2c3d-0000-4000-8000-000000000000"
+NETWORK = Network(vpc_id="vpc-0abc", subnet_ids=("subnet-a", "subnet-b"), security_group_id="sg-1",
+                  egress_ips=("198.51.100.7", "203.0.113.10"))  # fmt: skip
+VPC_ARN = NETWORK.vpc_arn(ACCOUNT, REGION)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -45,7 +62,20 @@ def _kms_bound_to_stage(statement: dict[str, Any], stage: str) -> bool:
     return _as_list(aliases) == [f"alias/tradebot-{stage}-exchange-secrets"]
 
 
-def violations(document: dict[str, Any], stage: str) -> list[str]:
+def _bound_to_vpc(statement: dict[str, Any], vpc_arn: str | None) -> bool:
+    return vpc_arn is not None and statement.get("Condition") == {"ArnEquals": {"ec2:Vpc": vpc_arn}}
+
+
+def _star_allowed(statement: dict[str, Any], actions: set[str], vpc_arn: str | None) -> bool:
+    if actions <= RESOURCE_STAR_ONLY:
+        return True
+    if vpc_arn is not None and actions <= ENI_DESCRIBE:
+        return True
+    return actions <= ENI_CREATE and _bound_to_vpc(statement, vpc_arn)
+
+
+def violations(document: dict[str, Any], stage: str, vpc_arn: str | None = None) -> list[str]:
+    """`vpc_arn`: the stage's VPC when it has a fixed egress IP; without it no EC2 permission passes."""
     problems = []
     for st in document["Statement"]:
         sid = st.get("Sid", "?")
@@ -55,8 +85,12 @@ def violations(document: dict[str, Any], stage: str) -> list[str]:
         problems += [f"{sid}: wildcard action {a}" for a in actions if "*" in a or "?" in a]
         for resource in _as_list(st.get("Resource", [])):
             if resource == "*":
-                if not set(actions) <= RESOURCE_STAR_ONLY:
+                if not _star_allowed(st, set(actions), vpc_arn):
                     problems.append(f"{sid}: Resource * for {sorted(set(actions) - RESOURCE_STAR_ONLY)}")
+            elif resource.startswith("arn:aws:ec2:"):
+                interfaces = re.fullmatch(r"arn:aws:ec2:[a-z0-9-]+:\d{12}:network-interface/\*", resource)
+                if not (interfaces and set(actions) <= ENI_MANAGE and _bound_to_vpc(st, vpc_arn)):
+                    problems.append(f"{sid}: EC2 {resource} for {sorted(actions)} not bound to the stage's VPC")
             elif resource.startswith("arn:aws:kms:"):
                 if not _kms_bound_to_stage(st, stage):
                     problems.append(f"{sid}: KMS key not bound to the stage's alias")
@@ -121,3 +155,55 @@ def test_the_checker_catches_what_it_must() -> None:
     found = "\n".join(violations(bad, "prod"))
     for expected in ("wildcard action dynamodb:*", "outside tradebot-prod", "Resource * for", "not bound", "context"):
         assert expected in found
+
+
+def test_the_checker_allows_network_interface_permissions_only_bound_to_the_stages_vpc() -> None:
+    def allow(action: str, resource: str, condition: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"Sid": action, "Effect": "Allow", "Action": action, "Resource": resource,
+                **({"Condition": condition} if condition else {})}  # fmt: skip
+
+    interfaces = f"arn:aws:ec2:{REGION}:{ACCOUNT}:network-interface/*"
+    in_vpc = {"ArnEquals": {"ec2:Vpc": VPC_ARN}}
+    good = {"Statement": [allow("ec2:CreateNetworkInterface", "*", in_vpc),
+                          allow("ec2:DeleteNetworkInterface", interfaces, in_vpc),
+                          allow("ec2:DescribeNetworkInterfaces", "*")]}  # fmt: skip
+    assert violations(good, "prod", VPC_ARN) == []
+    # a stage without a fixed egress IP gets no EC2 permission at all
+    assert len(violations(good, "prod")) == 3
+    bad = {
+        "Statement": [
+            allow("ec2:CreateNetworkInterface", "*"),  # no VPC condition
+            allow("ec2:CreateNetworkInterface", "*", {"ArnEquals": {"ec2:Vpc": VPC_ARN.replace("0abc", "other")}}),
+            allow("ec2:DeleteNetworkInterface", "*", in_vpc),  # acts on interfaces: needs their ARN
+            allow("ec2:DeleteNetworkInterface", f"arn:aws:ec2:{REGION}:{ACCOUNT}:subnet/*", in_vpc),
+            allow("ec2:RunInstances", "*", in_vpc),
+            allow("ec2:TerminateInstances", interfaces, in_vpc),
+        ]
+    }
+    found = violations(bad, "prod", VPC_ARN)
+    assert [p.split(":")[0] + ":" + p.split(":")[1] for p in found] == [
+        "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+        "ec2:DeleteNetworkInterface", "ec2:RunInstances", "ec2:TerminateInstances"]  # fmt: skip
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_fixed_egress_adds_vpc_permissions_to_exactly_the_exchange_calling_functions(stage: str) -> None:
+    # GIVEN the policies deploy renders with and without a fixed egress IP
+    default = render_policies(stage, ACCOUNT, REGION, KEY)
+    fixed = render_policies(stage, ACCOUNT, REGION, KEY, NETWORK)
+    assert set(default) == set(fixed) == {f"policy-{stage}-{fn}.json" for fn in FUNCTIONS}
+    for fn in FUNCTIONS:
+        name = f"policy-{stage}-{fn}.json"
+        ec2 = [st for st in fixed[name]["Statement"] if any(a.startswith("ec2:") for a in _as_list(st["Action"]))]
+        # THEN the default is exactly the committed policy rendered, with no EC2 permission anywhere
+        assert default[name] == render_policy(json.loads((CHALICE / name).read_text()), ACCOUNT, REGION, KEY)
+        assert violations(default[name], stage) == []
+        # AND with the network, only the exchange-calling functions gain the EC2 statements, nothing else changes
+        assert fixed[name]["Statement"][: len(default[name]["Statement"])] == default[name]["Statement"]
+        if fn in EGRESS_FUNCTIONS:
+            actions = {a for st in ec2 for a in _as_list(st["Action"])}
+            assert actions == ENI_DESCRIBE | ENI_CREATE | ENI_MANAGE
+            assert violations(fixed[name], stage, VPC_ARN) == []
+            assert violations(fixed[name], stage) != []  # the same statements fail for a stage without the VPC
+        else:
+            assert ec2 == [] and fixed[name] == default[name]

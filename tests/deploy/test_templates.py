@@ -13,7 +13,7 @@ TEMPLATES = sorted((REPO / "infra").glob("*.yaml"))
 
 def test_every_expected_template_exists() -> None:
     names = {p.name for p in TEMPLATES}
-    assert {"stack.yaml", "edge.yaml", "observability.yaml"} <= names
+    assert {"stack.yaml", "edge.yaml", "observability.yaml", "network.yaml"} <= names
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
