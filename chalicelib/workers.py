@@ -16,25 +16,38 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalicelib.bootstrap import container
 from chalicelib.observability import logger, metrics, tracer
 
+# Lambda retries a failed scheduled invocation after about one and then two more minutes; a time older than
+# this (a hand-made test event, a throttled retry hours later) or ahead of the clock is not trusted: an old
+# minute would trade on stale bars and a future one would mark the bots' next real ticks as done.
+SCHEDULE_RETRY_WINDOW_MS = 15 * 60_000
+SCHEDULE_CLOCK_SKEW_MS = 60_000
 
-def _scheduled_ms(value: str | None) -> int | None:
+
+def _scheduled_ms(value: str | None, now_ms: int) -> int | None:
     if not value:
         return None
     try:
-        return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+        at = int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
     except ValueError:
         logger.warning("unreadable schedule time", extra={"time": value})
         return None
+    if not now_ms - SCHEDULE_RETRY_WINDOW_MS <= at <= now_ms + SCHEDULE_CLOCK_SKEW_MS:
+        logger.warning("schedule time outside the retry window; dispatching the current minute", extra={"time": value})
+        return None
+    return at
 
 
 @tracer.capture_method
 def dispatch(now_ms: int | None = None, scheduled_time: str | None = None) -> dict[str, Any]:
     """Dispatch the minute the schedule fired for (the event's `time`), so a retried invocation sends the
-    minute that failed rather than whichever minute it runs in; the clock's minute when there is none."""
+    minute that failed rather than whichever minute it runs in; the clock's minute when there is none, or
+    when the time is outside the retry window."""
     c = container()
     started = time.perf_counter()
     if now_ms is None:
-        now_ms = _scheduled_ms(scheduled_time) or c.clock.now_ms()
+        clock_ms = c.clock.now_ms()
+        scheduled = _scheduled_ms(scheduled_time, clock_ms)
+        now_ms = clock_ms if scheduled is None else scheduled
     report = c.dispatcher.dispatch(now_ms)
     lag_ms = c.clock.now_ms() - report.tick_at
     metrics.add_metric(name="BotsDispatched", unit=MetricUnit.Count, value=report.bots)

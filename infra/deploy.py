@@ -138,8 +138,10 @@ def vpc_policy_statements(network: Network, account_id: str, region: str) -> lis
     AWSLambdaVPCAccessExecutionRole), bound to the stage's VPC wherever EC2 evaluates `ec2:Vpc`.
     CreateNetworkInterface authorizes the new interface, the subnet and the security group in one request,
     so its Resource is "*" and the condition (which all three carry) does the scoping. The Describe calls
-    have no resource-level permissions and no condition keys: "*" is the only form."""
-    in_vpc = {"ArnEquals": {"ec2:Vpc": network.vpc_arn(account_id, region)}}
+    have no resource-level permissions and no condition keys: "*" is the only form. IfExists: Lambda checks
+    the role when the function is created or updated, and that check may not carry `ec2:Vpc`; every real
+    CreateNetworkInterface does (the interface, subnet and security group all carry it), so it stays bound."""
+    in_vpc = {"ArnEqualsIfExists": {"ec2:Vpc": network.vpc_arn(account_id, region)}}
     return [
         {
             "Sid": "VpcCreateNetworkInterfaces",
@@ -302,7 +304,8 @@ def deploy_network(run: Runner, stage: str, azs: int) -> Network:
 
 
 def _live_stacks(run: Runner) -> set[str]:
-    live = "StackSummaries[?StackStatus!='DELETE_COMPLETE'].StackName"
+    # A stack whose creation rolled back holds nothing, so it does not count as the stage having it.
+    live = "StackSummaries[?StackStatus!='DELETE_COMPLETE' && StackStatus!='ROLLBACK_COMPLETE'].StackName"
     raw = run(["aws", "cloudformation", "list-stacks", "--query", live, "--output", "json"], capture=True)
     return set(json.loads(raw)) if raw else set()
 

@@ -78,11 +78,18 @@ class Dispatcher:
                 if len(bodies) % 10:
                     sends.append(pool.submit(self._queue.send_batch, bodies[len(bodies) - len(bodies) % 10 :]))
                 send_calls = sum(send.result() for send in sends)
-        except Exception:
+        except Exception as failure:
             # A failed run gives its shards back, so the schedule's retry sends the whole minute again: ticks
-            # are idempotent on (bot, tick_at), and a repeat costs less than a bot missing its bar.
+            # are idempotent on (bot, tick_at), and a repeat costs less than a bot missing its bar. A claim
+            # that cannot be given back expires with its TTL; the run's own failure is what is raised.
+            kept = []
             for key in claimed:
-                self._claims.release(key)
+                try:
+                    self._claims.release(key)
+                except Exception:
+                    kept.append(key)
+            if kept:
+                failure.add_note(f"{len(kept)} dispatch claims could not be released and expire in an hour: {kept}")
             raise
         return DispatchReport(
             tick_at=tick_at,

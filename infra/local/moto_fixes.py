@@ -164,11 +164,12 @@ _query = threading.local()
 def fast_dynamodb_query() -> None:
     """moto answers every Query, on a table or an index, by sorting all the table's items and then comparing
     each with the key, and it projects an index's items by converting the whole item to JSON and back once
-    per projected attribute, after a deep copy of the whole item: with 10,000 bots one index Query cost
-    half a second of CPU, where DynamoDB reads only the partition asked for. While a Query runs, the items
-    it starts from are those whose key attributes match, unsorted (the Query sorts what it keeps by the
-    table's or the index's keys, a total order), already projected when it reads an index; an index projects
-    by picking its top-level attributes, which is all a KEYS_ONLY or INCLUDE projection names."""
+    per projected attribute: with 10,000 bots one index Query cost half a second of CPU, where DynamoDB reads
+    only the partition asked for. While a Query runs, the items it starts from are those whose key
+    attributes match, unsorted (the Query sorts what it keeps by the table's or the index's keys, a total
+    order, and checks every condition again). An index projects by picking its top-level attributes, which
+    is all a KEYS_ONLY or INCLUDE projection names; unlike moto's JSON round trip it keeps a number's stored
+    text ("01.50" stays "01.50"), as moto's table reads already do."""
     from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.models.table import SecondaryIndex, Table
 
@@ -185,8 +186,9 @@ def fast_dynamodb_query() -> None:
         if kind == "INCLUDE":
             names = names + list(self.projection.get("NonKeyAttributes", []))
         projected = Item(hash_key=item.hash_key, range_key=item.range_key, attrs={})
-        # DynamoType() copies a value, so the stored item is never shared. dict.update skips the size check
-        # LimitedSizeDict runs per attribute: the projection of a stored item cannot be larger than the item.
+        # moto projects deep copies of the stored items (Table.query and Table.scan copy before projecting),
+        # so sharing their values is safe. dict.update skips the size check LimitedSizeDict runs per
+        # attribute: the projection of an item cannot be larger than the item.
         values = {name: DynamoType(item.attrs[name]) for name in dict.fromkeys(names) if name in item.attrs}
         dict.update(projected.attrs, values)
         return projected
@@ -198,9 +200,7 @@ def fast_dynamodb_query() -> None:
         # list() of a dict view is one step under the GIL, so a concurrent writer cannot break the walk.
         groups = list(self.items.values())
         items = [item for group in groups for item in list(group.values())] if self.range_key_attr else groups
-        found = [item for item in items if all(_same(item.attrs.get(name), value) for name, value in wanted)]
-        index = _query.index
-        return found if index is None else [index.project(item) for item in found]
+        return [item for item in items if all(_same(item.attrs.get(name), value) for name, value in wanted)]
 
     @functools.wraps(original_query)
     def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
@@ -208,12 +208,11 @@ def fast_dynamodb_query() -> None:
         wanted = kwargs.get("hash_key_conditions") if index_name else [(self.hash_key_attr, hash_key)]
         if not wanted or any(value is None for _, value in wanted):
             return original_query(self, hash_key, *args, **kwargs)
-        indexes = {index.name: index for index in self.all_indexes()}
-        _query.keys, _query.index = wanted, indexes.get(index_name) if index_name else None
+        _query.keys = wanted
         try:
             return original_query(self, hash_key, *args, **kwargs)
         finally:
-            _query.keys = _query.index = None
+            _query.keys = None
 
     SecondaryIndex.project = project  # type: ignore[method-assign]
     Table.query = query  # type: ignore[method-assign]

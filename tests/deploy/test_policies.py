@@ -63,7 +63,7 @@ def _kms_bound_to_stage(statement: dict[str, Any], stage: str) -> bool:
 
 
 def _bound_to_vpc(statement: dict[str, Any], vpc_arn: str | None) -> bool:
-    return vpc_arn is not None and statement.get("Condition") == {"ArnEquals": {"ec2:Vpc": vpc_arn}}
+    return vpc_arn is not None and statement.get("Condition") == {"ArnEqualsIfExists": {"ec2:Vpc": vpc_arn}}
 
 
 def _star_allowed(statement: dict[str, Any], actions: set[str], vpc_arn: str | None) -> bool:
@@ -163,7 +163,7 @@ def test_the_checker_allows_network_interface_permissions_only_bound_to_the_stag
                 **({"Condition": condition} if condition else {})}  # fmt: skip
 
     interfaces = f"arn:aws:ec2:{REGION}:{ACCOUNT}:network-interface/*"
-    in_vpc = {"ArnEquals": {"ec2:Vpc": VPC_ARN}}
+    in_vpc = {"ArnEqualsIfExists": {"ec2:Vpc": VPC_ARN}}
     good = {"Statement": [allow("ec2:CreateNetworkInterface", "*", in_vpc),
                           allow("ec2:DeleteNetworkInterface", interfaces, in_vpc),
                           allow("ec2:DescribeNetworkInterfaces", "*")]}  # fmt: skip
@@ -173,7 +173,7 @@ def test_the_checker_allows_network_interface_permissions_only_bound_to_the_stag
     bad = {
         "Statement": [
             allow("ec2:CreateNetworkInterface", "*"),  # no VPC condition
-            allow("ec2:CreateNetworkInterface", "*", {"ArnEquals": {"ec2:Vpc": VPC_ARN.replace("0abc", "other")}}),
+            allow("ec2:CreateNetworkInterface", "*", {"ArnEqualsIfExists": {"ec2:Vpc": VPC_ARN.replace("0abc", "other")}}),
             allow("ec2:DeleteNetworkInterface", "*", in_vpc),  # acts on interfaces: needs their ARN
             allow("ec2:DeleteNetworkInterface", f"arn:aws:ec2:{REGION}:{ACCOUNT}:subnet/*", in_vpc),
             allow("ec2:RunInstances", "*", in_vpc),

@@ -133,3 +133,19 @@ def test_a_failed_run_gives_its_shards_back_so_the_retry_sends_the_whole_minute(
     sent_again = {b["bot_id"] for batch in retry_queue.batches for b in batch}
     assert retry.skipped_shards == 1 and retry.bots == 15 * 12
     assert sent_again == {f"1m#{s:02d}/bot{i}" for s in range(16) if s != 3 for i in range(12)}
+
+
+def test_a_claim_that_cannot_be_released_does_not_hide_the_failure_or_keep_the_others():
+    class StickyClaims(Claims):
+        def release(self, key: str) -> None:
+            if key.startswith("dispatch#1m#07#"):
+                raise RuntimeError("DynamoDB throttled the delete")
+            super().release(key)
+
+    claims = StickyClaims()
+    with pytest.raises(RuntimeError, match="SQS unavailable") as failed:
+        Dispatcher(
+            index=Index({f"1m#{s:02d}": 12 for s in range(16)}), queue=FailingQueue(fail_on=1), claims=claims, shards=16
+        ).dispatch(TICK)
+    assert claims.keys == {f"dispatch#1m#07#{TICK}"}
+    assert "1 dispatch claims could not be released" in "".join(failed.value.__notes__)

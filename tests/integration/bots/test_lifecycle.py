@@ -185,3 +185,13 @@ def test_a_retried_schedule_event_dispatches_the_minute_it_was_fired_for(platfor
     assert {"bot_id": bot["id"], "tick_at": fired_for} in [
         {"bot_id": m["bot_id"], "tick_at": m["tick_at"]} for m in got
     ]
+
+
+@pytest.mark.parametrize("offset_ms", [-16 * 60_000, 5 * 60_000, -200 * 24 * 3600_000])
+def test_a_schedule_time_outside_the_retry_window_dispatches_the_current_minute(platform, offset_ms):
+    platform.clock.advance(60_000)
+    now = floor_to(platform.clock.now_ms(), 60_000)
+    report = workers.dispatch(scheduled_time=iso_utc(now + offset_ms))
+    assert report["tick_at"] == now
+    report = workers.dispatch(scheduled_time="not a time")
+    assert report["tick_at"] == now and report["bots"] == 0  # the same minute again: claimed, nothing resent

@@ -189,3 +189,48 @@ def test_every_attribute_type_round_trips_through_the_serializer(table):
         TableName=name, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "all-types"}}
     )
     assert page["Count"] == 1 and page["Items"][0]["m"] == item["m"]
+
+
+def test_an_index_query_pages_and_filters_as_moto_does_on_whole_items():
+    """moto pages an index by the size of the whole items and applies a legacy QueryFilter to them before it
+    projects; the faster Query keeps both (it prefilters by key only)."""
+    patch_moto()
+    name = f"fixes-p-{uuid.uuid4().hex[:8]}"
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        ddb.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "shard", "AttributeType": "S"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "by_shard",
+                    "KeySchema": [{"AttributeName": "shard", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["symbol"]},
+                }
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        for i in range(30):
+            item = {"pk": {"S": f"p{i:02d}"}, "shard": {"S": "s"}, "symbol": {"S": "BTCUSDT"}}
+            item["blob"] = {"S": "x" * 60_000}  # not projected, but moto's pages count it
+            item["n"] = {"N": str(i % 2)}
+            ddb.put_item(TableName=name, Item=item)
+        pages = list(
+            ddb.get_paginator("query").paginate(
+                TableName=name, IndexName="by_shard", KeyConditionExpression="shard = :s",
+                ExpressionAttributeValues={":s": {"S": "s"}},
+            )
+        )  # fmt: skip
+        assert [page["Count"] for page in pages] == [16, 14]
+        assert all(set(item) == {"pk", "shard", "symbol"} for page in pages for item in page["Items"])
+        legacy = ddb.query(
+            TableName=name,
+            IndexName="by_shard",
+            KeyConditions={"shard": {"AttributeValueList": [{"S": "s"}], "ComparisonOperator": "EQ"}},
+            QueryFilter={"n": {"AttributeValueList": [{"N": "1"}], "ComparisonOperator": "EQ"}},
+        )
+        assert legacy["Count"] == 15 and all(item["pk"]["S"][-1] in "13579" for item in legacy["Items"])
