@@ -164,6 +164,7 @@ def test_the_checker_allows_network_interface_permissions_only_bound_to_the_stag
 
     interfaces = f"arn:aws:ec2:{REGION}:{ACCOUNT}:network-interface/*"
     in_vpc = {"ArnEqualsIfExists": {"ec2:Vpc": VPC_ARN}}
+    other_vpc = VPC_ARN.replace("0abc", "other")
     good = {"Statement": [allow("ec2:CreateNetworkInterface", "*", in_vpc),
                           allow("ec2:DeleteNetworkInterface", interfaces, in_vpc),
                           allow("ec2:DescribeNetworkInterfaces", "*")]}  # fmt: skip
@@ -173,7 +174,7 @@ def test_the_checker_allows_network_interface_permissions_only_bound_to_the_stag
     bad = {
         "Statement": [
             allow("ec2:CreateNetworkInterface", "*"),  # no VPC condition
-            allow("ec2:CreateNetworkInterface", "*", {"ArnEqualsIfExists": {"ec2:Vpc": VPC_ARN.replace("0abc", "other")}}),
+            allow("ec2:CreateNetworkInterface", "*", {"ArnEqualsIfExists": {"ec2:Vpc": other_vpc}}),
             allow("ec2:DeleteNetworkInterface", "*", in_vpc),  # acts on interfaces: needs their ARN
             allow("ec2:DeleteNetworkInterface", f"arn:aws:ec2:{REGION}:{ACCOUNT}:subnet/*", in_vpc),
             allow("ec2:RunInstances", "*", in_vpc),
