@@ -37,6 +37,7 @@ def main() -> None:
     from chalicelib import bootstrap, workers
     from chalicelib.domain.clock import ManualClock
     from chalicelib.observability import metrics
+    from infra.local.sqs_poller import lambda_record
 
     clock = ManualClock(1_767_225_600_000 + 7 * 60_000)
     container = bootstrap.Container(clock=clock)
@@ -80,26 +81,7 @@ def main() -> None:
                 if not messages:
                     break
                 for m in messages:
-                    event = {
-                        "Records": [
-                            {
-                                "messageId": m["MessageId"],
-                                "receiptHandle": m["ReceiptHandle"],
-                                "body": m["Body"],
-                                "attributes": {
-                                    "ApproximateReceiveCount": "1",
-                                    "SentTimestamp": "0",
-                                    "SenderId": "x",
-                                    "ApproximateFirstReceiveTimestamp": "0",
-                                },
-                                "messageAttributes": {},
-                                "md5OfBody": m["MD5OfBody"],
-                                "eventSource": "aws:sqs",
-                                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:x",
-                                "awsRegion": "us-east-1",
-                            }
-                        ]
-                    }
+                    event = {"Records": [lambda_record(m, outputs["TickQueueArn"], "us-east-1")]}
                     trades_before = _trades(container, user)
                     counter.calls.clear()
                     counter.tables.clear()

@@ -1,12 +1,14 @@
-"""Make moto's DynamoDB behave like DynamoDB under concurrency, and keep its transactions cheap.
+"""Make moto's DynamoDB behave like DynamoDB under concurrency, and take out the costs moto has and AWS does
+not, so the local runtime, the tests and the benchmarks measure the platform rather than the emulator.
 
 moto rolls a failed TransactWriteItems back by restoring deep copies of whole tables taken when the
 transaction began: that erases what other threads wrote in the meantime, lets a concurrent reader see a
 transaction half applied, and costs a copy of every table involved per transaction (seconds per call once a
-table holds a few thousand items). DynamoDB's transactions are serializable. So the local runtime, the tests
-and the benchmarks hold one lock across moto's DynamoDB item writes, point reads and transactions, and a
-transaction remembers only the items it touches and puts those back when it fails. The platform's own code
-is unchanged and relies only on DynamoDB's documented guarantees."""
+table holds a few thousand items). DynamoDB's transactions are serializable. So `serialize_dynamodb` holds
+one lock across moto's DynamoDB item writes, point reads and transactions, and a transaction remembers only
+the items it touches and puts those back when it fails. The other functions below each remove a cost that
+grows with a whole table or queue (see docs/local-runtime.md). The platform's own code is unchanged and
+relies only on DynamoDB's and SQS's documented guarantees."""
 
 from __future__ import annotations
 
@@ -16,8 +18,8 @@ import threading
 import types
 from typing import Any
 
-# Writes, transactions and point reads take the lock. Queries and scans do not: in moto they walk and sort
-# whole tables and indexes, and holding the lock across them stalls every tick behind the API's list calls.
+# Writes, transactions and point reads take the lock. Queries and scans do not: in moto they walk whole
+# tables (a scan also sorts them), and holding the lock across them stalls every tick behind the API's lists.
 _OPERATIONS = ("put_item", "update_item", "delete_item", "get_item")
 
 

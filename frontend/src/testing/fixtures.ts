@@ -1,3 +1,4 @@
+import type { Bot } from '@/features/bots/types';
 import type { MarketSymbol, Strategy } from '@/types/api';
 
 export const smaCross: Strategy = {
@@ -33,3 +34,16 @@ export const grid: Strategy = {
 
 export const btc: MarketSymbol = { symbol: 'BTCUSDT', base_asset: 'BTC', quote_asset: 'USDT', min_notional: '5' };
 export const eth: MarketSymbol = { symbol: 'ETHUSDT', base_asset: 'ETH', quote_asset: 'USDT', min_notional: '5' };
+
+/** A running paper bot; tests spread it and override what they are about. */
+export const scalperBot: Bot = {
+  id: 'b1',
+  name: 'Scalper',
+  strategy: 'sma_cross',
+  params: { fast: 5, slow: 20 },
+  symbol: 'BTCUSDT',
+  interval: '1m',
+  mode: 'paper',
+  budget: '100',
+  status: 'running',
+};

@@ -1,20 +1,13 @@
 import { screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { apiError } from '@/testing/fake-fetch';
-import { btc, eth, grid, smaCross } from '@/testing/fixtures';
+import { btc, eth, grid, scalperBot, smaCross } from '@/testing/fixtures';
 import { fakeServer, renderWithProviders, signIn } from '@/testing/test-utils';
 import EditBotRoute from './bot-edit';
 
 const bot = {
-  id: 'b1',
-  name: 'Scalper',
-  strategy: 'sma_cross',
-  params: { fast: 5, slow: 20 },
-  symbol: 'BTCUSDT',
-  interval: '1m',
-  mode: 'paper',
+  ...scalperBot,
   api_key_id: null,
-  budget: '100',
   risk: { position_size: { mode: 'all_in' }, cooldown_bars: 0 },
   status: 'stopped',
   state: null,

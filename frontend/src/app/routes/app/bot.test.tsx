@@ -1,6 +1,7 @@
 import { screen } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiError } from '@/testing/fake-fetch';
+import { scalperBot } from '@/testing/fixtures';
 import { fakeServer, renderWithProviders, signIn } from '@/testing/test-utils';
 import BotRoute from './bot';
 
@@ -19,15 +20,7 @@ vi.mock('lightweight-charts', () => ({
 }));
 
 const bot = {
-  id: 'b1',
-  name: 'Scalper',
-  strategy: 'sma_cross',
-  params: { fast: 5, slow: 20 },
-  symbol: 'BTCUSDT',
-  interval: '1m',
-  mode: 'paper',
-  budget: '100',
-  status: 'running',
+  ...scalperBot,
   state: { in_position: true, entry_price: '65000', quantity: '0.0015', unrealised_pnl: '0.42', realised_pnl: '-1.5', last_tick_at: '2026-03-01T10:05:00Z', last_error: 'Insufficient balance (-2010)' },
 };
 

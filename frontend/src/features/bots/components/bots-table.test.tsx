@@ -1,23 +1,11 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { scalperBot } from '@/testing/fixtures';
 import { renderWithProviders } from '@/testing/test-utils';
 import type { Bot } from '../types';
 import { BotsTable, botPnl } from './bots-table';
 
-const bot = (over: Partial<Bot>): Bot =>
-  ({
-    id: 'b1',
-    name: 'Scalper',
-    strategy: 'sma_cross',
-    params: { fast: 5, slow: 20 },
-    symbol: 'BTCUSDT',
-    interval: '1m',
-    mode: 'paper',
-    budget: '100',
-    status: 'running',
-    state: { realised_pnl: '-1.5', unrealised_pnl: '0.5' },
-    ...over,
-  }) as Bot;
+const bot = (over: Partial<Bot>): Bot => ({ ...scalperBot, state: { realised_pnl: '-1.5', unrealised_pnl: '0.5' }, ...over }) as Bot;
 
 describe('bots table', () => {
   it('links each bot to its page and to its edit screen, and sums realised and unrealised PnL', async () => {
