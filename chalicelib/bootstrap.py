@@ -99,12 +99,14 @@ class Container:
 
         cfg = self.settings
         env = "testnet" if testnet else cfg.binance_env
+        read_timeout_s = float(cfg.extra.get("TRADEBOT_BINANCE_READ_TIMEOUT_S", "10"))
         return BinanceSpotExchange(
             BinanceEndpoint.from_settings(env, cfg.binance_base_url),
             WeightBudget(DynamoWeightStore(), cfg.egress_id, self.clock, time.sleep),
             credentials=credentials,  # type: ignore[arg-type]
             info_cache=DynamoMarketCache(),
             clock=self.clock,
+            timeout_s=(3.05, read_timeout_s),
         )
 
     def _live_exchange(self, config: object) -> object:

@@ -18,7 +18,7 @@ from chalicelib.domain.bots import BotConfig, BotState, BotStatus, PendingOrder,
 from chalicelib.domain.candles import INTERVAL_MS, Candle, CandleSeries
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.engine import Balances, Fill, apply_fill, decide
-from chalicelib.domain.errors import ExchangeRejected, OrderOutcomeUnknown
+from chalicelib.domain.errors import ExchangeRejected, ExchangeTemporaryError, OrderOutcomeUnknown
 from chalicelib.domain.orders import Order, OrderRequest, OrderType, Side
 from chalicelib.domain.strategies import validate_params, warmup_bars
 from chalicelib.domain.symbols import SymbolRules
@@ -294,13 +294,18 @@ class TickService:
     def _place(self, exchange: Exchange, request: OrderRequest) -> Order:
         try:
             return exchange.place_order(request)
-        except OrderOutcomeUnknown:
+        except OrderOutcomeUnknown as unknown:
             for attempt in range(self._lookup_attempts):
-                found = exchange.get_order_by_client_id(request.symbol, request.client_order_id)
+                try:
+                    found = exchange.get_order_by_client_id(request.symbol, request.client_order_id)
+                except ExchangeTemporaryError:
+                    # The exchange is out of reach: what we know is still that the order may exist, and the
+                    # error has to say so (a redelivery looks it up again before deciding anything).
+                    found = None
                 if found is not None:
                     return found
                 self._sleep(0.2 * (attempt + 1))
-            raise
+            raise unknown
 
     def _apply(
         self, config: BotConfig, state: BotState, rules: SymbolRules, pending: PendingOrder, order: Order

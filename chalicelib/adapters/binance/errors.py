@@ -2,6 +2,12 @@
 
 The classification is data (code sets), the policy that acts on it lives in one place
 (`BinanceSpotExchange._call`). Codes: https://developers.binance.com/docs/binance-spot-api-docs/errors
+
+The rule that matters most comes first: Binance documents every 5xx as "execution status UNKNOWN", and a
+client order id is unique only among OPEN orders, so an order request answered by a 5xx (whatever its code,
+-1000 and -1001 included), a read timeout, a dropped connection or an unreadable body may have executed and
+is never sent again: it is resolved by lookup. Only a 4xx (the request's own fault) may lead to a new attempt.
+docs/exchange.md has the table, and tests/unit/exchange/test_error_table.py checks this module against it.
 """
 
 from __future__ import annotations
@@ -31,7 +37,15 @@ NEW_ORDER_REJECTED = -2010
 CANCEL_REJECTED = -2011
 NO_SUCH_ORDER = -2013
 
-RETRYABLE_CODES = frozenset({-1000, -1001, TOO_MANY_REQUESTS, SERVER_BUSY, TOO_MANY_ORDERS, -1016})
+UNKNOWN_ERROR = -1000
+DISCONNECTED = -1001
+SERVICE_SHUTTING_DOWN = -1016
+# Retried when the answer is a 4xx (the request was refused before execution); under a 5xx an order is
+# never retried whatever the code, because Binance may have executed it before failing to answer.
+RETRYABLE_CODES = frozenset(
+    {UNKNOWN_ERROR, DISCONNECTED, TOO_MANY_REQUESTS, SERVER_BUSY, TOO_MANY_ORDERS, SERVICE_SHUTTING_DOWN}
+)
+# "Execution status unknown" in Binance's own words, whatever HTTP status carries them.
 UNKNOWN_OUTCOME_CODES = frozenset({UNEXPECTED_RESPONSE, BACKEND_TIMEOUT})
 KEY_CODES = frozenset({-1002, -1022, -2014, -2015})
 DUPLICATE_ORDER = "Duplicate order sent"
@@ -73,6 +87,7 @@ def classify(exc: BaseException, *, order: bool, now_ms: int) -> Classified | No
 
     if isinstance(exc, BinanceAPIException):
         return _classify_api(exc.status_code, exc.code, exc.message or "", exc.response, order=order, now_ms=now_ms)
+    # The one timeout that proves nothing was sent: the TCP connection itself was never made.
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return Classified(Kind.RETRY, ExchangeTemporaryError("Binance did not accept the connection in time"))
     if isinstance(exc, (requests.exceptions.Timeout, requests.exceptions.ConnectionError)):
@@ -106,15 +121,16 @@ def _classify_api(status: int, code: int | None, msg: str, response: Any, *, ord
             "Binance WAF blocked the request (HTTP 403)", exchange_code=code, code="exchange_banned", retry_after_s=wait
         )
         return Classified(Kind.BAN, err, wait)
-    if status == 429 or code in RETRYABLE_CODES:
-        err = ExchangeTemporaryError(text, exchange_code=code, code="exchange_rate_limited", retry_after_s=retry_after)
-        return Classified(Kind.RETRY, err, retry_after)
+    # Before any code check: a 5xx on an order is an unknown outcome whatever code it carries.
     if status >= 500 or code in UNKNOWN_OUTCOME_CODES:
         if order:
             return Classified(
                 Kind.UNKNOWN_OUTCOME, OrderOutcomeUnknown(f"{text}; order outcome unknown", exchange_code=code)
             )
-        return Classified(Kind.RETRY, ExchangeTemporaryError(text, exchange_code=code))
+        return Classified(Kind.RETRY, ExchangeTemporaryError(text, exchange_code=code), retry_after)
+    if status == 429 or code in RETRYABLE_CODES:
+        err = ExchangeTemporaryError(text, exchange_code=code, code="exchange_rate_limited", retry_after_s=retry_after)
+        return Classified(Kind.RETRY, err, retry_after)
     if code == INVALID_TIMESTAMP:
         return Classified(Kind.RESYNC, ExchangeOperationalError(f"{text} (clock out of sync)", exchange_code=code))
     if code == NEW_ORDER_REJECTED and DUPLICATE_ORDER in msg:

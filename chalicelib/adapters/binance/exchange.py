@@ -3,13 +3,16 @@
 python-binance costs ~0.6 s to import (aiohttp, dateparser), so it is imported only inside the methods
 that call Binance, and the client is built on the first call (`ping=False`: no network at construction).
 Every call goes through `_call`, the one retry policy: backoff with jitter for temporary failures,
-a shared pause on bans, one time resync on -1021, no retry on rejections.
+a shared pause on bans, one time resync on -1021, no retry on rejections, and never a second send of an
+order request (place or cancel) whose answer could mean it executed: those are resolved by lookup.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
+import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -44,12 +47,17 @@ W_EXCHANGE_INFO = 20
 W_ACCOUNT = 20
 W_ORDER = 1
 W_QUERY_ORDER = 4
+W_MY_TRADES_OF_ORDER = 5
 W_CANCEL = 1
 W_TIME = 1
 W_AVG_PRICE = 2
 W_SAPI = 1
 
 EXCHANGE_INFO_TTL_S = 3600
+# How long a measured server-time offset is trusted before a new -1021 has to measure it again.
+TIME_OFFSET_REFRESH_S = 900.0
+# Binance answers "unknown order" for a moment after a cancel too: look a few times before giving up.
+_FINAL_AFTER_CANCEL = frozenset({"CANCELED", "FILLED", "EXPIRED", "EXPIRED_IN_MATCH", "REJECTED"})
 
 
 class InfoCache(Protocol):
@@ -68,6 +76,34 @@ class InMemoryInfoCache:
 
     def put(self, key: str, value: str, ttl_s: int, now_ms: int) -> None:
         self._items[key] = (value, now_ms + ttl_s * 1000)
+
+
+class ServerTimeOffsets:
+    """Server-time offsets measured after a -1021, kept per process and venue.
+
+    Each tick builds a new adapter; without this, a machine whose clock is skewed would pay a rejected request
+    and a `/time` call on the first signed request of every tick. With it, one resync per cold start (and per
+    refresh interval, so a drifting clock is measured again) serves every adapter the process builds."""
+
+    def __init__(self, refresh_s: float = TIME_OFFSET_REFRESH_S, monotonic: Callable[[], float] = time.monotonic):
+        self._refresh_s = refresh_s
+        self._monotonic = monotonic
+        self._offsets: dict[str, tuple[int, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, venue: str) -> int | None:
+        with self._lock:
+            hit = self._offsets.get(venue)
+        if hit is None or self._monotonic() - hit[1] > self._refresh_s:
+            return None
+        return hit[0]
+
+    def put(self, venue: str, offset_ms: int) -> None:
+        with self._lock:
+            self._offsets[venue] = (offset_ms, self._monotonic())
+
+
+PROCESS_TIME_OFFSETS = ServerTimeOffsets()
 
 
 class RetryPolicy:
@@ -108,6 +144,7 @@ class BinanceSpotExchange:
         sleep: Callable[[float], None] = time.sleep,
         policy: RetryPolicy | None = None,
         timeout_s: tuple[float, float] = (3.05, 10.0),
+        time_offsets: ServerTimeOffsets | None = None,
     ) -> None:
         self._endpoint = endpoint
         self._budget = budget
@@ -117,6 +154,7 @@ class BinanceSpotExchange:
         self._sleep = sleep
         self._policy = policy or RetryPolicy()
         self._timeout_s = timeout_s
+        self._time_offsets = time_offsets if time_offsets is not None else PROCESS_TIME_OFFSETS
         self._client_obj: Client | None = None
         self._rules: dict[str, SymbolRules] = {}
 
@@ -186,7 +224,7 @@ class BinanceSpotExchange:
             if exc.code == "no_such_order":
                 return None
             raise
-        return mapping.order_from_response(data)
+        return self._with_fills(mapping.order_from_response(data))
 
     def cancel_order(self, symbol: str, client_order_id: str) -> Order:
         try:
@@ -194,7 +232,14 @@ class BinanceSpotExchange:
                 lambda c: c.cancel_order(symbol=symbol, origClientOrderId=client_order_id),
                 weight=W_CANCEL,
                 signed=True,
+                order=True,
             )
+        except OrderOutcomeUnknown as exc:
+            logger.warning(
+                "cancel outcome unknown, resolving by lookup",
+                extra={"symbol": symbol, "client_order_id": client_order_id, "error": exc.message},
+            )
+            return self._resolve_cancel(symbol, client_order_id, exc)
         except ExchangeError as exc:
             if exc.exchange_code not in (-2011, -2013):
                 raise
@@ -203,6 +248,19 @@ class BinanceSpotExchange:
                 raise NotFound(f"no order {client_order_id} on {symbol}", code="unknown_order") from None
             return existing  # it finished before the cancel arrived
         return mapping.order_from_response(data)
+
+    def _with_fills(self, order: Order) -> Order:
+        """A query-order answer has no fills, so no fees: a bot booking a bought quantity without the fee
+        charged in the base asset would hold more than the account and its sell would be refused. The order's
+        own trades carry them (only for orders found by lookup: a placement's FULL answer has its fills)."""
+        if order.fills or order.executed_quantity <= 0:
+            return order
+        rows = self._call(
+            lambda c: c.get_my_trades(symbol=order.symbol, orderId=int(order.exchange_order_id)),
+            weight=W_MY_TRADES_OF_ORDER,
+            signed=True,
+        )
+        return dataclasses.replace(order, fills=mapping.fills_from_trades(rows))
 
     # --- wider than the port: the key check uses these --------------------------------------------
 
@@ -283,6 +341,27 @@ class BinanceSpotExchange:
             details={"client_order_id": request.client_order_id, "symbol": request.symbol},
         )
 
+    def _resolve_cancel(self, symbol: str, client_order_id: str, cause: ExchangeError) -> Order:
+        """A cancel whose answer was lost: the order's own state says whether it took effect. Never resent:
+        an order still open after the lookups is reported unknown, and the caller decides again later."""
+        found: Order | None = None
+        for attempt in range(self._policy.lookup_attempts):
+            try:
+                found = self.get_order_by_client_id(symbol, client_order_id)
+            except ExchangeTemporaryError:
+                found = None
+            if found is not None and found.status.value in _FINAL_AFTER_CANCEL:
+                return found
+            if attempt + 1 < self._policy.lookup_attempts:
+                self._sleep(self._policy.delay(attempt))
+        state = "still open" if found is not None else "not found"
+        raise OrderOutcomeUnknown(
+            f"cancel of {client_order_id} on {symbol}: outcome unknown after {self._policy.lookup_attempts} "
+            f"lookups, order {state} ({cause.message}); look it up again later",
+            exchange_code=cause.exchange_code,
+            details={"client_order_id": client_order_id, "symbol": symbol},
+        )
+
     # --- helpers -------------------------------------------------------------------------------------
 
     def _client(self) -> Client:
@@ -299,6 +378,9 @@ class BinanceSpotExchange:
             client.API_URL = self._endpoint.api_url
             if self._endpoint.sapi_url:
                 client.MARGIN_API_URL = self._endpoint.sapi_url
+            offset = self._time_offsets.get(self._endpoint.api_url)
+            if offset is not None:
+                client.timestamp_offset = offset
             self._client_obj = client
         return self._client_obj
 
@@ -307,6 +389,7 @@ class BinanceSpotExchange:
         # python-binance stamps requests with time.time(), so the offset is against the wall clock.
         offset = int(server["serverTime"]) - int(time.time() * 1000)
         self._client().timestamp_offset = offset
+        self._time_offsets.put(self._endpoint.api_url, offset)
         logger.warning("resynced Binance server-time offset", extra={"offset_ms": offset})
 
     def _server_now_ms(self) -> int:

@@ -102,6 +102,14 @@ def order_from_response(data: Mapping[str, Any]) -> Order:
     )
 
 
+def fills_from_trades(rows: Sequence[Mapping[str, Any]]) -> tuple[Fill, ...]:
+    """GET /api/v3/myTrades rows of one order: what a query-order answer lacks (the fills and their fees)."""
+    return tuple(
+        Fill(price=_d(r["price"]), quantity=_d(r["qty"]), fee=_d(r["commission"]), fee_asset=str(r["commissionAsset"]))
+        for r in rows
+    )
+
+
 def balances_from_account(data: Mapping[str, Any]) -> list[Balance]:
     out = [Balance(asset=str(b["asset"]), free=_d(b["free"]), locked=_d(b["locked"])) for b in data.get("balances", [])]
     return [b for b in out if b.total > 0]

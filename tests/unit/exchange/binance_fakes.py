@@ -16,6 +16,7 @@ from chalicelib.adapters.binance import (
     WeightBudget,
     WeightStore,
 )
+from chalicelib.adapters.binance.exchange import ServerTimeOffsets
 from chalicelib.domain.clock import ManualClock
 
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -58,6 +59,7 @@ def make_exchange(
         clock=clock,
         sleep=sleep,
         policy=RetryPolicy(rng=random.Random(7)),
+        time_offsets=ServerTimeOffsets(),  # a resync in one test must not move another's clock
     )
     return exchange, sleep
 
@@ -173,6 +175,25 @@ def query_order(client_order_id: str, status: str = "FILLED") -> dict[str, Any]:
     data.pop("transactTime")
     data.update({"time": T0, "updateTime": T0, "isWorking": True, "origQuoteOrderQty": "0.00000000"})
     return data
+
+
+def my_trade(order_id: int = 28, qty: str = "0.00100000") -> dict[str, Any]:
+    """One row of GET /api/v3/myTrades for the order of `order_ack`."""
+    return {
+        "symbol": "BTCUSDT",
+        "id": 56,
+        "orderId": order_id,
+        "orderListId": -1,
+        "price": "35000.00000000",
+        "qty": qty,
+        "quoteQty": "35.00000000",
+        "commission": "0.00000100",
+        "commissionAsset": "BTC",
+        "time": T0,
+        "isBuyer": True,
+        "isMaker": False,
+        "isBestMatch": True,
+    }
 
 
 def error(code: int, msg: str) -> dict[str, Any]:

@@ -23,7 +23,17 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.orders import OrderRequest, OrderStatus, OrderType, Side
 from chalicelib.domain.symbols import FilterRejected
 
-from .binance_fakes import API, T0, error, exchange_info, make_exchange, order_ack, query_order, signed_params
+from .binance_fakes import (
+    API,
+    T0,
+    error,
+    exchange_info,
+    make_exchange,
+    my_trade,
+    order_ack,
+    query_order,
+    signed_params,
+)
 
 ORDER_URL = f"{API}/order"
 
@@ -32,6 +42,8 @@ ORDER_URL = f"{API}/order"
 def rsps() -> Any:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.get(f"{API}/exchangeInfo", json=exchange_info())
+        # A query-order answer has no fills; an order found by lookup gets its fees from its trades.
+        mock.get(f"{API}/myTrades", json=[my_trade()])
         yield mock
 
 
@@ -221,6 +233,15 @@ def test_cancel_of_a_finished_order_returns_it(rsps: Any) -> None:
     rsps.delete(ORDER_URL, json=error(-2011, "Unknown order sent."), status=400)
     rsps.get(ORDER_URL, json=query_order("c5"))
     assert exchange.cancel_order("BTCUSDT", "c5").status is OrderStatus.FILLED
+
+
+def test_an_order_found_by_lookup_carries_its_fees_from_its_trades(rsps: Any) -> None:
+    exchange, _ = make_exchange()
+    rsps.get(ORDER_URL, json=query_order("c11"))
+    order = exchange.get_order_by_client_id("BTCUSDT", "c11")
+    assert order is not None and order.fees() == {"BTC": Decimal("0.000001")}
+    trades_call = _calls(rsps, f"{API}/myTrades")[0]
+    assert signed_params(trades_call)["orderId"] == "28"
 
 
 def test_lookup_of_an_unknown_order_is_none(rsps: Any) -> None:
