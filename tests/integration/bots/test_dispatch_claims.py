@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from chalicelib import workers
 from chalicelib.adapters.dynamo.attempts import CounterModel
 from chalicelib.adapters.dynamo.claims import DynamoClaims
@@ -67,3 +69,29 @@ def test_an_expired_dispatch_claim_no_longer_blocks_its_minute(platform: Platfor
     assert {"bot_id": bot["id"], "tick_at": minute} in sent
     # ...and claimed afresh: a second firing of the schedule sends nothing twice.
     assert workers.dispatch(scheduled_time=iso_utc(minute))["skipped_shards"] == SHARDS
+
+
+def test_the_local_runtime_explains_once_why_the_real_dispatcher_skipped_a_minute(
+    platform: Platform, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The scheduler of infra/local firing app.py's own dispatch_ticks handler: a minute an earlier run claimed
+    is skipped by the dispatcher, and the runtime's log says so once, in words."""
+    from app import app
+    from infra.local.functions import ContextFactory
+    from infra.local.scheduler import Scheduler, SkippedShardsNotice, schedule_sources
+
+    platform.clock.set(floor_to(platform.clock.now_ms(), 60_000) + 30_000)
+    nxt = floor_to(platform.clock.now_ms(), 60_000) + 60_000
+    for minute in (nxt, nxt + 60_000):  # claimed by an earlier run, still holding
+        _leave_claims(minute, expires_at_s=minute // 1000 + 3600)
+    sources = [s for s in schedule_sources(app) if s.name == "dispatch_ticks"]
+    scheduler = Scheduler(
+        sources, platform.clock, ContextFactory("tradebot", "dev"), on_result=SkippedShardsNotice(".local")
+    )
+    with caplog.at_level("WARNING", logger="infra.local.scheduler"):
+        platform.clock.advance(2 * 60_000)
+        assert scheduler.fire_due() == 2
+    said = [r.getMessage() for r in caplog.records if r.name == "infra.local.scheduler"]
+    assert len(said) == 1, said
+    assert said[0].startswith(f"minute {iso_utc(nxt)[:16].replace('T', ' ')} UTC already dispatched by an earlier run")
+    assert f"skipped {SHARDS} of {SHARDS} schedule partitions" in said[0]
