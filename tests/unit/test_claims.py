@@ -53,7 +53,7 @@ def test_a_held_claim_answers_false_and_other_errors_are_raised(monkeypatch: pyt
             self._code = code
 
         @property
-        def cause_response_code(self) -> str:  # type: ignore[override]
+        def cause_response_code(self) -> str:
             return self._code
 
     errors = iter([Failed("ConditionalCheckFailedException"), Failed("ProvisionedThroughputExceededException")])
