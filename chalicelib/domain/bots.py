@@ -121,6 +121,14 @@ def is_due(interval: str, tick_at_ms: int) -> bool:
     return tick_at_ms % INTERVAL_MS[interval] == 0
 
 
+def next_tick_at(interval: str, now_ms: int, last_tick_at_ms: int = 0) -> int:
+    """When a running bot's next tick is due: the next close of one of its bars after now (and after its last
+    tick); the dispatcher sends the tick at that minute."""
+    step = INTERVAL_MS[interval]
+    after = max(now_ms, last_tick_at_ms)
+    return after - after % step + step
+
+
 def schedule_shard(bot_id: str, interval: str, shards: int) -> str:
     """Spread running bots over `shards` partitions per interval so no index partition gets hot."""
     digest = int(hashlib.sha256(bot_id.encode()).hexdigest()[:8], 16)

@@ -22,8 +22,9 @@ import boto3
 from infra.local.clock import clock_from_env, is_accelerated, parse_instant_ms, pin_clock_env
 from infra.local.functions import ContextFactory
 from infra.local.provision import provision
-from infra.local.scheduler import Scheduler, schedule_sources
-from infra.local.snapshot import SnapshotStore
+from infra.local.rewind import Rewound, rewind
+from infra.local.scheduler import Scheduler, SkippedShardsNotice, schedule_sources
+from infra.local.snapshot import SnapshotStore, Tables
 from infra.local.sqs_poller import SqsPoller, sqs_sources
 from infra.local.web import create_server
 
@@ -113,6 +114,7 @@ class LocalRuntime:
         self._clock_settings: dict[str, str] = {}
         self._accelerated = False
         self._market_start_ms: int | None = None
+        self.rewound: Rewound | None = None
         self._chalice_config: Any = None
         self._started = False
 
@@ -122,8 +124,9 @@ class LocalRuntime:
         self._start_moto()
         self._set_environment()
         self.outputs = self._provision()
-        restored = self._restore()
-        self._pin_clock(restored)
+        saved = self._saved_extra()
+        self._pin_clock(saved)
+        self._restore(saved)
         self.app = self._import_app()
         self._start_api()
         self._start_event_sources()
@@ -210,21 +213,38 @@ class LocalRuntime:
                 region=self.options.region,
             )
 
-    def _restore(self) -> dict[str, Any]:
+    def _saved_extra(self) -> dict[str, Any]:
+        """What the last run left beside its snapshot (the market time it stopped at, its clock settings)."""
         if not self.options.persist:
             return {}
         self._snapshots = SnapshotStore(
             self.options.state_dir, self.endpoint_url, self.options.region, self.options.account_id
         )
-        if self._snapshots.restore():
+        return self._snapshots.read_extra()
+
+    def _restore(self, saved: Mapping[str, Any]) -> None:
+        if self._snapshots is None:
+            return
+        stopped_at = (saved.get("clock") or {}).get("market_ms")
+        if self._snapshots.restore(transform=lambda tables: self._rewind(tables, stopped_at)):
             log.info("restored the snapshot in %s", self._snapshots.path)
             self.outputs = self._provision()  # the restored KMS key id shows in the outputs
-            return self._snapshots.read_extra()
+            return
         log.info("no snapshot in %s: starting empty", self.options.state_dir)
-        return {}
+
+    def _rewind(self, tables: Tables, stopped_at_ms: int | None) -> Tables:
+        """Nothing restored may lie after this start's market time (docs/local-runtime.md, infra/local/rewind.py)."""
+        prefix = f"{self.options.app_name}-{self.options.stage}"
+        tables, report = rewind(tables, prefix=prefix, now_ms=self._clock.now_ms(), stopped_at_ms=stopped_at_ms)
+        self.rewound = report
+        if report.went_back or report.bots:
+            log.warning("%s", report.describe())
+        return tables
 
     def _pin_clock(self, restored: Mapping[str, Any]) -> None:
-        """Continue the accelerated market where the last run stopped, if it ran with the same settings."""
+        """Continue the accelerated market where the last run stopped, if it ran with the same CLOCK_START and
+        CLOCK_SPEED; otherwise start at the new settings' market time (the wall clock for a normal start), and
+        `_rewind` brings the restored state back to it."""
         saved = restored.get("clock") or {}
         wanted = {"start": self._environ.get("CLOCK_START", ""), "speed": self._environ.get("CLOCK_SPEED", "")}
         self._clock_settings = wanted
@@ -271,6 +291,7 @@ class LocalRuntime:
             region=self.options.region,
             account_id=self.options.account_id,
             start_ms=self._market_start_ms,
+            on_result=SkippedShardsNotice(str(self.options.state_dir)),
         )
         self._scheduler.start()
         for schedule in schedules:
@@ -291,9 +312,8 @@ class LocalRuntime:
     def snapshot(self) -> None:
         if self._snapshots is None:
             return
-        extra: dict[str, Any] = {}
-        if self._accelerated:
-            extra["clock"] = {"settings": self._clock_settings, "market_ms": self._clock.now_ms()}
+        # The market time is kept for every run, accelerated or not: the next start compares its own with it.
+        extra = {"clock": {"settings": self._clock_settings, "market_ms": self._clock.now_ms()}}
         try:
             self._snapshots.take(extra)
         except Exception:

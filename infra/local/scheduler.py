@@ -130,6 +130,37 @@ def scheduled_event(rule_arn: str, at_ms: int, region: str, account_id: str) -> 
     }
 
 
+class SkippedShardsNotice:
+    """Watches what the dispatcher returns (`skipped_shards`) and says once, in words, why bots did not tick.
+
+    The scheduler fires each minute once, so a partition the dispatcher skips was claimed by an earlier run
+    of the runtime (its claims are restored from the snapshot): nothing the user can see in the web app."""
+
+    def __init__(self, state_dir: str = ".local", logger: logging.Logger | None = None) -> None:
+        self._state_dir = state_dir
+        self._log = logger or log
+        self._said = False
+
+    def __call__(self, name: str, at_ms: int, result: Any) -> None:
+        if self._said or not isinstance(result, dict):
+            return
+        skipped = int(result.get("skipped_shards") or 0)
+        if skipped <= 0:
+            return
+        self._said = True
+        minute = iso_utc(int(result.get("tick_at") or at_ms))[:16].replace("T", " ")
+        self._log.warning(
+            "minute %s UTC already dispatched by an earlier run: %s skipped %d of %d schedule partitions, so the "
+            "bots in them do not tick at this minute. The earlier run's claims are kept in %s and hold for an "
+            "hour of market time after they were taken. (This is said once per run.)",
+            minute,
+            name,
+            skipped,
+            int(result.get("shards") or skipped),
+            self._state_dir,
+        )
+
+
 class Scheduler:
     """`fire_due` fires every schedule for each minute boundary the clock has passed since the last call;
     `start` calls it on a thread, sleeping (in wall time) until the next market minute."""
@@ -147,6 +178,7 @@ class Scheduler:
         max_catch_up: int = 60,
         max_sleep_s: float = 0.5,
         start_ms: int | None = None,
+        on_result: Callable[[str, int, Any], None] | None = None,
     ) -> None:
         self._sources = sources
         self._clock = clock
@@ -162,6 +194,7 @@ class Scheduler:
         # minute is lost while the app loads): EventBridge does not fire at rule creation.
         start = clock.now_ms() if start_ms is None else start_ms
         self._next_ms = (start // MINUTE_MS + 1) * MINUTE_MS
+        self._on_result = on_result
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -188,7 +221,9 @@ class Scheduler:
                 rule = f"arn:aws:events:{self._region}:{self._account_id}:rule/{rule_name}"
                 event = scheduled_event(rule, at_ms, self._region, self._account_id)
                 try:
-                    source.handler(event, self._contexts(source.name))
+                    result = source.handler(event, self._contexts(source.name))
+                    if self._on_result is not None:
+                        self._on_result(source.name, at_ms, result)
                 except Exception:
                     log.exception("scheduled handler %s failed for %s", source.name, event["time"])
 

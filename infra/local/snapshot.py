@@ -9,7 +9,7 @@ What a snapshot holds, and how it is taken:
 - KMS: the id and key material of every enabled symmetric customer key, read from moto's in-process backend
   (the API never reveals material). On restore the key provisioning created under the same alias takes back
   its old id and material, so ciphertexts written before the restart still decrypt.
-- `extra`: small runtime state (the accelerated clock's market time).
+- `extra`: small runtime state (the market time the run stopped at, and the clock settings it ran with).
 Not kept: SQS messages (the dispatcher sends the next minute's ticks again), CloudFormation stack
 events, KMS grants and asymmetric keys.
 
@@ -26,6 +26,7 @@ import logging
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ import boto3
 log = logging.getLogger("infra.local.snapshot")
 
 FORMAT_VERSION = 1
+Tables = dict[str, list[dict[str, Any]]]  # DynamoDB: table name -> items
 _BATCH_WRITE = 25
 
 
@@ -311,8 +313,9 @@ class SnapshotStore:
             return {}
         return dict(_decode(json.loads((found / "state.json").read_text())).get("extra", {}))
 
-    def restore(self) -> bool:
-        """Load the last snapshot into the (freshly provisioned) embedded AWS. False if there is none."""
+    def restore(self, transform: Callable[[Tables], Tables] | None = None) -> bool:
+        """Load the last snapshot into the (freshly provisioned) embedded AWS. False if there is none.
+        `transform` may rewrite the DynamoDB items (table name -> items) before they are written back."""
         with self._lock:
             found = self._readable()
             if found is None:
@@ -324,5 +327,6 @@ class SnapshotStore:
             _load_kms(self._aws, state.get("kms", []))
             _load_secrets(self._aws, state.get("secrets", {}))
             _load_s3(self._aws, state.get("s3", {}), found / "s3")
-            _load_dynamodb(self._aws, state.get("dynamodb", {}))
+            tables = state.get("dynamodb", {})
+            _load_dynamodb(self._aws, transform(tables) if transform is not None else tables)
             return True

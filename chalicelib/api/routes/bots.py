@@ -18,14 +18,16 @@ from chalicelib.api.schemas.bots import (
     TradeQuery,
 )
 from chalicelib.bootstrap import container
-from chalicelib.domain.bots import BotConfig, BotState
+from chalicelib.domain.bots import BotConfig, BotState, BotStatus, next_tick_at
 from chalicelib.domain.clock import iso_utc
 
 bp = Blueprint(__name__)
 TAGS = ("bots",)
 
 
-def bot_out(config: BotConfig, state: BotState) -> BotOut:
+def bot_out(config: BotConfig, state: BotState, now_ms: int | None = None) -> BotOut:
+    now = container().clock.now_ms() if now_ms is None else now_ms
+    due = next_tick_at(config.interval, now, state.last_tick_at) if config.status is BotStatus.RUNNING else None
     return BotOut(
         id=config.id,
         name=config.name,
@@ -56,6 +58,7 @@ def bot_out(config: BotConfig, state: BotState) -> BotOut:
             cash=None if state.cash is None else str(state.cash),
             dust_quantity=str(state.dust_qty),
         ),
+        next_tick_at=None if due is None else iso_utc(due),
     )
 
 
@@ -73,7 +76,8 @@ def create_bot(ctx: Ctx, body: BotIn) -> BotOut:
 
 @endpoint(bp, "/bots", "GET", summary="The caller's bots with their state", tags=TAGS, response=BotListOut)
 def list_bots(ctx: Ctx) -> BotListOut:
-    return BotListOut(items=[bot_out(c, s) for c, s in container().bots.list_for(ctx.user_id)])
+    now = container().clock.now_ms()
+    return BotListOut(items=[bot_out(c, s, now) for c, s in container().bots.list_for(ctx.user_id)])
 
 
 @endpoint(bp, "/bots/{bot_id}", "GET", summary="One bot: config and live state", tags=TAGS, response=BotOut)

@@ -85,6 +85,7 @@ class BotOut(BaseModel):
     created_at: str
     updated_at: str
     state: BotStateOut
+    next_tick_at: str | None = Field(description="When the next tick is due (running bots; null otherwise).")
 
 
 class BotListOut(BaseModel):

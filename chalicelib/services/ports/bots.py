@@ -76,7 +76,9 @@ class MessageQueue(Protocol):
 
 class DispatchClaims(Protocol):
     def claim(self, key: str, ttl_s: int) -> bool:
-        """True once per key (a conditional put); False when someone already claimed it."""
+        """True once per key (a conditional put); False while someone else's claim on it holds. A claim
+        holds for `ttl_s` seconds of the clock; after that the key is free again, even if the store has not
+        deleted the expired claim yet."""
 
     def release(self, key: str) -> None:
         """Give a claim back (its holder failed), so the next run can take it."""

@@ -147,3 +147,29 @@ def test_schedule_expressions(expression: str, at: str, fires: bool) -> None:
 def test_unsupported_cron_is_refused() -> None:
     with pytest.raises(ValueError):
         schedule_matcher("cron(0 0 L * ? *)")
+
+
+def test_skipped_dispatch_partitions_are_explained_once_in_words(caplog: pytest.LogCaptureFixture) -> None:
+    from infra.local.scheduler import SkippedShardsNotice
+
+    app = Chalice(app_name="lrt")
+    skipped = iter([0, 16, 3, 16])
+
+    @app.schedule(Rate(1, unit=Rate.MINUTES))
+    def dispatch_ticks(event: Any) -> dict[str, int]:
+        tick_at = parse_instant_ms(event.time)
+        return {"tick_at": tick_at, "bots": 0, "shards": 16, "send_calls": 0, "skipped_shards": next(skipped)}
+
+    clock = ManualClock(parse_instant_ms("2024-01-01T21:44:30Z"))
+    notice = SkippedShardsNotice(".local")
+    scheduler = Scheduler(schedule_sources(app), clock, ContextFactory("lrt", "dev"), app_name="lrt", on_result=notice)
+    with caplog.at_level("INFO", logger="infra.local.scheduler"):
+        clock.advance(60_000)
+        assert scheduler.fire_due() == 1  # 21:45, nothing skipped: nothing said
+        assert caplog.records == []
+        clock.advance(3 * 60_000)
+        assert scheduler.fire_due() == 3  # 21:46, 21:47 and 21:48 skip partitions: said once, for 21:46
+    said = [r.getMessage() for r in caplog.records]
+    assert len(said) == 1, said
+    assert said[0].startswith("minute 2024-01-01 21:46 UTC already dispatched by an earlier run")
+    assert "skipped 16 of 16 schedule partitions" in said[0] and ".local" in said[0]

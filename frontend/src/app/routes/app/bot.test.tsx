@@ -1,5 +1,6 @@
 import { screen } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { formatDateTime } from '@/lib/format';
 import { apiError } from '@/testing/fake-fetch';
 import { scalperBot } from '@/testing/fixtures';
 import { fakeServer, renderWithProviders, signIn } from '@/testing/test-utils';
@@ -21,6 +22,7 @@ vi.mock('lightweight-charts', () => ({
 
 const bot = {
   ...scalperBot,
+  next_tick_at: '2026-03-01T10:06:00Z',
   state: { in_position: true, entry_price: '65000', quantity: '0.0015', unrealised_pnl: '0.42', realised_pnl: '-1.5', last_tick_at: '2026-03-01T10:05:00Z', last_error: 'Insufficient balance (-2010)' },
 };
 
@@ -52,6 +54,7 @@ describe('bot page', () => {
     expect(screen.getByRole('link', { name: 'Edit' })).toHaveAttribute('href', '/bots/b1/edit');
     expect(screen.getByText(/Insufficient balance \(-2010\)/)).toBeInTheDocument();
     expect(screen.getByText('0.0015 @ 65,000')).toBeInTheDocument();
+    expect(screen.getByText('Next tick').nextElementSibling).toHaveTextContent(formatDateTime('2026-03-01T10:06:00Z'));
     expect(await screen.findByRole('img', { name: 'BTCUSDT candles with 1 trade markers' })).toBeInTheDocument();
     await vi.waitFor(() => expect(chart.setData).toHaveBeenLastCalledWith(expect.arrayContaining([expect.objectContaining({ time: Date.parse('2026-03-01T10:00:00Z') / 1000, close: 65000 })])));
     expect(chart.setMarkers).toHaveBeenLastCalledWith([

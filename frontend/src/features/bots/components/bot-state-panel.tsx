@@ -2,6 +2,13 @@ import { ModeBadge, StatusBadge } from '@/components/ui/badge';
 import { formatDateTime, formatDecimal, formatSigned, pnlClass } from '@/lib/format';
 import type { Bot } from '../types';
 
+/** When the dispatcher next sends this bot a tick: only a running bot has one. */
+function nextTick(bot: Bot): string {
+  if (bot.status === 'paused') return 'Paused';
+  if (bot.status !== 'running') return 'Not scheduled';
+  return bot.next_tick_at ? formatDateTime(bot.next_tick_at) : '—';
+}
+
 export function BotStatePanel({ bot }: { bot: Bot }) {
   const s = bot.state ?? {};
   const lastError = s.last_error ?? bot.last_error;
@@ -35,6 +42,10 @@ export function BotStatePanel({ bot }: { bot: Bot }) {
         <div>
           <dt>Last tick</dt>
           <dd>{formatDateTime(s.last_tick_at)}</dd>
+        </div>
+        <div>
+          <dt>Next tick</dt>
+          <dd>{nextTick(bot)}</dd>
         </div>
       </dl>
     </section>

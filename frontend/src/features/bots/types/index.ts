@@ -26,6 +26,8 @@ export type Bot = {
   risk?: BotRisk | null;
   status: BotStatus;
   state?: BotState | null;
+  /** When the next tick is due (the platform's clock: market time under an accelerated local clock); null unless running. */
+  next_tick_at?: string | null;
   created_at?: string;
   last_error?: string | null;
 };
