@@ -14,6 +14,7 @@ from chalicelib.config import Settings, settings
 from chalicelib.domain.clock import Clock
 
 if TYPE_CHECKING:
+    from chalicelib.adapters.binance.budget import UserTriggered
     from chalicelib.adapters.binance.exchange import BinanceSpotExchange
     from chalicelib.adapters.exchange_factory import ExchangeFactory
     from chalicelib.adapters.health import AwsHealth
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from chalicelib.services.auth import AuthService
     from chalicelib.services.backtests import BacktestService
     from chalicelib.services.bots import BotControl, BotService
+    from chalicelib.services.candle_view import CandleView
     from chalicelib.services.dispatch import Dispatcher
     from chalicelib.services.notifications import NotificationService
     from chalicelib.services.ports.market import MarketData, SymbolCatalog
@@ -88,9 +90,12 @@ class Container:
 
         return StaticSymbolCatalog()
 
-    def binance(self, credentials: object | None, *, testnet: bool | None = None) -> BinanceSpotExchange:
+    def binance(
+        self, credentials: object | None, *, testnet: bool | None = None, user_triggered: UserTriggered | None = None
+    ) -> BinanceSpotExchange:
         """A Binance adapter; BINANCE_BASE_URL (a proxy or the tests' canned exchange) overrides the venue,
-        otherwise a testnet key talks to the spot testnet and any other key to BINANCE_ENV."""
+        otherwise a testnet key talks to the spot testnet and any other key to BINANCE_ENV. Calls a user's
+        request triggers pass `user_triggered` (see `users_share`): they never draw from the ticks' budget."""
         from chalicelib.adapters.binance.budget import WeightBudget
         from chalicelib.adapters.binance.endpoint import BinanceEndpoint
         from chalicelib.adapters.binance.exchange import BinanceSpotExchange
@@ -102,12 +107,47 @@ class Container:
         read_timeout_s = float(cfg.extra.get("TRADEBOT_BINANCE_READ_TIMEOUT_S", "10"))
         return BinanceSpotExchange(
             BinanceEndpoint.from_settings(env, cfg.binance_base_url),
-            WeightBudget(DynamoWeightStore(), cfg.egress_id, self.clock, time.sleep),
+            WeightBudget(
+                DynamoWeightStore(),
+                cfg.egress_id,
+                self.clock,
+                time.sleep,
+                limit=int(cfg.extra.get("TRADEBOT_BINANCE_WEIGHT_LIMIT", "6000")),
+                user_triggered=user_triggered,
+            ),
             credentials=credentials,  # type: ignore[arg-type]
             info_cache=DynamoMarketCache(),
             clock=self.clock,
             timeout_s=(3.05, read_timeout_s),
         )
+
+    def users_share(self, user_id: str | None) -> UserTriggered:
+        """Per stage: TRADEBOT_USER_WEIGHT_SHARE of the weight budget for every user-triggered call together
+        (default 0.2), TRADEBOT_USER_WEIGHT_PER_USER for one user a minute (default 120: five key checks)."""
+        from chalicelib.adapters.binance.budget import UserTriggered
+
+        extra = self.settings.extra
+        return UserTriggered(
+            user_id=user_id,
+            share=float(extra.get("TRADEBOT_USER_WEIGHT_SHARE", "0.2")),
+            per_user=int(extra.get("TRADEBOT_USER_WEIGHT_PER_USER", "120")),
+        )
+
+    def user_market(self, user_id: str) -> MarketData:
+        """Market data for what a user asked for (the web app's candles, a backtest's history): the same
+        source as the ticks', but Binance calls draw from the users' share of the budget."""
+        if self.settings.market_source != "binance":
+            return self.market
+        from chalicelib.adapters.market.binance_public import BinancePublicMarket
+
+        return BinancePublicMarket(self.binance(None, user_triggered=self.users_share(user_id)))
+
+    @cached_property
+    def candle_view(self) -> CandleView:
+        from chalicelib.adapters.dynamo.candle_cache import DynamoCandleCache
+        from chalicelib.services.candle_view import CandleView
+
+        return CandleView(DynamoCandleCache(self.clock), self.user_market, self.clock)
 
     def _live_exchange(self, config: object) -> object:
         from chalicelib.adapters.binance.endpoint import BinanceCredentials
@@ -128,8 +168,8 @@ class Container:
 
         cfg = self.settings
 
-        def exchange_for(creds: BinanceCredentials, testnet: bool) -> BinanceSpotExchange:
-            return self.binance(creds, testnet=testnet)
+        def exchange_for(creds: BinanceCredentials, testnet: bool, user_id: str | None = None) -> BinanceSpotExchange:
+            return self.binance(creds, testnet=testnet, user_triggered=self.users_share(user_id))
 
         return ApiKeyService(
             DynamoApiKeyRepository(),
@@ -151,7 +191,7 @@ class Container:
             seed_paper=store.seed,
             live=self._live_exchange,  # type: ignore[arg-type]
             catalog=self.symbol_catalog,
-            live_rules=lambda symbol: self.binance(None).symbol_rules(symbol),
+            live_rules=lambda symbol: self.binance(None, user_triggered=self.users_share(None)).symbol_rules(symbol),
         )
 
     # --- bots ------------------------------------------------------------------------------------
@@ -245,6 +285,7 @@ class Container:
             results=S3ResultStore(self.settings.artifacts_bucket),
             queue=self.queue(self.settings.jobs_queue_url),
             market=self.market,
+            market_for=self.user_market,
             clock=self.clock,
             sync_bars=int(extra.get("TRADEBOT_BACKTEST_SYNC_BARS", "20000")),
             max_bars=int(extra.get("TRADEBOT_BACKTEST_MAX_BARS", "200000")),

@@ -65,6 +65,15 @@ def dispatch(now_ms: int | None = None, scheduled_time: str | None = None) -> di
     return report.__dict__
 
 
+PLATFORM_REFUSALS = frozenset({"exchange_weight_budget", "exchange_paused", "exchange_banned"})
+
+
+def _refused_by_the_platform(exc: Exception) -> bool:
+    from chalicelib.domain.errors import ExchangeTemporaryError
+
+    return isinstance(exc, ExchangeTemporaryError) and exc.code in PLATFORM_REFUSALS
+
+
 @tracer.capture_method
 def _tick_record(record: SQSRecord) -> None:
     logger.set_correlation_id(record.message_id)
@@ -81,6 +90,12 @@ def _tick_record(record: SQSRecord) -> None:
         code = getattr(exc, "exchange_code", None)
         if code is not None:
             metrics.add_metric(name=f"ExchangeError{code}", unit=MetricUnit.Count, value=1)
+        if _refused_by_the_platform(exc):
+            # The egress's shared budget or a pause stopped the tick before it reached the exchange: that is
+            # the platform's state, not the bot's failure. SQS redelivers it; it never counts towards ERROR.
+            metrics.add_metric(name="TicksDeferred", unit=MetricUnit.Count, value=1)
+            logger.info("tick deferred", extra={**keys, "reason": getattr(exc, "code", None)})
+            raise
         logger.warning(
             "tick failed",
             extra={**keys, "error": type(exc).__name__, "receive_count": record.attributes.approximate_receive_count},

@@ -119,7 +119,7 @@ class ApiKeyService:
 
     def add(self, user_id: str, label: str, api_key: str, api_secret: str, *, testnet: bool) -> ApiKeyView:
         label = _validated(label, api_key, api_secret)
-        checked = self._check_with_exchange(api_key, api_secret, testnet)
+        checked = self._check_with_exchange(user_id, api_key, api_secret, testnet)
         key_id = self._new_id()
         plaintext = json.dumps({"api_key": api_key, "api_secret": api_secret}).encode()
         stored = StoredApiKey(
@@ -153,9 +153,9 @@ class ApiKeyService:
         opened = json.loads(self._cipher.decrypt(stored.ciphertext, _context(user_id, key_id)))
         return ExchangeCredentials(str(opened["api_key"]), str(opened["api_secret"]), stored.testnet)
 
-    def _check_with_exchange(self, api_key: str, api_secret: str, testnet: bool) -> tuple[str, ...]:
+    def _check_with_exchange(self, user_id: str, api_key: str, api_secret: str, testnet: bool) -> tuple[str, ...]:
         try:
-            check = self._verifier.verify(api_key, api_secret, testnet=testnet)
+            check = self._verifier.verify(api_key, api_secret, testnet=testnet, user_id=user_id)
         except ExchangeRejected as exc:
             raise InvalidInput(
                 f"the exchange rejected this API key: {exc.message}",

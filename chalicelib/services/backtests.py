@@ -227,6 +227,7 @@ class BacktestService:
         queue: JobQueue,
         market: MarketData,
         clock: Clock,
+        market_for: Callable[[str], MarketData] | None = None,
         sync_bars: int = SYNC_BARS,
         max_bars: int = MAX_BARS,
         new_id: Callable[[int], str] | None = None,
@@ -235,6 +236,7 @@ class BacktestService:
         self._results = results
         self._queue = queue
         self._market = market
+        self._market_for = market_for
         self._clock = clock
         self._sync_bars = sync_bars
         self._max_bars = max_bars
@@ -365,8 +367,10 @@ class BacktestService:
         pages: list[list[Candle]] = []
         got = 0
         cursor = bt.end_ms
+        # A backtest is the user's request: its history draws from the users' share of the exchange budget.
+        market = self._market_for(bt.user_id) if self._market_for is not None else self._market
         while True:
-            raw = self._market.closed_candles(bt.symbol, bt.interval, limit=PAGE_BARS, end_ms=cursor)
+            raw = market.closed_candles(bt.symbol, bt.interval, limit=PAGE_BARS, end_ms=cursor)
             page = [c for c in raw if bt.start_ms <= c.open_time and c.close_time <= cursor]
             if page:
                 pages.append(page)

@@ -34,6 +34,7 @@ API_KEY = "fakeSpotKey0000000000000000000000000000000000000000000000000001"
 API_SECRET = "fakeSpotSecret000000000000000000000000000000000000000000000001"
 
 OPEN = ("NEW", "PARTIALLY_FILLED")
+INTERVALS_MS = {"1m": 60_000, "5m": 300_000, "15m": 900_000, "1h": 3_600_000, "4h": 14_400_000, "1d": 86_400_000}
 FEE_RATE = Decimal("0.001")
 
 # Faults that strike after the order request executed: (HTTP status, body or None for an HTML page).
@@ -222,6 +223,41 @@ class FakeBinanceSpot(ThreadingHTTPServer):
             order.lookups_hidden -= 1
             return 400, {"code": -2013, "msg": "Order does not exist."}
         return 200, self._query_shape(order)
+
+    def klines(self, p: dict[str, str]) -> tuple[int, Any]:
+        """Candles that end at `endTime` (or now), the last one possibly still open, as Binance answers."""
+        symbol = self.symbols.get(p.get("symbol", ""))
+        step = INTERVALS_MS.get(p.get("interval", ""))
+        if symbol is None or step is None:
+            return 400, {"code": -1121, "msg": "Invalid symbol."} if symbol is None else {
+                "code": -1120,
+                "msg": "Invalid interval.",
+            }
+        limit = min(int(p.get("limit", "500")), 1000)
+        end = int(p["endTime"]) if "endTime" in p else self.server_ms()
+        last_open = end - end % step
+        rows = []
+        for i in range(limit - 1, -1, -1):
+            t = last_open - i * step
+            wiggle = Decimal((t // step) % 7 - 3) / 1000  # a small deterministic zig-zag around the price
+            close = symbol.price * (1 + wiggle)
+            rows.append(
+                [
+                    t,
+                    _fmt(symbol.price),
+                    _fmt(max(close, symbol.price)),
+                    _fmt(min(close, symbol.price)),
+                    _fmt(close),
+                    "12.5",
+                    t + step - 1,
+                    "437000.0",
+                    321,
+                    "6.1",
+                    "213000.0",
+                    "0",
+                ]
+            )
+        return 200, rows
 
     def my_trades(self, p: dict[str, str]) -> tuple[int, Any]:
         orders = [o for o in self.orders if o.symbol == p.get("symbol")]
@@ -451,6 +487,8 @@ class _Handler(BaseHTTPRequestHandler):
                 fault = fake.faults.popleft() if fake.faults else None
             elif path == "/api/v3/order" and self.command == "GET":
                 status, answer = fake.query(params)
+            elif path == "/api/v3/klines":
+                status, answer = fake.klines(params)
             elif path == "/api/v3/myTrades":
                 status, answer = fake.my_trades(params)
             else:

@@ -1,6 +1,6 @@
 """Binance spot behind the exchange port. Importing this package does not import python-binance."""
 
-from chalicelib.adapters.binance.budget import InMemoryWeightStore, WeightBudget, WeightStore
+from chalicelib.adapters.binance.budget import InMemoryWeightStore, UserTriggered, WeightBudget, WeightStore
 from chalicelib.adapters.binance.endpoint import MAINNET, TESTNET, BinanceCredentials, BinanceEndpoint
 from chalicelib.adapters.binance.exchange import BinanceSpotExchange, InMemoryInfoCache, RetryPolicy
 
@@ -13,6 +13,7 @@ __all__ = [
     "InMemoryInfoCache",
     "InMemoryWeightStore",
     "RetryPolicy",
+    "UserTriggered",
     "WeightBudget",
     "WeightStore",
 ]

@@ -5,16 +5,23 @@ reserves its weight in the shared counter and refuses to start above `headroom` 
 down BEFORE the limit: wait for the next minute if it is near, else fail temporary so the tick retries);
 every response feeds Binance's own count (X-MBX-USED-WEIGHT-1M) back. A ban or Retry-After seen by one
 client is recorded as a pause that every client of that egress honours.
+
+The budget is split so no user can halt the bots: ticks own the larger share, and user-triggered calls (key
+checks, the web app's candles, backtests fetching history) draw from a capped share of their own
+(`UserTriggered`), each user from a smaller cap of their own. A user-triggered call over either cap is
+refused at once with `RateLimited` (429 to the user); it is never counted in the ticks' share, so however
+many such calls are made, the ticks keep `soft_limit - share` a minute.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.errors import ExchangeTemporaryError
+from chalicelib.domain.errors import ExchangeTemporaryError, RateLimited
 
 MINUTE_MS = 60_000
 
@@ -59,6 +66,17 @@ class InMemoryWeightStore:
             return self._pauses.get(egress_id)
 
 
+@dataclass(frozen=True, slots=True)
+class UserTriggered:
+    """A call a user's request triggered, not a tick. `share` of the soft limit is all such calls may use
+    per minute, together; `per_user` is one user's weight per minute (None: the call has no user, e.g. the
+    symbol check when a bot is created)."""
+
+    user_id: str | None = None
+    share: float = 0.2
+    per_user: int = 120
+
+
 class WeightBudget:
     def __init__(
         self,
@@ -70,8 +88,10 @@ class WeightBudget:
         limit: int = 6000,
         headroom: float = 0.8,
         max_wait_s: float = 15.0,
+        user_triggered: UserTriggered | None = None,
     ) -> None:
         self._store = store
+        self._user = user_triggered
         self._egress = egress_id
         self._clock = clock
         self._sleep = sleep
@@ -93,9 +113,16 @@ class WeightBudget:
                 retry_after_s=(until - now) / 1000,
             )
 
+    @property
+    def user_share(self) -> int:
+        return int(self._soft_limit * self._user.share) if self._user else 0
+
     def acquire(self, weight: int) -> None:
         """Reserve `weight` in this minute's shared budget, waiting for the next minute if it is near."""
         self.check_pause()
+        if self._user is not None:
+            self._acquire_user_triggered(weight, self._user)
+            return
         for _ in range(2):
             now = self._clock.now_ms()
             minute = now // MINUTE_MS
@@ -111,6 +138,30 @@ class WeightBudget:
             code="exchange_weight_budget",
             retry_after_s=((self._clock.now_ms() // MINUTE_MS + 1) * MINUTE_MS - self._clock.now_ms()) / 1000,
         )
+
+    def _acquire_user_triggered(self, weight: int, user: UserTriggered) -> None:
+        """Never waits (a person is waiting for the answer) and never takes the ticks' share."""
+        now = self._clock.now_ms()
+        minute = now // MINUTE_MS
+        retry_after = max(1, -(-((minute + 1) * MINUTE_MS - now) // 1000))
+        if user.user_id is not None:
+            mine = self._store.add_weight(f"{self._egress}~user~{user.user_id}", minute, weight)
+            if mine > user.per_user:
+                raise RateLimited(
+                    f"Too many exchange requests from your account this minute (limit {user.per_user} request "
+                    f"weight a minute); try again in {retry_after} s.",
+                    retry_after_s=retry_after,
+                    code="exchange_user_rate_limited",
+                    details={"limit_weight_per_minute": user.per_user},
+                )
+        shared = self._store.add_weight(f"{self._egress}~users", minute, weight)
+        if shared > self.user_share or self._store.add_weight(self._egress, minute, weight) > self._soft_limit:
+            raise RateLimited(
+                "The exchange request budget for user requests is used up this minute (running bots keep theirs); "
+                f"try again in {retry_after} s.",
+                retry_after_s=retry_after,
+                code="exchange_budget_busy",
+            )
 
     def observe(self, headers: Mapping[str, str] | None) -> None:
         if not headers:

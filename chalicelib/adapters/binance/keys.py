@@ -25,12 +25,13 @@ def _spot_allowed(account: dict[str, Any]) -> bool:
 
 
 class BinanceKeyVerifier:
-    def __init__(self, exchange_for: Callable[[BinanceCredentials, bool], BinanceSpotExchange]) -> None:
-        """`exchange_for(credentials, testnet)` builds a signed exchange on the right endpoint."""
+    def __init__(self, exchange_for: Callable[[BinanceCredentials, bool, str | None], BinanceSpotExchange]) -> None:
+        """`exchange_for(credentials, testnet, user_id)` builds a signed exchange on the right endpoint, whose
+        calls count against that user's share of the request budget."""
         self._exchange_for = exchange_for
 
-    def verify(self, api_key: str, api_secret: str, *, testnet: bool) -> KeyCheck:
-        exchange = self._exchange_for(BinanceCredentials(api_key, api_secret), testnet)
+    def verify(self, api_key: str, api_secret: str, *, testnet: bool, user_id: str | None = None) -> KeyCheck:
+        exchange = self._exchange_for(BinanceCredentials(api_key, api_secret), testnet, user_id)
         spot = _spot_allowed(exchange.account())
         if testnet:
             return KeyCheck(

@@ -104,12 +104,12 @@ def symbols(ctx: Ctx) -> SymbolListOut:
     tags=("market",),
     query=CandleQuery,
     response=CandleListOut,
-    errors=(404, 503),
+    errors=(404, 429, 503),
 )
 def candles(ctx: Ctx, query: CandleQuery) -> CandleListOut:
     symbol = query.symbol.upper()
     container().symbol_catalog.symbol_rules(symbol)
-    rows = container().market.closed_candles(symbol, query.interval, limit=query.limit)
+    rows = container().candle_view.closed(ctx.user_id, symbol, query.interval, query.limit)
     return CandleListOut(
         items=[
             CandleOut(

@@ -56,6 +56,6 @@ class KeyCheck:
 
 
 class KeyVerifier(Protocol):
-    def verify(self, api_key: str, api_secret: str, *, testnet: bool) -> KeyCheck:
+    def verify(self, api_key: str, api_secret: str, *, testnet: bool, user_id: str | None = None) -> KeyCheck:
         """Raises ExchangeRejected for a key the exchange refuses, ExchangeTemporaryError when unreachable."""
         ...

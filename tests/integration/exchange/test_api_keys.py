@@ -59,7 +59,7 @@ def service(aws: Any) -> Any:
     clock = ManualClock(T0)
     budget = WeightBudget(InMemoryWeightStore(), "e", clock, lambda s: clock.advance(int(s * 1000)))
 
-    def exchange_for(credentials: BinanceCredentials, testnet: bool) -> BinanceSpotExchange:
+    def exchange_for(credentials: BinanceCredentials, testnet: bool, user_id: str | None = None) -> BinanceSpotExchange:
         endpoint = (
             BinanceEndpoint("testnet", "https://testnet.local/api", None) if testnet else BinanceEndpoint.custom(BASE)
         )
