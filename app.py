@@ -49,7 +49,9 @@ def run_jobs(event: SQSEvent) -> dict[str, Any]:
     return workers.run_jobs(event.to_dict(), event.context)
 
 
-@app.on_sqs_message(queue=f"{_QUEUE}-notify", batch_size=10)
+# One message per invocation: a slow webhook receiver (up to its 5 s deadline) holds only its own user's
+# notification, never a batch of other users' (see SECURITY.md, "Outbound webhooks").
+@app.on_sqs_message(queue=f"{_QUEUE}-notify", batch_size=1)
 def send_notifications(event: SQSEvent) -> dict[str, Any]:
     from chalicelib import workers
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.exchange_factory import ExchangeFactory
     from chalicelib.adapters.health import AwsHealth
     from chalicelib.adapters.sqs_queue import SqsQueue
+    from chalicelib.adapters.webhooks import WebhookPolicy
     from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.backtests import BacktestService
@@ -266,12 +267,31 @@ class Container:
     @cached_property
     def notifications(self) -> NotificationService:
         from chalicelib.adapters.dynamo.notifications import DynamoNotificationStore
+        from chalicelib.adapters.dynamo.webhook_breaker import DynamoWebhookBreaker
         from chalicelib.adapters.webhooks import UrllibWebhookSender
         from chalicelib.services.notifications import NotificationService
 
+        extra = self.settings.extra
         return NotificationService(
-            store=DynamoNotificationStore(), targets=self.auth, sender=UrllibWebhookSender(), clock=self.clock
+            store=DynamoNotificationStore(),
+            targets=self.auth,
+            sender=UrllibWebhookSender(
+                self.webhook_policy, deadline_s=float(extra.get("TRADEBOT_WEBHOOK_DEADLINE_S", "5"))
+            ),
+            clock=self.clock,
+            breaker=DynamoWebhookBreaker(
+                self.clock,
+                threshold=int(extra.get("TRADEBOT_WEBHOOK_BREAKER_FAILURES", "5")),
+                cooldown_s=int(extra.get("TRADEBOT_WEBHOOK_BREAKER_COOLDOWN_S", "300")),
+            ),
         )
+
+    @cached_property
+    def webhook_policy(self) -> WebhookPolicy:
+        """Which webhook URLs are allowed (checked when saved and again at each send)."""
+        from chalicelib.adapters.webhooks import policy_from_settings
+
+        return policy_from_settings(self.settings.local_mode, self.settings.extra)
 
     @cached_property
     def backtests(self) -> BacktestService:

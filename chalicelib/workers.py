@@ -116,7 +116,30 @@ def _tick_record(record: SQSRecord) -> None:
 @tracer.capture_method
 def _notification_record(record: SQSRecord) -> None:
     logger.set_correlation_id(record.message_id)
-    container().notifications.deliver(record.message_id, json.loads(record.body))
+    body = json.loads(record.body)
+    keys = {"user_id": str(body.get("user_id")), "kind": str(body.get("kind"))}
+    try:
+        outcome = container().notifications.deliver(record.message_id, body)
+    except Exception as exc:
+        from chalicelib.adapters.webhooks import WebhookFailed
+
+        # The reason only (status, deadline, unreachable): never the URL, the body or the signature.
+        metrics.add_metric(name="WebhookFailures", unit=MetricUnit.Count, value=1)
+        logger.warning(
+            "webhook failed",
+            extra={
+                **keys,
+                "error": type(exc).__name__,
+                "reason": str(exc)[:200] if isinstance(exc, WebhookFailed) else None,
+                "receive_count": record.attributes.approximate_receive_count,
+            },
+        )
+        raise
+    if outcome == "delivered":
+        metrics.add_metric(name="WebhooksDelivered", unit=MetricUnit.Count, value=1)
+    elif outcome in ("circuit_open", "refused"):
+        metrics.add_metric(name="WebhooksSkipped", unit=MetricUnit.Count, value=1)
+        logger.warning("webhook not called", extra={**keys, "outcome": outcome})
 
 
 def _job_record(record: SQSRecord) -> None:

@@ -34,3 +34,22 @@ def sign(secret: str, timestamp_s: int, body: bytes) -> str:
 def notification_id(source_id: str) -> str:
     """Deterministic from the queue message, so a redelivered message writes the same feed item."""
     return hashlib.sha256(source_id.encode()).hexdigest()[:24]
+
+
+class WebhookRefused(Exception):
+    """The webhook URL is refused by the outbound policy (an internal address, a numeric host form...).
+    Retrying cannot help, so the delivery is not retried."""
+
+
+@dataclass(frozen=True)
+class BreakerState:
+    """A user's webhook circuit breaker: consecutive failures, and until when calls are suspended (0 when
+    closed). `tripped` stays set after the cooldown until a delivery succeeds (half-open): one more failure
+    then opens it again at once."""
+
+    failures: int = 0
+    open_until_ms: int = 0
+    tripped: bool = False
+
+    def is_open(self, now_ms: int) -> bool:
+        return self.open_until_ms > now_ms

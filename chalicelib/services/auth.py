@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.errors import InvalidInput, NotFound, RateLimited, Unauthorized
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, RateLimited, Unauthorized
 from chalicelib.domain.users import (
     RefreshRecord,
     User,
@@ -113,6 +113,14 @@ class AuthService:
             secret = user.webhook_secret if webhook_url == user.webhook_url else None
             secret = secret or "whsec_" + new_refresh_token()
         self._users.set_webhook(user_id, webhook_url, secret)
+        return self.get_user(user_id)
+
+    def rotate_webhook_secret(self, user_id: str) -> User:
+        """A new signing secret for the current webhook; the old one stops signing at once."""
+        user = self.get_user(user_id)
+        if not user.webhook_url:
+            raise Conflict("Set a webhook URL before rotating its secret.", code="no_webhook")
+        self._users.set_webhook(user_id, user.webhook_url, "whsec_" + new_refresh_token())
         return self.get_user(user_id)
 
     def webhook(self, user_id: str) -> tuple[str, str] | None:

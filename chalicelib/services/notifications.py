@@ -1,6 +1,11 @@
 """The notification feed and webhooks. Bot events arrive through the notify queue; each is written to the
 user's feed (idempotently) and, if the user set a webhook, POSTed with an HMAC signature. A failing
-webhook raises, so the queue retries it with backoff and finally parks it in the dead-letter queue."""
+webhook raises, so the queue retries it with backoff and finally parks it in the dead-letter queue.
+
+Each user's webhook has a circuit breaker: after `threshold` consecutive failures it is not called for a
+cooldown (the notification is still in the in-app feed), so a receiver that is down stops costing retries
+and invocations. The notify queue delivers one message per invocation (batch size 1), so a slow or failing
+receiver holds only its own message."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import Any, Protocol
 
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.notifications import Notification, notification_id, sign
+from chalicelib.domain.notifications import BreakerState, Notification, WebhookRefused, notification_id, sign
 
 
 class NotificationStore(Protocol):
@@ -37,16 +42,34 @@ class WebhookSender(Protocol):
         """Raises on a non-2xx answer or a network failure."""
 
 
+class WebhookBreaker(Protocol):
+    def state(self, user_id: str) -> BreakerState: ...
+
+    def record_failure(self, user_id: str, state: BreakerState) -> BreakerState: ...
+
+    def reset(self, user_id: str) -> None: ...
+
+
 class NotificationService:
     def __init__(
-        self, *, store: NotificationStore, targets: WebhookTarget, sender: WebhookSender, clock: Clock
+        self,
+        *,
+        store: NotificationStore,
+        targets: WebhookTarget,
+        sender: WebhookSender,
+        clock: Clock,
+        breaker: WebhookBreaker,
     ) -> None:
         self._store = store
         self._targets = targets
         self._sender = sender
         self._clock = clock
+        self._breaker = breaker
 
-    def deliver(self, message_id: str, event: dict[str, Any]) -> None:
+    def deliver(self, message_id: str, event: dict[str, Any]) -> str:
+        """Writes the feed item and calls the webhook. Returns the outcome: `delivered`, `no_webhook`,
+        `circuit_open` (skipped, the breaker is open) or `refused` (the URL failed the outbound policy; not
+        retried). Raises when the receiver failed, so the queue retries."""
         created = int(event.get("at") or self._clock.now_ms())
         note = Notification(
             id=notification_id(message_id),
@@ -61,7 +84,10 @@ class NotificationService:
         self._store.put(note)
         target = self._targets.webhook(note.user_id)
         if target is None:
-            return
+            return "no_webhook"
+        state = self._breaker.state(note.user_id)
+        if state.is_open(self._clock.now_ms()):
+            return "circuit_open"
         url, secret = target
         body = json.dumps(
             {
@@ -75,9 +101,18 @@ class NotificationService:
             separators=(",", ":"),
         ).encode()
         now_s = self._clock.now_ms() // 1000
-        self._sender.post(
-            url, body, {"Content-Type": "application/json", "X-Tradebot-Signature": sign(secret, now_s, body)}
-        )
+        headers = {"Content-Type": "application/json", "X-Tradebot-Signature": sign(secret, now_s, body)}
+        try:
+            self._sender.post(url, body, headers)
+        except WebhookRefused:
+            self._breaker.record_failure(note.user_id, state)
+            return "refused"
+        except Exception:
+            self._breaker.record_failure(note.user_id, state)
+            raise
+        if state.failures or state.tripped:
+            self._breaker.reset(note.user_id)
+        return "delivered"
 
     def page(
         self, user_id: str, cursor: str | None, limit: int, unread_only: bool = False

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.routes.auth import session_response
 from chalicelib.api.routing import Ctx, endpoint
-from chalicelib.api.schemas.auth import ChangePasswordIn, PasswordChangedOut, SettingsIn, UserOut
+from chalicelib.api.schemas.auth import ChangePasswordIn, PasswordChangedOut, SettingsIn, UserOut, WebhookOut
 from chalicelib.bootstrap import container
 from chalicelib.domain.clock import iso_utc
 from chalicelib.domain.errors import InvalidInput
@@ -16,23 +14,37 @@ from chalicelib.domain.users import User
 
 bp = Blueprint(__name__)
 
+_LOOKUP_TIMEOUT_S = 2.0
+
 
 def user_out(user: User) -> UserOut:
     return UserOut(id=user.id, email=user.email, created_at=iso_utc(user.created_at_ms), webhook_url=user.webhook_url)
 
 
 def _check_webhook(url: str | None) -> str | None:
-    if not url:
+    """The outbound policy of chalicelib/adapters/webhooks.py, applied when the URL is saved (and again at
+    every send). A name that does not resolve yet is accepted: the send-time check judges what it resolves
+    to then, as it must anyway (DNS answers change)."""
+    from chalicelib.adapters.webhooks import HostDoesNotResolve, UnsafeWebhookUrl, WebhookFailed
+
+    if not url or not url.strip():
         return None
-    parsed = urlparse(url)
-    allowed = ("https",) if not container().settings.local_mode else ("https", "http")
-    if parsed.scheme not in allowed or not parsed.netloc:
+    url = url.strip()
+    try:
+        container().webhook_policy.check(url, timeout_s=_LOOKUP_TIMEOUT_S)
+    except HostDoesNotResolve:
+        pass
+    except UnsafeWebhookUrl as exc:
         raise InvalidInput(
-            "The webhook URL must be an https:// URL.",
-            code="invalid_webhook_url",
-            details=[{"field": "webhook_url", "message": "must be an absolute https URL"}],
-        )
+            exc.reason, code="invalid_webhook_url", details=[{"field": "webhook_url", "message": exc.reason}]
+        ) from None
+    except WebhookFailed:
+        pass  # the lookup timed out: the send-time check decides
     return url
+
+
+def _webhook_out(user: User) -> WebhookOut:
+    return WebhookOut(webhook_url=user.webhook_url, webhook_secret=user.webhook_secret if user.webhook_url else None)
 
 
 @endpoint(bp, "/users/me", "GET", summary="The signed-in user", tags=("users",), response=UserOut)
@@ -70,3 +82,28 @@ def update_settings(ctx: Ctx, body: SettingsIn) -> UserOut:
     out = user_out(user)
     out.webhook_secret = user.webhook_secret
     return out
+
+
+@endpoint(
+    bp,
+    "/users/me/webhook",
+    "GET",
+    summary="The webhook URL and its signing secret",
+    tags=("users",),
+    response=WebhookOut,
+)
+def get_webhook(ctx: Ctx) -> WebhookOut:
+    return _webhook_out(container().auth.get_user(ctx.user_id))
+
+
+@endpoint(
+    bp,
+    "/users/me/webhook/secret",
+    "POST",
+    summary="Rotate the webhook signing secret (the old one stops signing at once)",
+    tags=("users",),
+    response=WebhookOut,
+    errors=(409,),
+)
+def rotate_webhook_secret(ctx: Ctx) -> WebhookOut:
+    return _webhook_out(container().auth.rotate_webhook_secret(ctx.user_id))

@@ -41,6 +41,12 @@ class UserOut(BaseModel):
     webhook_secret: str | None = None
 
 
+class WebhookOut(BaseModel):
+    webhook_url: str | None = None
+    # The HMAC key that signs the webhook's requests (`X-Tradebot-Signature`); null when no webhook is set.
+    webhook_secret: str | None = None
+
+
 class RegisteredOut(BaseModel):
     id: str
     email: str
