@@ -16,6 +16,7 @@ import pytest
 from chalicelib import bootstrap, workers
 from tests.integration.api.helpers import call
 from tests.integration.bots.conftest import Platform, bot_body
+from tests.webhook_receivers import allow_loopback_webhooks
 
 DCA = {"strategy": "dca", "params": {"base_order_quote": 100, "take_profit_pct": 0.05, "price_deviation_pct": 0.5}}
 
@@ -126,7 +127,8 @@ class _Hook(BaseHTTPRequestHandler):
 
 
 @pytest.fixture()
-def webhook_server():
+def webhook_server(platform):
+    allow_loopback_webhooks(bootstrap.container())  # receivers on 127.0.0.1 are refused by default
     server = HTTPServer(("127.0.0.1", 0), _Hook)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
