@@ -2,6 +2,7 @@ import { PageHeader } from '@/components/layouts/app-layout';
 import { QueryState } from '@/components/ui/states';
 import { ChangePasswordForm } from '@/features/settings/components/change-password-form';
 import { WebhookForm } from '@/features/settings/components/webhook-form';
+import { WebhookSecret } from '@/features/settings/components/webhook-secret';
 import { formatDateTime } from '@/lib/format';
 import { useUser } from '@/lib/auth';
 
@@ -24,6 +25,7 @@ export default function SettingsRoute() {
             <section className="card">
               <h2>Notifications webhook</h2>
               <WebhookForm current={u?.webhook_url} />
+              <WebhookSecret />
             </section>
           </div>
         )}

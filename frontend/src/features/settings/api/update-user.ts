@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, type TokenResponse } from '@/lib/api-client';
 import { userQueryKey, type User } from '@/lib/auth';
+import { webhookQueryKey } from './webhook';
 
 export type ChangePasswordInput = { current_password: string; new_password: string };
 
@@ -24,5 +25,12 @@ export function useChangePassword() {
 
 export function useUpdateSettings() {
   const queryClient = useQueryClient();
-  return useMutation({ mutationFn: updateSettings, onSuccess: (user) => queryClient.setQueryData(userQueryKey, user) });
+  return useMutation({
+    mutationFn: updateSettings,
+    onSuccess: (user) => {
+      queryClient.setQueryData(userQueryKey, user);
+      // A new URL gets a new signing secret: show it.
+      return queryClient.invalidateQueries({ queryKey: webhookQueryKey });
+    },
+  });
 }
