@@ -173,3 +173,44 @@ class _CfnLoader(yaml.SafeLoader):
 
 
 _CfnLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def test_webhook_secrets_and_signatures_are_never_logged(
+    platform: Platform, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Saving, showing, rotating and delivering (a failure, then a success) through the worker, with every
+    application logger at DEBUG: neither secret, nor a signature, nor the URL's path token is logged."""
+    import logging
+
+    from chalicelib import workers
+    from chalicelib.observability import logger as app_logger
+
+    caplog.set_level(logging.DEBUG)
+    app_logger.setLevel("DEBUG")
+    for name in ("botocore", "boto3", "urllib3"):  # their wire logs are never enabled (see test_secrets)
+        logging.getLogger(name).setLevel(logging.INFO)
+    allow_loopback_webhooks(bootstrap.container())
+    user = platform.user()
+    token = user["access_token"]
+    path_token = "/hook/tok-" + "Zk93xQ"
+    try:
+        with receiver("127.0.0.1", status=500) as hook:
+            saved = platform.call("PATCH", "/users/me/settings", {"webhook_url": hook.url(path_token)}, token)[1]
+            first = saved["webhook_secret"]
+            platform.call("GET", "/users/me/webhook", None, token)
+            second = platform.call("POST", "/users/me/webhook/secret", None, token)[1]["webhook_secret"]
+            sqs, url = platform.sqs, platform.outputs["NotifyQueueUrl"]
+            sqs.send_message(QueueUrl=url, MessageBody=json.dumps(_event(user["id"])))
+            platform.drain(url, workers.send_notifications)  # 500: fails, stays queued
+            hook.status = 204
+            platform.drain(url, workers.send_notifications)
+            assert len(hook.received) == 2
+            signatures = [h.headers["X-Tradebot-Signature"] for h in hook.received]
+    finally:
+        app_logger.setLevel("WARNING")
+    captured = capsys.readouterr()
+    text = "\n".join(r.getMessage() + " " + json.dumps(r.__dict__, default=str) for r in caplog.records)
+    text += captured.out + captured.err
+    assert "webhook failed" in text  # the failure is logged, by its reason only
+    for secret in (first, second, *signatures, path_token):
+        assert secret not in text, secret
