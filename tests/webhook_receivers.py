@@ -97,9 +97,9 @@ class Dribbler:
 
 
 @contextmanager
-def dribbler(interval_s: float = 0.2, payload: bytes | None = None) -> Iterator[Dribbler]:
-    """Reads the request, then sends a valid-looking response one byte every `interval_s` (each read
-    succeeds long before any per-operation timeout) and never finishes the header block."""
+def dribbler(interval_s: float = 0.2, payload: bytes | None = None, prefix: bytes = b"") -> Iterator[Dribbler]:
+    """Reads the request, sends `prefix` at once, then a valid-looking response one byte every `interval_s`
+    (each read succeeds long before any per-operation timeout) and never finishes the header block."""
     data = payload or b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"a" * 100_000
     d = Dribbler(0, interval_s)
 
@@ -110,6 +110,7 @@ def dribbler(interval_s: float = 0.2, payload: bytes | None = None) -> Iterator[
             self.request.settimeout(30)
             try:
                 self.request.recv(65536)
+                self.request.sendall(prefix)
                 for i in range(len(data)):
                     self.request.sendall(data[i : i + 1])
                     time.sleep(d.interval_s)

@@ -350,6 +350,10 @@ class UrllibWebhookSender:
             connected = True
             conn.request("POST", target.path, body=body, headers=headers)
             response = conn.getresponse()
+            if expired.is_set():
+                # The cut socket reads as end-of-stream, and http.client takes a status line and headers cut
+                # short for a whole answer: whatever it parsed after the deadline does not count.
+                raise WebhookFailed("webhook deadline exceeded")
             return int(response.status)
         except (OSError, http.client.HTTPException) as exc:
             if expired.is_set() or time.monotonic() >= deadline:

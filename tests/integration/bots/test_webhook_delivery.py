@@ -122,7 +122,7 @@ def test_a_slow_receiver_delays_and_loses_no_other_users_notification(platform: 
     (source,) = [s for s in sqs_sources(app) if s.name == "send_notifications"]
     assert source.batch_size == 1
 
-    allow_loopback_webhooks(bootstrap.container(), TRADEBOT_WEBHOOK_DEADLINE_S="2")
+    allow_loopback_webhooks(bootstrap.container(), TRADEBOT_WEBHOOK_DEADLINE_S="3")
     a, b = platform.user(), platform.user()
     sqs, url = platform.sqs, platform.outputs["NotifyQueueUrl"]
     dlq = sqs.get_queue_url(QueueName="tradebot-test-notify-dlq")["QueueUrl"]
@@ -143,8 +143,8 @@ def test_a_slow_receiver_delays_and_loses_no_other_users_notification(platform: 
         finally:
             poller.stop(timeout=10)
     assert slow.requests == 1
-    assert b_latency < 1.0, b_latency  # not held behind A's 2 s
-    assert a_duration < 3.0, a_duration
+    assert b_latency < 1.5, b_latency  # not held behind A's 3 s
+    assert 2.9 <= a_duration < 4.5, a_duration
     assert json.loads(fast.received[0].body)["message"] == "for B"
     feed_b = platform.call("GET", "/notifications", None, b["access_token"])[1]
     assert [n["message"] for n in feed_b["items"]] == ["for B"]
