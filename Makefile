@@ -10,7 +10,7 @@ WEB_STAMP := $(WEB)/node_modules/.installed
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/public -type f 2>/dev/null)
 STAGE ?= dev
 
-.PHONY: run test lint typecheck pytest web-test web-build chromium bench soak deploy destroy venv clean
+.PHONY: run test lint typecheck pytest web-lint web-test web-build chromium bench soak deploy destroy venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,10 +52,14 @@ chromium: $(CHROMIUM)
 pytest: venv $(WEB_STAMP) web-build chromium
 	$(BIN)/python -m pytest
 
+# ESLint on the web app: TypeScript and React hooks rules, and the import boundaries between features.
+web-lint: $(WEB_STAMP)
+	cd $(WEB) && npm run lint --silent
+
 web-test: $(WEB_STAMP)
 	cd $(WEB) && npm test --silent
 
-test: lint typecheck pytest web-test web-build
+test: lint typecheck pytest web-lint web-test web-build
 
 bench: venv
 	$(BIN)/python -m pip install -q -r requirements-bench.txt

@@ -190,6 +190,7 @@ describe('trader web app', () => {
       await phone.page.getByRole('img', { name: /candles with/ }).waitFor();
       await phone.page.getByRole('table', { name: 'Trades of E2E paper SMA' }).waitFor();
     }
+    // eslint-disable-next-line no-undef -- the callback runs in the page, where document and window exist
     const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone screen`);
     await screenshot(phone.page, '10-phone-bot-page');

@@ -46,7 +46,7 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
 
 export async function apiErrorFromResponse(res: Response): Promise<ApiError> {
   const retryAfter = parseRetryAfter(res.headers.get('Retry-After'));
-  let body: unknown = null;
+  let body: unknown;
   try {
     const text = await res.text();
     body = text ? JSON.parse(text) : null;
