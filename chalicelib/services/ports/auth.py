@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from collections.abc import Sequence
+from typing import Protocol
 
 from chalicelib.domain.users import AccessClaims, RefreshRecord, User
 
