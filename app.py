@@ -16,7 +16,12 @@ app = Chalice(app_name="tradebot")
 app.experimental_feature_flags.update(["BLUEPRINTS"])
 
 if settings().cors_origin:
-    app.api.cors = CORSConfig(allow_origin=str(settings().cors_origin), allow_credentials=True, max_age=600)
+    app.api.cors = CORSConfig(
+        allow_origin=str(settings().cors_origin),
+        allow_credentials=True,
+        max_age=600,
+        allow_headers=["X-Session-Transport"],
+    )
 
 app.register_middleware(metrics_flush_middleware, "all")
 app.register_middleware(http_middleware, "http")

@@ -42,10 +42,11 @@ class Container:
         from chalicelib.adapters.dynamo.attempts import DynamoAttemptCounter
         from chalicelib.adapters.dynamo.users import DynamoRefreshTokenStore, DynamoUserRepository
         from chalicelib.adapters.jwt_tokens import JwtAccessTokens, secret_from_secrets_manager
-        from chalicelib.adapters.passwords import Argon2Hasher
+        from chalicelib.adapters.passwords import Argon2Hasher, ZxcvbnStrength
         from chalicelib.services.auth import AuthService, LoginLimits
 
         cfg = self.settings
+        extra = cfg.extra
         return AuthService(
             users=DynamoUserRepository(),
             refresh_tokens=DynamoRefreshTokenStore(),
@@ -59,8 +60,16 @@ class Container:
                 clock=self.clock,
             ),
             clock=self.clock,
-            limits=LoginLimits(cfg.login_max_per_account, cfg.login_max_per_ip, cfg.login_window_s),
+            limits=LoginLimits(
+                cfg.login_max_per_account,
+                cfg.login_max_per_ip,
+                cfg.login_window_s,
+                account_ceiling=int(extra.get("TRADEBOT_LOGIN_ACCOUNT_CEILING", "20")),
+                register_per_address=int(extra.get("TRADEBOT_REGISTER_PER_ADDRESS", "10")),
+                session_max_age_s=int(extra.get("TRADEBOT_SESSION_MAX_AGE_S", str(30 * 24 * 3600))),
+            ),
             refresh_ttl_s=cfg.refresh_token_ttl_s,
+            strength=ZxcvbnStrength(),
         )
 
     # --- market and exchanges ----------------------------------------------------------------

@@ -28,6 +28,9 @@ _ENV = {
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "LOGIN_MAX_PER_ACCOUNT": "5",
     "LOGIN_MAX_PER_IP": "50",
+    # Every test signs up from the test client's one address; tests of the limit set their own.
+    "TRADEBOT_REGISTER_PER_ADDRESS": "1000000",
+    "TRADEBOT_LOGIN_ACCOUNT_CEILING": "1000000",
 }
 for _key, _value in _ENV.items():
     os.environ[_key] = _value

@@ -10,6 +10,7 @@ import jwt
 
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Unauthorized
+from chalicelib.domain.users import AccessClaims
 
 _ALGORITHM = "HS256"
 
@@ -33,18 +34,21 @@ class JwtAccessTokens:
         self._clock = clock
 
     def issue(self, user_id: str) -> tuple[str, int]:
-        now = self._clock.now_ms() // 1000
+        now_ms = self._clock.now_ms()
+        now = now_ms // 1000
         claims = {
             "iss": self._issuer,
             "aud": self._audience,
             "sub": user_id,
             "iat": now,
+            # Milliseconds: a token issued in the same second as a logout must still be told apart.
+            "iat_ms": now_ms,
             "exp": now + self._ttl_s,
             "jti": uuid.uuid4().hex,
         }
         return jwt.encode(claims, self._secret(), algorithm=_ALGORITHM), self._ttl_s
 
-    def verify(self, token: str) -> str:
+    def verify(self, token: str) -> AccessClaims:
         try:
             claims = jwt.decode(
                 token,
@@ -72,4 +76,6 @@ class JwtAccessTokens:
             raise Unauthorized("The access token has expired.", code="token_expired")
         if iat > now + 60:
             raise Unauthorized("The access token is invalid.", code="invalid_token")
-        return str(claims["sub"])
+        raw_ms = claims.get("iat_ms")
+        issued_ms = raw_ms if isinstance(raw_ms, int) and not isinstance(raw_ms, bool) else iat * 1000
+        return AccessClaims(str(claims["sub"]), int(issued_ms))

@@ -20,10 +20,20 @@ class User:
     email: str
     password_hash: str
     created_at_ms: int
-    # Refresh tokens issued before this instant are void (set when the password changes).
+    # Refresh tokens issued before this instant are void (set when the password changes, or on "sign out
+    # everywhere").
     tokens_valid_after_ms: int = 0
+    # Access tokens issued before this instant are void (set on logout too: the user's other sessions then
+    # renew theirs silently with their refresh tokens, which stay valid).
+    access_valid_after_ms: int = 0
     webhook_url: str | None = None
     webhook_secret: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    user_id: str
+    issued_at_ms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +44,9 @@ class RefreshRecord:
     issued_at_ms: int
     expires_at_ms: int
     used: bool
+    # When the sign-in that started this family of rotating tokens happened: no refresh past the absolute
+    # session lifetime from here. 0 for records stored before this was kept (then `issued_at_ms` counts).
+    session_started_ms: int = 0
 
 
 def normalize_email(raw: str) -> str:

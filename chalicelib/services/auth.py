@@ -1,4 +1,13 @@
-"""Registration, login with throttling, rotating refresh tokens with reuse detection, password change."""
+"""Registration, login with throttling, rotating refresh tokens with reuse detection, password change.
+
+Sign-in throttling counts every attempt atomically BEFORE the password is checked (40 parallel guesses are 40
+attempts, and only the first few reach argon2), and slows the attacker down without locking the owner out:
+- per (account, source): a few free failures, then a delay that doubles with each further one;
+- per source, across accounts: a ceiling (one address spraying many accounts);
+- per account, across sources: above a ceiling, only sources that already failed against the account are
+  refused, so the owner signing in from their own address still gets in while an attacker pays one address
+  per guess.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +17,7 @@ from dataclasses import dataclass
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, RateLimited, Unauthorized
 from chalicelib.domain.users import (
+    AccessClaims,
     RefreshRecord,
     User,
     check_password_policy,
@@ -19,6 +29,7 @@ from chalicelib.services.ports.auth import (
     AccessTokens,
     AttemptCounter,
     PasswordHasher,
+    PasswordStrength,
     RefreshTokenStore,
     UserRepository,
 )
@@ -38,9 +49,16 @@ class Session:
 
 @dataclass(frozen=True)
 class LoginLimits:
-    per_account: int
-    per_address: int
+    per_account: int  # free failures of one account from one source before the delay starts
+    per_address: int  # attempts from one source, across accounts, per window
     window_s: int
+    account_ceiling: int = 20  # failures of one account from every source before failed sources are refused
+    pair_window_s: int = 3600  # how long an (account, source) pair's failures are remembered
+    base_delay_s: int = 2
+    max_delay_s: int = 900
+    register_per_address: int = 10  # registrations from one source per hour
+    password_changes: int = 5  # password-change attempts per user per window
+    session_max_age_s: int = 30 * 24 * 3600  # absolute: no refresh past this from the sign-in
 
 
 class AuthService:
@@ -55,6 +73,7 @@ class AuthService:
         clock: Clock,
         limits: LoginLimits,
         refresh_ttl_s: int,
+        strength: PasswordStrength | None = None,
     ) -> None:
         self._users = users
         self._refresh = refresh_tokens
@@ -64,13 +83,23 @@ class AuthService:
         self._clock = clock
         self._limits = limits
         self._refresh_ttl_ms = refresh_ttl_s * 1000
+        self._strength = strength
         self._dummy_hash: str | None = None
 
     # --- accounts ------------------------------------------------------------------------------
 
-    def register(self, email: str, password: str) -> User:
+    def register(self, email: str, password: str, source_ip: str = "unknown") -> User:
         email = normalize_email(email)
         check_password_policy(password)
+        self._check_strength(password, "password", email)
+        # Before the hash: every registration costs a 64 MiB argon2 run.
+        before, _ = self._attempts.hit(f"register#ip#{source_ip}", 3600)
+        if before >= self._limits.register_per_address:
+            raise RateLimited(
+                "Too many accounts created from this address; try again later.",
+                retry_after_s=3600,
+                code="too_many_registrations",
+            )
         user = User(
             id=str(uuid.uuid4()),
             email=email,
@@ -88,6 +117,15 @@ class AuthService:
 
     def change_password(self, user_id: str, current_password: str, new_password: str) -> User:
         user = self.get_user(user_id)
+        # Counted before the check: a stolen access token must not become an unlimited password oracle.
+        key = f"pwchange#{user_id}"
+        before, _ = self._attempts.hit(key, self._limits.window_s)
+        if before >= self._limits.password_changes:
+            raise RateLimited(
+                "Too many password-change attempts; try again later.",
+                retry_after_s=self._limits.window_s,
+                code="too_many_attempts",
+            )
         if not self._hasher.verify(user.password_hash, current_password):
             raise InvalidInput(
                 "The current password is wrong.",
@@ -95,14 +133,18 @@ class AuthService:
                 details=[{"field": "current_password", "message": "does not match"}],
             )
         check_password_policy(new_password, field="new_password")
+        self._check_strength(new_password, "new_password", user.email)
         if current_password == new_password:
             raise InvalidInput(
                 "The new password must differ from the current one.",
                 code="same_password",
                 details=[{"field": "new_password", "message": "same as the current password"}],
             )
-        # Every refresh token issued so far stops working: other sessions must sign in again.
-        self._users.set_password(user_id, self._hasher.hash(new_password), self._clock.now_ms())
+        # Every token issued so far stops working: other sessions must sign in again.
+        now = self._clock.now_ms()
+        self._users.set_password(user_id, self._hasher.hash(new_password), now)
+        self._users.end_sessions(user_id, now, refresh_tokens=True)
+        self._attempts.reset(key, self._limits.window_s)
         return self.get_user(user_id)
 
     def set_webhook(self, user_id: str, webhook_url: str | None) -> User:
@@ -136,17 +178,20 @@ class AuthService:
             email = normalize_email(email)
         except InvalidInput:
             raise Unauthorized("Wrong e-mail or password.", code="invalid_credentials") from None
-        account_key, address_key = f"login#acct#{email}", f"login#ip#{source_ip}"
-        self._refuse_if_throttled(account_key, self._limits.per_account)
-        self._refuse_if_throttled(address_key, self._limits.per_address)
+        pair_key = f"login#pair#{email}#{source_ip}"
+        self._admit_sign_in(email, source_ip, pair_key)
         user = self._users.get_by_email(email)
         valid = self._verify(user, password)
         if user is None or not valid:
-            self._attempts.add(account_key, self._limits.window_s)
-            self._attempts.add(address_key, self._limits.window_s)
             raise Unauthorized("Wrong e-mail or password.", code="invalid_credentials")
-        self._attempts.reset(account_key, self._limits.window_s)
+        # The owner's success clears their own address's record; other addresses keep theirs.
+        self._attempts.reset(pair_key, self._limits.pair_window_s)
+        if self._hasher.needs_rehash(user.password_hash):
+            self._users.rehash_password(user.id, self._hasher.hash(password))
         return self.new_session(user.id)
+
+    def sign_out_everywhere(self, user_id: str) -> None:
+        self._users.end_sessions(user_id, self._clock.now_ms() + 1, refresh_tokens=True)
 
     def refresh(self, refresh_token: str) -> Session:
         record = self._valid_record(refresh_token)
@@ -154,25 +199,65 @@ class AuthService:
             # A rotated token came back: someone holds a copy. End the whole family.
             self._refresh.revoke_family(record.family_id, record.expires_at_ms)
             raise Unauthorized("This session was ended; sign in again.", code="refresh_token_reused")
-        return self._issue(record.user_id, record.family_id)
+        return self._issue(record.user_id, record.family_id, record.session_started_ms or record.issued_at_ms)
 
     def logout(self, refresh_token: str) -> None:
         record = self._refresh.get(hash_refresh_token(refresh_token))
         if record is not None:
             self._refresh.revoke_family(record.family_id, record.expires_at_ms)
+            # Access tokens are bearer tokens valid until they expire: void the user's now. Their other
+            # sessions renew theirs with their own refresh tokens; this one has none left.
+            # (+1: a token minted in this same millisecond, before the logout, is void too.)
+            self._users.end_sessions(record.user_id, self._clock.now_ms() + 1, refresh_tokens=False)
 
     def authenticate(self, access_token: str) -> str:
+        claims = self._access.verify(access_token)
+        user = self._users.get(claims.user_id)
+        if user is None or claims.issued_at_ms < max(user.access_valid_after_ms, user.tokens_valid_after_ms):
+            raise Unauthorized("This session has ended; sign in again.", code="session_ended")
+        return claims.user_id
+
+    def claims(self, access_token: str) -> AccessClaims:
         return self._access.verify(access_token)
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _refuse_if_throttled(self, key: str, limit: int) -> None:
-        count, retry_after = self._attempts.count(key, self._limits.window_s)
-        if count >= limit:
-            raise RateLimited(
-                "Too many failed sign-in attempts; try again later.",
-                retry_after_s=max(1, retry_after),
-                code="too_many_attempts",
+    def _admit_sign_in(self, email: str, source_ip: str, pair_key: str) -> None:
+        """Count this attempt on every key first (atomic adds), then decide; see the module docstring."""
+        lim = self._limits
+        now = self._clock.now_ms()
+        pair_before, pair_last = self._attempts.hit(pair_key, lim.pair_window_s)
+        source_before, _ = self._attempts.hit(f"login#ip#{source_ip}", lim.window_s)
+        account_before, _ = self._attempts.hit(f"login#acct#{email}", lim.pair_window_s)
+        if pair_before >= lim.per_account and pair_last + self._delay_s(pair_before) * 1000 > now:
+            # This refused attempt is the new reference: the next one is admitted after the next delay.
+            self._too_many(self._delay_s(pair_before + 1))
+        if source_before >= lim.per_address:
+            self._too_many(lim.window_s)
+        if account_before >= lim.account_ceiling and pair_before > 0:
+            self._too_many(lim.max_delay_s)
+
+    def _delay_s(self, failures: int) -> int:
+        lim = self._limits
+        return int(min(lim.base_delay_s * 2 ** max(0, failures - lim.per_account), lim.max_delay_s))
+
+    @staticmethod
+    def _too_many(retry_after_s: int) -> None:
+        raise RateLimited(
+            "Too many failed sign-in attempts; try again later.",
+            retry_after_s=max(1, int(retry_after_s)),
+            code="too_many_attempts",
+        )
+
+    def _check_strength(self, password: str, field: str, email: str) -> None:
+        if self._strength is None:
+            return
+        problem = self._strength.weakness(password, [email, email.split("@", 1)[0]])
+        if problem:
+            raise InvalidInput(
+                f"The password is too easy to guess: {problem}",
+                code="weak_password",
+                details=[{"field": field, "message": problem}],
             )
 
     def _verify(self, user: User | None, password: str) -> bool:
@@ -190,6 +275,9 @@ class AuthService:
         record = self._refresh.get(hash_refresh_token(refresh_token))
         if record is None or record.expires_at_ms <= self._clock.now_ms():
             raise invalid
+        started = record.session_started_ms or record.issued_at_ms
+        if self._clock.now_ms() - started >= self._limits.session_max_age_s * 1000:
+            raise Unauthorized("This session has reached its maximum age; sign in again.", code="session_expired")
         if self._refresh.is_family_revoked(record.family_id):
             raise invalid
         user = self._users.get(record.user_id)
@@ -198,19 +286,21 @@ class AuthService:
         return record
 
     def new_session(self, user_id: str) -> Session:
-        return self._issue(user_id, str(uuid.uuid4()))
+        return self._issue(user_id, str(uuid.uuid4()), self._clock.now_ms())
 
-    def _issue(self, user_id: str, family_id: str) -> Session:
+    def _issue(self, user_id: str, family_id: str, started_ms: int) -> Session:
         now = self._clock.now_ms()
         token = new_refresh_token()
+        expires = min(now + self._refresh_ttl_ms, started_ms + self._limits.session_max_age_s * 1000)
         self._refresh.put(
             RefreshRecord(
                 token_hash=hash_refresh_token(token),
                 user_id=user_id,
                 family_id=family_id,
                 issued_at_ms=now,
-                expires_at_ms=now + self._refresh_ttl_ms,
+                expires_at_ms=expires,
                 used=False,
+                session_started_ms=started_ms,
             )
         )
         access, expires_in = self._access.issue(user_id)
@@ -218,6 +308,6 @@ class AuthService:
             access_token=access,
             refresh_token=token,
             expires_in=expires_in,
-            refresh_expires_in=self._refresh_ttl_ms // 1000,
+            refresh_expires_in=max(0, (expires - now) // 1000),
             user_id=user_id,
         )

@@ -13,6 +13,8 @@ class CounterModel(Model):
     pk = UnicodeAttribute(hash_key=True)
     count = NumberAttribute(default=0)
     expires_at = NumberAttribute()
+    last_ms = NumberAttribute(null=True)
+    prev_ms = NumberAttribute(null=True)
 
 
 class DynamoAttemptCounter:
@@ -36,6 +38,21 @@ class DynamoAttemptCounter:
         pk, end = self._window(key, window_s)
         # One atomic UpdateItem: concurrent failures are all counted.
         CounterModel(pk=pk).update(actions=[CounterModel.count.add(1), CounterModel.expires_at.set(end + 60)])
+
+    def hit(self, key: str, window_s: int) -> tuple[int, int]:
+        pk, end = self._window(key, window_s)
+        item = CounterModel(pk=pk)
+        # One UpdateItem: every operand reads the item as it was, so `prev_ms` gets the previous attempt's time
+        # and concurrent attempts each see a different count.
+        item.update(
+            actions=[
+                CounterModel.count.add(1),
+                CounterModel.prev_ms.set(CounterModel.last_ms | 0),
+                CounterModel.last_ms.set(self._clock.now_ms()),
+                CounterModel.expires_at.set(end + 60),
+            ]
+        )
+        return int(item.count) - 1, int(item.prev_ms or 0)
 
     def reset(self, key: str, window_s: int) -> None:
         pk, _ = self._window(key, window_s)

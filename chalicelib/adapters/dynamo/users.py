@@ -20,6 +20,7 @@ class UserModel(Model):
     password_hash = UnicodeAttribute()
     created_at_ms = NumberAttribute()
     tokens_valid_after_ms = NumberAttribute(default=0)
+    access_valid_after_ms = NumberAttribute(null=True)
     webhook_url = UnicodeAttribute(null=True)
     webhook_secret = UnicodeAttribute(null=True)
 
@@ -38,6 +39,7 @@ class RefreshTokenModel(Model):
     user_id = UnicodeAttribute(null=True)
     family_id = UnicodeAttribute(null=True)
     issued_at_ms = NumberAttribute(null=True)
+    session_started_ms = NumberAttribute(null=True)
     expires_at = NumberAttribute()  # seconds, DynamoDB TTL
     expires_at_ms = NumberAttribute(null=True)
     used = BooleanAttribute(default=False)
@@ -51,6 +53,7 @@ def _to_user(m: UserModel) -> User:
         password_hash=m.password_hash,
         created_at_ms=int(m.created_at_ms),
         tokens_valid_after_ms=int(m.tokens_valid_after_ms or 0),
+        access_valid_after_ms=int(m.access_valid_after_ms or 0),
         webhook_url=m.webhook_url,
         webhook_secret=m.webhook_secret,
     )
@@ -101,6 +104,17 @@ class DynamoUserRepository:
             condition=UserModel.user_id.exists(),
         )
 
+    def rehash_password(self, user_id: str, password_hash: str) -> None:
+        UserModel(user_id=user_id).update(
+            actions=[UserModel.password_hash.set(password_hash)], condition=UserModel.user_id.exists()
+        )
+
+    def end_sessions(self, user_id: str, at_ms: int, *, refresh_tokens: bool) -> None:
+        actions: list[Any] = [UserModel.access_valid_after_ms.set(at_ms)]
+        if refresh_tokens:
+            actions.append(UserModel.tokens_valid_after_ms.set(at_ms))
+        UserModel(user_id=user_id).update(actions=actions, condition=UserModel.user_id.exists())
+
     def set_webhook(self, user_id: str, webhook_url: str | None, secret: str | None) -> None:
         actions: list[Any] = (
             [UserModel.webhook_url.set(webhook_url), UserModel.webhook_secret.set(secret or "")]
@@ -117,6 +131,7 @@ class DynamoRefreshTokenStore:
             user_id=record.user_id,
             family_id=record.family_id,
             issued_at_ms=record.issued_at_ms,
+            session_started_ms=record.session_started_ms,
             expires_at_ms=record.expires_at_ms,
             expires_at=record.expires_at_ms // 1000,
             used=record.used,
@@ -134,6 +149,7 @@ class DynamoRefreshTokenStore:
             issued_at_ms=int(m.issued_at_ms or 0),
             expires_at_ms=int(m.expires_at_ms or 0),
             used=bool(m.used),
+            session_started_ms=int(m.session_started_ms or 0),
         )
 
     def mark_used(self, token_hash: str) -> bool:

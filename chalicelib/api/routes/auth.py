@@ -1,5 +1,6 @@
-"""/auth: register, login, refresh, logout. Browsers get the refresh token as an httpOnly cookie scoped
-to /api/v1/auth; API clients use the JSON body. Both are accepted."""
+"""/auth: register, login, refresh, logout, sign out everywhere. Browsers get the refresh token as an
+httpOnly cookie scoped to /api/v1/auth and say so with `X-Session-Transport: cookie`: then the token is
+never in the JSON body, where a script could read it. API clients use the JSON body. Both are accepted."""
 
 from __future__ import annotations
 
@@ -22,14 +23,24 @@ def _cookie(value: str, max_age: int) -> str:
     return f"{_COOKIE}={value}; Max-Age={max_age}; Path={_COOKIE_PATH}; HttpOnly; SameSite=Strict{secure}"
 
 
-def session_response(session: Session, status: int = 200, extra: dict[str, object] | None = None) -> Response:
-    body = {
+TRANSPORT_HEADER = "X-Session-Transport"
+
+
+def cookie_client(ctx: Ctx) -> bool:
+    return (ctx.header(TRANSPORT_HEADER) or "").strip().lower() == "cookie"
+
+
+def session_response(
+    session: Session, status: int = 200, extra: dict[str, object] | None = None, *, cookie_only: bool = False
+) -> Response:
+    body: dict[str, object] = {
         **(extra or {}),
         "access_token": session.access_token,
-        "refresh_token": session.refresh_token,
         "token_type": "bearer",
         "expires_in": session.expires_in,
     }
+    if not cookie_only:
+        body["refresh_token"] = session.refresh_token
     return json_response(body, status, {"Set-Cookie": _cookie(session.refresh_token, session.refresh_expires_in)})
 
 
@@ -50,10 +61,10 @@ def _refresh_token(ctx: Ctx, body: RefreshIn) -> str:
     response=RegisteredOut,
     status=201,
     auth=False,
-    errors=(409,),
+    errors=(409, 429),
 )
 def register(ctx: Ctx, body: RegisterIn) -> RegisteredOut:
-    user = container().auth.register(body.email, body.password)
+    user = container().auth.register(body.email, body.password, ctx.source_ip)
     return RegisteredOut(id=user.id, email=user.email)
 
 
@@ -69,7 +80,8 @@ def register(ctx: Ctx, body: RegisterIn) -> RegisteredOut:
     errors=(401, 429),
 )
 def login(ctx: Ctx, body: LoginIn) -> Response:
-    return session_response(container().auth.login(body.email, body.password, ctx.source_ip))
+    session = container().auth.login(body.email, body.password, ctx.source_ip)
+    return session_response(session, cookie_only=cookie_client(ctx))
 
 
 @endpoint(
@@ -85,7 +97,10 @@ def login(ctx: Ctx, body: LoginIn) -> Response:
     errors=(401,),
 )
 def refresh(ctx: Ctx, body: RefreshIn) -> Response:
-    return session_response(container().auth.refresh(_refresh_token(ctx, body)))
+    # A token that came in the cookie goes back only in the cookie.
+    from_cookie = not body.refresh_token
+    session = container().auth.refresh(_refresh_token(ctx, body))
+    return session_response(session, cookie_only=from_cookie or cookie_client(ctx))
 
 
 @endpoint(
@@ -102,4 +117,18 @@ def refresh(ctx: Ctx, body: RefreshIn) -> Response:
 )
 def logout(ctx: Ctx, body: RefreshIn) -> Response:
     container().auth.logout(_refresh_token(ctx, body))
+    return Response(body="", status_code=204, headers={"Set-Cookie": _cookie("", 0), "Cache-Control": "no-store"})
+
+
+@endpoint(
+    bp,
+    "/auth/sign-out-everywhere",
+    "POST",
+    summary="End every session of the account: all access and refresh tokens issued so far stop working",
+    tags=("auth",),
+    status=204,
+    errors=(401,),
+)
+def sign_out_everywhere(ctx: Ctx) -> Response:
+    container().auth.sign_out_everywhere(ctx.user_id)
     return Response(body="", status_code=204, headers={"Set-Cookie": _cookie("", 0), "Cache-Control": "no-store"})

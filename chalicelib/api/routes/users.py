@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.routes.auth import session_response
+from chalicelib.api.routes.auth import cookie_client, session_response
 from chalicelib.api.routing import Ctx, endpoint
 from chalicelib.api.schemas.auth import ChangePasswordIn, PasswordChangedOut, SettingsIn, UserOut, WebhookOut
 from chalicelib.bootstrap import container
@@ -60,12 +60,13 @@ def get_me(ctx: Ctx) -> UserOut:
     tags=("users",),
     body=ChangePasswordIn,
     response=PasswordChangedOut,
+    errors=(422, 429),
 )
 def change_password(ctx: Ctx, body: ChangePasswordIn) -> Response:
     auth = container().auth
     user = auth.change_password(ctx.user_id, body.current_password, body.new_password)
     session = auth.new_session(user.id)
-    return session_response(session, extra=user_out(user).model_dump(mode="json"))
+    return session_response(session, extra=user_out(user).model_dump(mode="json"), cookie_only=cookie_client(ctx))
 
 
 @endpoint(

@@ -54,7 +54,8 @@ class RegisteredOut(BaseModel):
 
 class TokenOut(BaseModel):
     access_token: str
-    refresh_token: str
+    # Absent for browsers that sent `X-Session-Transport: cookie`: theirs is in the httpOnly cookie only.
+    refresh_token: str | None = None
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
 
@@ -63,6 +64,6 @@ class PasswordChangedOut(UserOut):
     """The password change ends every other session; the caller gets a fresh one."""
 
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = None
     token_type: Literal["bearer"] = "bearer"
     expires_in: int

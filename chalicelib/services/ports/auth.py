@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
-from chalicelib.domain.users import RefreshRecord, User
+from chalicelib.domain.users import AccessClaims, RefreshRecord, User
 
 
 class UserRepository(Protocol):
@@ -18,6 +19,12 @@ class UserRepository(Protocol):
     def set_password(self, user_id: str, password_hash: str, tokens_valid_after_ms: int) -> None: ...
 
     def set_webhook(self, user_id: str, webhook_url: str | None, secret: str | None) -> None: ...
+
+    def rehash_password(self, user_id: str, password_hash: str) -> None:
+        """Replace the hash of the same password (new parameters); sessions are not touched."""
+
+    def end_sessions(self, user_id: str, at_ms: int, *, refresh_tokens: bool) -> None:
+        """Void every access token issued before `at_ms`, and every refresh token too when asked."""
 
 
 class RefreshTokenStore(Protocol):
@@ -39,6 +46,10 @@ class AttemptCounter(Protocol):
 
     def add(self, key: str, window_s: int) -> None: ...
 
+    def hit(self, key: str, window_s: int) -> tuple[int, int]:
+        """Count one attempt atomically, BEFORE the work it guards; returns the attempts counted before this
+        one in the current window and when the previous one was (epoch ms, 0 if none)."""
+
     def reset(self, key: str, window_s: int) -> None: ...
 
 
@@ -54,5 +65,10 @@ class AccessTokens(Protocol):
     def issue(self, user_id: str) -> tuple[str, int]:
         """A signed access token and its lifetime in seconds."""
 
-    def verify(self, token: str) -> str:
-        """The user id the token was issued to; raises Unauthorized on any defect."""
+    def verify(self, token: str) -> AccessClaims:
+        """Who the token was issued to and when; raises Unauthorized on any defect."""
+
+
+class PasswordStrength(Protocol):
+    def weakness(self, password: str, hints: Sequence[str]) -> str | None:
+        """Why the password is too easy to guess (common, breached, a pattern, close to `hints`), or None."""

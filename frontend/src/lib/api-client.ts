@@ -25,6 +25,10 @@ type SessionListener = (authenticated: boolean) => void;
 // Refresh this long before the access token expires.
 const REFRESH_MARGIN_S = 30;
 
+
+/** The refresh token stays in its httpOnly cookie: ask the API never to put it in a response body. */
+const SESSION_TRANSPORT = { 'X-Session-Transport': 'cookie' } as const;
+
 /**
  * The one HTTP client. The access token lives only in this object's memory; the refresh
  * token is an httpOnly cookie the browser sends to /auth/* routes, so refreshing is a
@@ -73,7 +77,7 @@ export class ApiClient {
       const res = await this.fetchImpl()(this.url('/auth/refresh'), {
         method: 'POST',
         credentials: 'include',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...SESSION_TRANSPORT },
         body: '{}',
       });
       if (!res.ok) {
@@ -105,7 +109,10 @@ export class ApiClient {
   }
 
   private async send(path: string, opts: RequestOptions): Promise<Response> {
-    const headers: Record<string, string> = { Accept: opts.responseType === 'json' || !opts.responseType ? 'application/json' : '*/*' };
+    const headers: Record<string, string> = {
+      Accept: opts.responseType === 'json' || !opts.responseType ? 'application/json' : '*/*',
+      ...SESSION_TRANSPORT,
+    };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     if (opts.auth !== false && this.accessToken) headers.Authorization = `Bearer ${this.accessToken}`;
     try {
