@@ -61,3 +61,10 @@ def send_notifications(event: SQSEvent) -> dict[str, Any]:
     from chalicelib import workers
 
     return workers.send_notifications(event.to_dict(), event.context)
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS))
+def recheck_api_keys(event: CloudWatchEvent) -> dict[str, Any]:
+    from chalicelib import workers
+
+    return workers.recheck_api_keys()

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from chalicelib.services.bots import BotControl, BotService
     from chalicelib.services.candle_view import CandleView
     from chalicelib.services.dispatch import Dispatcher
+    from chalicelib.services.key_recheck import KeyRecheck
     from chalicelib.services.notifications import NotificationService
     from chalicelib.services.ports.market import MarketData, SymbolCatalog
     from chalicelib.services.tick import TickService
@@ -187,6 +188,19 @@ class Container:
             BinanceKeyVerifier(exchange_for),
             DynamoBotRepository().uses_key,
             self.clock,
+        )
+
+    @cached_property
+    def key_recheck(self) -> KeyRecheck:
+        from chalicelib.adapters.dynamo.api_keys import DynamoApiKeyRepository
+        from chalicelib.adapters.sqs_queue import SqsNotifier
+        from chalicelib.services.key_recheck import KeyRecheck
+
+        return KeyRecheck(
+            keys=DynamoApiKeyRepository(),
+            check=self.api_keys.recheck,
+            pause_bots_using=self.bots.pause_using_key,
+            notifier=SqsNotifier(self.queue(self.settings.notify_queue_url), self.clock),
         )
 
     @cached_property

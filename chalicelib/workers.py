@@ -192,3 +192,10 @@ def send_notifications(raw_event: dict[str, Any], context: Any = None) -> dict[s
 
 def run_jobs(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     return _process(raw_event, _job_record, context)
+
+
+def recheck_api_keys() -> dict[str, Any]:
+    """Daily: ask the exchange again what every stored API key may do (services/key_recheck.py)."""
+    report = container().key_recheck.run()
+    metrics.add_metric(name="ApiKeysFlagged", unit=MetricUnit.Count, value=len(report.flagged))
+    return {**report.__dict__, "flagged": len(report.flagged)}

@@ -55,10 +55,11 @@ DEPLOYED_ENV = {"MARKET_SOURCE": "binance", "POWERTOOLS_TRACE_DISABLED": "false"
 PROJECT_FILES = ("app.py", "requirements.txt")
 PROJECT_DIRS = ("chalicelib",)
 # `--egress fixed`: the functions that call Binance with a user's key (run_ticks: the bots' orders;
-# api_handler: the key check when a key is added) run in the network stack's private subnets, so their calls
+# api_handler: the key check when a key is added; recheck_api_keys: the daily re-check of every key) run in
+# the network stack's private subnets, so their calls
 # leave from its Elastic IPs, which users whitelist on their keys. run_jobs (backtests) reads only public
 # market data and stays on Lambda's shared egress with EGRESS_ID `default`.
-EGRESS_FUNCTIONS = ("api_handler", "run_ticks")
+EGRESS_FUNCTIONS = ("api_handler", "run_ticks", "recheck_api_keys")
 EGRESS_MODES = ("default", "fixed")
 NETWORK_OUTPUTS = ("VpcId", "PrivateSubnetIds", "LambdaSecurityGroupId", "EgressIps")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,7 +24,7 @@ from chalicelib.domain.errors import (
     Unavailable,
 )
 from chalicelib.services.ports.crypto import SecretCipher
-from chalicelib.services.ports.exchange import KeyVerifier
+from chalicelib.services.ports.exchange import KeyCheck, KeyVerifier
 
 logger = Logger(child=True)
 
@@ -49,6 +49,8 @@ class StoredApiKey:
     testnet: bool
     created_at_ms: int
     ciphertext: bytes = field(repr=False)
+    # Why the daily re-check found this key unsafe or unusable (its bots were paused); None when it is fine.
+    flagged: str | None = None
 
 
 class ApiKeyRepository(Protocol):
@@ -59,6 +61,12 @@ class ApiKeyRepository(Protocol):
     def get(self, user_id: str, key_id: str) -> StoredApiKey | None: ...
 
     def delete(self, user_id: str, key_id: str) -> None: ...
+
+    def all_keys(self) -> Iterable[StoredApiKey]:
+        """Every stored key of every user (the daily re-check pages through them)."""
+
+    def set_flag(self, user_id: str, key_id: str, reason: str | None) -> bool:
+        """Set or clear the flag; True only when it changed from clear to set (so the user is told once)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +153,11 @@ class ApiKeyService:
             raise Conflict("a running bot uses this API key; stop the bot first", code="api_key_in_use")
         self._repo.delete(user_id, key_id)
         logger.info("exchange API key deleted", extra={"user_id": user_id, "key_id": key_id})
+
+    def recheck(self, key: StoredApiKey) -> KeyCheck:
+        """Ask the exchange again what a stored key may do (the daily re-check)."""
+        creds = self.get_decrypted_credentials(key.user_id, key.key_id)
+        return self._verifier.verify(creds.api_key, creds.api_secret, testnet=creds.testnet)
 
     def get_decrypted_credentials(self, user_id: str, key_id: str) -> ExchangeCredentials:
         stored = self._repo.get(user_id, key_id)

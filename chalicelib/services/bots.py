@@ -138,6 +138,15 @@ class BotService:
         self._bots.save(updated, self._shard_for(updated))
         return updated
 
+    def pause_using_key(self, user_id: str, key_id: str, reason: str) -> list[str]:
+        """Pause the user's running bots on this API key; their ids."""
+        paused = []
+        for config in self._bots.list_for(user_id):
+            if config.api_key_id == key_id and config.status is BotStatus.RUNNING:
+                self.set_status(user_id, config.id, BotStatus.PAUSED, reason[:500])
+                paused.append(config.id)
+        return paused
+
     def set_status(self, user_id: str, bot_id: str, status: BotStatus, reason: str | None) -> None:
         config = self._bots.get(user_id, bot_id)
         if config is None:

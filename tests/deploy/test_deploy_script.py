@@ -28,7 +28,7 @@ NETWORK_OUTPUTS = {
     "LambdaSecurityGroupId": "sg-0ccc",
     "EgressIps": "203.0.113.10,198.51.100.7",
 }
-EXCHANGE_CALLING = {"api_handler", "run_ticks"}  # orders (run_ticks), key check on add (api_handler)
+EXCHANGE_CALLING = {"api_handler", "run_ticks", "recheck_api_keys"}  # orders, key check on add, daily re-check
 
 
 def _described(outputs: dict[str, str]) -> str:
@@ -80,7 +80,7 @@ def test_default_deploy_has_no_network(tmp_path: Path) -> None:
     deploy.deploy("prod", run, tmp_path)
     assert not any("network" in arg for c in run.log for arg in c if arg.startswith("tradebot-"))
     functions, policies = _build_copy(tmp_path)
-    assert len(functions) == 5 and len(policies) == 5
+    assert len(functions) == 6 and len(policies) == 6
     for name, fn in functions.items():
         assert not {"subnet_ids", "security_group_ids"} & set(fn), name
         assert "EGRESS_ID" not in fn.get("environment_variables", {}), name

@@ -151,7 +151,7 @@ def test_fixed_egress_package_puts_exactly_the_exchange_calling_functions_in_the
     functions = _functions(template)
     # THEN only api_handler and run_ticks get the VPC, the EGRESS_ID and the EC2 statements on their roles
     in_vpc = {name for name, props in functions.items() if "VpcConfig" in props}
-    assert in_vpc == {"api_handler", "run_ticks"} and len(functions) == 5
+    assert in_vpc == {"api_handler", "run_ticks", "recheck_api_keys"} and len(functions) == 6
     for name, props in functions.items():
         role = template["Resources"][props["Role"]["Fn::GetAtt"][0]]["Properties"]["Policies"]
         has_ec2 = '"ec2:CreateNetworkInterface"' in json.dumps(role)

@@ -18,7 +18,7 @@ from tests.deploy.conftest import REPO
 CHALICE = REPO / ".chalice"
 CONFIG = json.loads((CHALICE / "config.json").read_text())
 STAGES = sorted(CONFIG["stages"])
-FUNCTIONS = ("api_handler", "dispatch_ticks", "run_ticks", "run_jobs", "send_notifications")
+FUNCTIONS = ("api_handler", "dispatch_ticks", "run_ticks", "run_jobs", "send_notifications", "recheck_api_keys")
 POLICY_FILES = sorted(CHALICE.glob("policy-*.json"))
 # Services without resource-level permissions: the only actions that may use Resource "*".
 RESOURCE_STAR_ONLY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
@@ -32,7 +32,7 @@ ENI_DESCRIBE = {"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}
 ENI_CREATE = {"ec2:CreateNetworkInterface"}
 # - These act on existing interfaces: `network-interface/*` of the account, again only in the stage's VPC.
 ENI_MANAGE = {"ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"}
-EGRESS_FUNCTIONS = {"api_handler", "run_ticks"}  # call Binance with users' keys (orders; key check on add)
+EGRESS_FUNCTIONS = {"api_handler", "run_ticks", "recheck_api_keys"}  # call Binance with users' keys
 ACCOUNT, REGION = "111122223333", "eu-west-1"
 KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0a1b2c3d-0000-4000-8000-000000000000"
 NETWORK = Network(vpc_id="vpc-0abc", subnet_ids=("subnet-a", "subnet-b"), security_group_id="sg-1",

@@ -110,6 +110,9 @@ class FakeBinanceSpot(ThreadingHTTPServer):
         self.orders: list[FakeOrder] = []
         self.faults: deque[str] = deque()
         self.lookup_lag = lookup_lag
+        # What GET /sapi/v1/account/apiRestrictions and GET /api/v3/account say the key may do.
+        self.withdrawals_enabled = False
+        self.can_trade = True
         self.clock_offset_ms = clock_offset_ms
         self.late_answer_s = late_answer_s
         self.requests: list[tuple[str, str, dict[str, str]]] = []
@@ -310,7 +313,7 @@ class FakeBinanceSpot(ThreadingHTTPServer):
         return {
             "makerCommission": 10,
             "takerCommission": 10,
-            "canTrade": True,
+            "canTrade": self.can_trade,
             "canWithdraw": False,
             "canDeposit": True,
             "accountType": "SPOT",
@@ -473,9 +476,9 @@ class _Handler(BaseHTTPRequestHandler):
                     200,
                     {
                         "ipRestrict": False,
-                        "enableWithdrawals": False,
+                        "enableWithdrawals": fake.withdrawals_enabled,
                         "enableReading": True,
-                        "enableSpotAndMarginTrading": True,
+                        "enableSpotAndMarginTrading": fake.can_trade,
                         "createTime": fake.server_ms(),
                     },
                 )

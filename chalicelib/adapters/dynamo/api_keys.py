@@ -3,8 +3,10 @@ with the last 4 characters of the key for display."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pynamodb.attributes import BinaryAttribute, BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.adapters.dynamo.base import Model, table_meta
 from chalicelib.domain.errors import Conflict
@@ -21,6 +23,7 @@ class ApiKeyItem(Model):
     testnet = BooleanAttribute()
     created_at_ms = NumberAttribute()
     ciphertext = BinaryAttribute(legacy_encoding=False)
+    flagged = UnicodeAttribute(null=True)
 
 
 def _record(item: ApiKeyItem) -> StoredApiKey:
@@ -32,6 +35,7 @@ def _record(item: ApiKeyItem) -> StoredApiKey:
         testnet=bool(item.testnet),
         created_at_ms=int(item.created_at_ms),
         ciphertext=bytes(item.ciphertext),
+        flagged=item.flagged or None,
     )
 
 
@@ -64,3 +68,24 @@ class DynamoApiKeyRepository:
 
     def delete(self, user_id: str, key_id: str) -> None:
         ApiKeyItem(user_id, key_id).delete()
+
+    def all_keys(self) -> Iterator[StoredApiKey]:
+        # A daily job over a small table: a paginated Scan (pynamodb follows LastEvaluatedKey).
+        for item in ApiKeyItem.scan():
+            yield _record(item)
+
+    def set_flag(self, user_id: str, key_id: str, reason: str | None) -> bool:
+        item = ApiKeyItem(user_id, key_id)
+        if reason is None:
+            item.update(actions=[ApiKeyItem.flagged.remove()], condition=ApiKeyItem.key_id.exists())
+            return False
+        try:
+            item.update(
+                actions=[ApiKeyItem.flagged.set(reason[:500])],
+                condition=ApiKeyItem.key_id.exists() & ApiKeyItem.flagged.does_not_exist(),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
