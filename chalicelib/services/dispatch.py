@@ -2,9 +2,10 @@
 the sparse schedule index (never a Scan), and each (shard, tick) is claimed once, so a schedule that
 fires twice dispatches nothing twice.
 
-Fair across users: the minute's messages are sent in rounds, one message per user per round (users in an
-order that changes every minute), so every user's first due tick is among the first U messages, U being the
-number of users with a tick due, however many bots anyone has (docs/bots.md, "Fairness")."""
+Fair across users: the minute's messages are ordered in rounds, one message per user per round (users in an
+order that changes every minute), and the batches holding the first round are in the queue before any other
+batch is sent. So every user's first due tick is among the first ceil(U / 10) * 10 messages of the minute, U
+being the number of users with a tick due, however many bots anyone has (docs/bots.md, "Fairness")."""
 
 from __future__ import annotations
 
@@ -78,13 +79,15 @@ class Dispatcher:
                     else:
                         found_by_key[key] = found
                 # Every shard is in before anything is sent, so the order can be fair across users. Batches
-                # are cut across shards and users: every SendMessageBatch but the last carries ten, and they
-                # are submitted in order, so the first rounds leave first.
+                # are cut across shards and users: every SendMessageBatch but the last carries ten. The batches
+                # holding every user's first tick go first, and the rest only once they are in the queue.
                 bodies = fair_order([b for key in keys for b in found_by_key.get(key, [])], tick_at)
-                sends: list[Future[int]] = [
-                    pool.submit(self._queue.send_batch, bodies[i : i + 10]) for i in range(0, len(bodies), 10)
-                ]
-                send_calls = sum(send.result() for send in sends)
+                batches = [bodies[i : i + 10] for i in range(0, len(bodies), 10)]
+                first_round = -(-len({str(b["user_id"]) for b in bodies}) // 10)
+                send_calls = 0
+                for wave in (batches[:first_round], batches[first_round:]):
+                    sends: list[Future[int]] = [pool.submit(self._queue.send_batch, batch) for batch in wave]
+                    send_calls += sum(send.result() for send in sends)
         except Exception as failure:
             # A failed run gives its shards back, so the schedule's retry sends the whole minute again: ticks
             # are idempotent on (bot, tick_at), and a repeat costs less than a bot missing its bar. A claim
