@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from chalicelib.services.key_recheck import KeyRecheck
     from chalicelib.services.notifications import NotificationService
     from chalicelib.services.ports.market import MarketData, SymbolCatalog
+    from chalicelib.services.quotas import Quotas
     from chalicelib.services.tick import TickService
     from chalicelib.services.trades import TradeService
 
@@ -71,6 +72,34 @@ class Container:
             ),
             refresh_ttl_s=cfg.refresh_token_ttl_s,
             strength=ZxcvbnStrength(),
+        )
+
+    # --- quotas ---------------------------------------------------------------------------------
+
+    @cached_property
+    def quotas(self) -> Quotas:
+        """Per-user limits from the stage's TRADEBOT_QUOTA_* settings (chalicelib/services/quotas.py). Each
+        quota's truth is the real records, recounted only when its ledger refuses or does not exist yet."""
+        from chalicelib.adapters.dynamo.api_keys import DynamoApiKeyRepository
+        from chalicelib.adapters.dynamo.backtests import DynamoBacktestStore
+        from chalicelib.adapters.dynamo.bots import DynamoBotRepository
+        from chalicelib.adapters.dynamo.quotas import DynamoQuotaLedger
+        from chalicelib.domain.bots import BotStatus
+        from chalicelib.services.backtests import active_ids, stored_ids
+        from chalicelib.services.quotas import Limits, Quotas
+
+        bots, keys, backtests = DynamoBotRepository(), DynamoApiKeyRepository(), DynamoBacktestStore()
+        return Quotas(
+            DynamoQuotaLedger(),
+            Limits.from_settings(self.settings.extra),
+            {
+                "bots": lambda user: {c.id for c in bots.list_for(user)},
+                "running_bots": lambda user: {c.id for c in bots.list_for(user) if c.status is BotStatus.RUNNING},
+                "api_keys": lambda user: {k.key_id for k in keys.list(user)},
+                "stored_backtests": lambda user: stored_ids(backtests, user, self.clock.now_ms()),
+                "active_backtests": lambda user: active_ids(backtests, user, self.clock.now_ms()),
+            },
+            self.clock,
         )
 
     # --- market and exchanges ----------------------------------------------------------------
@@ -188,6 +217,7 @@ class Container:
             BinanceKeyVerifier(exchange_for),
             DynamoBotRepository().uses_key,
             self.clock,
+            quotas=self.quotas,
         )
 
     @cached_property
@@ -237,6 +267,7 @@ class Container:
             clock=self.clock,
             shards=self.settings.schedule_shards,
             key_exists=lambda user_id, key_id: any(k.id == key_id for k in self.api_keys.list(user_id)),
+            quotas=self.quotas,
         )
 
     @cached_property
@@ -332,6 +363,7 @@ class Container:
             clock=self.clock,
             sync_bars=int(extra.get("TRADEBOT_BACKTEST_SYNC_BARS", "20000")),
             max_bars=int(extra.get("TRADEBOT_BACKTEST_MAX_BARS", "200000")),
+            quotas=self.quotas,
         )
 
     @cached_property

@@ -29,6 +29,16 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class QuotaExceeded(Conflict):
+    """A per-user quota is full; the caller must free one first (details: quota, limit, used)."""
+
+    code = "quota_exceeded"
+
+
+class PayloadTooLarge(DomainError):
+    code = "payload_too_large"
+
+
 class Unauthorized(DomainError):
     code = "unauthorized"
 

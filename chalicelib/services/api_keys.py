@@ -25,6 +25,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.services.ports.crypto import SecretCipher
 from chalicelib.services.ports.exchange import KeyCheck, KeyVerifier
+from chalicelib.services.quotas import Quotas
 
 logger = Logger(child=True)
 
@@ -117,8 +118,10 @@ class ApiKeyService:
         bot_in_use: Callable[[str, str], bool],
         clock: Clock,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        quotas: Quotas | None = None,
     ) -> None:
         self._repo = repository
+        self._quotas = quotas
         self._cipher = cipher
         self._verifier = verifier
         self._bot_in_use = bot_in_use
@@ -127,8 +130,21 @@ class ApiKeyService:
 
     def add(self, user_id: str, label: str, api_key: str, api_secret: str, *, testnet: bool) -> ApiKeyView:
         label = _validated(label, api_key, api_secret)
-        checked = self._check_with_exchange(user_id, api_key, api_secret, testnet)
         key_id = self._new_id()
+        # The quota is taken before the exchange check, so a user at the limit spends no exchange weight.
+        if self._quotas is not None:
+            self._quotas.acquire(user_id, "api_keys", key_id)
+        try:
+            return self._add(user_id, key_id, label, api_key, api_secret, testnet=testnet)
+        except Exception:
+            if self._quotas is not None:
+                self._quotas.release(user_id, "api_keys", key_id)
+            raise
+
+    def _add(
+        self, user_id: str, key_id: str, label: str, api_key: str, api_secret: str, *, testnet: bool
+    ) -> ApiKeyView:
+        checked = self._check_with_exchange(user_id, api_key, api_secret, testnet)
         plaintext = json.dumps({"api_key": api_key, "api_secret": api_secret}).encode()
         stored = StoredApiKey(
             user_id=user_id,
@@ -152,6 +168,8 @@ class ApiKeyService:
         if self._bot_in_use(user_id, key_id):
             raise Conflict("a running bot uses this API key; stop the bot first", code="api_key_in_use")
         self._repo.delete(user_id, key_id)
+        if self._quotas is not None:
+            self._quotas.release(user_id, "api_keys", key_id)
         logger.info("exchange API key deleted", extra={"user_id": user_id, "key_id": key_id})
 
     def recheck(self, key: StoredApiKey) -> KeyCheck:

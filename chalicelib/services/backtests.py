@@ -30,6 +30,7 @@ from chalicelib.domain.errors import DomainError, InvalidInput, NotFound, Unavai
 from chalicelib.domain.kline_csv import parse_kline_csv
 from chalicelib.domain.risk import validate_risk
 from chalicelib.domain.strategies import validate_params
+from chalicelib.services.quotas import Quotas
 
 SYNC_BARS = 20_000
 MAX_BARS = 200_000
@@ -231,8 +232,10 @@ class BacktestService:
         sync_bars: int = SYNC_BARS,
         max_bars: int = MAX_BARS,
         new_id: Callable[[int], str] | None = None,
+        quotas: Quotas | None = None,
     ) -> None:
         self._store = store
+        self._quotas = quotas
         self._results = results
         self._queue = queue
         self._market = market
@@ -268,6 +271,8 @@ class BacktestService:
         if req.csv is not None:
             if req.start_ms is not None or req.end_ms is not None:
                 raise _invalid("csv", "send either csv or start/end, not both")
+            if self._quotas is not None:
+                self._quotas.check_upload(len(req.csv.encode()))
             series = self._parse_csv(req.csv)
             bars = len(series)
             if bars > self._max_bars:
@@ -302,7 +307,23 @@ class BacktestService:
             created_at_ms=now,
             updated_at_ms=now,
         )
-        if bars <= self._sync_bars:
+        queued = bars > self._sync_bars
+        # Quotas before any work: a stored slot for every backtest, an active slot for a queued one.
+        held = ["stored_backtests", "active_backtests"] if queued else ["stored_backtests"]
+        taken: list[str] = []
+        try:
+            for quota in held:
+                self._acquire(user_id, quota, backtest.id)
+                taken.append(quota)
+            return self._run_or_queue(backtest, series, req.csv, queued)
+        except Exception:
+            for quota in taken:
+                self._release(user_id, quota, backtest.id)
+            raise
+
+    def _run_or_queue(self, backtest: Backtest, series: CandleSeries | None, csv: str | None, queued: bool) -> Created:
+        user_id = backtest.user_id
+        if not queued:
             if series is None:
                 series = self._fetch(backtest, None)
             payload = self._compute(backtest, series)
@@ -311,15 +332,25 @@ class BacktestService:
             self._store.create(done)
             return Created(done, payload)
 
-        if req.csv is not None:
-            self._results.put(backtest.input_key, req.csv.encode(), "text/csv")
+        if csv is not None:
+            self._results.put(backtest.input_key, csv.encode(), "text/csv")
         self._store.create(backtest)
         try:
             self._queue.send({"kind": "backtest", "user_id": user_id, "backtest_id": backtest.id})
         except Exception as exc:
             self._store.fail(user_id, backtest.id, "The job could not be queued; run it again.", self._clock.now_ms())
+            # The failed row stays (it is shown, and counts as stored); it is no longer active.
+            self._release(user_id, "active_backtests", backtest.id)
             raise Unavailable("The jobs queue is unavailable; try again.", code="queue_unavailable") from exc
         return Created(backtest, None)
+
+    def _acquire(self, user_id: str, quota: str, member: str) -> None:
+        if self._quotas is not None:
+            self._quotas.acquire(user_id, quota, member)
+
+    def _release(self, user_id: str, quota: str, member: str) -> None:
+        if self._quotas is not None:
+            self._quotas.release(user_id, quota, member)
 
     def _check_range(self, req: BacktestRequest, now: int) -> tuple[str, str, int, int]:
         given = {"symbol": req.symbol, "interval": req.interval, "start": req.start_ms, "end": req.end_ms}
@@ -425,7 +456,18 @@ class BacktestService:
 
     def run_job(self, user_id: str, backtest_id: str, *, final_attempt: bool = True) -> str:
         """Run one queued backtest. Returns what happened: done, failed, skipped (already finished, or a
-        concurrent copy finished it) or missing (deleted). Re-raises unexpected errors for a retry."""
+        concurrent copy finished it) or missing (deleted). Re-raises unexpected errors for a retry. Once
+        the job is over (any outcome but a retry), its active-backtests slot is released."""
+        try:
+            outcome = self._run_job(user_id, backtest_id, final_attempt=final_attempt)
+        except Exception:
+            if final_attempt:
+                self._release(user_id, "active_backtests", backtest_id)
+            raise
+        self._release(user_id, "active_backtests", backtest_id)
+        return outcome
+
+    def _run_job(self, user_id: str, backtest_id: str, *, final_attempt: bool) -> str:
         current = self._store.get(user_id, backtest_id)
         if current is None:
             return "missing"
@@ -475,6 +517,8 @@ class BacktestService:
     def delete(self, user_id: str, backtest_id: str) -> None:
         found = self.get(user_id, backtest_id)
         self._store.delete(user_id, backtest_id)
+        self._release(user_id, "stored_backtests", backtest_id)
+        self._release(user_id, "active_backtests", backtest_id)
         self._results.delete(found.result_key)
         if found.source == "csv":
             self._results.delete(found.input_key)
@@ -482,3 +526,31 @@ class BacktestService:
 
 def _encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), allow_nan=False).encode()
+
+
+# --- what the backtest quotas count (see chalicelib.services.quotas) ------------------------------------
+
+ACTIVE_STALE_MS = 3_600_000  # a job not updated for an hour is dead (3 receives x 15 min visibility), not active
+
+
+def _all(store: BacktestStore, user_id: str) -> list[Backtest]:
+    found: list[Backtest] = []
+    cursor: str | None = None
+    while True:
+        page, cursor = store.page(user_id, cursor, 100)
+        found += page
+        if cursor is None:
+            return found
+
+
+def stored_ids(store: BacktestStore, user_id: str, now_ms: int) -> set[str]:
+    """Backtests the user still has (rows past their 90-day expiry are not counted, though not yet deleted)."""
+    return {b.id for b in _all(store, user_id) if now_ms - b.created_at_ms < KEEP_DAYS * 86_400_000}
+
+
+def active_ids(store: BacktestStore, user_id: str, now_ms: int) -> set[str]:
+    return {
+        b.id
+        for b in _all(store, user_id)
+        if b.status in (QUEUED, RUNNING) and now_ms - b.updated_at_ms < ACTIVE_STALE_MS
+    }

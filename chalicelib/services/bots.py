@@ -23,6 +23,7 @@ from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.risk import validate_risk
 from chalicelib.domain.strategies import validate_params
 from chalicelib.services.ports.bots import BotRepository, BotStateStore, ExchangeFactory, StateConflict
+from chalicelib.services.quotas import Quotas
 
 
 def _budget(raw: Any) -> Decimal:
@@ -49,8 +50,10 @@ class BotService:
         clock: Clock,
         shards: int,
         key_exists: Any,
+        quotas: Quotas | None = None,
     ) -> None:
         self._bots = bots
+        self._quotas = quotas
         self._states = states
         self._exchanges = exchanges
         self._clock = clock
@@ -77,6 +80,7 @@ class BotService:
                 updated_at_ms=now,
             )
         )
+        self._acquire(user_id, "bots", config.id)
         # Both writes are conditional on the record not existing. When the answer to a write that succeeded
         # is lost (a timeout), botocore retries it and the retry fails that condition: the id is fresh, so
         # a record already there is our own, and the create succeeded.
@@ -84,6 +88,7 @@ class BotService:
             self._bots.create(config)
         except Exception:
             if self._bots.get(user_id, config.id) is None:
+                self._release(user_id, "bots", config.id)
                 raise
         try:
             self._states.put(BotState(bot_id=config.id), expected_version=None)
@@ -127,15 +132,29 @@ class BotService:
             raise Conflict("Stop the bot before deleting it.", code="bot_not_stopped")
         self._bots.delete(user_id, bot_id)
         self._states.delete(bot_id)
+        self._release(user_id, "bots", bot_id)
+        self._release(user_id, "running_bots", bot_id)
 
     def change_status(self, user_id: str, bot_id: str, action: str) -> BotConfig:
         config, _ = self.get(user_id, bot_id)
         target = transition(config, action)
         if action == "start":
             config = self._validated(config)
-            self._exchanges.prepare(config)
-        updated = replace(config, status=target, updated_at_ms=self._clock.now_ms(), status_reason=None)
-        self._bots.save(updated, self._shard_for(updated))
+        if target is BotStatus.RUNNING:
+            # Admitted before the bot joins the schedule; an admission whose save never happens is dropped
+            # by the quota's recount after its grace period.
+            self._acquire(user_id, "running_bots", bot_id)
+        try:
+            if action == "start":
+                self._exchanges.prepare(config)
+            updated = replace(config, status=target, updated_at_ms=self._clock.now_ms(), status_reason=None)
+            self._bots.save(updated, self._shard_for(updated))
+        except Exception:
+            if target is BotStatus.RUNNING and config.status is not BotStatus.RUNNING:
+                self._release(user_id, "running_bots", bot_id)
+            raise
+        if target is not BotStatus.RUNNING:
+            self._release(user_id, "running_bots", bot_id)
         return updated
 
     def pause_using_key(self, user_id: str, key_id: str, reason: str) -> list[str]:
@@ -153,6 +172,16 @@ class BotService:
             return
         updated = replace(config, status=status, status_reason=reason, updated_at_ms=self._clock.now_ms())
         self._bots.save(updated, self._shard_for(updated))
+        if status is not BotStatus.RUNNING:
+            self._release(user_id, "running_bots", bot_id)
+
+    def _acquire(self, user_id: str, quota: str, member: str) -> None:
+        if self._quotas is not None:
+            self._quotas.acquire(user_id, quota, member)
+
+    def _release(self, user_id: str, quota: str, member: str) -> None:
+        if self._quotas is not None:
+            self._quotas.release(user_id, quota, member)
 
     def _shard_for(self, config: BotConfig) -> str | None:
         if config.status is BotStatus.RUNNING:

@@ -1,10 +1,16 @@
 """The dispatcher: every minute, one SQS message per due bot tick. Shards are queried in parallel through
 the sparse schedule index (never a Scan), and each (shard, tick) is claimed once, so a schedule that
-fires twice dispatches nothing twice."""
+fires twice dispatches nothing twice.
+
+Fair across users: the minute's messages are ordered in rounds, one message per user per round (users in an
+order that changes every minute), and the batches holding the first round are in the queue before any other
+batch is sent. So every user's first due tick is among the first ceil(U / 10) * 10 messages of the minute, U
+being the number of users with a tick due, however many bots anyone has (docs/bots.md, "Fairness")."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Protocol
@@ -62,22 +68,26 @@ class Dispatcher:
         claimed: list[str] = []
         try:
             with self._executor(self._parallelism) as pool:
-                queries = [pool.submit(self._due_in_shard, key, tick_at, claimed) for key in keys]
-                sends: list[Future[int]] = []
-                # Each full batch leaves as soon as the shards found it, so sending overlaps the slower shards'
-                # queries; batches are cut across shards, so every SendMessageBatch but the last carries ten.
-                for done in as_completed(queries):
-                    found = done.result()
+                queries = {key: pool.submit(self._due_in_shard, key, tick_at, claimed) for key in keys}
+                found_by_key: dict[str, list[dict[str, object]]] = {}
+                for done in as_completed(queries.values()):
+                    done.result()  # the first failure stops the run (and releases the claims below)
+                for key, query in queries.items():
+                    found = query.result()
                     if found is None:
                         skipped += 1
-                        continue
-                    start = len(bodies) - len(bodies) % 10
-                    bodies.extend(found)
-                    full = len(bodies) - len(bodies) % 10
-                    sends += [pool.submit(self._queue.send_batch, bodies[i : i + 10]) for i in range(start, full, 10)]
-                if len(bodies) % 10:
-                    sends.append(pool.submit(self._queue.send_batch, bodies[len(bodies) - len(bodies) % 10 :]))
-                send_calls = sum(send.result() for send in sends)
+                    else:
+                        found_by_key[key] = found
+                # Every shard is in before anything is sent, so the order can be fair across users. Batches
+                # are cut across shards and users: every SendMessageBatch but the last carries ten. The batches
+                # holding every user's first tick go first, and the rest only once they are in the queue.
+                bodies = fair_order([b for key in keys for b in found_by_key.get(key, [])], tick_at)
+                batches = [bodies[i : i + 10] for i in range(0, len(bodies), 10)]
+                first_round = -(-len({str(b["user_id"]) for b in bodies}) // 10)
+                send_calls = 0
+                for wave in (batches[:first_round], batches[first_round:]):
+                    sends: list[Future[int]] = [pool.submit(self._queue.send_batch, batch) for batch in wave]
+                    send_calls += sum(send.result() for send in sends)
         except Exception as failure:
             # A failed run gives its shards back, so the schedule's retry sends the whole minute again: ticks
             # are idempotent on (bot, tick_at), and a repeat costs less than a bot missing its bar. A claim
@@ -110,3 +120,19 @@ class Dispatcher:
             {"user_id": user_id, "bot_id": bot_id, "tick_at": tick_at, "symbol": symbol, "interval": interval}
             for user_id, bot_id, symbol in self._index.due(shard_key)
         ]
+
+
+def fair_order(bodies: Sequence[dict[str, object]], tick_at: int) -> list[dict[str, object]]:
+    """Round-robin across users: each user's first message, then each user's second, and so on. The users'
+    order is a hash of (user, minute), so nobody is always first. A user's message of rank r (0-based) is
+    sent at position <= r * U + U - 1 whatever the others have, U being the number of users."""
+    counts: dict[str, int] = {}
+    ranked: list[tuple[int, str, int]] = []
+    for index, body in enumerate(bodies):
+        user = str(body["user_id"])
+        rank = counts.get(user, 0)
+        counts[user] = rank + 1
+        ranked.append((rank, user, index))
+    turn = {u: hashlib.sha256(f"{tick_at}:{u}".encode()).digest() for u in counts}
+    ranked.sort(key=lambda item: (item[0], turn[item[1]], item[2]))
+    return [bodies[index] for _, _, index in ranked]

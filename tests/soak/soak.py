@@ -277,6 +277,9 @@ def main() -> int:
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": "ERROR",
             "LOGIN_MAX_PER_IP": "100000",
+            # 1,000 bots among 10 users is 100 each, more than the default per-user quotas allow.
+            "TRADEBOT_QUOTA_BOTS": "-1",
+            "TRADEBOT_QUOTA_RUNNING_BOTS": "-1",
             "FRONTEND_DIST": "/nonexistent",
         }
     )

@@ -54,7 +54,7 @@ def _out(view: ApiKeyView) -> ApiKeyOut:
     body=ApiKeyIn,
     response=ApiKeyOut,
     status=201,
-    errors=(429, 503),
+    errors=(409, 429, 503),
 )
 def add_api_key(ctx: Ctx, body: ApiKeyIn) -> ApiKeyOut:
     view = container().api_keys.add(ctx.user_id, body.label, body.api_key, body.api_secret, testnet=body.testnet)

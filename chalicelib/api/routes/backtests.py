@@ -83,7 +83,7 @@ def backtest_out(b: Backtest, result: dict[str, Any] | None) -> BacktestOut:
     max_body=MAX_BODY,
     response=BacktestOut,
     status=201,
-    errors=(429, 503),
+    errors=(409, 429, 503),
     other_responses={202: BacktestOut},
 )
 def create_backtest(ctx: Ctx, body: BacktestIn) -> BacktestOut | Response:

@@ -66,7 +66,17 @@ def _current(ctx: Ctx, bot_id: str) -> BotOut:
     return bot_out(*container().bots.get(ctx.user_id, bot_id))
 
 
-@endpoint(bp, "/bots", "POST", summary="Create a bot (stopped)", tags=TAGS, body=BotIn, response=BotOut, status=201)
+@endpoint(
+    bp,
+    "/bots",
+    "POST",
+    summary="Create a bot (stopped)",
+    tags=TAGS,
+    body=BotIn,
+    response=BotOut,
+    status=201,
+    errors=(409,),  # quota_exceeded
+)
 def create_bot(ctx: Ctx, body: BotIn) -> BotOut:
     data = body.model_dump()
     data["risk"] = body.risk.as_dict()
