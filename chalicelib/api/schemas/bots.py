@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chalicelib.api.validation import StrictModel
+from chalicelib.api.validation import RequestError, StrictModel
 
 Interval = Literal["1m", "5m", "15m", "1h", "4h", "1d"]
 _ID = r"^[A-Za-z0-9_-]{1,64}$"
@@ -37,7 +37,25 @@ class BotIn(StrictModel):
     risk: RiskIn = Field(default_factory=RiskIn)
 
 
+# PATCH fields that take a value or are left out; only api_key_id may be null (null removes the key).
+_PATCH_NOT_NULL = ("name", "strategy", "params", "symbol", "interval", "mode", "budget", "risk")
+
+
+def _patch_schema(schema: dict[str, Any]) -> None:
+    """The document shows the not-null fields without their internal `None` default."""
+    for name in _PATCH_NOT_NULL:
+        prop = schema["properties"][name]
+        variants = [v for v in prop.pop("anyOf", []) if v != {"type": "null"}]
+        if len(variants) == 1:
+            prop.update(variants[0])
+        prop.pop("default", None)
+
+
 class BotPatch(StrictModel):
+    """Only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_patch_schema)
+
     name: str | None = Field(default=None, min_length=1, max_length=80)
     strategy: str | None = Field(default=None, min_length=1, max_length=40)
     params: dict[str, Any] | None = None
@@ -47,6 +65,20 @@ class BotPatch(StrictModel):
     api_key_id: str | None = Field(default=None, pattern=_ID)
     budget: str | None = Field(default=None, pattern=_DECIMAL)
     risk: RiskIn | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_null(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = [name for name in _PATCH_NOT_NULL if name in data and data[name] is None]
+            if nulls:
+                raise RequestError(
+                    422,
+                    "validation_error",
+                    "The request has invalid fields.",
+                    [{"field": name, "message": "must not be null"} for name in nulls],
+                )
+        return data
 
 
 class StopIn(StrictModel):
