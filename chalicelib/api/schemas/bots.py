@@ -3,12 +3,21 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from chalicelib.api.validation import RequestError, StrictModel
+from chalicelib.domain.strategies import STRATEGIES
 
 Interval = Literal["1m", "5m", "15m", "1h", "4h", "1d"]
 _ID = r"^[A-Za-z0-9_-]{1,64}$"
-_DECIMAL = r"^\d{1,15}(\.\d{1,18})?$"
+# What BotService accepts as a budget (positive, below 1e12), as a pattern both pydantic and the document use:
+# ASCII digits, no leading zeros, up to 18 decimals, and a non-zero digit somewhere. Needs Python's `re`
+# (a look-ahead), hence regex_engine="python-re" on the models that use it.
+BUDGET_PATTERN = r"^(?=[0-9.]*[1-9])(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,18})?$"
+# A name is trimmed; one that is only whitespace is refused.
+NAME_PATTERN = r"\S"
+STRATEGY_IDS = sorted(STRATEGIES)
+_STRATEGY: JsonDict = {"enum": list(STRATEGY_IDS), "description": "A strategy id from GET /strategies"}
 
 
 class RiskIn(StrictModel):
@@ -26,14 +35,16 @@ class RiskIn(StrictModel):
 
 
 class BotIn(StrictModel):
-    name: str = Field(min_length=1, max_length=80)
-    strategy: str = Field(min_length=1, max_length=40)
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+    name: str = Field(min_length=1, max_length=80, pattern=NAME_PATTERN)
+    strategy: str = Field(min_length=1, max_length=40, json_schema_extra=_STRATEGY)
     params: dict[str, Any] = Field(default_factory=dict)
     symbol: str = Field(pattern=r"^[A-Za-z0-9]{2,20}$")
     interval: Interval
     mode: Literal["paper", "live"] = "paper"
     api_key_id: str | None = Field(default=None, pattern=_ID)
-    budget: str = Field(pattern=_DECIMAL, description="Quote amount as a decimal string")
+    budget: str = Field(pattern=BUDGET_PATTERN, description="Quote amount as a decimal string (0 < budget < 1e12)")
     risk: RiskIn = Field(default_factory=RiskIn)
 
 
@@ -54,16 +65,16 @@ def _patch_schema(schema: dict[str, Any]) -> None:
 class BotPatch(StrictModel):
     """Only the fields sent change."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_patch_schema)
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re", json_schema_extra=_patch_schema)
 
-    name: str | None = Field(default=None, min_length=1, max_length=80)
-    strategy: str | None = Field(default=None, min_length=1, max_length=40)
+    name: str | None = Field(default=None, min_length=1, max_length=80, pattern=NAME_PATTERN)
+    strategy: str | None = Field(default=None, min_length=1, max_length=40, json_schema_extra=_STRATEGY)
     params: dict[str, Any] | None = None
     symbol: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{2,20}$")
     interval: Interval | None = None
     mode: Literal["paper", "live"] | None = None
     api_key_id: str | None = Field(default=None, pattern=_ID)
-    budget: str | None = Field(default=None, pattern=_DECIMAL)
+    budget: str | None = Field(default=None, pattern=BUDGET_PATTERN)
     risk: RiskIn | None = None
 
     @model_validator(mode="before")
