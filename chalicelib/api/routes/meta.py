@@ -85,7 +85,11 @@ class OpenApiOut(BaseModel):
     auth=False,
 )
 def openapi_document(ctx: Ctx) -> Response:
+    return json_response(openapi_document_body())
+
+
+def openapi_document_body() -> dict[str, Any]:
     global _document
     if _document is None:
         _document = openapi.build_document("Tradebot API", "1.0.0")
-    return json_response(_document)
+    return _document
