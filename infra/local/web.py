@@ -59,6 +59,8 @@ class SpaRequestHandler(ChaliceRequestHandler):
                 self._serve_static(path)
             elif (is_api_path(path) or self.static_root is None) and self._route_for(self.path) is None:
                 self._not_found()
+            elif self.command == "OPTIONS" and not self._answers_options():
+                self._method_not_allowed()
             else:
                 super()._generic_handle()
         except (BrokenPipeError, ConnectionResetError):
@@ -72,6 +74,15 @@ class SpaRequestHandler(ChaliceRequestHandler):
             return str(self._matcher.match_route(raw_path).route)
         except ValueError:
             return None
+
+    def _answers_options(self) -> bool:
+        """API Gateway has an OPTIONS method on a path only when a route defines one or allows CORS (Chalice
+        then adds the preflight); Chalice's local gateway answers 200 to OPTIONS on every route."""
+        route = self._route_for(self.path)
+        if route is None:
+            return True
+        entries = self._routes[route]
+        return "OPTIONS" in entries or any(getattr(entry, "cors", None) for entry in entries.values())
 
     def _allowed(self) -> list[str]:
         """The methods the request's path supports: its route's, or GET and HEAD for the web app's files."""

@@ -103,6 +103,26 @@ def test_a_method_no_handler_has_is_a_json_405_with_allow(base: str, method: str
         assert error["code"] == "method_not_allowed" and error["details"] == {"allow": allow.split(", ")}
 
 
+def test_options_is_a_405_unless_the_route_allows_cors(dist: Path) -> None:
+    app = _app()
+
+    @app.route("/api/v1/open", methods=["GET"], cors=True)
+    def open_route() -> dict[str, str]:
+        return {}
+
+    server = create_server(app, Config.create(), "127.0.0.1", 0, static_root=dist)
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server.server_address[:2]
+    try:
+        response = _get(f"http://{host}:{port}/api/v1/health", "OPTIONS")
+        assert (response[0], response[1]["Allow"]) == (405, "GET")
+        assert _get(f"http://{host}:{port}/api/v1/open", "OPTIONS")[0] == 200  # Chalice's CORS preflight
+    finally:
+        server.server.shutdown()
+        server.server.server_close()
+
+
 def test_a_405_keeps_the_connection_usable(base: str) -> None:
     host, port = base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=5)
