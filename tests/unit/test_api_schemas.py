@@ -106,3 +106,11 @@ _BUDGETS = st.one_of(
 def test_a_budget_the_document_allows_is_one_the_service_accepts(document: dict[str, Any], value: str) -> None:
     if _allows(_property(document, "BotIn", "budget"), value):
         assert Decimal(0) < _budget(value) < Decimal("1e12"), value
+
+
+def test_health_documents_the_operator_token_header(document: dict[str, Any]) -> None:
+    operation = document["paths"]["/api/v1/health"]["get"]
+    assert [(p["name"], p["in"], p["required"]) for p in operation["parameters"]] == [
+        ("X-Operator-Token", "header", False)
+    ]
+    assert "401" in operation["responses"]

@@ -59,6 +59,7 @@ def _is_operator(ctx: Ctx) -> bool:
     auth=False,
     errors=(401, 503),
     other_responses={503: HealthOut},
+    headers=((OPERATOR_TOKEN_HEADER, "The operator token: adds each dependency's health (401 when wrong)"),),
 )
 def health(ctx: Ctx) -> Response:
     if not _is_operator(ctx):
