@@ -94,11 +94,18 @@ class SpaRequestHandler(ChaliceRequestHandler):
             return list(STATIC_METHODS)
         return []
 
-    def _method_not_allowed(self) -> None:
-        # Drain a body so a keep-alive connection stays in step.
+    def _drain_body(self) -> None:
+        """Read a body we answer without looking at, so a keep-alive connection stays in step."""
+        # One handler serves every request of a keep-alive connection: remember which request was drained.
+        if getattr(self, "_drained_headers", None) is self.headers:
+            return
+        self._drained_headers = self.headers
         length = self.headers.get("Content-Length")
         if length and length.isdigit():
             self.rfile.read(int(length))
+
+    def _method_not_allowed(self) -> None:
+        self._drain_body()
         allowed = self._allowed()
         path = unquote(urlsplit(self.path).path)
         if not allowed and (is_api_path(path) or self.static_root is None):
@@ -108,6 +115,7 @@ class SpaRequestHandler(ChaliceRequestHandler):
         self._send_error(405, "method_not_allowed", message, {"allow": allowed}, {"Allow": ", ".join(allowed)})
 
     def _not_found(self) -> None:
+        self._drain_body()
         self._send_error(404, "not_found", "No such API route.", {"path": urlsplit(self.path).path[:200]})
 
     def _send_error(

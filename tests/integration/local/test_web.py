@@ -123,7 +123,7 @@ def test_options_is_a_405_unless_the_route_allows_cors(dist: Path) -> None:
         server.server.server_close()
 
 
-def test_a_405_keeps_the_connection_usable(base: str) -> None:
+def test_a_405_or_404_keeps_the_connection_usable(base: str) -> None:
     host, port = base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=5)
     connection.request("PROPFIND", "/api/v1/health", body=b"x" * 1000)
@@ -133,6 +133,12 @@ def test_a_405_keeps_the_connection_usable(base: str) -> None:
     connection.request("GET", "/api/v1/health")
     second = connection.getresponse()
     assert (second.status, second.read()) == (200, b'{"status":"ok"}')
+    connection.request("POST", "/api/v1/nope", body=b"y" * 1000)
+    third = connection.getresponse()
+    assert third.status == 404
+    third.read()
+    connection.request("GET", "/api/v1/health")
+    assert connection.getresponse().status == 200
     connection.close()
 
 
