@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.bootstrap import container
+from chalicelib.domain.errors import DomainError
 from chalicelib.observability import logger, metrics, tracer
 
 # Lambda retries a failed scheduled invocation after about one and then two more minutes; a time older than
@@ -99,8 +100,9 @@ def _tick_record(record: SQSRecord) -> None:
         logger.warning(
             "tick failed",
             extra={**keys, "error": type(exc).__name__, "receive_count": record.attributes.approximate_receive_count},
+            exc_info=not isinstance(exc, DomainError),
         )
-        ticks.record_failure(user_id, bot_id, f"{type(exc).__name__}: {getattr(exc, 'message', str(exc))}")
+        ticks.record_failure(user_id, bot_id, _tick_error_text(exc, record.message_id))
         raise
     metrics.add_metric(name="TicksRun", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="TickLatency", unit=MetricUnit.Milliseconds, value=(time.perf_counter() - started) * 1000)
@@ -111,6 +113,15 @@ def _tick_record(record: SQSRecord) -> None:
     logger.info(
         "tick", extra={**keys, "result": outcome.result, "orders": outcome.orders_placed, "trades": len(outcome.trades)}
     )
+
+
+def _tick_error_text(exc: Exception, message_id: str) -> str:
+    """What the bot's owner sees (last_error, the ERROR reason, the notification): a domain error's own
+    message; for anything else only its type and the message id the log's correlation_id carries, never
+    the exception's text (it may hold ARNs, table names or a response body)."""
+    if isinstance(exc, DomainError):
+        return f"{type(exc).__name__}: {exc.message}"
+    return f"{type(exc).__name__}: internal error (reference {message_id})"
 
 
 @tracer.capture_method
@@ -158,6 +169,7 @@ def _job_record(record: SQSRecord) -> None:
         logger.warning(
             "backtest job failed",
             extra={"backtest_id": backtest_id, "error": type(exc).__name__, "receive_count": receives, "final": final},
+            exc_info=True,
         )
         raise
     metrics.add_metric(name="BacktestJobs", unit=MetricUnit.Count, value=1)

@@ -5,7 +5,10 @@ Two jobs:
    succeed as a whole even though the handlers report per-record failures. `add_report_batch_item_failures`
    adds `ReportBatchItemFailures` to every SQS event source (SAM `Events` and plain event source mappings);
    `fix_log_group_references` repairs the API log group Chalice points at a misspelt resource, and
-   `name_functions` names each function `<app>-<stage>-<function>` as `chalice deploy` does.
+   `name_functions` names each function `<app>-<stage>-<function>` as `chalice deploy` does;
+   `add_gateway_responses` makes API Gateway's own answers use the API's error format: a route or method it
+   does not know (its default: 403 "Missing Authentication Token") is a JSON 404, every other 4xx and 5xx it
+   produces itself (throttling, a too-large body, a timeout) is `{"error": {"code", "message", "details"}}`.
 2. The zips: `prune_zip` drops what Lambda never imports (the boto3/botocore the runtime already provides,
    test suites, type stubs, C headers, numpy's test-only extension modules) and strips debug symbols from
    shared objects, so the package stays small and cold starts stay short.
@@ -94,6 +97,72 @@ def add_report_batch_item_failures(template: dict[str, Any]) -> list[str]:
         if REPORT_BATCH_ITEM_FAILURES not in types:
             types.append(REPORT_BATCH_ITEM_FAILURES)
             changed.append(f"{source.function}/{source.name}")
+    return changed
+
+
+GATEWAY_RESPONSES_KEY = "x-amazon-apigateway-gateway-responses"
+_GATEWAY_HEADERS = {
+    "gatewayresponse.header.Cache-Control": "'no-store'",
+    "gatewayresponse.header.X-Content-Type-Options": "'nosniff'",
+}
+
+
+def _error_template(code: str, message: str) -> str:
+    """A gateway response body in the API's error format. `message` is a JSON string literal or
+    `$context.error.messageString` (which API Gateway renders already quoted)."""
+    details = '{"request_id":"$context.requestId","gateway_response":"$context.error.responseType"}'
+    return '{"error":{"code":"' + code + '","message":' + message + ',"details":' + details + "}}"
+
+
+# response type -> (status code or None to keep API Gateway's, error code, message)
+GATEWAY_RESPONSES: dict[str, tuple[str | None, str, str]] = {
+    # An unknown path, or a method the path lacks (TRACE, PROPFIND, DELETE on /health...). API Gateway
+    # cannot tell the two apart, so both are a 404; the served /api/v1/openapi.json lists what exists.
+    "MISSING_AUTHENTICATION_TOKEN": (
+        "404",
+        "not_found",
+        '"No such route or method; see /api/v1/openapi.json."',
+    ),
+    "THROTTLED": (None, "rate_limited", '"Too many requests; try again shortly."'),
+    "REQUEST_TOO_LARGE": (None, "payload_too_large", '"The request is too large."'),
+    "INTEGRATION_TIMEOUT": (None, "timeout", '"The request took too long; try again."'),
+    "DEFAULT_4XX": (None, "request_rejected", "$context.error.messageString"),
+    "DEFAULT_5XX": (
+        None,
+        "internal_error",
+        '"An internal error occurred. Quote the request id $context.requestId when you report it."',
+    ),
+}
+
+
+def gateway_responses() -> dict[str, dict[str, Any]]:
+    responses: dict[str, dict[str, Any]] = {}
+    for response_type, (status, code, message) in GATEWAY_RESPONSES.items():
+        response: dict[str, Any] = {
+            "responseParameters": dict(_GATEWAY_HEADERS),
+            "responseTemplates": {"application/json": _error_template(code, message)},
+        }
+        if status is not None:
+            response["statusCode"] = status
+        responses[response_type] = response
+    return responses
+
+
+def add_gateway_responses(template: dict[str, Any]) -> list[str]:
+    """Put the gateway responses into each REST API's OpenAPI body (so a change redeploys the stage).
+    Idempotent; returns the APIs changed."""
+    changed = []
+    for logical_id, resource in template.get("Resources", {}).items():
+        if resource.get("Type") not in ("AWS::Serverless::Api", "AWS::ApiGateway::RestApi"):
+            continue
+        props = resource.get("Properties", {})
+        body = props.get("DefinitionBody", props.get("Body"))
+        if not isinstance(body, dict):
+            continue
+        wanted = gateway_responses()
+        if body.get(GATEWAY_RESPONSES_KEY) != wanted:
+            body[GATEWAY_RESPONSES_KEY] = wanted
+            changed.append(logical_id)
     return changed
 
 
@@ -265,6 +334,7 @@ def process(out_dir: Path, prune: bool = True) -> PackageSummary:
     changed = add_report_batch_item_failures(template)
     name_functions(template)
     fix_log_group_references(template)
+    add_gateway_responses(template)
     save_template(template, template_path)
     reports = {}
     for name in (FUNCTION_ZIP, LAYER_ZIP):

@@ -4,6 +4,7 @@ request metrics. Nothing here logs a header or a body (tokens and secrets travel
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -22,6 +23,10 @@ _CHALICE_CODES = {
     "InternalServerError": "internal_error",
 }
 
+# A client's X-Request-Id is logged and echoed only when it is short and plain (UUIDs, AWS trace ids, ULIDs);
+# anything else (spaces, control or non-ASCII characters, markup, over 64 characters) is replaced by our own.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -29,7 +34,28 @@ SECURITY_HEADERS = {
 }
 
 
-def _as_error_shape(response: Response) -> Response:
+def request_id_for(request: Request) -> str:
+    given = request.headers.get("x-request-id")
+    if isinstance(given, str) and _REQUEST_ID.fullmatch(given):
+        return given
+    gateway_id = (request.context or {}).get("requestId")
+    if isinstance(gateway_id, str) and _REQUEST_ID.fullmatch(gateway_id):
+        return gateway_id
+    return uuid.uuid4().hex
+
+
+def internal_error(request_id: str) -> Response:
+    """What a user sees of an unexpected failure: no exception text, only the id to quote to support
+    (the same id is the log's correlation_id)."""
+    return error_response(
+        500,
+        "internal_error",
+        f"An internal error occurred. Quote the request id {request_id} when you report it.",
+        {"request_id": request_id},
+    )
+
+
+def _as_error_shape(response: Response, request_id: str) -> Response:
     """Chalice answers 405/415/500 as {"Code","Message"}; turn those into our error format."""
     body = response.body
     if isinstance(body, str):
@@ -38,19 +64,21 @@ def _as_error_shape(response: Response) -> Response:
         except ValueError:
             return response
     if isinstance(body, dict) and "Code" in body and "Message" in body:
-        code = _CHALICE_CODES.get(str(body["Code"]), str(body["Code"]).lower())
-        message = "An internal error occurred." if response.status_code >= 500 else str(body["Message"])
         keep = {
             k: str(v) for k, v in response.headers.items() if k.lower() not in ("content-type", "content-length")
         }
-        return error_response(response.status_code, code, message, None, keep)
+        if response.status_code >= 500:
+            shaped = internal_error(request_id)
+            shaped.status_code = response.status_code
+            shaped.headers.update(keep)
+            return shaped
+        code = _CHALICE_CODES.get(str(body["Code"]), str(body["Code"]).lower())
+        return error_response(response.status_code, code, str(body["Message"]), None, keep)
     return response
 
 
 def http_middleware(request: Request, get_response: Callable[[Request], Response]) -> Response:
-    request_id = (request.headers.get("x-request-id") or "")[:64] or (
-        (request.context or {}).get("requestId") or uuid.uuid4().hex
-    )
+    request_id = request_id_for(request)
     logger.set_correlation_id(request_id)
     started = time.perf_counter()
     route = (request.context or {}).get("resourcePath")
@@ -60,9 +88,9 @@ def http_middleware(request: Request, get_response: Callable[[Request], Response
             response = get_response(request)
     except Exception:
         logger.exception("unhandled error", extra={"path": request.path, "method": request.method})
-        response = error_response(500, "internal_error", "An internal error occurred.")
+        response = internal_error(request_id)
     if response.status_code >= 400:
-        response = _as_error_shape(response)
+        response = _as_error_shape(response, request_id)
     elapsed_ms = (time.perf_counter() - started) * 1000
     response.headers.update(SECURITY_HEADERS)
     response.headers["X-Request-Id"] = str(request_id)

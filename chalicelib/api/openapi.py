@@ -29,6 +29,8 @@ class Operation:
     response_content_type: str = "application/json"
     # Statuses whose body is not the error shape (for example /health's 503 carries the health report).
     other_responses: dict[int, type[BaseModel]] = field(default_factory=dict)
+    # Optional request headers: (name, description).
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 OPERATIONS: list[Operation] = []
@@ -132,6 +134,16 @@ def build_document(title: str, version: str, server_url: str = "/") -> dict[str,
         ]
         if op.query is not None:
             params += _query_parameters(op.query, schemas)
+        params += [
+            {
+                "name": name,
+                "in": "header",
+                "required": False,
+                "description": text,
+                "schema": {"type": "string", "maxLength": 256},
+            }
+            for name, text in op.headers
+        ]
         if params:
             operation["parameters"] = params
         if op.body is not None:

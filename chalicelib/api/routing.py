@@ -86,6 +86,7 @@ def endpoint(
     errors: tuple[int, ...] = (),
     response_content_type: str = "application/json",
     other_responses: dict[int, type[BaseModel]] | None = None,
+    headers: tuple[tuple[str, str], ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     path_params = re.findall(r"{(\w+)}", path)
     documented_errors = set(errors) | {400, 415, 503}
@@ -114,6 +115,7 @@ def endpoint(
                 errors=tuple(sorted(documented_errors)),
                 response_content_type=response_content_type,
                 other_responses=dict(other_responses or {}),
+                headers=headers,
             )
         )
 

@@ -79,7 +79,15 @@ def parse_time(raw: str | None, field: str) -> int | None:
     """A query time: ISO-8601 with a zone, or Unix milliseconds."""
     if raw is None or raw == "":
         return None
-    if raw.isdigit():
+    # str.isdigit() is true for "²" and "١٢٣", which int() refuses: only ASCII digits are Unix ms.
+    if raw.isascii() and raw.isdigit():
+        if len(raw) > 15:
+            raise RequestError(
+                422,
+                "validation_error",
+                f"{field} is too far in the future.",
+                [{"field": field, "message": "at most 15 digits of Unix ms"}],
+            )
         return int(raw)
     try:
         parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))

@@ -9,9 +9,14 @@ from dataclasses import dataclass
 
 from chalicelib.domain.errors import InvalidInput
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+# The account rules. chalicelib/api/schemas/auth.py states them in the OpenAPI document from these constants,
+# and tests/unit/test_api_schemas.py checks that the document and these functions accept the same strings.
+EMAIL_MAX = 254
+EMAIL_PATTERN = r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}"  # after trimming surrounding whitespace
+_EMAIL = re.compile(EMAIL_PATTERN)
 PASSWORD_MIN = 10
 PASSWORD_MAX = 128
+PASSWORD_MIN_DISTINCT = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +56,16 @@ class RefreshRecord:
 
 def normalize_email(raw: str) -> str:
     """Case-folded and trimmed, so `Alice@Example.com ` and `alice@example.com` are one account."""
-    email = raw.strip().lower()
-    if len(email) > 254 or not _EMAIL.match(email):
+    trimmed = raw.strip()
+    # Checked before case-folding: lower() can lengthen a string ("İ" -> "i̇"), and the limits are the
+    # caller's characters.
+    if len(trimmed) > EMAIL_MAX or not _EMAIL.fullmatch(trimmed):
         raise InvalidInput(
             "Enter a valid e-mail address.",
             code="invalid_email",
             details=[{"field": "email", "message": "not a valid e-mail address"}],
         )
-    return email
+    return trimmed.lower()
 
 
 def check_password_policy(password: str, *, field: str = "password") -> None:
@@ -67,7 +74,7 @@ def check_password_policy(password: str, *, field: str = "password") -> None:
         problems.append(f"must be at least {PASSWORD_MIN} characters")
     if len(password) > PASSWORD_MAX:
         problems.append(f"must be at most {PASSWORD_MAX} characters")
-    if password.strip() == "" or len(set(password)) < 4:
+    if password.strip() == "" or len(set(password)) < PASSWORD_MIN_DISTINCT:
         problems.append("is too simple")
     if problems:
         raise InvalidInput(

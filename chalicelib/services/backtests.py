@@ -487,8 +487,15 @@ class BacktestService:
             return "failed"
         except Exception as exc:
             if final_attempt:
-                message = exc.message if isinstance(exc, DomainError) else str(exc)
-                self._store.fail(user_id, backtest_id, f"{type(exc).__name__}: {message}", self._clock.now_ms())
+                # The user sees a domain error's own message; anything else may carry internals (ARNs,
+                # table names, tracebacks): only a generic message naming the backtest, which the worker's
+                # log line ("backtest job failed", backtest_id) carries with the exception.
+                message = (
+                    exc.message
+                    if isinstance(exc, DomainError)
+                    else f"An internal error stopped this backtest (reference {backtest_id})."
+                )
+                self._store.fail(user_id, backtest_id, message, self._clock.now_ms())
             raise
         if not self._store.finish(user_id, backtest_id, len(series), payload["metrics"], self._clock.now_ms()):
             return "skipped"

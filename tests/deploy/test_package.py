@@ -46,6 +46,50 @@ def test_packaged_template_passes_cfn_lint(packaged: tuple[Path, Any]) -> None:
     assert not errors, "\n".join(errors)
 
 
+def _render(template: str, message: str = "Forbidden") -> Any:
+    """A gateway response template as API Gateway fills it in ($context.error.messageString comes quoted)."""
+    filled = (
+        template.replace("$context.error.messageString", json.dumps(message))
+        .replace("$context.requestId", "c0ffee00-1111-2222-3333-444455556666")
+        .replace("$context.error.responseType", "DEFAULT_4XX")
+    )
+    assert "$" not in filled, filled
+    return json.loads(filled)
+
+
+def test_api_gateways_own_answers_are_in_the_error_format(sam: dict[str, Any]) -> None:
+    # GIVEN the prod package WHEN API Gateway answers by itself (unknown route or method, throttling, a
+    # timeout, any other 4xx/5xx) THEN the body is {"error": {"code", "message", "details"}}, never its 403
+    # "Missing Authentication Token"
+    (api,) = [r for r in sam["Resources"].values() if r["Type"] == "AWS::Serverless::Api"]
+    responses = api["Properties"]["DefinitionBody"][package_template.GATEWAY_RESPONSES_KEY]
+    assert set(responses) >= {"MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"}
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"
+    for response_type, response in responses.items():
+        body = _render(response["responseTemplates"]["application/json"], 'a "quoted" message')
+        assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, response_type
+        assert body["error"]["details"]["request_id"] == "c0ffee00-1111-2222-3333-444455556666"
+        assert response["responseParameters"]["gatewayresponse.header.Cache-Control"] == "'no-store'"
+    assert _render(responses["MISSING_AUTHENTICATION_TOKEN"]["responseTemplates"]["application/json"])["error"][
+        "code"
+    ] == "not_found"
+    assert _render(responses["DEFAULT_4XX"]["responseTemplates"]["application/json"], "Forbidden")["error"][
+        "message"
+    ] == "Forbidden"
+    assert "request id c0ffee00" in _render(responses["DEFAULT_5XX"]["responseTemplates"]["application/json"])[
+        "error"
+    ]["message"]
+
+
+def test_gateway_responses_are_added_once() -> None:
+    template = {"Resources": {"RestAPI": {"Type": "AWS::Serverless::Api", "Properties": {"DefinitionBody": {}}},
+                              "Other": {"Type": "AWS::SQS::Queue", "Properties": {}}}}  # fmt: skip
+    assert package_template.add_gateway_responses(template) == ["RestAPI"]
+    assert package_template.add_gateway_responses(template) == []
+    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    assert body[package_template.GATEWAY_RESPONSES_KEY] == package_template.gateway_responses()
+
+
 def test_functions_are_named_as_policies_and_alarms_expect(sam: dict[str, Any]) -> None:
     names = set(_functions(sam))
     assert "api_handler" in names and names <= set(CONFIG["stages"]["prod"]["lambda_functions"])

@@ -2,7 +2,12 @@
 authenticated as a real user (register + login, Bearer token), over HTTP to the real local server.
 
 Checks on every response: no 5xx, the status code is documented for the operation, the content type and
-the body conform to the documented response schema, and invalid input is rejected with a 4xx."""
+the body conform to the documented response schema, and invalid input is rejected with a 4xx.
+
+Then schemathesis's coverage phase (what `schemathesis run` does first): for every operation, the boundary
+and invalid values of each documented constraint (lengths, patterns, enums, missing and null fields, wrong
+types, duplicate or unknown parameters, wrong content types) and every HTTP method the path does not
+document (TRACE, QUERY, PUT...): no 5xx, and an undocumented method is a JSON 405 with `Allow`."""
 
 from __future__ import annotations
 
@@ -22,6 +27,17 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.security.conftest import LiveApi
+
+# Only the coverage phase: examples and fuzzing run above through `as_strategy`, stateful is not used.
+COVERAGE_CONFIG = {
+    "phases": {
+        "examples": {"enabled": False},
+        "fuzzing": {"enabled": False},
+        "stateful": {"enabled": False},
+        "coverage": {"enabled": True},  # the default unexpected methods: get put post delete options patch trace query
+    },
+    "generation": {"mode": "all"},
+}
 
 # Examples per operation and generation mode: 25 positive + 25 negative = 50 per operation.
 EXAMPLES_PER_OPERATION = 25
@@ -112,3 +128,48 @@ def test_every_operation_conforms(
         case.call_and_validate(session=live_api.session, headers=fuzz_user["headers"], checks=CHECKS, timeout=30)
 
     run()
+
+
+def _document() -> dict[str, Any]:
+    """The document /openapi.json serves, built the same way (the server's port is only known at run time, so
+    the schema is loaded from it at collection and each case is sent to the live server's base URL)."""
+    import app  # noqa: F401  (registers the routes)
+    from chalicelib.api.routes.meta import openapi_document_body
+
+    return openapi_document_body()
+
+
+coverage = schemathesis.openapi.from_dict(_document(), config=schemathesis.Config.from_dict(COVERAGE_CONFIG))
+
+
+def test_the_coverage_schema_is_the_served_document(live_api: LiveApi) -> None:
+    assert live_api.session.get(live_api.url("/openapi.json"), timeout=30).json() == coverage.raw_schema
+
+
+COVERAGE_RESPONSES: list[tuple[str, str, int]] = []
+
+
+@coverage.parametrize()
+def test_coverage_phase_finds_no_server_error(case: Any, live_api: LiveApi, fuzz_user: dict[str, Any]) -> None:
+    _real_ids(case, fuzz_user)
+    response = case.call(base_url=live_api.base_url, session=live_api.session, headers=fuzz_user["headers"], timeout=30)
+    COVERAGE_RESPONSES.append((case.method.upper(), case.operation.path, response.status_code))
+    assert response.status_code < 500, (case.method, case.formatted_path, response.status_code, response.text[:300])
+    documented = (case.method.upper(), case.operation.path) in set(_operations())
+    if not documented:
+        assert response.status_code == 405, (case.method, case.formatted_path, response.status_code)
+        # schemathesis's Response: lower-case header names, a list of values each
+        assert response.headers["content-type"] == ["application/json"]
+        assert response.json()["error"]["code"] == "method_not_allowed"
+        allowed = {m.strip() for m in response.headers["allow"][0].split(",")}
+        assert allowed == {m for m, p in _operations() if p == case.operation.path}
+
+
+def test_the_coverage_phase_ran_over_every_operation_and_unexpected_method() -> None:
+    # Runs after the parametrized coverage test above (same module, file order).
+    assert {(m, p) for m, p, _ in COVERAGE_RESPONSES} >= set(_operations())
+    unexpected = {m for m, p, _ in COVERAGE_RESPONSES if (m, p) not in set(_operations())}
+    assert {"TRACE", "QUERY", "PUT"} <= unexpected
+    # Invalid values were sent and refused (422 validation, 400 malformed, 415 content type, 405 method).
+    assert {400, 405, 415, 422} <= {status for _, _, status in COVERAGE_RESPONSES}
+

@@ -263,3 +263,29 @@ def test_garbage_authorization_is_a_401_json_error(live_api: LiveApi, authorizat
     )
     assert_error(response, {401})
     assert response.headers.get("WWW-Authenticate", "").startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("TRACE", "/health", "GET"),
+        ("CONNECT", "/bots", "GET, POST"),
+        ("PROPFIND", "/bots/{bot_id}", "DELETE, GET, PATCH"),
+        ("DELETE", "/health", "GET"),  # a method the route lacks: Chalice's 405, reshaped by the middleware
+        ("PUT", "/bots/{bot_id}", "DELETE, GET, PATCH"),
+    ],
+)
+def test_a_method_the_route_lacks_is_a_json_405_with_allow(
+    live_api: LiveApi, owner: dict[str, Any], method: str, path: str, allow: str
+) -> None:
+    url = live_api.url(path.format(bot_id=owner["bot_id"]))
+    response = live_api.session.request(method, url, headers=owner["auth"], timeout=30)
+    assert_error(response, {405}, "method_not_allowed")
+    assert sorted(m.strip() for m in response.headers["Allow"].split(",")) == allow.split(", ")
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PATCH", "TRACE"])
+def test_an_unknown_api_path_is_a_json_404(live_api: LiveApi, owner: dict[str, Any], method: str) -> None:
+    for path in ("/nope", "/bots/x/y/z", "/../v2/bots"):
+        response = live_api.session.request(method, live_api.url(path), headers=owner["auth"], timeout=30)
+        assert_error(response, {404}, "not_found")

@@ -1,15 +1,84 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+from pydantic.config import JsonDict
 
 from chalicelib.api.validation import StrictModel
+from chalicelib.domain.users import (
+    EMAIL_MAX,
+    EMAIL_PATTERN,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    PASSWORD_MIN_DISTINCT,
+    check_password_policy,
+    normalize_email,
+)
+
+# The domain's account rules (chalicelib/domain/users.py) as JSON Schema, so a client generated from the
+# document refuses what the server refuses; tests/unit/test_api_schemas.py checks both accept the same strings.
+# Surrounding whitespace is trimmed by the server, so the document allows it.
+EMAIL_JSON_PATTERN = r"^\s*" + EMAIL_PATTERN + r"\s*$"
+
+
+def _distinct_characters(count: int) -> str:
+    r"""A pattern that matches a string holding `count` different characters: each capture differs from the
+    ones before it (for 3: `[\s\S]*?([\s\S])[\s\S]*?(?!\1)([\s\S])[\s\S]*?(?!\1|\2)([\s\S])`)."""
+    parts = []
+    for i in range(1, count + 1):
+        earlier = "|".join("\\" + str(j) for j in range(1, i))
+        parts.append(r"[\s\S]*?" + (f"(?!{earlier})" if earlier else "") + r"([\s\S])")
+    return "".join(parts)
+
+
+# Not only whitespace, and PASSWORD_MIN_DISTINCT different characters.
+PASSWORD_JSON_PATTERN = r"^(?=[\s\S]*\S)" + _distinct_characters(PASSWORD_MIN_DISTINCT)
+_PASSWORD_TEXT = (
+    f"{PASSWORD_MIN}-{PASSWORD_MAX} characters, at least {PASSWORD_MIN_DISTINCT} different ones, not only spaces"
+)
+
+
+def _password_schema(description: str) -> JsonDict:
+    return {
+        "minLength": PASSWORD_MIN,
+        "maxLength": PASSWORD_MAX,
+        "pattern": PASSWORD_JSON_PATTERN,
+        "description": f"{description}: {_PASSWORD_TEXT}",
+    }
+
+
+def _password(value: str) -> str:
+    check_password_policy(value)  # InvalidInput(code="weak_password") -> 422
+    return value
+
+
+def _new_password(value: str) -> str:
+    check_password_policy(value, field="new_password")
+    return value
+
+
+Email = Annotated[
+    str,
+    Field(
+        max_length=EMAIL_MAX,
+        json_schema_extra={"pattern": EMAIL_JSON_PATTERN, "description": "An e-mail address (case-insensitive)"},
+    ),
+    AfterValidator(normalize_email),  # InvalidInput(code="invalid_email") -> 422; returns it trimmed, lower case
+]
+Password = Annotated[
+    str, Field(max_length=PASSWORD_MAX, json_schema_extra=_password_schema("The password")), AfterValidator(_password)
+]
+NewPassword = Annotated[
+    str,
+    Field(max_length=PASSWORD_MAX, json_schema_extra=_password_schema("The new password")),
+    AfterValidator(_new_password),
+]
 
 
 class RegisterIn(StrictModel):
-    email: str = Field(min_length=3, max_length=254)
-    password: str = Field(min_length=1, max_length=128)
+    email: Email
+    password: Password
 
 
 class LoginIn(StrictModel):
@@ -24,8 +93,8 @@ class RefreshIn(StrictModel):
 
 
 class ChangePasswordIn(StrictModel):
-    current_password: str = Field(min_length=1, max_length=128)
-    new_password: str = Field(min_length=1, max_length=128)
+    current_password: str = Field(min_length=1, max_length=PASSWORD_MAX)
+    new_password: NewPassword
 
 
 class SettingsIn(StrictModel):

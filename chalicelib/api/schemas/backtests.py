@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from chalicelib.api.schemas.bots import Interval, RiskIn
+from chalicelib.api.schemas.bots import _STRATEGY, Interval, RiskIn
 from chalicelib.api.validation import StrictModel
 
 MAX_BODY = 6 * 1024 * 1024 + 64 * 1024  # a ~6 MB kline CSV plus the rest of the request
@@ -16,7 +16,7 @@ Status = Literal["queued", "running", "done", "failed"]
 
 
 class BacktestIn(StrictModel):
-    strategy: str = Field(min_length=1, max_length=40)
+    strategy: str = Field(min_length=1, max_length=40, json_schema_extra=_STRATEGY)
     params: dict[str, Any] = Field(default_factory=dict)
     risk: RiskIn = Field(default_factory=RiskIn)
     symbol: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{2,20}$", description="Required with start/end")

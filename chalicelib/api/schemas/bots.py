@@ -2,13 +2,22 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
-from chalicelib.api.validation import StrictModel
+from chalicelib.api.validation import RequestError, StrictModel
+from chalicelib.domain.strategies import STRATEGIES
 
 Interval = Literal["1m", "5m", "15m", "1h", "4h", "1d"]
 _ID = r"^[A-Za-z0-9_-]{1,64}$"
-_DECIMAL = r"^\d{1,15}(\.\d{1,18})?$"
+# What BotService accepts as a budget (positive, below 1e12), as a pattern both pydantic and the document use:
+# ASCII digits, no leading zeros, up to 18 decimals, and a non-zero digit somewhere. Needs Python's `re`
+# (a look-ahead), hence regex_engine="python-re" on the models that use it.
+BUDGET_PATTERN = r"^(?=[0-9.]*[1-9])(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,18})?$"
+# A name is trimmed; one that is only whitespace is refused.
+NAME_PATTERN = r"\S"
+STRATEGY_IDS = sorted(STRATEGIES)
+_STRATEGY: JsonDict = {"enum": list(STRATEGY_IDS), "description": "A strategy id from GET /strategies"}
 
 
 class RiskIn(StrictModel):
@@ -26,27 +35,61 @@ class RiskIn(StrictModel):
 
 
 class BotIn(StrictModel):
-    name: str = Field(min_length=1, max_length=80)
-    strategy: str = Field(min_length=1, max_length=40)
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+    name: str = Field(min_length=1, max_length=80, pattern=NAME_PATTERN)
+    strategy: str = Field(min_length=1, max_length=40, json_schema_extra=_STRATEGY)
     params: dict[str, Any] = Field(default_factory=dict)
     symbol: str = Field(pattern=r"^[A-Za-z0-9]{2,20}$")
     interval: Interval
     mode: Literal["paper", "live"] = "paper"
     api_key_id: str | None = Field(default=None, pattern=_ID)
-    budget: str = Field(pattern=_DECIMAL, description="Quote amount as a decimal string")
+    budget: str = Field(pattern=BUDGET_PATTERN, description="Quote amount as a decimal string (0 < budget < 1e12)")
     risk: RiskIn = Field(default_factory=RiskIn)
 
 
+# PATCH fields that take a value or are left out; only api_key_id may be null (null removes the key).
+_PATCH_NOT_NULL = ("name", "strategy", "params", "symbol", "interval", "mode", "budget", "risk")
+
+
+def _patch_schema(schema: dict[str, Any]) -> None:
+    """The document shows the not-null fields without their internal `None` default."""
+    for name in _PATCH_NOT_NULL:
+        prop = schema["properties"][name]
+        variants = [v for v in prop.pop("anyOf", []) if v != {"type": "null"}]
+        if len(variants) == 1:
+            prop.update(variants[0])
+        prop.pop("default", None)
+
+
 class BotPatch(StrictModel):
-    name: str | None = Field(default=None, min_length=1, max_length=80)
-    strategy: str | None = Field(default=None, min_length=1, max_length=40)
+    """Only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re", json_schema_extra=_patch_schema)
+
+    name: str | None = Field(default=None, min_length=1, max_length=80, pattern=NAME_PATTERN)
+    strategy: str | None = Field(default=None, min_length=1, max_length=40, json_schema_extra=_STRATEGY)
     params: dict[str, Any] | None = None
     symbol: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{2,20}$")
     interval: Interval | None = None
     mode: Literal["paper", "live"] | None = None
     api_key_id: str | None = Field(default=None, pattern=_ID)
-    budget: str | None = Field(default=None, pattern=_DECIMAL)
+    budget: str | None = Field(default=None, pattern=BUDGET_PATTERN)
     risk: RiskIn | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_null(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = [name for name in _PATCH_NOT_NULL if name in data and data[name] is None]
+            if nulls:
+                raise RequestError(
+                    422,
+                    "validation_error",
+                    "The request has invalid fields.",
+                    [{"field": name, "message": "must not be null"} for name in nulls],
+                )
+        return data
 
 
 class StopIn(StrictModel):

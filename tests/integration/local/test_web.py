@@ -3,6 +3,8 @@ files are served, client-side routes fall back to index.html and missing assets 
 
 from __future__ import annotations
 
+import http.client
+import json
 import threading
 import urllib.error
 import urllib.request
@@ -69,7 +71,75 @@ def test_api_paths_reach_chalice(base: str) -> None:
     assert (status, headers["Content-Type"], body) == (200, "application/json", b'{"status":"ok"}')
     status, _, body = _get(f"{base}/api/v1/echo", "POST", b'{"a": 1}', {"Content-Type": "application/json"})
     assert (status, body) == (200, b'{"a":1}')
-    assert _get(f"{base}/api/v1/nope")[0] == 403  # API Gateway's answer to an unknown route
+
+
+
+def _error(response: Any) -> dict[str, Any]:
+    status, headers, body = response
+    assert headers["Content-Type"] == "application/json", headers
+    error: dict[str, Any] = json.loads(body)["error"]
+    assert set(error) == {"code", "message", "details"}
+    return error
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE", "TRACE", "PROPFIND"])
+def test_an_unknown_api_path_is_a_json_404(base: str, method: str) -> None:
+    # Chalice's local gateway (like API Gateway) answers 403 "Missing Authentication Token".
+    for path in ("/api/v1/nope", "/api/v2/health", "/api", "/api/v1/health/extra"):
+        response = _get(f"{base}{path}", method)
+        assert response[0] == 404, (method, path, response)
+        assert _error(response)["code"] == "not_found"
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND", "MKCOL", "LINK", "FOO"])
+def test_a_method_no_handler_has_is_a_json_405_with_allow(base: str, method: str) -> None:
+    # http.server would answer 501 with an HTML page.
+    for path, allow in (("/api/v1/health", "GET"), ("/api/v1/echo?x=1", "POST"), ("/", "GET, HEAD"),
+                        ("/bots/42", "GET, HEAD")):  # fmt: skip
+        response = _get(f"{base}{path}", method, b'{"a": 1}', {"Content-Type": "application/json"})
+        assert response[0] == 405, (method, path, response)
+        assert response[1]["Allow"] == allow
+        error = _error(response)
+        assert error["code"] == "method_not_allowed" and error["details"] == {"allow": allow.split(", ")}
+
+
+def test_options_is_a_405_unless_the_route_allows_cors(dist: Path) -> None:
+    app = _app()
+
+    @app.route("/api/v1/open", methods=["GET"], cors=True)
+    def open_route() -> dict[str, str]:
+        return {}
+
+    server = create_server(app, Config.create(), "127.0.0.1", 0, static_root=dist)
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server.server_address[:2]
+    try:
+        response = _get(f"http://{host}:{port}/api/v1/health", "OPTIONS")
+        assert (response[0], response[1]["Allow"]) == (405, "GET")
+        assert _get(f"http://{host}:{port}/api/v1/open", "OPTIONS")[0] == 200  # Chalice's CORS preflight
+    finally:
+        server.server.shutdown()
+        server.server.server_close()
+
+
+def test_a_405_or_404_keeps_the_connection_usable(base: str) -> None:
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=5)
+    connection.request("PROPFIND", "/api/v1/health", body=b"x" * 1000)
+    first = connection.getresponse()
+    assert (first.status, first.getheader("Allow")) == (405, "GET")
+    first.read()
+    connection.request("GET", "/api/v1/health")
+    second = connection.getresponse()
+    assert (second.status, second.read()) == (200, b'{"status":"ok"}')
+    connection.request("POST", "/api/v1/nope", body=b"y" * 1000)
+    third = connection.getresponse()
+    assert third.status == 404
+    third.read()
+    connection.request("GET", "/api/v1/health")
+    assert connection.getresponse().status == 200
+    connection.close()
 
 
 def test_files_and_spa_fallback(base: str) -> None:
@@ -96,4 +166,5 @@ def test_no_escape_from_the_web_root(base: str) -> None:
 def test_without_a_built_web_app_everything_goes_to_chalice(tmp_path: Path) -> None:
     for base in _serve(tmp_path / "not-built"):
         assert _get(f"{base}/api/v1/health")[0] == 200
-        assert _get(f"{base}/")[0] == 403
+        assert _get(f"{base}/")[0] == 404
+        assert _get(f"{base}/", "TRACE")[0] == 404
