@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from chalicelib.clock_env import clock_from_env
 from chalicelib.config import Settings, settings
-from chalicelib.domain.clock import Clock
+from chalicelib.domain.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     from chalicelib.adapters.binance.budget import UserTriggered
@@ -32,9 +32,14 @@ if TYPE_CHECKING:
 
 
 class Container:
-    def __init__(self, cfg: Settings | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self, cfg: Settings | None = None, clock: Clock | None = None, wall_clock: Clock | None = None
+    ) -> None:
         self.settings = cfg or settings()
         self.clock = clock or clock_from_env(os.environ)
+        # Sessions live in wall time whatever the market clock's speed (CLOCK_SPEED=60 must not make an
+        # access token last 15 wall seconds). A test that hands in one clock gets it for both.
+        self.wall_clock: Clock = wall_clock or (clock if clock is not None else SystemClock())
 
     @cached_property
     def auth(self) -> AuthService:
@@ -45,19 +50,20 @@ class Container:
         from chalicelib.services.auth import AuthService, LoginLimits
 
         cfg = self.settings
+        wall = self.wall_clock  # token expiry, refresh and sign-in throttling follow the wall clock
         return AuthService(
             users=DynamoUserRepository(),
             refresh_tokens=DynamoRefreshTokenStore(),
-            attempts=DynamoAttemptCounter(self.clock),
+            attempts=DynamoAttemptCounter(wall),
             hasher=Argon2Hasher(),
             access_tokens=JwtAccessTokens(
                 secret=secret_from_secrets_manager(cfg.jwt_secret_name),
                 issuer=cfg.jwt_issuer,
                 audience=cfg.jwt_audience,
                 ttl_s=cfg.access_token_ttl_s,
-                clock=self.clock,
+                clock=wall,
             ),
-            clock=self.clock,
+            clock=wall,
             limits=LoginLimits(cfg.login_max_per_account, cfg.login_max_per_ip, cfg.login_window_s),
             refresh_ttl_s=cfg.refresh_token_ttl_s,
         )
