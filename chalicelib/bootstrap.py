@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.backtests import BacktestService
+    from chalicelib.services.bot_plans import BotPlanner
     from chalicelib.services.bots import BotControl, BotService
     from chalicelib.services.candle_view import CandleView
     from chalicelib.services.dispatch import Dispatcher
@@ -219,7 +221,19 @@ class Container:
             clock=self.clock,
             shards=self.settings.schedule_shards,
             key_exists=lambda user_id, key_id: any(k.id == key_id for k in self.api_keys.list(user_id)),
+            planner=self.bot_planner,
         )
+
+    @cached_property
+    def bot_planner(self) -> BotPlanner:
+        from chalicelib.services.bot_plans import BotPlanner
+
+        return BotPlanner(exchanges=self.exchanges, price=self.current_price)
+
+    def current_price(self, user_id: str, symbol: str) -> Decimal | None:
+        """The close of the symbol's last closed 1m candle, from the candle cache the ticks and charts share."""
+        rows = self.candle_view.closed(user_id, symbol, "1m", 1)
+        return rows[-1].close if rows else None
 
     @cached_property
     def ticks(self) -> TickService:

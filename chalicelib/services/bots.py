@@ -25,7 +25,7 @@ from chalicelib.domain.strategies import validate_params
 from chalicelib.services.ports.bots import BotRepository, BotStateStore, ExchangeFactory, StateConflict
 
 
-def _budget(raw: Any) -> Decimal:
+def parse_budget(raw: Any) -> Decimal:
     try:
         value = Decimal(str(raw))
     except (InvalidOperation, ValueError):
@@ -49,6 +49,7 @@ class BotService:
         clock: Clock,
         shards: int,
         key_exists: Any,
+        planner: Any = None,
     ) -> None:
         self._bots = bots
         self._states = states
@@ -56,6 +57,7 @@ class BotService:
         self._clock = clock
         self._shards = shards
         self._key_exists = key_exists
+        self._planner = planner  # services.bot_plans.BotPlanner: refuses a bot that could not work
 
     def create(self, user_id: str, data: dict[str, Any]) -> BotConfig:
         now = self._clock.now_ms()
@@ -69,7 +71,7 @@ class BotService:
                 symbol=str(data["symbol"]).upper(),
                 interval=data["interval"],
                 mode=Mode(data["mode"]),
-                budget=_budget(data["budget"]),
+                budget=parse_budget(data["budget"]),
                 risk=dict(data.get("risk") or {}),
                 api_key_id=data.get("api_key_id"),
                 status=BotStatus.STOPPED,
@@ -77,6 +79,8 @@ class BotService:
                 updated_at_ms=now,
             )
         )
+        if self._planner is not None:
+            self._planner.check(config)
         # Both writes are conditional on the record not existing. When the answer to a write that succeeded
         # is lost (a timeout), botocore retries it and the retry fails that condition: the id is fresh, so
         # a record already there is our own, and the create succeeded.
@@ -112,7 +116,7 @@ class BotService:
             updated_at_ms=self._clock.now_ms(),
         )
         if "budget" in changes:
-            updated = replace(updated, budget=_budget(changes["budget"]))
+            updated = replace(updated, budget=parse_budget(changes["budget"]))
         if "mode" in changes:
             updated = replace(updated, mode=Mode(changes["mode"]))
         if "symbol" in changes:
