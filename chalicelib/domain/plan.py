@@ -14,7 +14,7 @@ minimum notional, and its quantity at the planned price the symbol's minimum qua
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from itertools import pairwise
 from typing import Any
 
@@ -123,7 +123,10 @@ def _price(rules: SymbolRules, value: Decimal) -> Decimal:
 
 def _fmt(value: Decimal, step: Decimal) -> str:
     """`value` to the step's decimals with thousands separators: 5712.3 at step 0.01000000 -> 5,712.30."""
-    return f"{value.quantize(Decimal(1).scaleb(-_places(step))):,}"
+    try:
+        return f"{value.quantize(Decimal(1).scaleb(-_places(step))):,}"
+    except InvalidOperation:  # too many digits to show at that precision (absurdly large inputs)
+        return f"{value:,}"
 
 
 class _Planner:
@@ -215,13 +218,17 @@ def _plan_dca(p: _Planner, params: dict[str, Any], budget: Decimal) -> list[Plan
     if small:
         first_quote = Decimal(str(params["safety_order_quote"]))
         smallest = min(o.quote for o in safety)
-        needed = _up(first_quote * p.min_quote / smallest, p.money)
+        needed = _up(first_quote * p.min_quote / smallest, p.money) if smallest > 0 else None
+        fix = (
+            f"raise safety_order_quote to at least {p.money_text(needed)}"
+            if needed is not None
+            else "raise safety_order_quote or volume_scale"
+        )
         p.problem(
             "params.safety_order_quote",
             "order_below_min_notional",
             f"{len(small)} of {count} safety orders would be below {p.rules.symbol}'s minimum order value "
-            f"({p.money_text(p.min_quote)} with fees; the smallest is {p.money_text(smallest)}): raise "
-            f"safety_order_quote to at least {p.money_text(needed)}.",
+            f"({p.money_text(p.min_quote)} with fees; the smallest is {p.money_text(smallest)}): {fix}.",
         )
     if start is not None:
         for o in [orders[0], *safety]:
@@ -256,6 +263,13 @@ def _plan_dca(p: _Planner, params: dict[str, Any], budget: Decimal) -> list[Plan
 
 def _plan_grid(p: _Planner, params: dict[str, Any], budget: Decimal) -> tuple[list[PlannedOrder], tuple[Decimal, ...]]:
     raw = [Decimal(str(v)) for v in grid.levels(params)]
+    if not all(v.is_finite() and v > 0 for v in raw):
+        p.problem(
+            "params.upper",
+            "grid_range_invalid",
+            "The grid's levels cannot be computed for this range: bring lower and upper closer together.",
+        )
+        return [], ()
     levels = tuple(_price(p.rules, v) for v in raw)
     lower, upper = Decimal(str(params["lower"])), Decimal(str(params["upper"]))
     cells = len(levels) - 1

@@ -145,3 +145,26 @@ def test_a_grid_waiting_for_its_range_buys_nothing_below_it() -> None:
     assert [i.leg for i in grid_strategy.decide_bar(params, inside, EngineState(), 100.0, True)] == ["grid_buy_1"]
     eager = validate_params("grid", {"lower": 100, "upper": 200, "levels": 3})
     assert len(grid_strategy.decide_bar(eager, below, EngineState(), 100.0, True)) == 2
+
+
+@pytest.mark.parametrize(
+    ("strategy", "params"),
+    [
+        ("grid", {"lower": 1e-300, "upper": 1e300, "levels": 200, "spacing": "geometric"}),
+        ("grid", {"lower": 1e300, "upper": 1.5e300, "levels": 200}),
+        (
+            "dca",
+            {
+                "base_order_quote": 1e300,
+                "safety_order_quote": 1e-300,
+                "max_safety_orders": 50,
+                "price_deviation_pct": 1.9,
+                "volume_scale": 0.1,
+            },
+        ),
+    ],
+)
+def test_absurd_inputs_give_problems_not_errors(strategy: str, params: dict[str, Any]) -> None:
+    for price in (PRICE, None, Decimal("1e-8")):
+        plan = _plan(strategy, params, "1000000000000", price=price)
+        assert plan.problems and plan.to_dict()["ok"] is False
