@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import os
 import time
+from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from chalicelib.clock_env import clock_from_env
 from chalicelib.config import Settings, settings
-from chalicelib.domain.clock import Clock
+from chalicelib.domain.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     from chalicelib.adapters.binance.budget import UserTriggered
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.backtests import BacktestService
+    from chalicelib.services.bot_plans import BotPlanner
     from chalicelib.services.bots import BotControl, BotService
     from chalicelib.services.candle_view import CandleView
     from chalicelib.services.dispatch import Dispatcher
@@ -35,9 +37,14 @@ if TYPE_CHECKING:
 
 
 class Container:
-    def __init__(self, cfg: Settings | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self, cfg: Settings | None = None, clock: Clock | None = None, wall_clock: Clock | None = None
+    ) -> None:
         self.settings = cfg or settings()
         self.clock = clock or clock_from_env(os.environ)
+        # Sessions live in wall time whatever the market clock's speed (CLOCK_SPEED=60 must not make an
+        # access token last 15 wall seconds). A test that hands in one clock gets it for both.
+        self.wall_clock: Clock = wall_clock or (clock if clock is not None else SystemClock())
 
     @cached_property
     def auth(self) -> AuthService:
@@ -49,19 +56,20 @@ class Container:
 
         cfg = self.settings
         extra = cfg.extra
+        wall = self.wall_clock  # token expiry, refresh and sign-in throttling follow the wall clock
         return AuthService(
             users=DynamoUserRepository(),
             refresh_tokens=DynamoRefreshTokenStore(),
-            attempts=DynamoAttemptCounter(self.clock),
+            attempts=DynamoAttemptCounter(wall),
             hasher=Argon2Hasher(),
             access_tokens=JwtAccessTokens(
                 secret=secret_from_secrets_manager(cfg.jwt_secret_name),
                 issuer=cfg.jwt_issuer,
                 audience=cfg.jwt_audience,
                 ttl_s=cfg.access_token_ttl_s,
-                clock=self.clock,
+                clock=wall,
             ),
-            clock=self.clock,
+            clock=wall,
             limits=LoginLimits(
                 cfg.login_max_per_account,
                 cfg.login_max_per_ip,
@@ -268,7 +276,19 @@ class Container:
             shards=self.settings.schedule_shards,
             key_exists=lambda user_id, key_id: any(k.id == key_id for k in self.api_keys.list(user_id)),
             quotas=self.quotas,
+            planner=self.bot_planner,
         )
+
+    @cached_property
+    def bot_planner(self) -> BotPlanner:
+        from chalicelib.services.bot_plans import BotPlanner
+
+        return BotPlanner(exchanges=self.exchanges, price=self.current_price)
+
+    def current_price(self, user_id: str, symbol: str) -> Decimal | None:
+        """The close of the symbol's last closed 1m candle, from the candle cache the ticks and charts share."""
+        rows = self.candle_view.closed(user_id, symbol, "1m", 1)
+        return rows[-1].close if rows else None
 
     @cached_property
     def ticks(self) -> TickService:

@@ -9,6 +9,8 @@ from botocore.exceptions import ClientError
 from chalicelib.adapters.aws_clients import client
 from chalicelib.observability import logger
 
+GZIP_MAGIC = b"\x1f\x8b"
+
 
 class S3ResultStore:
     def __init__(self, bucket: str) -> None:
@@ -31,7 +33,9 @@ class S3ResultStore:
                 return None
             raise
         body: bytes = answer["Body"].read()
-        return gzip.decompress(body) if answer.get("ContentEncoding") == "gzip" else body
+        # Recognised by its content (gzip's magic bytes), not by ContentEncoding: a copy, a restore or a tool
+        # may drop that header. Neither JSON nor CSV text can start with byte 0x1f.
+        return gzip.decompress(body) if body[:2] == GZIP_MAGIC else body
 
     def delete(self, key: str) -> bool:
         """Best effort: a deployment whose policy does not grant s3:DeleteObject leaves the blob to the

@@ -26,7 +26,7 @@ from chalicelib.services.ports.bots import BotRepository, BotStateStore, Exchang
 from chalicelib.services.quotas import Quotas
 
 
-def _budget(raw: Any) -> Decimal:
+def parse_budget(raw: Any) -> Decimal:
     try:
         value = Decimal(str(raw))
     except (InvalidOperation, ValueError):
@@ -51,6 +51,7 @@ class BotService:
         shards: int,
         key_exists: Any,
         quotas: Quotas | None = None,
+        planner: Any = None,
     ) -> None:
         self._bots = bots
         self._quotas = quotas
@@ -59,6 +60,7 @@ class BotService:
         self._clock = clock
         self._shards = shards
         self._key_exists = key_exists
+        self._planner = planner  # services.bot_plans.BotPlanner: refuses a bot that could not work
 
     def create(self, user_id: str, data: dict[str, Any]) -> BotConfig:
         now = self._clock.now_ms()
@@ -72,7 +74,7 @@ class BotService:
                 symbol=str(data["symbol"]).upper(),
                 interval=data["interval"],
                 mode=Mode(data["mode"]),
-                budget=_budget(data["budget"]),
+                budget=parse_budget(data["budget"]),
                 risk=dict(data.get("risk") or {}),
                 api_key_id=data.get("api_key_id"),
                 status=BotStatus.STOPPED,
@@ -80,6 +82,9 @@ class BotService:
                 updated_at_ms=now,
             )
         )
+        # The plan first: a refused bot must not hold a quota slot.
+        if self._planner is not None:
+            self._planner.check(config)
         self._acquire(user_id, "bots", config.id)
         # Both writes are conditional on the record not existing. When the answer to a write that succeeded
         # is lost (a timeout), botocore retries it and the retry fails that condition: the id is fresh, so
@@ -117,7 +122,7 @@ class BotService:
             updated_at_ms=self._clock.now_ms(),
         )
         if "budget" in changes:
-            updated = replace(updated, budget=_budget(changes["budget"]))
+            updated = replace(updated, budget=parse_budget(changes["budget"]))
         if "mode" in changes:
             updated = replace(updated, mode=Mode(changes["mode"]))
         if "symbol" in changes:

@@ -4,7 +4,8 @@ What a snapshot holds, and how it is taken:
 - DynamoDB: every item of every table, read with Scan and written back with BatchWriteItem into the tables
   provisioning has just created from infra/stack.yaml (so a changed schema in the template applies on the
   next start; items of a table the template no longer has are reported and dropped).
-- S3: every object of every bucket (body, content type, user metadata).
+- S3: every object of every bucket (body, content type, content encoding, the other system headers and
+  user metadata).
 - Secrets Manager: the current value of every secret (the JWT signing key: sessions survive a restart).
 - KMS: the id and key material of every enabled symmetric customer key, read from moto's in-process backend
   (the API never reveals material). On restore the key provisioning created under the same alias takes back
@@ -103,6 +104,10 @@ def _load_dynamodb(aws: _Aws, tables: dict[str, list[dict[str, Any]]]) -> None:
                 requests = ddb.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
 
 
+# The system metadata an object is stored with besides its content type (which older snapshots keep apart).
+_S3_HEADERS = ("ContentEncoding", "ContentLanguage", "ContentDisposition", "CacheControl")
+
+
 def _dump_s3(aws: _Aws, blobs: Path) -> dict[str, list[dict[str, Any]]]:
     s3 = aws.client("s3")
     buckets: dict[str, list[dict[str, Any]]] = {}
@@ -120,6 +125,7 @@ def _dump_s3(aws: _Aws, blobs: Path) -> dict[str, list[dict[str, Any]]]:
                         "blob": digest,
                         "content_type": obj.get("ContentType"),
                         "metadata": obj.get("Metadata", {}),
+                        "headers": {h: obj[h] for h in _S3_HEADERS if obj.get(h)},
                     }
                 )
         buckets[bucket["Name"]] = objects
@@ -135,6 +141,7 @@ def _load_s3(aws: _Aws, buckets: dict[str, list[dict[str, Any]]], blobs: Path) -
             s3.create_bucket(Bucket=name, **({} if aws.region == "us-east-1" else location))
         for obj in objects:
             extra = {"ContentType": obj["content_type"]} if obj.get("content_type") else {}
+            extra.update({h: v for h, v in (obj.get("headers") or {}).items() if h in _S3_HEADERS})
             body = (blobs / obj["blob"]).read_bytes()
             s3.put_object(Bucket=name, Key=obj["key"], Body=body, Metadata=obj.get("metadata") or {}, **extra)
 

@@ -80,9 +80,9 @@ STRATEGY = StatefulStrategy(
     params_schema=object_schema(
         "dca params",
         {
-            "base_order_quote": number(100.0, "Base order size (quote)", exclusive_minimum=0),
-            "safety_order_quote": number(100.0, "First safety order size (quote)", exclusive_minimum=0),
-            "max_safety_orders": integer(5, 0, 50, "Maximum number of safety orders per cycle"),
+            "base_order_quote": number(20.0, "Base order size (quote)", exclusive_minimum=0),
+            "safety_order_quote": number(20.0, "First safety order size (quote)", exclusive_minimum=0),
+            "max_safety_orders": integer(4, 0, 50, "Maximum number of safety orders per cycle"),
             "price_deviation_pct": number(
                 1.0, "Deviation of the first safety order below the base entry (%)", minimum=0.01, maximum=50
             ),

@@ -1,7 +1,9 @@
 """Grid: price levels between lower and upper (arithmetic or geometric spacing); each cell between two
 neighbouring levels buys when the close is at or below its lower level and sells its lot when the close
 reaches its upper level. Long-only spot: a cell holds at most one lot. Orders are market orders decided on
-the bar's close and filled at the next bar's open; free cash is split evenly over the empty cells."""
+the bar's close and filled at the next bar's open; free cash is split evenly over the empty cells. With
+`wait_for_range` no cell buys while the close is below the lowest level (a bot created away from its range
+waits for the price to enter it instead of buying every cell at once)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ def decide_bar(params: Params, bar: Bar, state: EngineState, cash: float, entrie
             sells.append(Intent("sell", f"grid_sell_{k}", "grid", quantity=lot.quantity))
         elif lot is None and entries_allowed and bar.close <= prices[k]:
             buy_cells.append(k)
+    if params.get("wait_for_range") and bar.close < prices[0]:
+        buy_cells = []  # opted in to wait: buy only once the price is within the range
     empty = len(prices) - 1 - len(state.lots)
     if not buy_cells or cash <= 0 or empty <= 0:
         return sells
@@ -65,6 +69,12 @@ STRATEGY = StatefulStrategy(
                 "enum": ["arithmetic", "geometric"],
                 "default": "arithmetic",
                 "description": "Equal price steps or equal % steps",
+            },
+            "wait_for_range": {
+                "type": "boolean",
+                "default": False,
+                "description": "Accept bounds that do not contain the current price and buy only once the price "
+                "is within the range",
             },
         },
         required=["lower", "upper"],

@@ -128,8 +128,8 @@ def test_a_normal_start_after_an_accelerated_run_ticks_every_bot_within_two_minu
             _bot(api, token, "dca", "dca", {}),
             _bot(api, token, "sma", "sma_cross", {"fast": 2, "slow": 5}),
         ]
-        # 31 market minutes after the wall time the run was started at: at least 30 of them ran. An access
-        # token lasts 15 market minutes, 15 s at this speed: sign in afresh every 5 s.
+        # 31 market minutes after the wall time the run was started at: at least 30 of them ran. Tokens follow
+        # the wall clock (15 wall minutes); signing in afresh every 5 s only keeps the test independent of it.
         fresh: dict[str, Any] = {"token": token, "at": time.monotonic()}
 
         def current() -> str:

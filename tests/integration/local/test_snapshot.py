@@ -4,6 +4,7 @@ decryptability of old KMS ciphertexts are back."""
 
 from __future__ import annotations
 
+import gzip
 import stat
 import warnings
 from pathlib import Path
@@ -78,6 +79,15 @@ def test_restore_brings_back_items_objects_secret_and_kms_decryptability(moto_en
     client("s3").put_object(
         Bucket=bucket, Key="backtests/b1.json", Body=b'{"ok": 1}', ContentType="application/json", Metadata={"m": "v"}
     )
+    compressed = gzip.compress(b'{"trades": []}')
+    client("s3").put_object(
+        Bucket=bucket,
+        Key="backtests/b2.json",
+        Body=compressed,
+        ContentType="application/json",
+        ContentEncoding="gzip",
+        CacheControl="no-store",
+    )
     jwt_key = client("secretsmanager").get_secret_value(SecretId=f"{app}/t/jwt-signing-key")["SecretString"]
     store = SnapshotStore(tmp_path, moto_endpoint)
 
@@ -93,6 +103,9 @@ def test_restore_brings_back_items_objects_secret_and_kms_decryptability(moto_en
     assert sorted(restored, key=lambda i: int(i["n"]["N"])) == items
     obj = client("s3").get_object(Bucket=bucket, Key="backtests/b1.json")
     assert (obj["Body"].read(), obj["ContentType"], obj["Metadata"]) == (b'{"ok": 1}', "application/json", {"m": "v"})
+    gz = client("s3").get_object(Bucket=bucket, Key="backtests/b2.json")
+    assert gz["Body"].read() == compressed  # the bytes as stored, and the headers they were stored with
+    assert (gz["ContentType"], gz["ContentEncoding"], gz["CacheControl"]) == ("application/json", "gzip", "no-store")
     assert client("secretsmanager").get_secret_value(SecretId=f"{app}/t/jwt-signing-key")["SecretString"] == jwt_key
     kms = client("kms")
     plain = kms.decrypt(CiphertextBlob=restored[0]["secret"]["B"], EncryptionContext=context)

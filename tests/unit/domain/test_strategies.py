@@ -24,7 +24,7 @@ def test_catalog_lists_every_strategy_with_a_closed_object_schema() -> None:
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         assert schema["type"] == "object" and schema["additionalProperties"] is False
         for prop in schema["properties"].values():
-            assert prop["type"] in ("integer", "number", "string")
+            assert prop["type"] in ("integer", "number", "string", "boolean")
             assert "description" in prop
 
 

@@ -36,7 +36,7 @@ describe('CreateBotForm', () => {
 
     await user.click(screen.getByRole('button', { name: 'Create bot' }));
     expect(screen.getByLabelText('Name')).toHaveAccessibleDescription('Give the bot a name');
-    expect(server.calls).toHaveLength(0);
+    expect(server.callsTo('POST', '/api/v1/bots')).toHaveLength(0);
   });
 
   it('posts the bot with typed params and risk rules', async () => {
@@ -96,11 +96,11 @@ describe('CreateBotForm', () => {
     await user.click(screen.getByLabelText('Live (real orders)'));
     await user.click(screen.getByRole('button', { name: 'Create bot' }));
     expect(screen.getByLabelText('Exchange API key')).toHaveAccessibleDescription('Live bots need an exchange API key');
-    expect(server.calls).toHaveLength(0);
+    expect(server.callsTo('POST', '/api/v1/bots')).toHaveLength(0);
 
     await user.selectOptions(screen.getByLabelText('Exchange API key'), 'k1');
     await user.click(screen.getByRole('button', { name: 'Create bot' }));
     await vi.waitFor(() => expect(onCreated).toHaveBeenCalled());
-    expect(server.calls[0]!.body).toMatchObject({ mode: 'live', api_key_id: 'k1' });
+    expect(server.callsTo('POST', '/api/v1/bots')[0]!.body).toMatchObject({ mode: 'live', api_key_id: 'k1' });
   });
 });

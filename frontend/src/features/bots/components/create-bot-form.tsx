@@ -1,13 +1,15 @@
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
 import { FormError } from '@/components/ui/alert';
 import { StrategyConfigFields } from '@/components/form/strategy-config-fields';
 import { useFormState } from '@/lib/form';
 import { strategyConfigDefaults, strategyConfigPayload } from '@/lib/strategy-config';
 import type { MarketSymbol, Strategy } from '@/types/api';
 import { useCreateBot } from '../api/create-bot';
+import type { PlanInput } from '../api/plan-bot';
 import { botSchema } from '../lib/bot-form';
 import type { Bot } from '../types';
 import { BotBasicsFields, ModeFields, type ApiKeyOption } from './bot-form-fields';
+import { BotPlanPreview } from './bot-plan-preview';
 
 export type { ApiKeyOption } from './bot-form-fields';
 
@@ -32,6 +34,28 @@ export function CreateBotForm({
   const createBot = useCreateBot({ onSuccess: onCreated });
   const quote = symbols.find((s) => s.symbol === form.values.symbol)?.quote_asset ?? '';
 
+  // The plan of what the inputs say so far (a name is not needed for it), or null until they parse.
+  const planInput = useMemo((): PlanInput | null => {
+    const parsed = schemaFor(form.values).safeParse({ ...form.values, name: String(form.values.name ?? '').trim() || 'plan' });
+    if (!parsed.success || !strategy) return null;
+    const data = parsed.data as Record<string, unknown>;
+    const mode = data.mode as 'paper' | 'live';
+    return {
+      ...strategyConfigPayload(strategy, data),
+      mode,
+      ...(mode === 'live' ? { api_key_id: String(data.api_key_id) } : {}),
+      budget: String(data.budget),
+    };
+  }, [form.values, schemaFor, strategy]);
+  const { set } = form;
+  const suggestRange = useCallback(
+    (lower: string, upper: string) => {
+      set('params.lower', lower);
+      set('params.upper', upper);
+    },
+    [set],
+  );
+
   const onSubmit = form.handleSubmit((data) => {
     if (!strategy) return;
     const parsed = data as Record<string, unknown>;
@@ -53,6 +77,7 @@ export function CreateBotForm({
       <BotBasicsFields form={form} quote={quote} />
       <StrategyConfigFields form={form} strategies={strategies} symbols={symbols} />
       <ModeFields form={form} apiKeys={apiKeys} />
+      <BotPlanPreview input={planInput} onSuggestRange={suggestRange} />
       <FormError error={createBot.error} inlineFields={Object.keys(form.values)} />
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={createBot.isPending}>
