@@ -9,7 +9,7 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.api.routing import Ctx, endpoint
-from chalicelib.api.schemas.bots import _DECIMAL, _ID, Interval, RiskIn
+from chalicelib.api.schemas.bots import _ID, BUDGET_PATTERN, Interval, RiskIn
 from chalicelib.api.validation import StrictModel
 from chalicelib.bootstrap import container
 
@@ -26,7 +26,7 @@ class BotPlanIn(StrictModel):
     interval: Interval | None = None
     mode: Literal["paper", "live"] = "paper"
     api_key_id: str | None = Field(default=None, pattern=_ID)
-    budget: str = Field(pattern=_DECIMAL, description="Quote amount as a decimal string")
+    budget: str = Field(pattern=BUDGET_PATTERN, description="Quote amount as a decimal string (0 < budget < 1e12)")
     risk: RiskIn = Field(default_factory=RiskIn)
 
 
