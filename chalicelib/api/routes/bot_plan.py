@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from chalice.app import Blueprint
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api.routing import Ctx, endpoint
 from chalicelib.api.schemas.bots import _ID, BUDGET_PATTERN, Interval, RiskIn
@@ -18,6 +18,8 @@ bp = Blueprint(__name__)
 
 class BotPlanIn(StrictModel):
     """The create form's fields that decide the plan (name and interval are accepted and ignored)."""
+
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")  # BUDGET_PATTERN has a look-ahead
 
     name: str | None = Field(default=None, max_length=80)
     strategy: str = Field(min_length=1, max_length=40)
