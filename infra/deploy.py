@@ -358,7 +358,7 @@ def deploy(
             "--output-template-file", str(packaged),
         ]
     )  # fmt: skip
-    _cfn_deploy(run, names["app"], packaged, {}, "--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND")
+    _cfn_deploy(run, names["app"], packaged, {}, "--capabilities", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND")
     app_outputs = _stack_outputs(run, names["app"])
 
     obs_params = {"AppName": APP_NAME, "Stage": stage, "AlarmEmail": alarm_email}
