@@ -620,7 +620,7 @@ def main(argv: list[str] | None = None, runner_factory: Callable[[bool], Runner]
         deploy(
             args.stage, run, args.build_dir, skip_frontend=args.skip_frontend, alarm_email=args.alarm_email,
             egress=args.egress, egress_azs=args.egress_azs, key_admins=args.key_admins,
-            edge_opts=EdgeOptions(certificate_arn=args.certificate_arn, aliases=_split(args.aliases), waf=args.waf == "on"),
+            edge_opts=EdgeOptions(args.certificate_arn, _split(args.aliases), waf=args.waf == "on"),
         )  # fmt: skip
     else:
         destroy(

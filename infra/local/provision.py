@@ -107,8 +107,11 @@ def _complete(
         "AWS::Region": region,
         "AWS::AccountId": _client("sts", endpoint_url, region).get_caller_identity()["Account"],
     }
+    # Not applied locally: the artifacts bucket's TLS-only policy (AWS::S3::BucketPolicy, which moto's
+    # CloudFormation skips). moto enforces bucket policies and the embedded AWS is plain HTTP on 127.0.0.1, so
+    # it would refuse every request (tests/integration/local/test_provision.py shows that it does).
     for logical_id, resource in template["Resources"].items():
-        if resource["Type"] == "AWS::S3::Bucket":  # for the bucket policy's Ref and GetAtt
+        if resource["Type"] == "AWS::S3::Bucket":  # for the Ref and GetAtt of resolve_bucket_policy
             params[logical_id] = _sub(resource["Properties"]["BucketName"], params)
             params[f"{logical_id}.Arn"] = f"arn:aws:s3:::{params[logical_id]}"
     for logical_id, resource in template["Resources"].items():
@@ -141,18 +144,25 @@ def _complete(
                 ddb.update_continuous_backups(
                     TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
                 )
-        elif resource["Type"] == "AWS::S3::BucketPolicy":
-            # moto's CloudFormation skips bucket policies.
-            _client("s3", endpoint_url, region).put_bucket_policy(
-                Bucket=_resolve(props["Bucket"], params, template),
-                Policy=json.dumps(_resolve(props["PolicyDocument"], params, template)),
-            )
         elif resource["Type"] == "AWS::S3::Bucket" and "VersioningConfiguration" in props:
             # moto's CloudFormation ignores the bucket's versioning.
             _client("s3", endpoint_url, region).put_bucket_versioning(
                 Bucket=_sub(props["BucketName"], params),
                 VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]},
             )
+
+
+def resolve_bucket_policy(logical_id: str, params: dict[str, str], account_id: str) -> dict[str, Any]:
+    """The template's policy document for bucket `logical_id`, resolved for these parameters."""
+    template = load_template()
+    params = {**params, "AWS::Partition": "aws", "AWS::AccountId": account_id}
+    name = _sub(template["Resources"][logical_id]["Properties"]["BucketName"], params)
+    params.update({logical_id: name, f"{logical_id}.Arn": f"arn:aws:s3:::{name}"})
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::S3::BucketPolicy" and resource["Properties"]["Bucket"] == {"Ref": logical_id}:
+            document: dict[str, Any] = _resolve(resource["Properties"]["PolicyDocument"], params, template)
+            return document
+    raise KeyError(f"no bucket policy for {logical_id}")
 
 
 def provision(

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from infra.local.provision import load_template, provision
+from infra.local.provision import load_template, provision, resolve_bucket_policy
 from tests.integration.local.conftest import unique
 
 
@@ -94,10 +94,22 @@ def test_provisioned_stack_carries_the_data_protections(moto_endpoint: str) -> N
     s3 = client("s3")
     bucket = outputs["ArtifactsBucketName"]
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
-    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
-    (deny,) = policy["Statement"]
-    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    assert deny["Resource"] == [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]
+    # The TLS-only policy is not applied locally (the embedded AWS is plain HTTP): applied, moto enforces it and
+    # refuses this very request, which shows the deployed bucket refuses any request without TLS.
+    with pytest.raises(ClientError, match="NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="backtests/plain.json", Body=b"{}")
+    policy = resolve_bucket_policy("ArtifactsBucket", {"AppName": app, "Stage": stage}, "123456789012")
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    try:
+        with pytest.raises(ClientError, match="Forbidden|AccessDenied"):
+            s3.put_object(Bucket=bucket, Key="backtests/plain.json", Body=b"{}")
+        with pytest.raises(ClientError, match="Forbidden|AccessDenied"):
+            s3.get_object(Bucket=bucket, Key="backtests/plain.json")
+    finally:  # moto's server applies bucket policies beyond this bucket: leave the shared server as it was
+        from moto.s3.models import s3_backends
+
+        s3_backends["123456789012"]["aws"].buckets[bucket].policy = None
 
     kms = client("kms")
     key_policy = json.loads(kms.get_key_policy(KeyId=outputs["ExchangeSecretsKeyArn"], PolicyName="default")["Policy"])
