@@ -68,8 +68,12 @@ def stack_names(stage: str) -> dict[str, str]:
     base = f"{APP_NAME}-{stage}"
     return {
         "infra": base, "app": f"{base}-app", "observability": f"{base}-observability", "edge": f"{base}-edge",
-        "network": f"{base}-network",
+        "network": f"{base}-network", "waf": f"{base}-waf",
     }  # fmt: skip
+
+
+# A CLOUDFRONT-scope WAF web ACL can only be created in us-east-1, whatever the stage's region (infra/waf.yaml).
+WAF_REGION = "us-east-1"
 
 
 # --- rendering (pure, tested offline) ---------------------------------------------------------------------
@@ -85,13 +89,28 @@ def stage_environment(outputs: Mapping[str, str], account_id: str, region: str) 
     return env
 
 
-def render_policy(document: dict[str, Any], account_id: str, region: str, key_arn: str) -> dict[str, Any]:
+_ARTIFACTS_ARN = re.compile(r"arn:aws:s3:::([a-z0-9-]+)-artifacts-\*")
+
+
+def render_policy(
+    document: dict[str, Any], account_id: str, region: str, key_arn: str, bucket: str | None = None
+) -> dict[str, Any]:
     """Narrow a committed policy (any region/account, the stage's name prefix) to this account and region,
-    and the KMS statements to the stage's key ARN. Conditions stay as committed."""
+    the KMS statements to the stage's key ARN, and the artifacts bucket ARNs (`<app>-<stage>-artifacts-*`)
+    to `bucket`, the exact name the infra stack created (its ArtifactsBucketName output; without it, the name
+    infra/stack.yaml gives it in this account). Conditions stay as committed."""
     text = json.dumps(document)
     text = re.sub(r'"arn:aws:(dynamodb|sqs|logs|secretsmanager):\*:\*:', rf'"arn:aws:\1:{region}:{account_id}:', text)
     text = text.replace('"arn:aws:kms:*:*:key/*"', json.dumps(key_arn))
-    text = re.sub(r"-artifacts-\*", f"-artifacts-{account_id}", text)
+
+    def exact_bucket(match: re.Match[str]) -> str:
+        prefix = f"{match.group(1)}-artifacts-"
+        name = bucket if bucket is not None else prefix + account_id
+        if not re.fullmatch(re.escape(prefix) + r"[a-z0-9-]+", name):
+            raise ValueError(f"artifacts bucket {name!r} is not the stage's ({prefix}...): refusing to grant it")
+        return f"arn:aws:s3:::{name}"
+
+    text = _ARTIFACTS_ARN.sub(exact_bucket, text)
     rendered: dict[str, Any] = json.loads(text)
     return rendered
 
@@ -188,13 +207,13 @@ def render_config(
 
 
 def render_policies(
-    stage: str, account_id: str, region: str, key_arn: str, network: Network | None = None
+    stage: str, account_id: str, region: str, key_arn: str, network: Network | None = None, bucket: str | None = None
 ) -> dict[str, dict[str, Any]]:
     """Every committed `.chalice/policy-<stage>-<function>.json`, rendered (file name -> document); with a
     `network`, EGRESS_FUNCTIONS' policies also get `vpc_policy_statements` and no other policy does."""
     rendered = {}
     for policy in sorted((REPO / ".chalice").glob(f"policy-{stage}-*.json")):
-        document = render_policy(json.loads(policy.read_text()), account_id, region, key_arn)
+        document = render_policy(json.loads(policy.read_text()), account_id, region, key_arn, bucket)
         function = policy.name.removeprefix(f"policy-{stage}-").removesuffix(".json")
         if network is not None and function in EGRESS_FUNCTIONS:
             document["Statement"] += vpc_policy_statements(network, account_id, region)
@@ -218,7 +237,9 @@ def build_project(
     env = stage_environment(outputs, account_id, region)
     rendered = render_config(config, stage, env, network)
     (dest / ".chalice" / "config.json").write_text(json.dumps(rendered, indent=2))
-    policies = render_policies(stage, account_id, region, outputs["ExchangeSecretsKeyArn"], network)
+    policies = render_policies(
+        stage, account_id, region, outputs["ExchangeSecretsKeyArn"], network, outputs["ArtifactsBucketName"]
+    )
     for name, document in policies.items():
         (dest / ".chalice" / name).write_text(json.dumps(document, indent=2))
     # Reuse Chalice's dependency cache between deploys (wheels are downloaded once per requirements hash).
@@ -255,8 +276,15 @@ class Runner:
         return result.stdout if capture else ""
 
 
-def _stack_outputs(run: Runner, stack: str) -> dict[str, str]:
-    raw = run(["aws", "cloudformation", "describe-stacks", "--stack-name", stack, "--output", "json"], capture=True)
+def _region_args(region: str | None) -> list[str]:
+    return ["--region", region] if region else []
+
+
+def _stack_outputs(run: Runner, stack: str, region: str | None = None) -> dict[str, str]:
+    raw = run(
+        ["aws", "cloudformation", "describe-stacks", "--stack-name", stack, "--output", "json", *_region_args(region)],
+        capture=True,
+    )
     if not raw:
         return {}
     stacks = json.loads(raw)["Stacks"]
@@ -304,11 +332,34 @@ def deploy_network(run: Runner, stage: str, azs: int) -> Network:
     return network_from_outputs(_stack_outputs(run, stack))
 
 
-def _live_stacks(run: Runner) -> set[str]:
+def _live_stacks(run: Runner, region: str | None = None) -> set[str]:
     # A stack whose creation rolled back holds nothing, so it does not count as the stage having it.
     live = "StackSummaries[?StackStatus!='DELETE_COMPLETE' && StackStatus!='ROLLBACK_COMPLETE'].StackName"
-    raw = run(["aws", "cloudformation", "list-stacks", "--query", live, "--output", "json"], capture=True)
+    raw = run(
+        ["aws", "cloudformation", "list-stacks", "--query", live, "--output", "json", *_region_args(region)],
+        capture=True,
+    )
     return set(json.loads(raw)) if raw else set()
+
+
+@dataclass(frozen=True)
+class EdgeOptions:
+    """CloudFront options of the edge stack: a custom domain with its ACM certificate (TLS 1.2 minimum for
+    viewers) and the optional WAF (infra/waf.yaml, always in us-east-1)."""
+
+    certificate_arn: str = ""
+    aliases: tuple[str, ...] = ()
+    waf: bool = False
+
+    def validate(self) -> None:
+        if self.aliases and not self.certificate_arn:
+            raise SystemExit("DOMAIN_ALIASES need CERTIFICATE_ARN (an ACM certificate in us-east-1 covering them)")
+        if self.certificate_arn and not self.aliases:
+            raise SystemExit("CERTIFICATE_ARN needs DOMAIN_ALIASES: the domain names the certificate is for")
+        if self.certificate_arn and not re.fullmatch(
+            r"arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate/[0-9a-f-]+", self.certificate_arn
+        ):
+            raise SystemExit("CERTIFICATE_ARN must be an ACM certificate in us-east-1 (CloudFront uses only those)")
 
 
 def deploy(
@@ -319,12 +370,16 @@ def deploy(
     alarm_email: str = "",
     egress: str | None = None,
     egress_azs: int = 2,
+    edge_opts: EdgeOptions | None = None,
+    key_admins: str = "",
 ) -> None:
     """`egress`: "fixed" puts EGRESS_FUNCTIONS behind the network stack's Elastic IPs; "default" (or None) keeps
     every function on Lambda's shared egress. None also refuses to run if the stage has a network stack: a
     deploy that forgot EGRESS=fixed would move the functions off the IPs users whitelisted."""
     if egress not in (None, *EGRESS_MODES):
         raise SystemExit(f"--egress {egress}: use one of {', '.join(EGRESS_MODES)}")
+    edge_options = edge_opts or EdgeOptions()
+    edge_options.validate()
     names = stack_names(stage)
     account, region = check_prerequisites(run, need_frontend=not skip_frontend)
     run.env.setdefault("AWS_DEFAULT_REGION", region)
@@ -339,7 +394,8 @@ def deploy(
             f"Elastic IPs then stop working; see docs/deploy.md)"
         )
 
-    _cfn_deploy(run, names["infra"], INFRA / "stack.yaml", {"AppName": APP_NAME, "Stage": stage})
+    infra_params = {"AppName": APP_NAME, "Stage": stage, **({"KeyAdminArns": key_admins} if key_admins else {})}
+    _cfn_deploy(run, names["infra"], INFRA / "stack.yaml", infra_params)
     outputs = _stack_outputs(run, names["infra"])
 
     project = build_project(stage, outputs, account, region, build_root / stage / "project", network)
@@ -358,20 +414,34 @@ def deploy(
             "--output-template-file", str(packaged),
         ]
     )  # fmt: skip
-    _cfn_deploy(run, names["app"], packaged, {}, "--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND")
+    _cfn_deploy(run, names["app"], packaged, {}, "--capabilities", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND")
     app_outputs = _stack_outputs(run, names["app"])
 
     obs_params = {"AppName": APP_NAME, "Stage": stage, "AlarmEmail": alarm_email}
     _cfn_deploy(run, names["observability"], INFRA / "observability.yaml", obs_params)
 
     api_domain = f"{app_outputs.get('RestAPIId', 'RESTAPIID')}.execute-api.{region}.amazonaws.com"
-    edge_params = {"AppName": APP_NAME, "Stage": stage, "ApiDomainName": api_domain, "ApiStage": "api"}
+    web_acl = ""
+    if edge_options.waf:
+        waf_params = {"AppName": APP_NAME, "Stage": stage}
+        _cfn_deploy(run, names["waf"], INFRA / "waf.yaml", waf_params, *_region_args(WAF_REGION))
+        web_acl = _stack_outputs(run, names["waf"], WAF_REGION).get("WebAclArn", "")
+        if not web_acl and not run.dry_run:
+            raise SystemExit(f"stack {names['waf']} in {WAF_REGION} has no WebAclArn output")
+    edge_params = {
+        "AppName": APP_NAME, "Stage": stage, "ApiDomainName": api_domain, "ApiStage": "api",
+        # Always passed, so turning an option off on a later deploy removes it from the distribution.
+        "CertificateArn": edge_options.certificate_arn, "Aliases": ",".join(edge_options.aliases),
+        "WebAclArn": web_acl,
+    }  # fmt: skip
     _cfn_deploy(run, names["edge"], INFRA / "edge.yaml", edge_params)
     edge = _stack_outputs(run, names["edge"])
+    if not edge_options.waf and names["waf"] in _live_stacks(run, WAF_REGION):
+        _delete_stack(run, names["waf"], WAF_REGION)  # no longer associated: stop paying for it
 
     if not skip_frontend:
         publish_frontend(run, edge.get("WebBucketName", ""), edge.get("DistributionId", ""))
-    print(f"done: https://{edge.get('DistributionDomainName', '<distribution>')} (API also at {api_domain}/api/)")
+    print(f"done: {edge.get('WebUrl', '<distribution>')} (API also at {api_domain}/api/)")
     if network is not None:
         print(
             f"fixed egress: {', '.join(EGRESS_FUNCTIONS)} call Binance from {', '.join(network.egress_ips)} "
@@ -402,7 +472,12 @@ def publish_frontend(run: Runner, bucket: str, distribution_id: str) -> None:
     run(["aws", "cloudfront", "create-invalidation", "--distribution-id", distribution_id, "--paths", "/*"])
 
 
-def destroy(stage: str, run: Runner, confirm: str, backup: bool) -> None:
+def destroy(stage: str, run: Runner, confirm: str, backup: bool, keep_data: bool = False) -> None:
+    """The infra stack retains its tables, key, secret and artifacts bucket (DeletionPolicy: Retain, tables
+    with deletion protection), so deleting the stack alone deletes no data. Unless `keep_data`, they are
+    then purged here: deletion protection off and each table deleted (after the prod backups), the bucket
+    emptied of every version and deleted, the key scheduled for deletion (30 days), the secret deleted
+    (recoverable for 30 days). With `keep_data` they stay, and what is left is printed."""
     if confirm != stage:
         raise SystemExit(f"refusing to destroy: pass --confirm {stage} (this deletes the stage's tables and data)")
     names = stack_names(stage)
@@ -410,24 +485,74 @@ def destroy(stage: str, run: Runner, confirm: str, backup: bool) -> None:
     run.env.setdefault("AWS_DEFAULT_REGION", region)
     edge = _stack_outputs(run, names["edge"])
     if edge.get("WebBucketName"):
-        run(["aws", "s3", "rm", f"s3://{edge['WebBucketName']}", "--recursive"])
-    for key in ("edge", "observability", "app"):
+        _empty_bucket(run, edge["WebBucketName"])  # versioned: every version, or the stack cannot delete it
+    _delete_stack(run, names["edge"])
+    _delete_stack(run, names["waf"], WAF_REGION)  # a no-op when the stage never had the WAF
+    for key in ("observability", "app"):
         _delete_stack(run, names[key])
     # After the app: the subnets and security group stay in use until Lambda has released the functions'
     # network interfaces. A no-op when the stage never had a fixed egress IP.
     _delete_network_stack(run, names["network"])
     infra = _stack_outputs(run, names["infra"])
-    if backup and infra.get("TablePrefix"):
-        _backup_tables(run, infra["TablePrefix"])
-    if infra.get("ArtifactsBucketName"):
-        run(["aws", "s3", "rm", f"s3://{infra['ArtifactsBucketName']}", "--recursive"])
+    tables = _stage_tables(run, infra["TablePrefix"]) if infra.get("TablePrefix") else []
+    if backup:
+        _backup_tables(run, tables)
     _delete_stack(run, names["infra"])
-    print(f"{stage} removed. The KMS key is pending deletion (7-30 days); the JWT secret is recoverable for 30 days.")
+    retained = {
+        "tables": tables,
+        "bucket": infra.get("ArtifactsBucketName", ""),
+        "key": infra.get("ExchangeSecretsKeyArn", ""),
+        "secret": infra.get("JwtSecretArn", ""),
+    }
+    if keep_data:
+        print(
+            f"{stage}: stacks removed; kept (retained by the infra stack): {len(tables)} tables "
+            f"({', '.join(tables)}), bucket {retained['bucket']}, key {retained['key']}, secret {retained['secret']}. "
+            f"A new deploy of {stage} fails on their names until they are purged (destroy again without "
+            f"--keep-data) or imported into the stack (docs/deploy.md, Back down)."
+        )
+        return
+    _purge_retained(run, tables, str(retained["bucket"]), str(retained["key"]), str(retained["secret"]))
+    print(f"{stage} removed. The KMS key is pending deletion (30 days); the JWT secret is recoverable for 30 days.")
 
 
-def _delete_stack(run: Runner, stack: str) -> None:
-    run(["aws", "cloudformation", "delete-stack", "--stack-name", stack])
-    run(["aws", "cloudformation", "wait", "stack-delete-complete", "--stack-name", stack])
+def _purge_retained(run: Runner, tables: Sequence[str], bucket: str, key_arn: str, secret: str) -> None:
+    for table in tables:
+        run(["aws", "dynamodb", "update-table", "--table-name", table, "--no-deletion-protection-enabled"])
+        run(["aws", "dynamodb", "delete-table", "--table-name", table])
+    if bucket:
+        _empty_bucket(run, bucket)
+        run(["aws", "s3api", "delete-bucket", "--bucket", bucket])
+    if key_arn:
+        run(["aws", "kms", "schedule-key-deletion", "--key-id", key_arn, "--pending-window-in-days", "30"])
+    if secret:
+        run(["aws", "secretsmanager", "delete-secret", "--secret-id", secret, "--recovery-window-in-days", "30"])
+
+
+def _empty_bucket(run: Runner, bucket: str) -> None:
+    """Delete every object version and delete marker (`aws s3 rm` leaves them in a versioned bucket, and a
+    bucket holding any cannot be deleted), 1000 at a time."""
+    while True:
+        raw = run(
+            ["aws", "s3api", "list-object-versions", "--bucket", bucket, "--max-items", "1000", "--output", "json"],
+            capture=True,
+        )
+        listing = json.loads(raw) if raw else {}
+        objects = [
+            {"Key": o["Key"], "VersionId": o["VersionId"]}
+            for o in (listing.get("Versions") or []) + (listing.get("DeleteMarkers") or [])
+        ]
+        if not objects:
+            return
+        batch = json.dumps({"Objects": objects, "Quiet": True})
+        run(["aws", "s3api", "delete-objects", "--bucket", bucket, "--delete", batch])
+        if run.dry_run:  # the canned listing would never shrink
+            return
+
+
+def _delete_stack(run: Runner, stack: str, region: str | None = None) -> None:
+    run(["aws", "cloudformation", "delete-stack", "--stack-name", stack, *_region_args(region)])
+    run(["aws", "cloudformation", "wait", "stack-delete-complete", "--stack-name", stack, *_region_args(region)])
 
 
 def _delete_network_stack(run: Runner, stack: str, attempts: int = 3) -> None:
@@ -444,9 +569,12 @@ def _delete_network_stack(run: Runner, stack: str, attempts: int = 3) -> None:
             print(f"{stack}: not deleted yet (Lambda's network interfaces still in the subnets); deleting again")
 
 
-def _backup_tables(run: Runner, prefix: str) -> None:
+def _stage_tables(run: Runner, prefix: str) -> list[str]:
     raw = run(["aws", "dynamodb", "list-tables", "--output", "json"], capture=True)
-    tables = [t for t in (json.loads(raw)["TableNames"] if raw else []) if t.startswith(prefix + "-")]
+    return [t for t in (json.loads(raw)["TableNames"] if raw else []) if t.startswith(prefix + "-")]
+
+
+def _backup_tables(run: Runner, tables: Sequence[str]) -> None:
     for table in tables:
         run(["aws", "dynamodb", "create-backup", "--table-name", table, "--backup-name", f"{table}-before-destroy"])
 
@@ -463,7 +591,27 @@ def main(argv: list[str] | None = None, runner_factory: Callable[[bool], Runner]
         help="deploy: `fixed` runs api_handler and run_ticks behind NAT gateways with Elastic IPs (infra/network.yaml)",
     )  # fmt: skip
     parser.add_argument("--egress-azs", type=int, choices=(1, 2), default=int(os.environ.get("EGRESS_AZS") or 2))
+    parser.add_argument(
+        "--certificate-arn", default=os.environ.get("CERTIFICATE_ARN", ""),
+        help="deploy: ACM certificate (us-east-1) for the custom domain; viewers then need TLS 1.2+",
+    )  # fmt: skip
+    parser.add_argument(
+        "--aliases", default=os.environ.get("DOMAIN_ALIASES", ""),
+        help="deploy: the certificate's domain names, comma-separated",
+    )  # fmt: skip
+    parser.add_argument(
+        "--waf", choices=("on", "off"), default=os.environ.get("WAF") or "off",
+        help="deploy: WAF web ACL (rate limits + AWS common rule set) on CloudFront, created in us-east-1",
+    )  # fmt: skip
+    parser.add_argument(
+        "--key-admins", default=os.environ.get("KEY_ADMIN_ARNS", ""),
+        help="deploy: IAM ARNs (comma-separated, wildcards allowed) that alone may administer the KMS key",
+    )  # fmt: skip
     parser.add_argument("--confirm", default="", help="destroy: the stage name again")
+    parser.add_argument(
+        "--keep-data", action="store_true", default=bool(os.environ.get("KEEP_DATA")),
+        help="destroy: keep the retained tables, bucket, key and secret instead of purging them",
+    )  # fmt: skip
     parser.add_argument("--no-backup", action="store_true", help="destroy: skip on-demand table backups")
     parser.add_argument("--build-dir", type=Path, default=REPO / "build" / "deploy")
     args = parser.parse_args(argv)
@@ -471,10 +619,13 @@ def main(argv: list[str] | None = None, runner_factory: Callable[[bool], Runner]
     if args.action == "deploy":
         deploy(
             args.stage, run, args.build_dir, skip_frontend=args.skip_frontend, alarm_email=args.alarm_email,
-            egress=args.egress, egress_azs=args.egress_azs,
+            egress=args.egress, egress_azs=args.egress_azs, key_admins=args.key_admins,
+            edge_opts=EdgeOptions(args.certificate_arn, _split(args.aliases), waf=args.waf == "on"),
         )  # fmt: skip
     else:
-        destroy(args.stage, run, args.confirm, backup=not args.no_backup and args.stage == "prod")
+        destroy(
+            args.stage, run, args.confirm, backup=not args.no_backup and args.stage == "prod", keep_data=args.keep_data
+        )
     return 0
 
 

@@ -189,6 +189,28 @@ def name_functions(template: dict[str, Any]) -> dict[str, str]:
     return names
 
 
+def name_roles(template: dict[str, Any]) -> dict[str, str]:
+    """Give each function's own role the function's name `<app>-<stage>-<function>` (run after
+    `name_functions`). The exchange-secrets key policy in infra/stack.yaml, created before this stack, grants
+    use to exactly these role ARNs (matched with `aws:PrincipalArn`), so they must be known in advance rather
+    than generated as `<stack>-RunTicksRole-1A2B3C`. A role shared by several functions keeps its generated
+    name (the key policy then grants it nothing). Needs CAPABILITY_NAMED_IAM. Returns role logical id -> name."""
+    resources = template.get("Resources", {})
+    users: dict[str, list[str]] = {}
+    for resource in resources.values():
+        props = resource.get("Properties", {})
+        role = props.get("Role")
+        if resource.get("Type") == "AWS::Serverless::Function" and isinstance(role, dict) and "Fn::GetAtt" in role:
+            users.setdefault(str(role["Fn::GetAtt"][0]), []).append(str(props.get("FunctionName", "")))
+    names = {}
+    for role_id, functions in users.items():
+        role = resources.get(role_id, {})
+        if role.get("Type") != "AWS::IAM::Role" or len(functions) != 1 or not functions[0]:
+            continue
+        role.setdefault("Properties", {})["RoleName"] = names[role_id] = functions[0]
+    return names
+
+
 def fix_log_group_references(template: dict[str, Any]) -> list[str]:
     """Chalice 1.34 names the API function `APIHandler` but its log-retention group refers to `${ApiHandler}`,
     which CloudFormation rejects. Point each such reference at the resource that exists, matched ignoring
@@ -333,6 +355,7 @@ def process(out_dir: Path, prune: bool = True) -> PackageSummary:
     template = load_template(template_path)
     changed = add_report_batch_item_failures(template)
     name_functions(template)
+    name_roles(template)
     fix_log_group_references(template)
     add_gateway_responses(template)
     save_template(template, template_path)

@@ -48,13 +48,47 @@ def _client(service: str, endpoint_url: str | None, region: str) -> Any:
     return boto3.client(service, endpoint_url=endpoint_url, region_name=region)
 
 
-def _resolve(value: Any, params: dict[str, str]) -> Any:
+_NO_VALUE = object()
+
+
+def _condition(template: dict[str, Any], name: str, params: dict[str, str]) -> bool:
+    return bool(_resolve(template.get("Conditions", {})[name], params, template))
+
+
+def _resolve(value: Any, params: dict[str, str], template: dict[str, Any] | None = None) -> Any:
+    """The intrinsic functions the template uses outside resource names: Sub, Ref (parameters, with their
+    defaults, and AWS::NoValue), If, Not, Equals and Join."""
+    template = template or {}
     if isinstance(value, dict):
         if set(value) == {"Sub"}:
             return _sub(value, params)
-        return {k: _resolve(v, params) for k, v in value.items()}
+        if set(value) == {"Ref"}:
+            ref = value["Ref"]
+            if ref == "AWS::NoValue":
+                return _NO_VALUE
+            if ref in params:
+                return params[ref]
+            declared = template.get("Parameters", {}).get(ref, {})
+            default = str(declared.get("Default", ""))
+            return [p for p in default.split(",") if p] if declared.get("Type") == "CommaDelimitedList" else default
+        if set(value) == {"GetAtt"}:
+            attribute = value["GetAtt"]
+            return params[attribute if isinstance(attribute, str) else ".".join(attribute)]
+        if set(value) == {"If"}:
+            name, then, otherwise = value["If"]
+            return _resolve(then if _condition(template, name, params) else otherwise, params, template)
+        if set(value) == {"Not"}:
+            return not _resolve(value["Not"][0], params, template)
+        if set(value) == {"Equals"}:
+            left, right = (_resolve(v, params, template) for v in value["Equals"])
+            return left == right
+        if set(value) == {"Join"}:
+            separator, parts = value["Join"]
+            return separator.join(_resolve(parts, params, template))
+        resolved = {k: _resolve(v, params, template) for k, v in value.items()}
+        return {k: v for k, v in resolved.items() if v is not _NO_VALUE}
     if isinstance(value, list):
-        return [_resolve(v, params) for v in value]
+        return [v for v in (_resolve(v, params, template) for v in value) if v is not _NO_VALUE]
     return value
 
 
@@ -73,6 +107,13 @@ def _complete(
         "AWS::Region": region,
         "AWS::AccountId": _client("sts", endpoint_url, region).get_caller_identity()["Account"],
     }
+    # Not applied locally: the artifacts bucket's TLS-only policy (AWS::S3::BucketPolicy, which moto's
+    # CloudFormation skips). moto enforces bucket policies and the embedded AWS is plain HTTP on 127.0.0.1, so
+    # it would refuse every request (tests/integration/local/test_provision.py shows that it does).
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::S3::Bucket":  # for the Ref and GetAtt of resolve_bucket_policy
+            params[logical_id] = _sub(resource["Properties"]["BucketName"], params)
+            params[f"{logical_id}.Arn"] = f"arn:aws:s3:::{params[logical_id]}"
     for logical_id, resource in template["Resources"].items():
         props = resource.get("Properties", {})
         if resource["Type"] == "AWS::KMS::Key" and physical.get(logical_id):
@@ -80,7 +121,7 @@ def _complete(
             _client("kms", endpoint_url, region).put_key_policy(
                 KeyId=physical[logical_id],
                 PolicyName="default",
-                Policy=json.dumps(_resolve(props["KeyPolicy"], params)),
+                Policy=json.dumps(_resolve(props["KeyPolicy"], params, template)),
             )
         elif resource["Type"] == "AWS::SecretsManager::Secret":
             sm = _client("secretsmanager", endpoint_url, region)
@@ -89,12 +130,39 @@ def _complete(
             value = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(length))
             with contextlib.suppress(sm.exceptions.ResourceExistsException):
                 sm.create_secret(Name=name, SecretString=value, Description=props.get("Description", ""))
-        elif resource["Type"] == "AWS::DynamoDB::Table" and "TimeToLiveSpecification" in props:
-            ttl = props["TimeToLiveSpecification"]
-            _client("dynamodb", endpoint_url, region).update_time_to_live(
-                TableName=_sub(props["TableName"], params),
-                TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": ttl["Enabled"]},
+        elif resource["Type"] == "AWS::DynamoDB::Table":
+            ddb = _client("dynamodb", endpoint_url, region)
+            table = _sub(props["TableName"], params)
+            if "TimeToLiveSpecification" in props:
+                ttl = props["TimeToLiveSpecification"]
+                ddb.update_time_to_live(
+                    TableName=table,
+                    TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": ttl["Enabled"]},
+                )
+            # moto's CloudFormation ignores point-in-time recovery (it does apply DeletionProtectionEnabled).
+            if props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled"):
+                ddb.update_continuous_backups(
+                    TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+                )
+        elif resource["Type"] == "AWS::S3::Bucket" and "VersioningConfiguration" in props:
+            # moto's CloudFormation ignores the bucket's versioning.
+            _client("s3", endpoint_url, region).put_bucket_versioning(
+                Bucket=_sub(props["BucketName"], params),
+                VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]},
             )
+
+
+def resolve_bucket_policy(logical_id: str, params: dict[str, str], account_id: str) -> dict[str, Any]:
+    """The template's policy document for bucket `logical_id`, resolved for these parameters."""
+    template = load_template()
+    params = {**params, "AWS::Partition": "aws", "AWS::AccountId": account_id}
+    name = _sub(template["Resources"][logical_id]["Properties"]["BucketName"], params)
+    params.update({logical_id: name, f"{logical_id}.Arn": f"arn:aws:s3:::{name}"})
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::S3::BucketPolicy" and resource["Properties"]["Bucket"] == {"Ref": logical_id}:
+            document: dict[str, Any] = _resolve(resource["Properties"]["PolicyDocument"], params, template)
+            return document
+    raise KeyError(f"no bucket policy for {logical_id}")
 
 
 def provision(

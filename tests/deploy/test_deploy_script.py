@@ -181,9 +181,9 @@ def test_destroy_needs_the_stage_name_confirmed() -> None:
         deploy.destroy("prod", _runner(), confirm="", backup=True)
     run = _runner()
     deploy.destroy("prod", run, confirm="prod", backup=True)
-    deleted = [c[-1] for c in run.log if c[:3] == ["aws", "cloudformation", "delete-stack"]]
+    deleted = [c[4] for c in run.log if c[:3] == ["aws", "cloudformation", "delete-stack"]]
     # the network stack (a no-op if the stage never had one) after the app, whose functions hold its subnets
-    assert deleted == ["tradebot-prod-edge", "tradebot-prod-observability", "tradebot-prod-app",
+    assert deleted == ["tradebot-prod-edge", "tradebot-prod-waf", "tradebot-prod-observability", "tradebot-prod-app",
                        "tradebot-prod-network", "tradebot-prod"]  # fmt: skip
 
 
@@ -203,6 +203,173 @@ def test_destroy_deletes_the_network_stack_again_while_lambda_releases_its_inter
     base = _runner()
     run = _NetworkStillInUse(dry_run=True, canned=base.canned, env=base.env)
     deploy.destroy("prod", run, confirm="prod", backup=False)
-    deleted = [c[-1] for c in run.log if c[:3] == ["aws", "cloudformation", "delete-stack"]]
-    assert deleted == ["tradebot-prod-edge", "tradebot-prod-observability", "tradebot-prod-app",
+    deleted = [c[4] for c in run.log if c[:3] == ["aws", "cloudformation", "delete-stack"]]
+    assert deleted == ["tradebot-prod-edge", "tradebot-prod-waf", "tradebot-prod-observability", "tradebot-prod-app",
                        "tradebot-prod-network", "tradebot-prod-network", "tradebot-prod"]  # fmt: skip
+
+
+TABLES = ["tradebot-prod-users", "tradebot-prod-api-keys", "tradebot-dev-users"]
+VERSIONS = {"Versions": [{"Key": "backtests/b.json", "VersionId": "v1"}],
+            "DeleteMarkers": [{"Key": "backtests/a.json", "VersionId": "v2"}]}  # fmt: skip
+
+
+def _destroy_runner() -> deploy.Runner:
+    run = _runner()
+    run.canned.update(
+        {
+            "aws cloudformation describe-stacks": _described({**OUTPUTS, "JwtSecretArn": "arn:secret:jwt-AbCdEf"}),
+            "aws dynamodb list-tables": json.dumps({"TableNames": TABLES}),
+            "aws s3api list-object-versions": json.dumps(VERSIONS),
+            "aws cloudformation describe-stacks --stack-name tradebot-prod-edge": _described(
+                {"WebBucketName": "tradebot-prod-web-111122223333"}
+            ),
+        }
+    )
+    return run
+
+
+def _after(log: list[list[str]], command: list[str]) -> list[list[str]]:
+    return log[log.index(command) + 1 :]
+
+
+def test_destroy_backs_up_then_purges_what_the_infra_stack_retains() -> None:
+    # GIVEN a prod stage whose infra stack retains its tables (deletion-protected), bucket, key and secret
+    run = _destroy_runner()
+    deploy.destroy("prod", run, confirm="prod", backup=True)
+    infra_deleted = ["aws", "cloudformation", "wait", "stack-delete-complete", "--stack-name", "tradebot-prod"]
+    before, after = run.log[: run.log.index(infra_deleted)], _after(run.log, infra_deleted)
+    # THEN the backups are taken before the stack goes, of this stage's tables only
+    backups = [c[c.index("--table-name") + 1] for c in before if c[:3] == ["aws", "dynamodb", "create-backup"]]
+    assert backups == ["tradebot-prod-users", "tradebot-prod-api-keys"]
+    # AND afterwards each table has its deletion protection turned off before it is deleted
+    ddb = [(c[2], c[4]) for c in after if c[:2] == ["aws", "dynamodb"]]
+    assert ddb == [("update-table", "tradebot-prod-users"), ("delete-table", "tradebot-prod-users"),
+                   ("update-table", "tradebot-prod-api-keys"), ("delete-table", "tradebot-prod-api-keys")]  # fmt: skip
+    assert all(c[-1] == "--no-deletion-protection-enabled" for c in after if c[2:3] == ["update-table"])
+    # AND the versioned bucket loses every version and delete marker, then is deleted
+    bucket = OUTPUTS["ArtifactsBucketName"]
+    (purge,) = [c for c in after if c[:3] == ["aws", "s3api", "delete-objects"] and bucket in c]
+    assert json.loads(purge[purge.index("--delete") + 1])["Objects"] == [
+        {"Key": "backtests/b.json", "VersionId": "v1"}, {"Key": "backtests/a.json", "VersionId": "v2"}]  # fmt: skip
+    assert after.index(purge) < after.index(["aws", "s3api", "delete-bucket", "--bucket", bucket])
+    # AND the key is scheduled for deletion and the secret deleted, both recoverable for 30 days
+    assert ["aws", "kms", "schedule-key-deletion", "--key-id", OUTPUTS["ExchangeSecretsKeyArn"],
+            "--pending-window-in-days", "30"] in after  # fmt: skip
+    assert ["aws", "secretsmanager", "delete-secret", "--secret-id", "arn:secret:jwt-AbCdEf",
+            "--recovery-window-in-days", "30"] in after  # fmt: skip
+    # AND the web bucket (versioned too) is emptied of every version before the edge stack is deleted
+    edge_deleted = ["aws", "cloudformation", "delete-stack", "--stack-name", "tradebot-prod-edge"]
+    web_purge = [c for c in run.log[: run.log.index(edge_deleted)] if c[:3] == ["aws", "s3api", "delete-objects"]]
+    assert [c[c.index("--bucket") + 1] for c in web_purge] == ["tradebot-prod-web-111122223333"]
+
+
+def test_destroy_with_keep_data_leaves_the_retained_resources_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    run = _destroy_runner()
+    deploy.destroy("prod", run, confirm="prod", backup=False, keep_data=True)
+    infra_deleted = ["aws", "cloudformation", "wait", "stack-delete-complete", "--stack-name", "tradebot-prod"]
+    assert _after(run.log, infra_deleted) == []
+    assert not any(c[:2] in (["aws", "kms"], ["aws", "secretsmanager"]) or "delete-table" in c for c in run.log)
+    out = capsys.readouterr().out
+    assert "kept (retained by the infra stack): 2 tables" in out and OUTPUTS["ArtifactsBucketName"] in out
+    # AND the CLI takes it from `make destroy KEEP_DATA=1` as well as the flag
+    runs: list[deploy.Runner] = []
+
+    def factory(dry_run: bool) -> deploy.Runner:
+        runs.append(_destroy_runner())
+        return runs[-1]
+
+    assert deploy.main(["destroy", "--stage", "prod", "--confirm", "prod", "--dry-run", "--keep-data"], factory) == 0
+    assert not any("delete-table" in c for c in runs[-1].log)
+
+
+CERT = "arn:aws:acm:us-east-1:111122223333:certificate/0a1b2c3d"
+
+
+def _edge_deploy(run: deploy.Runner) -> list[str]:
+    (edge,) = [c for c in run.log if c[:3] == ["aws", "cloudformation", "deploy"] and "tradebot-prod-edge" in c]
+    return edge
+
+
+def test_waf_is_deployed_in_us_east_1_and_its_acl_passed_to_the_edge(tmp_path: Path) -> None:
+    # GIVEN WAF=on and a custom domain WHEN deploying a stage in eu-west-1
+    run = _runner()
+    acl = "arn:aws:wafv2:us-east-1:111122223333:global/webacl/tradebot-prod-edge/abc"
+    run.canned["aws cloudformation describe-stacks --stack-name tradebot-prod-waf"] = _described({"WebAclArn": acl})
+    cert = "arn:aws:acm:us-east-1:111122223333:certificate/0a1b2c3d-0000-4000-8000-000000000000"
+    options = deploy.EdgeOptions(certificate_arn=cert, aliases=("app.example.com", "www.example.com"), waf=True)
+    deploy.deploy("prod", run, tmp_path, skip_frontend=True, edge_opts=options)
+    # THEN the WAF stack is created in us-east-1 (CloudFront's web ACLs live there) before the edge
+    assert _deployed_stacks(run) == ["tradebot-prod", "tradebot-prod-app", "tradebot-prod-observability",
+                                     "tradebot-prod-waf", "tradebot-prod-edge"]  # fmt: skip
+    (waf,) = [c for c in run.log if c[:3] == ["aws", "cloudformation", "deploy"] and "tradebot-prod-waf" in c]
+    assert waf[waf.index("--template-file") + 1].endswith("infra/waf.yaml") and waf[-2:] == ["--region", "us-east-1"]
+    # AND the edge gets the ACL, the certificate and the aliases
+    edge = _edge_deploy(run)
+    assert {f"WebAclArn={acl}", f"CertificateArn={cert}", "Aliases=app.example.com,www.example.com"} <= set(edge)
+
+
+def test_default_edge_has_no_certificate_nor_waf_and_a_dropped_waf_stack_is_deleted(tmp_path: Path) -> None:
+    run = _runner(["tradebot-prod-waf"])
+    deploy.deploy("prod", run, tmp_path, skip_frontend=True, egress="default")
+    assert {"WebAclArn=", "CertificateArn=", "Aliases="} <= set(_edge_deploy(run))
+    assert "tradebot-prod-waf" not in _deployed_stacks(run)
+    assert [
+        "aws",
+        "cloudformation",
+        "delete-stack",
+        "--stack-name",
+        "tradebot-prod-waf",
+        "--region",
+        "us-east-1",
+    ] in run.log
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (deploy.EdgeOptions(aliases=("app.example.com",)), "need CERTIFICATE_ARN"),
+        (deploy.EdgeOptions(certificate_arn=CERT), "needs DOMAIN_ALIASES"),
+        (deploy.EdgeOptions(certificate_arn=CERT.replace("us-east-1", "eu-west-1"), aliases=("a.example",)),
+         "in us-east-1"),
+    ],
+)  # fmt: skip
+def test_custom_domain_options_are_checked_before_anything_is_deployed(
+    tmp_path: Path, options: deploy.EdgeOptions, message: str
+) -> None:
+    run = _runner()
+    with pytest.raises(SystemExit, match=message):
+        deploy.deploy("prod", run, tmp_path, skip_frontend=True, edge_opts=options)
+    assert _deployed_stacks(run) == []
+
+
+def test_the_cli_passes_certificate_aliases_waf_and_key_admins_from_make_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = _runner()
+    cert = "arn:aws:acm:us-east-1:111122223333:certificate/0a1b2c3d"
+    monkeypatch.setenv("CERTIFICATE_ARN", cert)
+    monkeypatch.setenv("DOMAIN_ALIASES", "app.example.com")
+    monkeypatch.setenv("WAF", "on")
+    monkeypatch.setenv("KEY_ADMIN_ARNS", "arn:aws:iam::111122223333:role/ops-*")
+    base = ["deploy", "--stage", "prod", "--dry-run", "--skip-frontend", "--build-dir", str(tmp_path)]
+    assert deploy.main(base, runner_factory=lambda _dry: run) == 0
+    assert "tradebot-prod-waf" in _deployed_stacks(run)
+    assert {f"CertificateArn={cert}", "Aliases=app.example.com"} <= set(_edge_deploy(run))
+    (infra,) = [c for c in run.log if c[:3] == ["aws", "cloudformation", "deploy"] and c[4] == "tradebot-prod"]
+    assert "KeyAdminArns=arn:aws:iam::111122223333:role/ops-*" in infra
+
+
+def test_the_app_stack_may_name_its_roles(tmp_path: Path) -> None:
+    # The key policy grants the roles by name (infra/package_template.py names them): that needs NAMED_IAM.
+    run = _runner()
+    deploy.deploy("prod", run, tmp_path, skip_frontend=True)
+    (app,) = [c for c in run.log if c[:3] == ["aws", "cloudformation", "deploy"] and c[4] == "tradebot-prod-app"]
+    assert "CAPABILITY_NAMED_IAM" in app
+
+
+def test_rendered_s3_statements_name_the_stacks_exact_bucket(tmp_path: Path) -> None:
+    run = _runner()
+    deploy.deploy("prod", run, tmp_path, skip_frontend=True)
+    _, policies = _build_copy(tmp_path)
+    text = policies["policy-prod-api_handler.json"] + policies["policy-prod-run_jobs.json"]
+    assert f"arn:aws:s3:::{OUTPUTS['ArtifactsBucketName']}/backtests/*" in text and "artifacts-*" not in text

@@ -123,6 +123,28 @@ def test_each_function_role_carries_exactly_its_policy_file(sam: dict[str, Any])
         assert [p["PolicyDocument"] for p in policies] == [expected], name
 
 
+def test_each_function_role_is_named_as_the_key_policy_expects(sam: dict[str, Any]) -> None:
+    # infra/stack.yaml's key policy grants use to `role/tradebot-<stage>-<function>` (aws:PrincipalArn)
+    functions = _functions(sam)
+    roles = [props["Role"]["Fn::GetAtt"][0] for props in functions.values()]
+    assert len(set(roles)) == len(functions) == 6  # one role per function
+    for name, props in functions.items():
+        role = sam["Resources"][props["Role"]["Fn::GetAtt"][0]]
+        assert role["Type"] == "AWS::IAM::Role" and role["Properties"].get("Path", "/") == "/", name
+        assert role["Properties"]["RoleName"] == f"tradebot-prod-{name}", name
+
+
+def test_a_shared_role_keeps_its_generated_name() -> None:
+    def function(name: str) -> dict[str, Any]:
+        props = {"FunctionName": name, "Role": {"Fn::GetAtt": ["R", "Arn"]}}
+        return {"Type": "AWS::Serverless::Function", "Properties": props}
+
+    template = {"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {}}, "A": function("t-p-a"),
+                              "B": function("t-p-b")}}  # fmt: skip
+    assert package_template.name_roles(template) == {}
+    assert "RoleName" not in template["Resources"]["R"]["Properties"]
+
+
 def test_every_sqs_source_reports_batch_item_failures(sam: dict[str, Any]) -> None:
     sources = list(package_template.sqs_event_sources(sam))
     for source in sources:

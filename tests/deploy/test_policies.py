@@ -208,3 +208,20 @@ def test_fixed_egress_adds_vpc_permissions_to_exactly_the_exchange_calling_funct
             assert violations(fixed[name], stage) != []  # the same statements fail for a stage without the VPC
         else:
             assert ec2 == [] and fixed[name] == default[name]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_s3_statements_are_narrowed_to_the_exact_artifacts_bucket(stage: str) -> None:
+    # GIVEN the bucket name the infra stack reports WHEN deploy renders the policies
+    bucket = f"tradebot-{stage}-artifacts-{ACCOUNT}"
+    rendered = render_policies(stage, ACCOUNT, REGION, KEY, bucket=bucket)
+    s3 = [r for doc in rendered.values() for st in doc["Statement"] for r in _as_list(st["Resource"])
+          if r.startswith("arn:aws:s3:")]  # fmt: skip
+    # THEN every S3 resource is that bucket or its backtests/ prefix, with no wildcard in the name
+    assert s3 and set(s3) <= {f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/backtests/*"}
+    # AND a bucket outside the stage's name is refused rather than granted
+    with pytest.raises(ValueError, match="not the stage's"):
+        render_policies(stage, ACCOUNT, REGION, KEY, bucket="someone-elses-bucket")
+    other = "prod" if stage == "dev" else "dev"
+    with pytest.raises(ValueError, match="not the stage's"):
+        render_policies(stage, ACCOUNT, REGION, KEY, bucket=f"tradebot-{other}-artifacts-{ACCOUNT}")
