@@ -18,7 +18,7 @@ from chalicelib.api.schemas.bots import BUDGET_PATTERN, STRATEGY_IDS
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.strategies import STRATEGIES
 from chalicelib.domain.users import check_password_policy, normalize_email
-from chalicelib.services.bots import _budget
+from chalicelib.services.bots import parse_budget as _budget
 
 
 @pytest.fixture(scope="module")
