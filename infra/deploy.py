@@ -22,9 +22,11 @@ destroy removes 5, 4, 3, then 0 (if any: the functions' network interfaces must 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -222,7 +224,13 @@ def render_policies(
 
 
 def build_project(
-    stage: str, outputs: Mapping[str, str], account_id: str, region: str, dest: Path, network: Network | None = None
+    stage: str,
+    outputs: Mapping[str, str],
+    account_id: str,
+    region: str,
+    dest: Path,
+    network: Network | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Path:
     """A copy of the Chalice project with the stage's config and policies rendered for this account; with a
     `network`, EGRESS_FUNCTIONS are attached to it (subnets, security group, EGRESS_ID, EC2 permissions)."""
@@ -234,7 +242,7 @@ def build_project(
     for name in PROJECT_DIRS:
         shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     config = json.loads((REPO / ".chalice" / "config.json").read_text())
-    env = stage_environment(outputs, account_id, region)
+    env = {**stage_environment(outputs, account_id, region), **(extra_env or {})}
     rendered = render_config(config, stage, env, network)
     (dest / ".chalice" / "config.json").write_text(json.dumps(rendered, indent=2))
     policies = render_policies(
@@ -263,9 +271,15 @@ class Runner:
     log: list[list[str]] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
 
+    # Values never printed (the origin-verify secret passed to the edge stack).
+    hidden: set[str] = field(default_factory=set)
+
     def __call__(self, args: Sequence[str], cwd: Path | None = None, capture: bool = False) -> str:
         self.log.append(list(args))
-        print("+", " ".join(args), flush=True)
+        shown = " ".join(args)
+        for value in self.hidden:
+            shown = shown.replace(value, "***")
+        print("+", shown, flush=True)
         if self.dry_run:
             command = " ".join(args)
             keys = [k for k in self.canned if command == k or command.startswith(k + " ")]
@@ -398,7 +412,11 @@ def deploy(
     _cfn_deploy(run, names["infra"], INFRA / "stack.yaml", infra_params)
     outputs = _stack_outputs(run, names["infra"])
 
-    project = build_project(stage, outputs, account, region, build_root / stage / "project", network)
+    # CloudFront sends this with every API request; the API trusts the viewer's address only next to it.
+    origin_secret = secrets.token_urlsafe(32)
+    run.hidden.add(origin_secret)
+    origin_env = {"TRADEBOT_ORIGIN_VERIFY_SHA256": hashlib.sha256(origin_secret.encode()).hexdigest()}
+    project = build_project(stage, outputs, account, region, build_root / stage / "project", network, origin_env)
     package_dir = build_root / stage / "package"
     shutil.rmtree(package_dir, ignore_errors=True)
     chalice = str(Path(sys.executable).with_name("chalice"))
@@ -432,7 +450,7 @@ def deploy(
         "AppName": APP_NAME, "Stage": stage, "ApiDomainName": api_domain, "ApiStage": "api",
         # Always passed, so turning an option off on a later deploy removes it from the distribution.
         "CertificateArn": edge_options.certificate_arn, "Aliases": ",".join(edge_options.aliases),
-        "WebAclArn": web_acl,
+        "WebAclArn": web_acl, "OriginVerifySecret": origin_secret,
     }  # fmt: skip
     _cfn_deploy(run, names["edge"], INFRA / "edge.yaml", edge_params)
     edge = _stack_outputs(run, names["edge"])

@@ -4,6 +4,9 @@ that translate to a service call."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,8 +62,25 @@ def _bearer(request: Request) -> str:
 
 
 def _source_ip(request: Request) -> str:
+    """The client's address. Deployed behind CloudFront, API Gateway's `sourceIp` is CloudFront's edge; the
+    edge's viewer-request function then sends the viewer's IP as X-Viewer-Address, trusted only next to the
+    X-Origin-Verify secret CloudFront adds (its SHA-256 is the stage's TRADEBOT_ORIGIN_VERIFY_SHA256), so a
+    request sent straight to API Gateway cannot choose its own address."""
+    from chalicelib.bootstrap import container
+
     identity = (request.context or {}).get("identity") or {}
-    return str(identity.get("sourceIp") or "unknown")
+    direct = str(identity.get("sourceIp") or "unknown")
+    expected = container().settings.extra.get("TRADEBOT_ORIGIN_VERIFY_SHA256")
+    viewer, proof = request.headers.get("x-viewer-address"), request.headers.get("x-origin-verify")
+    if not (expected and viewer and proof):
+        return direct
+    digest = hashlib.sha256(str(proof).encode()).hexdigest()
+    if not hmac.compare_digest(digest, expected):
+        return direct
+    try:
+        return str(ipaddress.ip_address(str(viewer).strip()))
+    except ValueError:
+        return direct
 
 
 def _authenticate(request: Request) -> str:

@@ -184,8 +184,11 @@ class AuthService:
         valid = self._verify(user, password)
         if user is None or not valid:
             raise Unauthorized("Wrong e-mail or password.", code="invalid_credentials")
-        # The owner's success clears their own address's record; other addresses keep theirs.
+        # The owner's success clears their own address's record; other addresses keep theirs. The source and
+        # account counters were counted before the check: a success is given back, so they count failures.
         self._attempts.reset(pair_key, self._limits.pair_window_s)
+        self._attempts.undo(f"login#ip#{source_ip}", self._limits.window_s)
+        self._attempts.undo(f"login#acct#{email}", self._limits.pair_window_s)
         if self._hasher.needs_rehash(user.password_hash):
             self._users.rehash_password(user.id, self._hasher.hash(password))
         return self.new_session(user.id)

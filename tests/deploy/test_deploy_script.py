@@ -373,3 +373,28 @@ def test_rendered_s3_statements_name_the_stacks_exact_bucket(tmp_path: Path) -> 
     _, policies = _build_copy(tmp_path)
     text = policies["policy-prod-api_handler.json"] + policies["policy-prod-run_jobs.json"]
     assert f"arn:aws:s3:::{OUTPUTS['ArtifactsBucketName']}/backtests/*" in text and "artifacts-*" not in text
+
+
+def test_the_api_trusts_the_viewers_address_only_with_the_secret_cloudfront_adds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import hashlib
+
+    # WHEN deploying
+    run = _runner()
+    deploy.deploy("prod", run, tmp_path)
+    # THEN the edge gets a fresh secret to send as X-Origin-Verify, and the API only its SHA-256
+    edge = next(c for c in run.log if c[:3] == ["aws", "cloudformation", "deploy"] and "tradebot-prod-edge" in c)
+    secret = next(a.removeprefix("OriginVerifySecret=") for a in edge if a.startswith("OriginVerifySecret="))
+    assert len(secret) >= 40
+    config = json.loads((tmp_path / "prod" / "project" / ".chalice" / "config.json").read_text())
+    env = config["stages"]["prod"]["environment_variables"]
+    assert env["TRADEBOT_ORIGIN_VERIFY_SHA256"] == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret not in json.dumps(config)
+    # AND the secret is never printed
+    assert secret not in capsys.readouterr().out
+    # AND a second deploy makes a new one
+    again = _runner()
+    deploy.deploy("prod", again, tmp_path)
+    edge2 = next(c for c in again.log if c[:3] == ["aws", "cloudformation", "deploy"] and "tradebot-prod-edge" in c)
+    assert f"OriginVerifySecret={secret}" not in edge2

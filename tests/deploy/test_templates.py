@@ -165,3 +165,20 @@ def test_waf_has_rate_based_rules_and_the_common_rule_set_and_only_lives_in_us_e
     assert (managed["VendorName"], managed["Name"]) == ("AWS", "AWSManagedRulesCommonRuleSet")
     assert len({r["Priority"] for r in rules.values()}) == len(rules)
     assert waf["Outputs"]["WebAclArn"]["Value"] == {"GetAtt": "WebAcl.Arn"}
+
+
+def test_edge_passes_the_viewers_address_to_the_api_with_the_origin_secret() -> None:
+    edge = _load("edge.yaml")
+    function = edge["Resources"]["ViewerAddressFunction"]["Properties"]
+    # The viewer's IP replaces whatever X-Viewer-Address the client sent.
+    assert "request.headers['x-viewer-address'] = { value: event.viewer.ip }" in function["FunctionCode"]
+    config = edge["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
+    (api_behavior,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
+    assert api_behavior["FunctionAssociations"] == [
+        {"EventType": "viewer-request", "FunctionARN": {"GetAtt": "ViewerAddressFunction.FunctionMetadata.FunctionARN"}}
+    ]
+    (api_origin,) = [o for o in config["Origins"] if o["Id"] == "api"]
+    condition, headers, _ = api_origin["OriginCustomHeaders"]["If"]
+    assert condition == "HasOriginVerify"
+    assert headers == [{"HeaderName": "X-Origin-Verify", "HeaderValue": {"Ref": "OriginVerifySecret"}}]
+    assert edge["Parameters"]["OriginVerifySecret"]["NoEcho"] is True

@@ -100,6 +100,11 @@ class FakeAttempts:
             self.last[k] = self.clock.now_ms()
             return before, last
 
+    def undo(self, key: str, window_s: int) -> None:
+        with self.lock:
+            k = self._k(key, window_s)
+            self.counts[k] = self.counts.get(k, 0) - 1
+
     def reset(self, key: str, window_s: int) -> None:
         self.counts.pop(self._k(key, window_s), None)
 
@@ -377,3 +382,12 @@ def test_a_hash_with_outdated_parameters_is_replaced_at_sign_in() -> None:
     hasher.verify = lambda h, p: h in ("h:" + p, "h2:" + p)  # type: ignore[method-assign]
     service.login("w@example.com", "long enough password", "1.1.1.1")
     assert service.get_user(user.id).password_hash == "h2:long enough password"
+
+
+def test_successful_sign_ins_do_not_use_up_the_sources_allowance() -> None:
+    """Many people behind one address (an office, a NAT) sign in all day: only failures count against it."""
+    clock = ManualClock(1_700_000_000_000)
+    service = _service(clock)  # 50 attempts a source per window
+    for i in range(60):
+        service.register(f"office{i}@example.com", "long enough password", f"10.9.{i}.1")
+        assert service.login(f"office{i}@example.com", "long enough password", "192.0.2.200").access_token

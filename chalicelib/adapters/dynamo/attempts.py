@@ -54,6 +54,10 @@ class DynamoAttemptCounter:
         )
         return int(item.count) - 1, int(item.prev_ms or 0)
 
+    def undo(self, key: str, window_s: int) -> None:
+        pk, end = self._window(key, window_s)
+        CounterModel(pk=pk).update(actions=[CounterModel.count.add(-1), CounterModel.expires_at.set(end + 60)])
+
     def reset(self, key: str, window_s: int) -> None:
         pk, _ = self._window(key, window_s)
         CounterModel(pk=pk).delete()

@@ -52,6 +52,9 @@ class AttemptCounter(Protocol):
 
     def reset(self, key: str, window_s: int) -> None: ...
 
+    def undo(self, key: str, window_s: int) -> None:
+        """Take back one attempt counted by `hit` (a sign-in that succeeded is not a failure)."""
+
 
 class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
