@@ -4,10 +4,9 @@ event source mappings declare ReportBatchItemFailures (see infra/package_templat
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -16,6 +15,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalicelib.bootstrap import container
 from chalicelib.domain.errors import DomainError
 from chalicelib.observability import logger, metrics, tracer
+from chalicelib.services.messages import (
+    BacktestJobMessage,
+    MalformedMessage,
+    NotificationMessage,
+    QueueMessage,
+    TickMessage,
+)
 
 # Lambda retries a failed scheduled invocation after about one and then two more minutes; a time older than
 # this (a hand-made test event, a throttled retry hours later) or ahead of the clock is not trusted: an old
@@ -78,14 +84,14 @@ def _refused_by_the_platform(exc: Exception) -> bool:
 @tracer.capture_method
 def _tick_record(record: SQSRecord) -> None:
     logger.set_correlation_id(record.message_id)
-    body = json.loads(record.body)
-    user_id, bot_id, tick_at = str(body["user_id"]), str(body["bot_id"]), int(body["tick_at"])
+    tick = _parse(TickMessage, record)
+    user_id, bot_id, tick_at = tick.user_id, tick.bot_id, tick.tick_at
     # Keys go in `extra`, not append_keys: the local runtime runs handlers on several threads at once.
     keys = {"bot_id": bot_id, "tick_at": tick_at}
     ticks = container().ticks
     started = time.perf_counter()
     try:
-        outcome = ticks.run(user_id, bot_id, tick_at, body.get("symbol"), body.get("interval"))
+        outcome = ticks.run(user_id, bot_id, tick_at, tick.symbol, tick.interval)
     except Exception as exc:
         metrics.add_metric(name="TickErrors", unit=MetricUnit.Count, value=1)
         code = getattr(exc, "exchange_code", None)
@@ -127,10 +133,10 @@ def _tick_error_text(exc: Exception, message_id: str) -> str:
 @tracer.capture_method
 def _notification_record(record: SQSRecord) -> None:
     logger.set_correlation_id(record.message_id)
-    body = json.loads(record.body)
-    keys = {"user_id": str(body.get("user_id")), "kind": str(body.get("kind"))}
+    event = _parse(NotificationMessage, record)
+    keys = {"user_id": event.user_id, "kind": event.kind}
     try:
-        outcome = container().notifications.deliver(record.message_id, body)
+        outcome = container().notifications.deliver(record.message_id, event.body())
     except Exception as exc:
         from chalicelib.adapters.webhooks import WebhookFailed
 
@@ -154,10 +160,8 @@ def _notification_record(record: SQSRecord) -> None:
 
 
 def _job_record(record: SQSRecord) -> None:
-    body = json.loads(record.body)
-    if body.get("kind", "backtest") != "backtest":
-        raise ValueError(f"unknown job kind {body.get('kind')!r}")
-    user_id, backtest_id = str(body["user_id"]), str(body["backtest_id"])
+    job = _parse(BacktestJobMessage, record)
+    user_id, backtest_id = job.user_id, job.backtest_id
     c = container()
     receives = int(record.attributes.approximate_receive_count or 1)
     final = receives >= int(c.settings.extra.get("TRADEBOT_JOB_MAX_RECEIVES", "3"))  # the jobs queue's maxReceiveCount
@@ -181,6 +185,28 @@ def _job_record(record: SQSRecord) -> None:
             "elapsed_ms": round((time.perf_counter() - started) * 1000),
         },
     )
+
+
+_M = TypeVar("_M", bound=QueueMessage)
+
+
+def _parse(model: type[_M], record: SQSRecord) -> _M:
+    """The record's body as its typed message; a body that does not fit fails the record before any work
+    (SQS delivers it again, then its dead-letter queue keeps it for a person to look at)."""
+    try:
+        return model.parse(record.body)
+    except MalformedMessage as exc:
+        metrics.add_metric(name="MalformedMessages", unit=MetricUnit.Count, value=1)
+        logger.error(
+            "malformed message refused",
+            extra={
+                "message_id": record.message_id,
+                "model": model.__name__,
+                "problems": exc.problems[:10],
+                "receive_count": record.attributes.approximate_receive_count,
+            },
+        )
+        raise
 
 
 def _process(raw_event: dict[str, Any], handler: Any, context: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 from chalicelib.adapters.aws_clients import client
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Unavailable
+from chalicelib.services.messages import NotificationMessage
 from chalicelib.services.ports.bots import BotEvent
 
 
@@ -49,14 +50,14 @@ class SqsNotifier:
         if events:
             self._queue.send_batch(
                 [
-                    {
-                        "user_id": e.user_id,
-                        "bot_id": e.bot_id,
-                        "kind": e.kind,
-                        "message": e.message,
-                        "data": e.data,
-                        "at": self._clock.now_ms(),
-                    }
+                    NotificationMessage(
+                        user_id=e.user_id,
+                        bot_id=e.bot_id or None,
+                        kind=e.kind,
+                        message=e.message[:2000],
+                        data=e.data,
+                        at=self._clock.now_ms(),
+                    ).body()
                     for e in events
                 ]
             )

@@ -30,6 +30,7 @@ from chalicelib.domain.errors import DomainError, InvalidInput, NotFound, Unavai
 from chalicelib.domain.kline_csv import parse_kline_csv
 from chalicelib.domain.risk import validate_risk
 from chalicelib.domain.strategies import validate_params
+from chalicelib.services.messages import BacktestJobMessage
 from chalicelib.services.quotas import Quotas
 
 SYNC_BARS = 20_000
@@ -336,7 +337,7 @@ class BacktestService:
             self._results.put(backtest.input_key, csv.encode(), "text/csv")
         self._store.create(backtest)
         try:
-            self._queue.send({"kind": "backtest", "user_id": user_id, "backtest_id": backtest.id})
+            self._queue.send(BacktestJobMessage(user_id=user_id, backtest_id=backtest.id).body())
         except Exception as exc:
             self._store.fail(user_id, backtest.id, "The job could not be queued; run it again.", self._clock.now_ms())
             # The failed row stays (it is shown, and counts as stored); it is no longer active.

@@ -18,6 +18,7 @@ from typing import Protocol
 from chalicelib.domain.bots import is_due
 from chalicelib.domain.candles import INTERVAL_MS
 from chalicelib.domain.clock import floor_to
+from chalicelib.services.messages import TickMessage
 from chalicelib.services.ports.bots import DispatchClaims, MessageQueue
 
 MINUTE_MS = 60_000
@@ -117,7 +118,7 @@ class Dispatcher:
         claimed.append(claim)
         interval = shard_key.split("#", 1)[0]
         return [
-            {"user_id": user_id, "bot_id": bot_id, "tick_at": tick_at, "symbol": symbol, "interval": interval}
+            TickMessage(user_id=user_id, bot_id=bot_id, tick_at=tick_at, symbol=symbol, interval=interval).body()
             for user_id, bot_id, symbol in self._index.due(shard_key)
         ]
 

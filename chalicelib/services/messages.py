@@ -1,0 +1,71 @@
+"""The queue messages, defined once: the producer builds its body from the model and the consumer in
+`workers.py` parses the record's body into it. A body that does not fit is refused whole with
+`MalformedMessage` (the worker logs it and the queue redelivers it until its dead-letter queue keeps it), so a
+consumer never half-processes a message it does not understand. Unknown extra fields are ignored, so a
+message from a newer producer still reads during a deploy."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+_ID = r"^[^\x00-\x1f/.][^\x00-\x1f]{0,127}$"  # printable, not a path
+_Message = TypeVar("_Message", bound="QueueMessage")
+
+
+class MalformedMessage(ValueError):
+    """The body is not JSON or does not fit its model; `problems` says where."""
+
+    def __init__(self, model: str, problems: list[str]) -> None:
+        super().__init__(f"malformed {model} message: {'; '.join(problems)[:500]}")
+        self.problems = problems
+
+
+class QueueMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @classmethod
+    def parse(cls: type[_Message], raw: str) -> _Message:
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            raise MalformedMessage(cls.__name__, [f"not JSON ({type(exc).__name__})"]) from None
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            problems = [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()]
+            raise MalformedMessage(cls.__name__, problems) from None
+
+    def body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class TickMessage(QueueMessage):
+    """One bot's tick at one bar: sent by the dispatcher, run by `run_ticks`."""
+
+    user_id: str = Field(pattern=_ID)
+    bot_id: str = Field(pattern=_ID)
+    tick_at: int = Field(ge=0)
+    symbol: str | None = Field(default=None, pattern=r"^[A-Z0-9]{2,20}$")
+    interval: str | None = Field(default=None, max_length=8)
+
+
+class BacktestJobMessage(QueueMessage):
+    """A queued backtest: sent by `POST /backtests`, run by `run_jobs`."""
+
+    kind: Literal["backtest"] = "backtest"
+    user_id: str = Field(min_length=1, max_length=64)
+    backtest_id: str = Field(min_length=1, max_length=64)
+
+
+class NotificationMessage(QueueMessage):
+    """A bot event for the user: sent by ticks and jobs, delivered by `send_notifications`."""
+
+    user_id: str = Field(min_length=1, max_length=64)
+    bot_id: str | None = Field(default=None, max_length=64)
+    kind: str = Field(min_length=1, max_length=40)
+    message: str = Field(max_length=2000)
+    data: dict[str, Any] = Field(default_factory=dict)
+    at: int | None = Field(default=None, ge=0)
