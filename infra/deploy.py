@@ -89,7 +89,8 @@ def render_policy(document: dict[str, Any], account_id: str, region: str, key_ar
     """Narrow a committed policy (any region/account, the stage's name prefix) to this account and region,
     and the KMS statements to the stage's key ARN. Conditions stay as committed."""
     text = json.dumps(document)
-    text = re.sub(r'"arn:aws:(dynamodb|sqs|logs|secretsmanager|ses):\*:\*:', rf'"arn:aws:\1:{region}:{account_id}:', text)
+    services = "dynamodb|sqs|logs|secretsmanager|ses"
+    text = re.sub(rf'"arn:aws:({services}):\*:\*:', rf'"arn:aws:\1:{region}:{account_id}:', text)
     text = text.replace('"arn:aws:kms:*:*:key/*"', json.dumps(key_arn))
     text = re.sub(r"-artifacts-\*", f"-artifacts-{account_id}", text)
     rendered: dict[str, Any] = json.loads(text)

@@ -173,8 +173,13 @@ def test_the_checker_catches_what_it_must() -> None:
 
 def test_the_checker_allows_ses_only_for_the_stages_sender_as_from() -> None:
     sender = CONFIG["stages"]["prod"]["environment_variables"]["TRADEBOT_MAIL_FROM"]
-    good = {"Sid": "M", "Effect": "Allow", "Action": ["ses:SendEmail"], "Resource": f"arn:aws:ses:*:*:identity/{sender}",
-            "Condition": {"StringEquals": {"ses:FromAddress": sender}}}  # fmt: skip
+    good = {
+        "Sid": "M",
+        "Effect": "Allow",
+        "Action": ["ses:SendEmail"],
+        "Resource": f"arn:aws:ses:*:*:identity/{sender}",
+        "Condition": {"StringEquals": {"ses:FromAddress": sender}},
+    }
     assert violations({"Statement": [good]}, "prod") == []
     for change in (
         {"Resource": "arn:aws:ses:*:*:identity/*"},

@@ -1,9 +1,8 @@
-"""No secret leaks: a full flow (register twice, e-mail verification and reset links, failed and good sign-in, refresh by body and by cookie, add an
-exchange key checked by a canned Binance, create and run a paper bot until it trades, read everything,
-sign out) with every logger at DEBUG; the captured log records, stdout/stderr and every API response are
-scanned for the passwords, the API secret, every refresh token, every e-mailed link token and the JWT signing
-secret. The stored API
-secret's ciphertext does not open under another user's encryption context."""
+"""No secret leaks: a full flow (register twice, e-mail verification and reset links, failed and good sign-in,
+refresh by body and by cookie, add an exchange key checked by a canned Binance, create and run a paper bot until it
+trades, read everything, sign out) with every logger at DEBUG; the captured log records, stdout/stderr and every
+API response are scanned for the passwords, the API secret, every refresh token, every e-mailed link token and the
+JWT signing secret. The stored API secret's ciphertext does not open under another user's encryption context."""
 
 from __future__ import annotations
 
