@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from chalicelib.clock_env import clock_from_env
-from chalicelib.config import Settings, settings
+from chalicelib.config import Settings, mail_sender, settings
 from chalicelib.domain.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.health import AwsHealth
     from chalicelib.adapters.sqs_queue import SqsQueue
     from chalicelib.adapters.webhooks import WebhookPolicy
+    from chalicelib.services.account_email import AccountEmails
     from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.backtests import BacktestService
@@ -76,10 +77,32 @@ class Container:
                 cfg.login_window_s,
                 account_ceiling=int(extra.get("TRADEBOT_LOGIN_ACCOUNT_CEILING", "20")),
                 register_per_address=int(extra.get("TRADEBOT_REGISTER_PER_ADDRESS", "10")),
+                mail_per_address=int(extra.get("TRADEBOT_MAIL_PER_ADDRESS", "3")),
+                mail_per_source=int(extra.get("TRADEBOT_MAIL_PER_SOURCE", "20")),
                 session_max_age_s=int(extra.get("TRADEBOT_SESSION_MAX_AGE_S", str(30 * 24 * 3600))),
             ),
             refresh_ttl_s=cfg.refresh_token_ttl_s,
             strength=ZxcvbnStrength(),
+            emails=self.account_emails,
+        )
+
+    @cached_property
+    def account_emails(self) -> AccountEmails:
+        """Verification, reset and security-notice e-mails through SES (locally moto's SES: the outbox)."""
+        from chalicelib.adapters.dynamo.users import DynamoMailTokenStore
+        from chalicelib.adapters.mail import SesMailer
+        from chalicelib.services.account_email import AccountEmails, MailSettings
+
+        extra = self.settings.extra
+        return AccountEmails(
+            mailer=SesMailer(mail_sender(self.settings)),
+            tokens=DynamoMailTokenStore(),
+            clock=self.wall_clock,
+            settings=MailSettings(
+                web_base_url=extra.get("TRADEBOT_WEB_BASE_URL", "http://127.0.0.1:8000"),
+                verify_ttl_s=int(extra.get("TRADEBOT_VERIFY_TTL_S", str(24 * 3600))),
+                reset_ttl_s=int(extra.get("TRADEBOT_RESET_TTL_S", "1800")),
+            ),
         )
 
     # --- quotas ---------------------------------------------------------------------------------

@@ -117,6 +117,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     )
 
 
+def mail_sender(cfg: Settings) -> str:
+    """The stage's sender address: an SES identity, the only one the API's IAM policy may send from
+    (.chalice/config.json sets TRADEBOT_MAIL_FROM per stage; locally provisioning verifies it in moto)."""
+    return cfg.extra.get("TRADEBOT_MAIL_FROM") or f"no-reply@{cfg.app_name}-{cfg.stage}.example.com"
+
+
 @lru_cache(maxsize=1)
 def settings() -> Settings:
     return load_settings()

@@ -102,7 +102,8 @@ def render_policy(
     to `bucket`, the exact name the infra stack created (its ArtifactsBucketName output; without it, the name
     infra/stack.yaml gives it in this account). Conditions stay as committed."""
     text = json.dumps(document)
-    text = re.sub(r'"arn:aws:(dynamodb|sqs|logs|secretsmanager):\*:\*:', rf'"arn:aws:\1:{region}:{account_id}:', text)
+    services = "dynamodb|sqs|logs|secretsmanager|ses"
+    text = re.sub(rf'"arn:aws:({services}):\*:\*:', rf'"arn:aws:\1:{region}:{account_id}:', text)
     text = text.replace('"arn:aws:kms:*:*:key/*"', json.dumps(key_arn))
 
     def exact_bucket(match: re.Match[str]) -> str:

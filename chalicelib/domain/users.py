@@ -33,6 +33,8 @@ class User:
     access_valid_after_ms: int = 0
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    # Set when the owner followed a verification link or reset the password from a link sent to the address.
+    email_verified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,4 +92,32 @@ def new_refresh_token() -> str:
 
 def hash_refresh_token(token: str) -> str:
     # Refresh tokens are 256 random bits, so a fast hash is enough; only the hash is stored.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- e-mail links: verification and password reset -------------------------------------------------------
+
+VERIFY_EMAIL = "verify"
+RESET_PASSWORD = "reset"
+MAIL_TOKEN_MAX = 128  # what a link's token may be at most (they are 43 characters)
+
+
+@dataclass(frozen=True, slots=True)
+class MailToken:
+    """A single-use link token: only its SHA-256 is stored, with the purpose, the owner and an expiry."""
+
+    token_hash: str
+    kind: str  # VERIFY_EMAIL | RESET_PASSWORD
+    user_id: str
+    email: str  # the address the link was sent to (a verification proves this address, not a later one)
+    issued_at_ms: int
+    expires_at_ms: int
+    used: bool = False
+
+
+def new_mail_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_mail_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, RateLimited, Unauthorized
 from chalicelib.domain.users import (
+    RESET_PASSWORD,
+    VERIFY_EMAIL,
     AccessClaims,
     RefreshRecord,
     User,
@@ -33,6 +36,18 @@ from chalicelib.services.ports.auth import (
     RefreshTokenStore,
     UserRepository,
 )
+
+if TYPE_CHECKING:
+    from chalicelib.services.account_email import AccountEmails
+
+
+def _invalid_link() -> InvalidInput:
+    return InvalidInput(
+        "This link is invalid, already used or expired; ask for a new one.",
+        code="invalid_token",
+        details=[{"field": "token", "message": "invalid, used or expired"}],
+    )
+
 
 # A dummy argon2 verification keeps "no such account" as slow as "wrong password" (no user enumeration).
 _DUMMY_PASSWORD = "not-a-real-password-0"
@@ -58,6 +73,8 @@ class LoginLimits:
     max_delay_s: int = 900
     register_per_address: int = 10  # registrations from one source per hour
     password_changes: int = 5  # password-change attempts per user per window
+    mail_per_address: int = 3  # "forgot password" / "resend verification" mails to one address per hour
+    mail_per_source: int = 20  # such requests from one source address per hour
     session_max_age_s: int = 30 * 24 * 3600  # absolute: no refresh past this from the sign-in
 
 
@@ -74,6 +91,7 @@ class AuthService:
         limits: LoginLimits,
         refresh_ttl_s: int,
         strength: PasswordStrength | None = None,
+        emails: AccountEmails | None = None,
     ) -> None:
         self._users = users
         self._refresh = refresh_tokens
@@ -85,10 +103,14 @@ class AuthService:
         self._refresh_ttl_ms = refresh_ttl_s * 1000
         self._strength = strength
         self._dummy_hash: str | None = None
+        self._emails = emails
 
     # --- accounts ------------------------------------------------------------------------------
 
-    def register(self, email: str, password: str, source_ip: str = "unknown") -> User:
+    def register(self, email: str, password: str, source_ip: str = "unknown") -> User | None:
+        """The same work for a new and a known address (no enumeration): both pay for the argon2 hash and send
+        one e-mail, a verification link to a new account, a note to the owner of a known one (who may sign in or
+        reset their password). Returns the new account, None for a known address; the API answers the same."""
         email = normalize_email(email)
         check_password_policy(password)
         self._check_strength(password, "password", email)
@@ -106,7 +128,15 @@ class AuthService:
             password_hash=self._hasher.hash(password),
             created_at_ms=self._clock.now_ms(),
         )
-        self._users.create(user)
+        try:
+            self._users.create(user)
+        except Conflict:
+            existing = self._users.get_by_email(email)
+            if existing is not None and self._emails is not None:
+                self._emails.send_already_registered(existing)
+            return None
+        if self._emails is not None:
+            self._emails.send_verification(user)
         return user
 
     def get_user(self, user_id: str) -> User:
@@ -145,7 +175,73 @@ class AuthService:
         self._users.set_password(user_id, self._hasher.hash(new_password), now)
         self._users.end_sessions(user_id, now, refresh_tokens=True)
         self._attempts.reset(key, self._limits.window_s)
+        if self._emails is not None:
+            self._emails.send_security_notice(user, "password")
         return self.get_user(user_id)
+
+    # --- e-mail links ----------------------------------------------------------------------------
+
+    def resend_verification(self, email: str, source_ip: str) -> None:
+        """Answers the same whatever the address: a link goes only to an unverified account's address."""
+        user = self._mail_request("verify", email, source_ip)
+        if user is not None and not user.email_verified and self._emails is not None:
+            self._emails.send_verification(user)
+
+    def forgot_password(self, email: str, source_ip: str) -> None:
+        """Answers the same whatever the address: a reset link goes only to a known account's address."""
+        user = self._mail_request("reset", email, source_ip)
+        if user is not None and self._emails is not None:
+            self._emails.send_reset(user)
+
+    def verify_email(self, token: str) -> User:
+        emails = self._require_emails()
+        record = emails.valid_token(token, VERIFY_EMAIL)
+        if record is None or not emails.consume(record):
+            raise _invalid_link()
+        # The link proves the address it was sent to, and only while the account still has that address.
+        if not self._users.mark_email_verified(record.user_id, record.email):
+            raise _invalid_link()
+        return self.get_user(record.user_id)
+
+    def reset_password(self, token: str, new_password: str) -> User:
+        """Single use, before its expiry, and only if no password change happened since the link was sent.
+        Sets the password, ends every session (access and refresh tokens), marks the address verified (the
+        link reached it) and tells the owner by e-mail."""
+        emails = self._require_emails()
+        record = emails.valid_token(token, RESET_PASSWORD)
+        user = self._users.get(record.user_id) if record is not None else None
+        if record is None or user is None or user.email != record.email:
+            raise _invalid_link()
+        if record.issued_at_ms < user.tokens_valid_after_ms:
+            raise _invalid_link()  # the password changed after this link was sent
+        check_password_policy(new_password, field="new_password")
+        self._check_strength(new_password, "new_password", user.email)
+        # Checked before the link is spent, so a refused password leaves the link usable.
+        if not emails.consume(record):
+            raise _invalid_link()
+        now = self._clock.now_ms()
+        self._users.set_password(user.id, self._hasher.hash(new_password), now)
+        self._users.end_sessions(user.id, now + 1, refresh_tokens=True)
+        self._users.mark_email_verified(user.id, record.email)
+        emails.send_security_notice(user, "password")
+        return self.get_user(user.id)
+
+    def _mail_request(self, purpose: str, email: str, source_ip: str) -> User | None:
+        """Throttled per source and per address, counted before the lookup; the same answer either way."""
+        email = normalize_email(email)
+        hour = 3600
+        per_source, _ = self._attempts.hit(f"mail#ip#{source_ip}", hour)
+        per_address, _ = self._attempts.hit(f"mail#{purpose}#{email}", hour)
+        if per_source >= self._limits.mail_per_source or per_address >= self._limits.mail_per_address:
+            raise RateLimited(
+                "Too many e-mail requests; try again later.", retry_after_s=hour, code="too_many_requests"
+            )
+        return self._users.get_by_email(email)
+
+    def _require_emails(self) -> AccountEmails:
+        if self._emails is None:
+            raise _invalid_link()
+        return self._emails
 
     def set_webhook(self, user_id: str, webhook_url: str | None) -> User:
         """A new URL gets a new signing secret (shown to the user once, in this answer)."""

@@ -183,5 +183,17 @@ def provision(
             ],
         )
         _complete(load_template(), {"AppName": app_name, "Stage": stage}, endpoint_url, region, stack_name)
+    _verify_sender(app_name, stage, endpoint_url, region)
     stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def _verify_sender(app_name: str, stage: str, endpoint_url: str | None, region: str) -> None:
+    """SES sends only from a verified identity. Deployed, the stage's sender is verified once by its owner (DNS
+    or the link SES mails, docs/deploy.md); in the embedded AWS it is verified here, so the local outbox works."""
+    import os
+
+    from chalicelib.config import load_settings, mail_sender
+
+    sender = mail_sender(load_settings({**os.environ, "APP_NAME": app_name, "STAGE": stage}))
+    _client("ses", endpoint_url, region).verify_email_identity(EmailAddress=sender)

@@ -262,11 +262,27 @@ class LocalRuntime:
         return module.app
 
     def _start_api(self) -> None:
+        outbox = None
+        if not self.options.moto_process:  # the outbox reads the in-process moto's SES
+
+            def outbox() -> list[dict[str, Any]]:
+                from infra.local.outbox import messages
+
+                return messages(self.options.account_id, self.options.region)
+
         self._server = create_server(
-            self.app, self._chalice_config, HOST, self.options.api_port, static_root=self.options.frontend_dist
+            self.app,
+            self._chalice_config,
+            HOST,
+            self.options.api_port,
+            static_root=self.options.frontend_dist,
+            outbox=outbox,
         )
         host, port = self._server.server.server_address[:2]
         self.api_url = f"http://{host}:{port}"
+        if outbox is not None:
+            # The links are credentials: they are shown on the page, never written to the log.
+            log.info("e-mail the app sends (verification, password reset) is at %s/local/outbox", self.api_url)
         self._server_thread = threading.Thread(target=self._server.server.serve_forever, name="api", daemon=True)
         self._server_thread.start()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -24,6 +25,7 @@ API_PREFIX = "/api"
 # What http.server dispatches to a do_<METHOD> of the handler; any other method answers 405.
 HANDLED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 STATIC_METHODS = ("GET", "HEAD")
+OUTBOX_PATHS = ("/local/outbox", "/local/outbox.json")
 
 
 def is_api_path(path: str) -> bool:
@@ -37,8 +39,15 @@ class SpaRequestHandler(ChaliceRequestHandler):
     # a keep-alive client's delayed ACK adds ~40 ms to every request.
     disable_nagle_algorithm = True
 
-    def __init__(self, *args: Any, static_root: Path | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        static_root: Path | None = None,
+        outbox: Callable[[], list[dict[str, Any]]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.static_root = static_root
+        self.outbox = outbox
         # Set before super().__init__, which handles the request.
         app = kwargs.get("app_object")
         self._routes: dict[str, dict[str, Any]] = dict(getattr(app, "routes", {}) or {})
@@ -55,7 +64,9 @@ class SpaRequestHandler(ChaliceRequestHandler):
     def _generic_handle(self) -> None:
         path = unquote(urlsplit(self.path).path)
         try:
-            if self.static_root is not None and self.command in STATIC_METHODS and not is_api_path(path):
+            if self.outbox is not None and self.command in STATIC_METHODS and path in OUTBOX_PATHS:
+                self._serve_outbox(path)
+            elif self.static_root is not None and self.command in STATIC_METHODS and not is_api_path(path):
                 self._serve_static(path)
             elif (is_api_path(path) or self.static_root is None) and self._route_for(self.path) is None:
                 self._not_found()
@@ -133,6 +144,18 @@ class SpaRequestHandler(ChaliceRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
+    def _serve_outbox(self, path: str) -> None:
+        """The local outbox (infra/local/outbox.py): what the app e-mailed, links included. Local mode only."""
+        from infra.local import outbox
+
+        assert self.outbox is not None
+        items = self.outbox()
+        if path.endswith(".json"):
+            body, content_type = json.dumps({"items": items}).encode(), "application/json"
+        else:
+            body, content_type = outbox.page(items), "text/html; charset=utf-8"
+        self._send_http_response(200, {"Content-Type": content_type, "Cache-Control": "no-store"}, body)
+
     def _serve_static(self, path: str) -> None:
         assert self.static_root is not None
         target = self._resolve(path)
@@ -174,7 +197,12 @@ class SpaRequestHandler(ChaliceRequestHandler):
 
 
 def create_server(
-    app: Chalice, config: Config, host: str, port: int, static_root: Path | None = None
+    app: Chalice,
+    config: Config,
+    host: str,
+    port: int,
+    static_root: Path | None = None,
+    outbox: Callable[[], list[dict[str, Any]]] | None = None,
 ) -> LocalDevServer:
     """chalice.local.create_local_server, with the SPA handler. `static_root` that does not exist (the web
     app not built yet) leaves every path to Chalice. Port 0 picks a free port: see `server.server_address`."""
@@ -183,5 +211,5 @@ def create_server(
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
     root = static_root if static_root is not None and static_root.is_dir() else None
-    handler = functools.partial(SpaRequestHandler, static_root=root)
+    handler = functools.partial(SpaRequestHandler, static_root=root, outbox=outbox)
     return LocalDevServer(app, config, host, port, handler_cls=handler)

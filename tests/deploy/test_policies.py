@@ -62,6 +62,17 @@ def _kms_bound_to_stage(statement: dict[str, Any], stage: str) -> bool:
     return _as_list(aliases) == [f"alias/tradebot-{stage}-exchange-secrets"]
 
 
+def _ses_bound_to_sender(statement: dict[str, Any], resource: str, stage: str) -> bool:
+    """SES: only SendEmail, only the stage's sender identity (.chalice/config.json TRADEBOT_MAIL_FROM), and only
+    with that address as the From."""
+    sender = CONFIG["stages"][stage]["environment_variables"]["TRADEBOT_MAIL_FROM"]
+    return (
+        re.fullmatch(r"arn:aws:ses:[a-z0-9*-]+:(\d{12}|\*):identity/" + re.escape(sender), resource) is not None
+        and _as_list(statement.get("Action")) == ["ses:SendEmail"]
+        and statement.get("Condition") == {"StringEquals": {"ses:FromAddress": sender}}
+    )
+
+
 def _bound_to_vpc(statement: dict[str, Any], vpc_arn: str | None) -> bool:
     return vpc_arn is not None and statement.get("Condition") == {"ArnEqualsIfExists": {"ec2:Vpc": vpc_arn}}
 
@@ -94,6 +105,9 @@ def violations(document: dict[str, Any], stage: str, vpc_arn: str | None = None)
             elif resource.startswith("arn:aws:kms:"):
                 if not _kms_bound_to_stage(st, stage):
                     problems.append(f"{sid}: KMS key not bound to the stage's alias")
+            elif resource.startswith("arn:aws:ses:"):
+                if not _ses_bound_to_sender(st, resource, stage):
+                    problems.append(f"{sid}: SES {resource} is not the stage's sender, or not bound to it as From")
             elif not _in_stage(resource, stage):
                 problems.append(f"{sid}: {resource} is outside tradebot-{stage}")
         uses_key = {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"} & set(actions)
@@ -155,6 +169,26 @@ def test_the_checker_catches_what_it_must() -> None:
     found = "\n".join(violations(bad, "prod"))
     for expected in ("wildcard action dynamodb:*", "outside tradebot-prod", "Resource * for", "not bound", "context"):
         assert expected in found
+
+
+def test_the_checker_allows_ses_only_for_the_stages_sender_as_from() -> None:
+    sender = CONFIG["stages"]["prod"]["environment_variables"]["TRADEBOT_MAIL_FROM"]
+    good = {
+        "Sid": "M",
+        "Effect": "Allow",
+        "Action": ["ses:SendEmail"],
+        "Resource": f"arn:aws:ses:*:*:identity/{sender}",
+        "Condition": {"StringEquals": {"ses:FromAddress": sender}},
+    }
+    assert violations({"Statement": [good]}, "prod") == []
+    for change in (
+        {"Resource": "arn:aws:ses:*:*:identity/*"},
+        {"Resource": "arn:aws:ses:*:*:identity/example.com"},
+        {"Resource": f"arn:aws:ses:*:*:identity/{sender.replace('prod', 'dev')}"},
+        {"Action": ["ses:SendEmail", "ses:SendBulkEmail"]},
+        {"Condition": {}},
+    ):
+        assert violations({"Statement": [{**good, **change}]}, "prod"), change
 
 
 def test_the_checker_allows_network_interface_permissions_only_bound_to_the_stages_vpc() -> None:

@@ -31,11 +31,15 @@ class LiveApi:
     def signup(self, password: str = PASSWORD) -> dict[str, Any]:
         email = f"live-{uuid.uuid4().hex[:10]}@example.com"
         r = self.session.post(self.url("/auth/register"), json={"email": email, "password": password}, timeout=30)
-        assert r.status_code == 201, r.text
-        user_id = r.json()["id"]
+        assert r.status_code == 202, r.text
         r = self.session.post(self.url("/auth/login"), json={"email": email, "password": password}, timeout=30)
         assert r.status_code == 200, r.text
-        return {"email": email, "password": password, "id": user_id, **r.json()}
+        tokens = r.json()
+        me = self.session.get(
+            self.url("/users/me"), headers={"Authorization": f"Bearer {tokens['access_token']}"}, timeout=30
+        )
+        assert me.status_code == 200, me.text
+        return {"email": email, "password": password, "id": me.json()["id"], **tokens}
 
 
 def clear_login_counters() -> None:

@@ -50,6 +50,10 @@ def assert_error(response: Any, statuses: set[int], code: str | None = None) -> 
 TARGETS = [
     ("POST", "/auth/register", False),
     ("POST", "/auth/login", False),
+    ("POST", "/auth/verify-email", False),
+    ("POST", "/auth/resend-verification", False),
+    ("POST", "/auth/forgot-password", False),
+    ("POST", "/auth/reset-password", False),
     ("POST", "/bots", True),
     ("PATCH", "/bots/{bot_id}", True),
     ("POST", "/api-keys", True),

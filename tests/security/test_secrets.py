@@ -1,8 +1,8 @@
-"""No secret leaks: a full flow (register, failed and good sign-in, refresh by body and by cookie, add an
-exchange key checked by a canned Binance, create and run a paper bot until it trades, read everything,
-sign out) with every logger at DEBUG; the captured log records, stdout/stderr and every API response are
-scanned for the password, the API secret, every refresh token and the JWT signing secret. The stored API
-secret's ciphertext does not open under another user's encryption context."""
+"""No secret leaks: a full flow (register twice, e-mail verification and reset links, failed and good sign-in,
+refresh by body and by cookie, add an exchange key checked by a canned Binance, create and run a paper bot until it
+trades, read everything, sign out) with every logger at DEBUG; the captured log records, stdout/stderr and every
+API response are scanned for the passwords, the API secret, every refresh token, every e-mailed link token and the
+JWT signing secret. The stored API secret's ciphertext does not open under another user's encryption context."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.integration.api.helpers import call, new_email
+from tests.integration.api.helpers import call, new_email, outbox_link
 from tests.integration.bots.conftest import Platform, bot_body
 from tests.security.flows import add_api_key, new_secret
 
 PASSWORD = "Unique-Passw0rd-" + "x7Qz"
+RESET_PASSWORD = "Reset-Passw0rd-" + "p4Wd"
 WRONG_PASSWORD = "Wrong-Passw0rd-" + "k2Lm"
 DCA = {"strategy": "dca", "params": {"base_order_quote": 100, "take_profit_pct": 50}}
 # botocore's own DEBUG lines print raw request and response bodies (a Secrets Manager answer, a KMS
@@ -71,9 +72,16 @@ def test_no_secret_in_logs_or_responses_of_a_full_flow(
     api_secret = new_secret()
     email = new_email()
     refresh_tokens: list[str] = []
+    mail_tokens: list[str] = []
     try:
-        assert rec("POST", "/auth/register", {"email": email, "password": PASSWORD})[0] == 201
-        assert rec("POST", "/auth/register", {"email": email, "password": PASSWORD})[0] == 409
+        assert rec("POST", "/auth/register", {"email": email, "password": PASSWORD})[0] == 202
+        assert rec("POST", "/auth/register", {"email": email, "password": PASSWORD})[0] == 202
+        # E-mail links: the verification tokens (the first and a resent one) are credentials too.
+        mail_tokens.append(outbox_link(email, "verify"))
+        assert rec("POST", "/auth/resend-verification", {"email": email})[0] == 202
+        mail_tokens.append(outbox_link(email, "verify"))
+        assert rec("POST", "/auth/verify-email", {"token": mail_tokens[-1]})[0] == 200
+        assert rec("POST", "/auth/verify-email", {"token": mail_tokens[0] + "x"})[0] == 422
         assert rec("POST", "/auth/login", {"email": email, "password": WRONG_PASSWORD})[0] == 401
         status, session = rec("POST", "/auth/login", {"email": email, "password": PASSWORD})
         assert status == 200
@@ -117,6 +125,14 @@ def test_no_secret_in_logs_or_responses_of_a_full_flow(
             == 422
         )
         assert rec("POST", f"/bots/{bot['id']}/stop", None, token)[0] == 200
+        assert rec("POST", "/auth/forgot-password", {"email": email})[0] == 202
+        mail_tokens.append(outbox_link(email, "reset"))
+        reset = {"token": mail_tokens[-1], "new_password": RESET_PASSWORD}
+        assert rec("POST", "/auth/reset-password", reset)[0] == 204
+        assert rec("POST", "/auth/reset-password", reset)[0] == 422
+        status, session = rec("POST", "/auth/login", {"email": email, "password": RESET_PASSWORD})
+        assert status == 200
+        refresh_tokens.append(session["refresh_token"])
         assert rec("POST", "/auth/logout", {"refresh_token": refresh_tokens[-1]})[0] == 204
     finally:
         app_logger.setLevel("WARNING")
@@ -128,7 +144,9 @@ def test_no_secret_in_logs_or_responses_of_a_full_flow(
         "wrong_password": WRONG_PASSWORD,
         "api_secret": api_secret,
         "jwt_secret": jwt_secret,
+        "reset_password": RESET_PASSWORD,
         **{f"refresh_token_{i}": t for i, t in enumerate(refresh_tokens)},
+        **{f"mail_link_token_{i}": t for i, t in enumerate(mail_tokens)},
     }
     captured = capsys.readouterr()
     records = [r.getMessage() + " " + json.dumps(r.__dict__, default=str) for r in caplog.records]

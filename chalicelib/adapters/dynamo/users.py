@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
@@ -10,7 +11,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.base import Model, connection, table_meta
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.users import RefreshRecord, User
+from chalicelib.domain.users import MailToken, RefreshRecord, User
 
 
 class UserModel(Model):
@@ -23,6 +24,7 @@ class UserModel(Model):
     access_valid_after_ms = NumberAttribute(null=True)
     webhook_url = UnicodeAttribute(null=True)
     webhook_secret = UnicodeAttribute(null=True)
+    email_verified = BooleanAttribute(null=True)
 
 
 class UserEmailModel(Model):
@@ -32,7 +34,8 @@ class UserEmailModel(Model):
 
 
 class RefreshTokenModel(Model):
-    """Two kinds of item share the table: `rt#<sha256>` (one token) and `fam#<id>` (a revoked family)."""
+    """Three kinds of item share the table: `rt#<sha256>` (one refresh token), `fam#<id>` (a revoked family)
+    and `mt#<sha256>` (a single-use e-mail link token: verification or password reset)."""
 
     Meta = table_meta("refresh-tokens")
     pk = UnicodeAttribute(hash_key=True)
@@ -44,6 +47,8 @@ class RefreshTokenModel(Model):
     expires_at_ms = NumberAttribute(null=True)
     used = BooleanAttribute(default=False)
     revoked = BooleanAttribute(default=False)
+    kind = UnicodeAttribute(null=True)  # mt# items: "verify" | "reset"
+    email = UnicodeAttribute(null=True)  # mt# items: the address the link was sent to
 
 
 def _to_user(m: UserModel) -> User:
@@ -56,6 +61,7 @@ def _to_user(m: UserModel) -> User:
         access_valid_after_ms=int(m.access_valid_after_ms or 0),
         webhook_url=m.webhook_url,
         webhook_secret=m.webhook_secret,
+        email_verified=bool(m.email_verified),
     )
 
 
@@ -114,6 +120,18 @@ class DynamoUserRepository:
         if refresh_tokens:
             actions.append(UserModel.tokens_valid_after_ms.set(at_ms))
         UserModel(user_id=user_id).update(actions=actions, condition=UserModel.user_id.exists())
+
+    def mark_email_verified(self, user_id: str, email: str) -> bool:
+        try:
+            UserModel(user_id=user_id).update(
+                actions=[UserModel.email_verified.set(True)],
+                condition=UserModel.user_id.exists() & (UserModel.email == email),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def set_webhook(self, user_id: str, webhook_url: str | None, secret: str | None) -> None:
         actions: list[Any] = (
@@ -177,3 +195,50 @@ class DynamoRefreshTokenStore:
             return bool(RefreshTokenModel.get(f"fam#{family_id}", consistent_read=True).revoked)
         except RefreshTokenModel.DoesNotExist:
             return False
+
+
+class DynamoMailTokenStore:
+    """Single-use e-mail link tokens in the refresh-tokens table (`mt#<sha256>`), removed by its TTL."""
+
+    def put(self, token: MailToken) -> None:
+        RefreshTokenModel(
+            pk=f"mt#{token.token_hash}",
+            kind=token.kind,
+            user_id=token.user_id,
+            email=token.email,
+            issued_at_ms=token.issued_at_ms,
+            expires_at_ms=token.expires_at_ms,
+            expires_at=token.expires_at_ms // 1000,
+            used=False,
+        ).save(condition=RefreshTokenModel.pk.does_not_exist())
+
+    def get(self, token_hash: str) -> MailToken | None:
+        try:
+            m = RefreshTokenModel.get(f"mt#{token_hash}", consistent_read=True)
+        except RefreshTokenModel.DoesNotExist:
+            return None
+        stored = m.pk.removeprefix("mt#")
+        # The key lookup found it; the comparison of what was asked with what is stored is constant-time.
+        if not hmac.compare_digest(stored.encode(), token_hash.encode()):
+            return None
+        return MailToken(
+            token_hash=stored,
+            kind=str(m.kind),
+            user_id=str(m.user_id),
+            email=str(m.email),
+            issued_at_ms=int(m.issued_at_ms or 0),
+            expires_at_ms=int(m.expires_at_ms or 0),
+            used=bool(m.used),
+        )
+
+    def consume(self, token_hash: str) -> bool:
+        try:
+            RefreshTokenModel(pk=f"mt#{token_hash}").update(
+                actions=[RefreshTokenModel.used.set(True)],
+                condition=RefreshTokenModel.pk.exists() & (RefreshTokenModel.used == False),  # noqa: E712
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

@@ -1,4 +1,6 @@
-"""/auth: register, login, refresh, logout, sign out everywhere. Browsers get the refresh token as an
+"""/auth: register, login, refresh, logout, sign out everywhere; e-mail verification and password reset by
+single-use links (registration, "resend" and "forgot password" answer the same whether the address has an
+account or not). Browsers get the refresh token as an
 httpOnly cookie scoped to /api/v1/auth and say so with `X-Session-Transport: cookie`: then the token is
 never in the JSON body, where a script could read it. API clients use the JSON body. Both are accepted."""
 
@@ -8,7 +10,17 @@ from chalice.app import Blueprint, Response
 
 from chalicelib.api.http import json_response
 from chalicelib.api.routing import API_PREFIX, Ctx, endpoint
-from chalicelib.api.schemas.auth import LoginIn, RefreshIn, RegisteredOut, RegisterIn, TokenOut
+from chalicelib.api.schemas.auth import (
+    EmailIn,
+    EmailVerifiedOut,
+    LoginIn,
+    MailSentOut,
+    RefreshIn,
+    RegisterIn,
+    ResetPasswordIn,
+    TokenIn,
+    TokenOut,
+)
 from chalicelib.bootstrap import container
 from chalicelib.domain.errors import Unauthorized
 from chalicelib.services.auth import Session
@@ -51,21 +63,90 @@ def _refresh_token(ctx: Ctx, body: RefreshIn) -> str:
     return token
 
 
+_CHECK_INBOX = "If the address can receive it, an e-mail is on its way; open the link in it."
+
+
 @endpoint(
     bp,
     "/auth/register",
     "POST",
-    summary="Create an account",
+    summary="Create an account; a verification link is e-mailed (the same answer for a known address)",
     tags=("auth",),
     body=RegisterIn,
-    response=RegisteredOut,
-    status=201,
+    response=MailSentOut,
+    status=202,
     auth=False,
-    errors=(409, 429),
+    errors=(429,),
 )
-def register(ctx: Ctx, body: RegisterIn) -> RegisteredOut:
-    user = container().auth.register(body.email, body.password, ctx.source_ip)
-    return RegisteredOut(id=user.id, email=user.email)
+def register(ctx: Ctx, body: RegisterIn) -> MailSentOut:
+    container().auth.register(body.email, body.password, ctx.source_ip)
+    return MailSentOut(email=body.email, message=_CHECK_INBOX)
+
+
+@endpoint(
+    bp,
+    "/auth/verify-email",
+    "POST",
+    summary="Confirm the e-mail address with the token of the verification link",
+    tags=("auth",),
+    body=TokenIn,
+    response=EmailVerifiedOut,
+    auth=False,
+    errors=(422,),
+)
+def verify_email(ctx: Ctx, body: TokenIn) -> EmailVerifiedOut:
+    user = container().auth.verify_email(body.token)
+    return EmailVerifiedOut(email=user.email, email_verified=user.email_verified)
+
+
+@endpoint(
+    bp,
+    "/auth/resend-verification",
+    "POST",
+    summary="E-mail a new verification link (the same answer for any address; throttled)",
+    tags=("auth",),
+    body=EmailIn,
+    response=MailSentOut,
+    status=202,
+    auth=False,
+    errors=(429,),
+)
+def resend_verification(ctx: Ctx, body: EmailIn) -> MailSentOut:
+    container().auth.resend_verification(body.email, ctx.source_ip)
+    return MailSentOut(email=body.email, message=_CHECK_INBOX)
+
+
+@endpoint(
+    bp,
+    "/auth/forgot-password",
+    "POST",
+    summary="E-mail a single-use password-reset link (the same answer for any address; throttled)",
+    tags=("auth",),
+    body=EmailIn,
+    response=MailSentOut,
+    status=202,
+    auth=False,
+    errors=(429,),
+)
+def forgot_password(ctx: Ctx, body: EmailIn) -> MailSentOut:
+    container().auth.forgot_password(body.email, ctx.source_ip)
+    return MailSentOut(email=body.email, message=_CHECK_INBOX)
+
+
+@endpoint(
+    bp,
+    "/auth/reset-password",
+    "POST",
+    summary="Set a new password with the reset link's token; ends every session",
+    tags=("auth",),
+    body=ResetPasswordIn,
+    status=204,
+    auth=False,
+    errors=(422,),
+)
+def reset_password(ctx: Ctx, body: ResetPasswordIn) -> Response:
+    container().auth.reset_password(body.token, body.new_password)
+    return Response(body="", status_code=204, headers={"Set-Cookie": _cookie("", 0), "Cache-Control": "no-store"})
 
 
 @endpoint(

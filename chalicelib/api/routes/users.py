@@ -18,7 +18,13 @@ _LOOKUP_TIMEOUT_S = 2.0
 
 
 def user_out(user: User) -> UserOut:
-    return UserOut(id=user.id, email=user.email, created_at=iso_utc(user.created_at_ms), webhook_url=user.webhook_url)
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        created_at=iso_utc(user.created_at_ms),
+        email_verified=user.email_verified,
+        webhook_url=user.webhook_url,
+    )
 
 
 def _check_webhook(url: str | None) -> str | None:

@@ -76,6 +76,31 @@ NewPassword = Annotated[
 ]
 
 
+class EmailIn(StrictModel):
+    email: Email
+
+
+class TokenIn(StrictModel):
+    token: str = Field(min_length=1, max_length=128, description="The token of the link the e-mail carried")
+
+
+class ResetPasswordIn(StrictModel):
+    token: str = Field(min_length=1, max_length=128, description="The token of the reset link")
+    new_password: NewPassword
+
+
+class MailSentOut(BaseModel):
+    """The same answer whether or not the address has an account."""
+
+    email: str
+    message: str
+
+
+class EmailVerifiedOut(BaseModel):
+    email: str
+    email_verified: bool
+
+
 class RegisterIn(StrictModel):
     email: Email
     password: Password
@@ -105,6 +130,7 @@ class UserOut(BaseModel):
     id: str
     email: str
     created_at: str
+    email_verified: bool = False
     webhook_url: str | None = None
     # Only in the answer that sets a webhook: the HMAC key that signs its requests.
     webhook_secret: str | None = None
@@ -114,11 +140,6 @@ class WebhookOut(BaseModel):
     webhook_url: str | None = None
     # The HMAC key that signs the webhook's requests (`X-Tradebot-Signature`); null when no webhook is set.
     webhook_secret: str | None = None
-
-
-class RegisteredOut(BaseModel):
-    id: str
-    email: str
 
 
 class TokenOut(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from chalicelib.domain.users import AccessClaims, RefreshRecord, User
+from chalicelib.domain.users import AccessClaims, MailToken, RefreshRecord, User
 
 
 class UserRepository(Protocol):
@@ -25,6 +25,9 @@ class UserRepository(Protocol):
 
     def end_sessions(self, user_id: str, at_ms: int, *, refresh_tokens: bool) -> None:
         """Void every access token issued before `at_ms`, and every refresh token too when asked."""
+
+    def mark_email_verified(self, user_id: str, email: str) -> bool:
+        """Set `email_verified` if the account's address is still `email`; False when it is not."""
 
 
 class RefreshTokenStore(Protocol):
@@ -75,3 +78,19 @@ class AccessTokens(Protocol):
 class PasswordStrength(Protocol):
     def weakness(self, password: str, hints: Sequence[str]) -> str | None:
         """Why the password is too easy to guess (common, breached, a pattern, close to `hints`), or None."""
+
+
+class MailTokenStore(Protocol):
+    """Single-use link tokens (verification, password reset), stored by hash with a DynamoDB TTL."""
+
+    def put(self, token: MailToken) -> None: ...
+
+    def get(self, token_hash: str) -> MailToken | None: ...
+
+    def consume(self, token_hash: str) -> bool:
+        """Flip `used` from false to true atomically; False when it was already used (a replay or a race)."""
+
+
+class Mailer(Protocol):
+    def send(self, to: str, subject: str, text: str) -> None:
+        """Send a plain-text message; raises on failure."""

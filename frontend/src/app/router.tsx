@@ -13,6 +13,10 @@ const lazy = (load: () => Promise<RouteModule>) => async () => ({ Component: (aw
 export const routes: RouteObject[] = [
   { path: '/login', lazy: lazy(() => import('./routes/auth/login')), errorElement: <RouteError />, hydrateFallbackElement: <RouteFallback /> },
   { path: '/register', lazy: lazy(() => import('./routes/auth/register')), errorElement: <RouteError />, hydrateFallbackElement: <RouteFallback /> },
+  { path: '/check-inbox', lazy: lazy(() => import('./routes/auth/check-inbox')), errorElement: <RouteError />, hydrateFallbackElement: <RouteFallback /> },
+  { path: '/forgot-password', lazy: lazy(() => import('./routes/auth/forgot-password')), errorElement: <RouteError />, hydrateFallbackElement: <RouteFallback /> },
+  { path: '/verify', lazy: lazy(() => import('./routes/auth/verify')), errorElement: <RouteError />, hydrateFallbackElement: <RouteFallback /> },
+  { path: '/reset', lazy: lazy(() => import('./routes/auth/reset')), errorElement: <RouteError />, hydrateFallbackElement: <RouteFallback /> },
   {
     path: '/',
     lazy: async () => {

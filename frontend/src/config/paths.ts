@@ -2,6 +2,8 @@ export const paths = {
   login: (redirectTo?: string) =>
     redirectTo && redirectTo !== '/' ? `/login?redirectTo=${encodeURIComponent(redirectTo)}` : '/login',
   register: () => '/register',
+  checkInbox: (email?: string) => (email ? `/check-inbox?email=${encodeURIComponent(email)}` : '/check-inbox'),
+  forgotPassword: () => '/forgot-password',
   dashboard: () => '/',
   bots: () => '/bots',
   newBot: () => '/bots/new',

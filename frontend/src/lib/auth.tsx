@@ -1,8 +1,9 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { api, type TokenResponse } from './api-client';
+import { ApiError } from './api-error';
 
-export type User = { id: string; email: string; created_at: string; webhook_url?: string | null };
+export type User = { id: string; email: string; created_at: string; email_verified?: boolean; webhook_url?: string | null };
 export type Credentials = { email: string; password: string };
 
 export const userQueryKey = ['auth', 'me'] as const;
@@ -30,13 +31,48 @@ export function useLogin() {
   });
 }
 
+/**
+ * Registration answers the same for a new and a known address (a verification link is e-mailed either way).
+ * A new account may sign in at once (unverified); when the sign-in is refused (the address already had an
+ * account with another password) the result is null and the caller shows "check your inbox".
+ */
 export function useRegister() {
   const login = useLogin();
   return useMutation({
-    mutationFn: async (credentials: Credentials) => {
+    mutationFn: async (credentials: Credentials): Promise<User | null> => {
       await api.post('/auth/register', credentials, { auth: false });
-      return login.mutateAsync(credentials);
+      try {
+        return await login.mutateAsync(credentials);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return null;
+        throw error;
+      }
     },
+  });
+}
+
+export const useForgotPassword = () =>
+  useMutation({ mutationFn: (email: string) => api.post('/auth/forgot-password', { email }, { auth: false }) });
+
+export const useResendVerification = () =>
+  useMutation({ mutationFn: (email: string) => api.post('/auth/resend-verification', { email }, { auth: false }) });
+
+export function useVerifyEmail() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (token: string) => api.post<{ email: string; email_verified: boolean }>('/auth/verify-email', { token }, { auth: false }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: userQueryKey }),
+  });
+}
+
+export function useResetPassword() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (input: { token: string; new_password: string }) => {
+      await api.post('/auth/reset-password', input, { auth: false });
+      api.setSession(null); // every session ended, this one too
+    },
+    onSuccess: () => queryClient.setQueryData(userQueryKey, null),
   });
 }
 

@@ -29,9 +29,24 @@ def new_email() -> str:
 
 
 def signup(api: Any, email: str | None = None, password: str = PASSWORD) -> dict[str, Any]:
+    """Register and sign in (an unverified account may sign in); the id comes from /users/me, since
+    registration answers the same for a new and a known address and so returns no id."""
     email = email or new_email()
     status, body, _ = call(api, "POST", "/auth/register", {"email": email, "password": password})
-    assert status == 201, body
+    assert status == 202, body
     status, tokens, headers = call(api, "POST", "/auth/login", {"email": email, "password": password})
     assert status == 200, tokens
-    return {"email": email, "password": password, "id": body["id"], **tokens, "headers": headers}
+    status, me, _ = call(api, "GET", "/users/me", token=tokens["access_token"])
+    assert status == 200, me
+    return {"email": email, "password": password, "id": me["id"], **tokens, "headers": headers}
+
+
+def outbox_link(email: str, page: str) -> str:
+    """The token of the newest `<base>/<page>?token=…` link e-mailed to `email` (moto's SES: the local outbox)."""
+    from infra.local.outbox import for_address
+
+    for message in reversed(for_address(email)):
+        for link in reversed(message["links"]):
+            if f"/{page}?token=" in link:
+                return str(link.split("?token=", 1)[1])
+    raise AssertionError(f"no /{page} link e-mailed to {email}")

@@ -32,14 +32,15 @@ def _claims(user_id: str, **overrides: object) -> dict[str, object]:
     return claims
 
 
-def test_register_normalises_email_and_refuses_duplicates(api):
+def test_register_normalises_email_and_answers_a_known_address_like_a_new_one(api):
+    # Registration no longer answers 409 for a known address (that told anyone which addresses have accounts):
+    # both answer 202 with the same body; tests/integration/api/test_email_flows.py checks the mail each gets.
     email = new_email()
-    status, body, _ = call(api, "POST", "/auth/register", {"email": "  " + email.upper() + " ", "password": PASSWORD})
-    assert status == 201
-    assert body["email"] == email and body["id"]
-    status, body, _ = call(api, "POST", "/auth/register", {"email": email, "password": PASSWORD})
-    assert status == 409
-    assert body["error"]["code"] == "email_taken"
+    status, first, _ = call(api, "POST", "/auth/register", {"email": "  " + email.upper() + " ", "password": PASSWORD})
+    assert status == 202
+    assert first["email"] == email and "id" not in first
+    status, again, _ = call(api, "POST", "/auth/register", {"email": email, "password": PASSWORD})
+    assert status == 202 and again == first
 
 
 @pytest.mark.parametrize(

@@ -73,7 +73,6 @@ def test_api_paths_reach_chalice(base: str) -> None:
     assert (status, body) == (200, b'{"a":1}')
 
 
-
 def _error(response: Any) -> dict[str, Any]:
     status, headers, body = response
     assert headers["Content-Type"] == "application/json", headers
@@ -168,3 +167,33 @@ def test_without_a_built_web_app_everything_goes_to_chalice(tmp_path: Path) -> N
         assert _get(f"{base}/api/v1/health")[0] == 200
         assert _get(f"{base}/")[0] == 404
         assert _get(f"{base}/", "TRACE")[0] == 404
+
+
+def test_the_local_outbox_is_served_only_when_the_runtime_gives_one(dist: Path) -> None:
+    mail = {
+        "id": "m1",
+        "from": "no-reply@tradebot-dev.example.com",
+        "to": ["a@example.com"],
+        "subject": "Reset <your> password",
+        "text": "Open http://127.0.0.1:8000/reset?token=abc within 30 minutes",
+        "links": ["http://127.0.0.1:8000/reset?token=abc"],
+    }
+    server = create_server(_app(), Config.create(), "127.0.0.1", 0, static_root=dist, outbox=lambda: [mail])
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server.server_address[:2]
+    try:
+        status, headers, body = _get(f"http://{host}:{port}/local/outbox.json")
+        assert status == 200 and headers["Content-Type"] == "application/json"
+        assert json.loads(body) == {"items": [mail]}
+        status, headers, body = _get(f"http://{host}:{port}/local/outbox")
+        assert status == 200 and headers["Content-Type"].startswith("text/html")
+        assert b"Reset &lt;your&gt; password" in body
+        assert b'<a href="http://127.0.0.1:8000/reset?token=abc">' in body
+    finally:
+        server.server.shutdown()
+        server.server.server_close()
+    # Without an outbox (the default, and never in the deployed app) the path is the SPA's like any other.
+    for base in _serve(dist):
+        status, _, body = _get(f"{base}/local/outbox.json")
+        assert b"reset?token" not in body

@@ -16,6 +16,9 @@ export default function LoginRoute() {
       <p className="muted">
         New here? <Link to={paths.register()}>Create an account</Link>
       </p>
+      <p className="muted">
+        <Link to={paths.forgotPassword()}>Forgot your password?</Link>
+      </p>
     </AuthLayout>
   );
 }

@@ -7,7 +7,9 @@ export default function RegisterRoute() {
   const navigate = useNavigate();
   return (
     <AuthLayout title="Create your account">
-      <RegisterForm onSuccess={() => navigate(paths.dashboard(), { replace: true })} />
+      <RegisterForm
+        onSuccess={(user, email) => navigate(user ? paths.dashboard() : paths.checkInbox(email), { replace: true })}
+      />
       <p className="muted">
         Already have an account? <Link to={paths.login()}>Sign in</Link>
       </p>

@@ -12,12 +12,12 @@ const schema = z
   })
   .refine((v) => v.confirm === v.password, { path: ['confirm'], error: 'Passwords do not match' });
 
-export function RegisterForm({ onSuccess }: { onSuccess: (user: User) => void }) {
+export function RegisterForm({ onSuccess }: { onSuccess: (user: User | null, email: string) => void }) {
   const form = useFormState<Record<string, unknown>>({ email: '', password: '', confirm: '' }, schema);
   const register = useRegister();
   const onSubmit = form.handleSubmit((data) => {
     const { email, password } = data as z.infer<typeof schema>;
-    register.mutate({ email, password }, { onSuccess, onError: form.applyServerError });
+    register.mutate({ email, password }, { onSuccess: (user) => onSuccess(user, email), onError: form.applyServerError });
   });
   return (
     <form className="form" onSubmit={onSubmit} noValidate aria-label="Create account">
