@@ -9,6 +9,7 @@ from chalice.app import Chalice, CloudWatchEvent, CORSConfig, Rate, SQSEvent
 
 from chalicelib.api.middleware import http_middleware, metrics_flush_middleware
 from chalicelib.api.routes import (
+    account,
     api_keys,
     auth,
     backtests,
@@ -41,6 +42,7 @@ for blueprint in (meta.bp, auth.bp, users.bp, api_keys.bp, catalog.bp, bots.bp, 
     app.register_blueprint(blueprint, url_prefix=API_PREFIX)
 app.register_blueprint(backtests.bp, url_prefix=API_PREFIX)
 app.register_blueprint(bot_plan.bp, url_prefix=API_PREFIX)
+app.register_blueprint(account.bp, url_prefix=API_PREFIX)
 
 _QUEUE = f"{settings().app_name}-{settings().stage}"
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.health import AwsHealth
     from chalicelib.adapters.sqs_queue import SqsQueue
     from chalicelib.adapters.webhooks import WebhookPolicy
+    from chalicelib.services.account import AccountService
     from chalicelib.services.account_email import AccountEmails
     from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.auth import AuthService
@@ -407,6 +408,36 @@ class Container:
             sync_bars=int(extra.get("TRADEBOT_BACKTEST_SYNC_BARS", "20000")),
             max_bars=int(extra.get("TRADEBOT_BACKTEST_MAX_BARS", "200000")),
             quotas=self.quotas,
+        )
+
+    @cached_property
+    def account(self) -> AccountService:
+        """Account deletion and data export (chalicelib/services/account.py)."""
+        from chalicelib.adapters.dynamo.account import DynamoAccountEraser
+        from chalicelib.adapters.dynamo.bots import DynamoBotRepository, DynamoBotStateStore
+        from chalicelib.adapters.s3_results import S3ResultStore
+        from chalicelib.services.account import AccountService
+        from chalicelib.services.quotas import QUOTAS
+
+        cfg = self.settings
+        return AccountService(
+            passwords=self.auth,
+            users=self.auth,
+            bots=DynamoBotRepository(),
+            states=DynamoBotStateStore(),
+            api_keys=self.api_keys,
+            trades=self.trades,
+            backtests=self.backtests,
+            notifications=self.notifications,
+            eraser=DynamoAccountEraser(
+                quota_names=list(QUOTAS),
+                egress_id=cfg.egress_id,
+                password_window_s=cfg.login_window_s,
+            ),
+            blobs=S3ResultStore(cfg.artifacts_bucket),
+            clock=self.clock,
+            trade_retention_days=int(cfg.extra.get("TRADEBOT_DELETED_TRADES_RETENTION_DAYS", "365")),
+            export_max_bytes=int(cfg.extra.get("TRADEBOT_EXPORT_MAX_BYTES", "4500000")),
         )
 
     @cached_property

@@ -57,10 +57,30 @@ def _run_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_purge_account(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "purge-account",
+        help="finish an account deletion that stopped half-way (only a user flagged as being deleted is touched)",
+    )
+    parser.add_argument("user_id")
+    parser.set_defaults(handler=_run_purge_account)
+
+
+def _run_purge_account(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from chalicelib.bootstrap import container
+
+    json.dump(asdict(container().account.purge(args.user_id)), sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
     subparsers = parser.add_subparsers(dest="command", required=True)
     _add_backtest(subparsers)
+    _add_purge_account(subparsers)
     from chalicelib.cli_market import register as register_market_commands
 
     register_market_commands(subparsers)

@@ -46,3 +46,19 @@ class S3ResultStore:
             logger.warning("blob not deleted", extra={"key": key, "error": exc.response.get("Error", {}).get("Code")})
             return False
         return True
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Every object under `prefix` (a user's `backtests/<user id>/`), listed and deleted 1,000 at a time.
+        Unlike `delete`, a refusal raises: an account's erasure must not report success with blobs left."""
+        s3 = client("s3")
+        deleted = 0
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self._bucket, Prefix=prefix):
+            keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+            if not keys:
+                continue
+            answer = s3.delete_objects(Bucket=self._bucket, Delete={"Objects": keys, "Quiet": True})
+            if answer.get("Errors"):
+                codes = sorted({e.get("Code", "?") for e in answer["Errors"]})
+                raise RuntimeError(f"{len(answer['Errors'])} blobs under the prefix were not deleted: {codes}")
+            deleted += len(keys)
+        return deleted

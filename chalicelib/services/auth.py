@@ -410,3 +410,26 @@ class AuthService:
             refresh_expires_in=max(0, (expires - now) // 1000),
             user_id=user_id,
         )
+
+    # --- confirmation of sensitive actions (account deletion, data export) ----------------------------
+
+    def confirm_password(self, user_id: str, password: str) -> None:
+        """The current password, re-entered to confirm a sensitive action. Throttled with the password
+        change on one budget per user (`pwchange#<user>`), counted before the check, so a stolen access token
+        is no password oracle whichever route it tries."""
+        user = self.get_user(user_id)
+        key = f"pwchange#{user_id}"
+        before, _ = self._attempts.hit(key, self._limits.window_s)
+        if before >= self._limits.password_changes:
+            raise RateLimited(
+                "Too many password attempts; try again later.",
+                retry_after_s=self._limits.window_s,
+                code="too_many_attempts",
+            )
+        if not password or len(password) > 1024 or not self._hasher.verify(user.password_hash, password):
+            raise InvalidInput(
+                "The password is wrong.",
+                code="wrong_password",
+                details=[{"field": "password", "message": "does not match"}],
+            )
+        self._attempts.reset(key, self._limits.window_s)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.base import Model, connection, table_meta
@@ -25,12 +26,26 @@ class UserModel(Model):
     webhook_url = UnicodeAttribute(null=True)
     webhook_secret = UnicodeAttribute(null=True)
     email_verified = BooleanAttribute(null=True)
+    # Set when the account's deletion starts (chalicelib/services/account.py): from then on the user reads as
+    # absent to every other use case, until the purge deletes the record.
+    deleted_at_ms = NumberAttribute(null=True)
+    deletion_sources = UnicodeSetAttribute(null=True)  # addresses whose sign-in counters the purge removes
 
 
 class UserEmailModel(Model):
     Meta = table_meta("user-emails")
     email = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()
+
+
+class RefreshTokensByUser(GlobalSecondaryIndex["RefreshTokenModel"]):
+    """Sparse (only `rt#` items carry `user_id`): finds a user's tokens when the account is deleted."""
+
+    class Meta:
+        index_name = "by_user"
+        projection = IncludeProjection(["family_id"])
+
+    user_id = UnicodeAttribute(hash_key=True)
 
 
 class RefreshTokenModel(Model):
@@ -49,6 +64,7 @@ class RefreshTokenModel(Model):
     revoked = BooleanAttribute(default=False)
     kind = UnicodeAttribute(null=True)  # mt# items: "verify" | "reset"
     email = UnicodeAttribute(null=True)  # mt# items: the address the link was sent to
+    by_user = RefreshTokensByUser()
 
 
 def _to_user(m: UserModel) -> User:
@@ -89,10 +105,12 @@ class DynamoUserRepository:
             raise
 
     def get(self, user_id: str) -> User | None:
+        """None for an account being deleted too: sign-in, tokens and refresh then fail like for no account."""
         try:
-            return _to_user(UserModel.get(user_id, consistent_read=True))
+            item = UserModel.get(user_id, consistent_read=True)
         except UserModel.DoesNotExist:
             return None
+        return None if item.deleted_at_ms is not None else _to_user(item)
 
     def get_by_email(self, email: str) -> User | None:
         try:
