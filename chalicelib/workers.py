@@ -236,4 +236,4 @@ def recheck_api_keys() -> dict[str, Any]:
     """Daily: ask the exchange again what every stored API key may do (services/key_recheck.py)."""
     report = container().key_recheck.run()
     metrics.add_metric(name="ApiKeysFlagged", unit=MetricUnit.Count, value=len(report.flagged))
-    return {**report.__dict__, "flagged": len(report.flagged)}
+    return {**report.__dict__, "flagged": len(report.flagged), "flagged_keys": report.flagged}

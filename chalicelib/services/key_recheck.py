@@ -27,6 +27,7 @@ class RecheckReport:
     fine: int = 0
     flagged: list[str] = field(default_factory=list)  # key ids newly flagged
     unreachable: int = 0
+    failed: int = 0  # keys the job could not check for another reason (logged; asked again tomorrow)
     bots_paused: int = 0
 
 
@@ -57,6 +58,13 @@ class KeyRecheck:
             except (ExchangeTemporaryError, NotFound) as exc:
                 report.unreachable += 1
                 logger.warning("key re-check skipped", extra={"key_id": key.key_id, "error": type(exc).__name__})
+                continue
+            except Exception as exc:
+                # One key that cannot be read (a ciphertext that does not open, a bug) must not stop the rest.
+                report.failed += 1
+                logger.error(
+                    "key re-check failed", extra={"key_id": key.key_id, "error": type(exc).__name__}, exc_info=True
+                )
                 continue
             if problem is None:
                 report.fine += 1

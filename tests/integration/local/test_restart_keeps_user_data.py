@@ -51,6 +51,8 @@ def _start(state_dir: Path, api_port: int, moto_port: int, binance: str, log: Pa
             "CLOCK_SPEED": "60",
             "CLOCK_START": "2024-03-01",
             "BINANCE_BASE_URL": binance,
+            # The webhook setting below names a receiver on this machine: local mode allows it only when told.
+            "TRADEBOT_WEBHOOK_ALLOW_NETWORKS": "127.0.0.1/32",
         }
     )
     with log.open("ab") as out:
