@@ -11,3 +11,9 @@ export const INTERVAL_MS: Record<Interval, number> = {
 };
 
 export const BOT_STATUSES = ['running', 'paused', 'stopped', 'error'] as const;
+
+/**
+ * Days a deleted account's live trades are kept for audit and tax questions (the server's
+ * TRADEBOT_DELETED_TRADES_RETENTION_DAYS default; the deletion's answer gives the actual date).
+ */
+export const DELETED_TRADES_RETENTION_DAYS = 365;

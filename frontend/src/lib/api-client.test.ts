@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { apiError, createFakeFetch } from '@/testing/fake-fetch';
-import { ApiClient } from './api-client';
+import { ApiClient, filenameFromDisposition } from './api-client';
 import { ApiError } from './api-error';
 
 const tokens = (access: string) => ({ status: 200, body: { access_token: access, refresh_token: 'r', token_type: 'bearer', expires_in: 900 } });
@@ -98,5 +98,56 @@ describe('ApiClient', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('downloads a binary answer to a POST with a JSON body, with the name the server gives it', async () => {
+    const { api, fake } = client({
+      'POST /api/v1/users/me/export': {
+        text: 'PK\u0003\u0004zip-bytes',
+        headers: { 'Content-Type': 'application/zip', 'Content-Disposition': 'attachment; filename="tradebot-export.zip"' },
+      },
+    });
+    api.setSession({ access_token: 'acc-1' });
+    const file = await api.download('/users/me/export', { method: 'POST', body: { password: 'pw' }, accept: 'application/zip' });
+    expect(file.filename).toBe('tradebot-export.zip');
+    expect(file.contentType).toBe('application/zip');
+    expect(await file.blob.text()).toBe('PK\u0003\u0004zip-bytes');
+    const call = fake.calls[0]!;
+    expect(call.body).toEqual({ password: 'pw' });
+    expect(call.headers.get('Accept')).toBe('application/zip');
+    expect(call.headers.get('Content-Type')).toBe('application/json');
+    expect(call.headers.get('Authorization')).toBe('Bearer acc-1');
+  });
+
+  it('throws a failed download as the usual ApiError, after one silent refresh on 401', async () => {
+    const { api, fake } = client({
+      'POST /api/v1/auth/refresh': tokens('acc-2'),
+      'POST /api/v1/users/me/export': (req) =>
+        req.headers.get('Authorization') === 'Bearer acc-2'
+          ? apiError(429, 'too_many_attempts', 'Too many password attempts; try again later.', null, { 'Retry-After': '600' })
+          : apiError(401, 'token_expired', 'Expired'),
+    });
+    api.setSession({ access_token: 'acc-1' });
+    const error = await api.download('/users/me/export', { method: 'POST', body: { password: 'pw' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 429, code: 'too_many_attempts', retryAfter: 600 });
+    expect(fake.callsTo('POST', '/api/v1/users/me/export')).toHaveLength(2);
+  });
+
+  it('sends a JSON body with DELETE when given one', async () => {
+    const { api, fake } = client({ 'DELETE /api/v1/users/me': { body: { deleted: true } } });
+    await expect(api.delete('/users/me', { body: { password: 'pw', confirm: 'DELETE' } })).resolves.toEqual({ deleted: true });
+    expect(fake.calls[0]!.body).toEqual({ password: 'pw', confirm: 'DELETE' });
+    expect(fake.calls[0]!.headers.get('Content-Type')).toBe('application/json');
+  });
+
+  it('reads the file name of a Content-Disposition header, keeping only its last path segment', () => {
+    expect(filenameFromDisposition('attachment; filename="tradebot-export.zip"')).toBe('tradebot-export.zip');
+    expect(filenameFromDisposition('attachment; filename=plain.zip; size=3')).toBe('plain.zip');
+    expect(filenameFromDisposition(`attachment; filename="fallback.zip"; filename*=UTF-8''r%C3%A9sum%C3%A9.zip`)).toBe('résumé.zip');
+    expect(filenameFromDisposition('attachment; filename="../../etc/passwd"')).toBe('passwd');
+    expect(filenameFromDisposition('attachment; filename=".."')).toBeNull();
+    expect(filenameFromDisposition('attachment')).toBeNull();
+    expect(filenameFromDisposition(null)).toBeNull();
   });
 });

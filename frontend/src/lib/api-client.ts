@@ -18,7 +18,35 @@ export type RequestOptions = {
   /** Send the bearer token and try a silent refresh on 401 (default true). */
   auth?: boolean;
   responseType?: 'json' | 'text' | 'blob';
+  /** The Accept header (default: application/json for JSON, otherwise any type). */
+  accept?: string;
 };
+
+/** A file the server answered: its bytes, type, and the name it suggests (Content-Disposition). */
+export type Download = { blob: Blob; filename: string | null; contentType: string | null };
+
+/**
+ * The file name of a Content-Disposition header: RFC 5987 `filename*=UTF-8''…` first, then `filename="…"`.
+ * Only the last path segment is kept, so a name can never point outside the downloads folder.
+ */
+export function filenameFromDisposition(header: string | null): string | null {
+  if (!header) return null;
+  let name: string | null = null;
+  const extended = /filename\*\s*=\s*(?:[\w-]+)?'[^']*'([^;]+)/i.exec(header);
+  if (extended) {
+    try {
+      name = decodeURIComponent(extended[1]!.trim().replace(/^"|"$/g, ''));
+    } catch {
+      name = null;
+    }
+  }
+  if (!name) {
+    const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/i.exec(header);
+    name = plain ? (plain[1]?.replace(/\\(.)/g, '$1') ?? plain[2]!.trim()) : null;
+  }
+  const base = name?.split(/[\\/]/).pop()?.trim();
+  return base && base !== '.' && base !== '..' ? base : null;
+}
 
 type SessionListener = (authenticated: boolean) => void;
 
@@ -110,7 +138,7 @@ export class ApiClient {
 
   private async send(path: string, opts: RequestOptions): Promise<Response> {
     const headers: Record<string, string> = {
-      Accept: opts.responseType === 'json' || !opts.responseType ? 'application/json' : '*/*',
+      Accept: opts.accept ?? (opts.responseType === 'json' || !opts.responseType ? 'application/json' : '*/*'),
       ...SESSION_TRANSPORT,
     };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -129,7 +157,8 @@ export class ApiClient {
     }
   }
 
-  async request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  /** Send, refreshing the session once on a 401; any other failure is thrown as an ApiError. */
+  private async fetchOk(path: string, opts: RequestOptions): Promise<Response> {
     let res = await this.send(path, opts);
     if (res.status === 401 && opts.auth !== false) {
       const refreshed = await this.refreshSession();
@@ -137,10 +166,28 @@ export class ApiClient {
       if (res.status === 401) this.setSession(null);
     }
     if (!res.ok) throw await apiErrorFromResponse(res);
+    return res;
+  }
+
+  async request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+    const res = await this.fetchOk(path, opts);
     if (opts.responseType === 'blob') return (await res.blob()) as T;
     const text = await res.text();
     if (opts.responseType === 'text') return text as T;
     return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /**
+   * A binary answer (a zip export, say) with the name the server gives it. Any method and JSON body;
+   * errors are the usual JSON envelope, thrown as ApiError like every other call.
+   */
+  async download(path: string, opts: Omit<RequestOptions, 'responseType'> = {}): Promise<Download> {
+    const res = await this.fetchOk(path, { ...opts, responseType: 'blob' });
+    return {
+      blob: await res.blob(),
+      filename: filenameFromDisposition(res.headers.get('Content-Disposition')),
+      contentType: res.headers.get('Content-Type'),
+    };
   }
 
   get<T>(path: string, opts?: Omit<RequestOptions, 'method' | 'body'>) {
@@ -152,7 +199,8 @@ export class ApiClient {
   patch<T>(path: string, body: unknown, opts?: Omit<RequestOptions, 'method' | 'body'>) {
     return this.request<T>(path, { ...opts, method: 'PATCH', body });
   }
-  delete<T = void>(path: string, opts?: Omit<RequestOptions, 'method' | 'body'>) {
+  /** DELETE, with an optional JSON body (a confirmation, for instance). */
+  delete<T = void>(path: string, opts?: Omit<RequestOptions, 'method'>) {
     return this.request<T>(path, { ...opts, method: 'DELETE' });
   }
 }

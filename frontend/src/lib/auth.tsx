@@ -1,5 +1,5 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useCallback, useEffect } from 'react';
 import { api, type TokenResponse } from './api-client';
 import { ApiError } from './api-error';
 
@@ -91,6 +91,19 @@ export function useLogout() {
       queryClient.setQueryData(userQueryKey, null);
     },
   });
+}
+
+/**
+ * End the session in this tab without asking the server (after the account was deleted, for instance: its
+ * tokens are already void). Every cached query goes with it.
+ */
+export function useSignOutLocally() {
+  const queryClient = useQueryClient();
+  return useCallback(() => {
+    api.setSession(null);
+    queryClient.clear();
+    queryClient.setQueryData(userQueryKey, null);
+  }, [queryClient]);
 }
 
 /** When the session ends (refresh refused), forget the user so protected routes redirect. */

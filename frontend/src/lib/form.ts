@@ -77,7 +77,10 @@ export function useFormState<V extends Values>(initial: V | (() => V), schema: z
   /** Show a failed mutation's field details inline; returns those no field claimed. */
   const applyServerError = useCallback((error: unknown) => setServerErrors(serverFieldErrors(error)), []);
 
-  return { values, setValues, set, touch, reset, errorFor, handleSubmit, applyServerError, serverErrors, clientErrors };
+  /** Show messages of the caller's own on fields (until each is edited), like server errors. */
+  const showFieldErrors = useCallback((errors: FieldErrors) => setServerErrors(errors), []);
+
+  return { values, setValues, set, touch, reset, errorFor, handleSubmit, applyServerError, showFieldErrors, serverErrors, clientErrors };
 }
 
 export type FormState = ReturnType<typeof useFormState>;

@@ -61,3 +61,12 @@ export function formatDateTime(value: string | number | null | undefined): strin
     second: '2-digit',
   });
 }
+
+/** A wait in plain words: "45 seconds", "1 minute", "10 minutes", "2 hours". */
+export function formatWait(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (s < 60) return plural(s, 'second');
+  if (s < 3600) return plural(Math.ceil(s / 60), 'minute');
+  return plural(Math.ceil(s / 3600), 'hour');
+}
