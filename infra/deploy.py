@@ -11,10 +11,13 @@ deploy (every step is idempotent; rerunning converges):
      `aws cloudformation package` (zips to the artifacts bucket) -> `aws cloudformation deploy`
      as stack `tradebot-<stage>-app`
   4. observability stack `tradebot-<stage>-observability` (alarms, dashboard)
-  5. edge stack `tradebot-<stage>-edge` (CloudFront + private web bucket; `/api/*` -> the API)
-  6. build the SPA, `aws s3 sync` it, invalidate CloudFront
-destroy removes 5, 4, 3, then 0 (if any: the functions' network interfaces must be gone first), then 1
-(emptying buckets first; on-demand table backups first for prod).
+  5. only with `--waf on`: WAF stack `tradebot-<stage>-waf` in us-east-1 (CloudFront's web ACLs live there)
+  6. edge stack `tradebot-<stage>-edge` (CloudFront + private web bucket; `/api/*` -> the API), with an optional
+     certificate (TLS 1.2 minimum), the web ACL, and a new X-Origin-Verify secret whose SHA-256 the API holds
+  7. build the SPA, `aws s3 sync` it, invalidate CloudFront
+destroy removes the edge, WAF, observability and app stacks, then the network (if any: the functions' network
+interfaces must be gone first), then the infra stack; the resources it retains (tables, bucket, key, secret)
+are then backed up (prod), their deletion protection turned off and purged, unless `--keep-data`.
 
 `--dry-run` prints every command instead of running it (the offline tests use it).
 """

@@ -200,6 +200,8 @@ class LocalRuntime:
                 **self.options.extra_env,
             }
         )
+        # Links in the local outbox's mail point at this runtime's web app, whatever port it was given.
+        env.setdefault("TRADEBOT_WEB_BASE_URL", f"http://{HOST}:{self.options.api_port}")
         self._chalice_config = config
 
     def _provision(self) -> dict[str, str]:
