@@ -47,6 +47,7 @@ class Dispatcher:
         claims: DispatchClaims,
         shards: int,
         parallelism: int = 16,
+        claim_lease_s: int = 90,
         executor: Callable[[int], ThreadPoolExecutor] = lambda n: ThreadPoolExecutor(max_workers=n),
     ) -> None:
         self._index = index
@@ -54,6 +55,10 @@ class Dispatcher:
         self._claims = claims
         self._shards = shards
         self._parallelism = parallelism
+        # A claim is a lease, longer than the dispatcher's 50 s timeout: a second delivery of the same minute
+        # within it sends nothing, and a run killed before it could give its claims back (a timeout, a crash)
+        # holds them only this long, so the schedule's retry of that minute sends what was left unsent.
+        self._claim_lease_s = claim_lease_s
         self._executor = executor
 
     def dispatch(self, now_ms: int) -> DispatchReport:
@@ -100,7 +105,10 @@ class Dispatcher:
                 except Exception:
                     kept.append(key)
             if kept:
-                failure.add_note(f"{len(kept)} dispatch claims could not be released and expire in an hour: {kept}")
+                failure.add_note(
+                    f"{len(kept)} dispatch claims could not be released; they expire after their "
+                    f"{self._claim_lease_s} s lease: {kept}"
+                )
             raise
         return DispatchReport(
             tick_at=tick_at,
@@ -113,7 +121,7 @@ class Dispatcher:
     def _due_in_shard(self, shard_key: str, tick_at: int, claimed: list[str]) -> list[dict[str, object]] | None:
         """The shard's tick messages, or None when another run already claimed this (shard, tick)."""
         claim = f"dispatch#{shard_key}#{tick_at}"
-        if not self._claims.claim(claim, ttl_s=3600):
+        if not self._claims.claim(claim, ttl_s=self._claim_lease_s):
             return None
         claimed.append(claim)
         interval = shard_key.split("#", 1)[0]

@@ -95,3 +95,45 @@ def test_the_local_runtime_explains_once_why_the_real_dispatcher_skipped_a_minut
     assert len(said) == 1, said
     assert said[0].startswith(f"minute {iso_utc(nxt)[:16].replace('T', ' ')} UTC already dispatched by an earlier run")
     assert f"skipped {SHARDS} of {SHARDS} schedule partitions" in said[0]
+
+
+class Killed(BaseException):
+    """The dispatcher's Lambda timing out or crashing: nothing in the run can catch it or give claims back."""
+
+
+def test_a_dispatcher_killed_mid_dispatch_is_followed_after_its_lease_by_one_that_sends_the_rest(
+    aws: dict[str, str],
+) -> None:
+    from chalicelib.services.dispatch import Dispatcher
+    from tests.unit.test_dispatcher import Index, Queue
+
+    class DyingQueue(Queue):
+        def send_batch(self, bodies: Any) -> int:
+            if len(self.batches) == 3:
+                raise Killed()
+            return super().send_batch(bodies)
+
+    clock = ManualClock(1_767_225_600_000 + 7 * 86_400_000)  # a minute no other test claims
+    tick = floor_to(clock.now_ms(), 60_000) + 60_000
+    clock.set(tick + 2_000)
+    index = Index({f"1m#{s:02d}": 12 for s in range(SHARDS)})  # 192 bots: 20 batches
+    claims = DynamoClaims(clock)
+    dying = DyingQueue()
+    with pytest.raises(Killed):
+        Dispatcher(index=index, queue=dying, claims=claims, shards=SHARDS, parallelism=1).dispatch(tick)
+    sent_first = {b["bot_id"] for batch in dying.batches for b in batch}
+    assert 0 < len(sent_first) < 192  # killed half-way, its claims left behind
+
+    # A second delivery of the same minute within the lease sends nothing twice.
+    clock.advance(30_000)
+    again = Queue()
+    report = Dispatcher(index=index, queue=again, claims=claims, shards=SHARDS).dispatch(tick)
+    assert report.skipped_shards == SHARDS and again.batches == []
+
+    # The schedule's retry of that minute after the lease: every partition is sent, the unsent ones included.
+    clock.advance(61_000)
+    retry = Queue()
+    report = Dispatcher(index=index, queue=retry, claims=claims, shards=SHARDS).dispatch(tick)
+    sent_retry = {b["bot_id"] for batch in retry.batches for b in batch}
+    assert report.skipped_shards == 0 and len(sent_retry) == 192
+    assert sent_first | sent_retry == sent_retry  # repeats are harmless: ticks are idempotent on (bot, tick_at)
