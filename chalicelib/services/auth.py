@@ -147,15 +147,7 @@ class AuthService:
 
     def change_password(self, user_id: str, current_password: str, new_password: str) -> User:
         user = self.get_user(user_id)
-        # Counted before the check: a stolen access token must not become an unlimited password oracle.
-        key = f"pwchange#{user_id}"
-        before, _ = self._attempts.hit(key, self._limits.window_s)
-        if before >= self._limits.password_changes:
-            raise RateLimited(
-                "Too many password-change attempts; try again later.",
-                retry_after_s=self._limits.window_s,
-                code="too_many_attempts",
-            )
+        key = self._take_password_attempt(user_id, "Too many password-change attempts; try again later.")
         if not self._hasher.verify(user.password_hash, current_password):
             raise InvalidInput(
                 "The current password is wrong.",
@@ -413,19 +405,21 @@ class AuthService:
 
     # --- confirmation of sensitive actions (account deletion, data export) ----------------------------
 
+    def _take_password_attempt(self, user_id: str, refusal: str) -> str:
+        """One budget per user for every check of the current password, counted before the check: a stolen
+        access token must not become an unlimited password oracle. Returns the counter's key."""
+        key = f"pwchange#{user_id}"
+        before, _ = self._attempts.hit(key, self._limits.window_s)
+        if before >= self._limits.password_changes:
+            raise RateLimited(refusal, retry_after_s=self._limits.window_s, code="too_many_attempts")
+        return key
+
     def confirm_password(self, user_id: str, password: str) -> None:
         """The current password, re-entered to confirm a sensitive action. Throttled with the password
         change on one budget per user (`pwchange#<user>`), counted before the check, so a stolen access token
         is no password oracle whichever route it tries."""
         user = self.get_user(user_id)
-        key = f"pwchange#{user_id}"
-        before, _ = self._attempts.hit(key, self._limits.window_s)
-        if before >= self._limits.password_changes:
-            raise RateLimited(
-                "Too many password attempts; try again later.",
-                retry_after_s=self._limits.window_s,
-                code="too_many_attempts",
-            )
+        key = self._take_password_attempt(user_id, "Too many password attempts; try again later.")
         if not password or len(password) > 1024 or not self._hasher.verify(user.password_hash, password):
             raise InvalidInput(
                 "The password is wrong.",
