@@ -331,7 +331,6 @@ class Container:
             status=self.bots,
             clock=self.clock,
             max_failures=int(self.settings.extra.get("TRADEBOT_MAX_TICK_FAILURES", "5")),
-            sleep=time.sleep,
         )
 
     @cached_property

@@ -59,5 +59,7 @@ def floor_to(ms: int, step_ms: int) -> int:
     return ms - ms % step_ms
 
 
-def iso_utc(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat().replace("+00:00", "Z")
+def iso_utc(ms: int, *, timespec: str = "auto") -> str:
+    """ISO-8601 UTC with a Z. "auto" prints microseconds only when there are any (the API's timestamps);
+    backtest records pass "milliseconds" so every time has the same width."""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec=timespec).replace("+00:00", "Z")

@@ -16,7 +16,8 @@ A tick (or the backtester) calls, once per closed bar:
 * Values crossing this boundary are Decimal (or strings in the state); inside, the engine computes in
   float64, the same arithmetic the backtester uses, so a bar-by-bar replay reproduces a backtest exactly.
 
-`decide_core` / `apply_fill_core` are the same logic on in-memory objects, which the backtester calls.
+`decide_core` / `apply_fill_core` are the same logic on in-memory objects, which the backtester calls;
+the lots themselves are booked by `domain.ledger`, and the state is (de)serialised by `engine_state`.
 """
 
 from __future__ import annotations
@@ -24,12 +25,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from chalicelib.domain.candles import CandleSeries
+from chalicelib.domain.engine_state import state_from_dict, state_to_dict
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.ledger import ClosedTrade, LegFill, book_lot_buy, book_lot_sell
+from chalicelib.domain.orders import OrderIntent, Side
 from chalicelib.domain.risk import RiskRules, entry_quote, exit_reason, validate_risk
 from chalicelib.domain.strategies import get_strategy, validate_params
 from chalicelib.domain.strategies.base import (
@@ -37,16 +41,13 @@ from chalicelib.domain.strategies.base import (
     Bar,
     EngineState,
     Intent,
-    Lot,
     Params,
-    Side,
     SignalStrategy,
     Strategy,
     exit_leg,
     group_of,
 )
 
-STATE_VERSION = 1
 MIN_QUOTE = 1e-8  # buys smaller than this (rounding dust) are not worth an order
 STOP_REASONS = ("stop_loss", "trailing_stop")
 
@@ -62,52 +63,10 @@ class Balances:
 
 
 @dataclass(frozen=True)
-class OrderIntent:
-    """An order the engine wants placed. `leg` is stable for a given decision ("entry", "exit", "base",
-    "safety_<k>", "grid_buy_<k>", "grid_sell_<k>"), so (bot, tick_at, leg) is a deterministic client id."""
-
-    side: Side
-    leg: str
-    reason: str  # signal | stop_loss | trailing_stop | take_profit | max_drawdown | safety_order | grid
-    order_type: Literal["market"] = "market"
-    quote_amount: Decimal | None = None  # buys: quote to spend, fee included
-    quantity: Decimal | None = None  # sells: base quantity
-
-
-@dataclass(frozen=True)
 class Decision:
     intents: tuple[OrderIntent, ...]
     state: dict[str, Any]
     bar_open_time: int  # open time of the decision bar (the last closed candle of the window)
-
-
-@dataclass(frozen=True)
-class Fill:
-    """A (possibly partial) execution of an intent. `fee` is in quote currency; `time` in Unix ms."""
-
-    leg: str
-    side: Side
-    price: Decimal
-    quantity: Decimal
-    fee: Decimal
-    time: int
-    reason: str = "signal"
-
-
-@dataclass(frozen=True)
-class ClosedTrade:
-    """A position group closed (fully or partly) by a sell fill. Prices/amounts in quote, times in ms."""
-
-    group: str
-    entry_time: int
-    exit_time: int
-    entry_price: float  # average entry price of the closed quantity
-    exit_price: float
-    quantity: float
-    fee: float  # entry fees of the closed quantity + exit fee
-    pnl: float  # net of all fees
-    return_pct: float  # pnl / entry notional x 100
-    exit_reason: str
 
 
 def initial_state() -> dict[str, Any]:
@@ -132,26 +91,13 @@ def decide(
     strategy = get_strategy(strategy_id)
     checked = validate_params(strategy_id, dict(params))
     rules = risk if isinstance(risk, RiskRules) else validate_risk(dict(risk) if risk is not None else None)
-    need = strategy.warmup_bars(checked)
-    if len(window) < need:
-        raise InvalidInput(
-            f"{strategy_id} needs {need} closed candles, got {len(window)}",
-            details=[{"field": "window", "message": f"needs at least {need} candles"}],
-        )
-    window = window.tail(need)
+    window = _decision_window(strategy_id, strategy, checked, window)
     entry_signal = exit_signal = False
     if isinstance(strategy, SignalStrategy):
         entries, exits = strategy.signals(window, checked)
         entry_signal, exit_signal = bool(entries[-1]), bool(exits[-1])
     st = state_from_dict(state)
-    last = len(window) - 1
-    bar = Bar(
-        int(window.open_time[last]),
-        float(window.open[last]),
-        float(window.high[last]),
-        float(window.low[last]),
-        float(window.close[last]),
-    )
+    bar = _last_bar(window)
     step = interval_ms if interval_ms is not None else infer_interval_ms(window)
     intents = decide_core(strategy, checked, rules, bar, entry_signal, exit_signal, st, float(balances.quote), step)
     return Decision(
@@ -161,12 +107,33 @@ def decide(
     )
 
 
-def apply_fill(state: Mapping[str, Any], fill: Fill) -> dict[str, Any]:
+def _decision_window(strategy_id: str, strategy: Strategy, params: Params, window: CandleSeries) -> CandleSeries:
+    need = strategy.warmup_bars(params)
+    if len(window) < need:
+        raise InvalidInput(
+            f"{strategy_id} needs {need} closed candles, got {len(window)}",
+            details=[{"field": "window", "message": f"needs at least {need} candles"}],
+        )
+    return window.tail(need)
+
+
+def _last_bar(window: CandleSeries) -> Bar:
+    last = len(window) - 1
+    return Bar(
+        int(window.open_time[last]),
+        float(window.open[last]),
+        float(window.high[last]),
+        float(window.low[last]),
+        float(window.close[last]),
+    )
+
+
+def apply_fill(state: Mapping[str, Any], fill: LegFill) -> dict[str, Any]:
     """The state after a fill of one of the decided intents (call once per fill, partial fills too)."""
     return apply_fill_detailed(state, fill)[0]
 
 
-def apply_fill_detailed(state: Mapping[str, Any], fill: Fill) -> tuple[dict[str, Any], ClosedTrade | None]:
+def apply_fill_detailed(state: Mapping[str, Any], fill: LegFill) -> tuple[dict[str, Any], ClosedTrade | None]:
     """As `apply_fill`, also returning the trade a sell closed (for the trade log)."""
     strategy_id = state.get("strategy")
     st = state_from_dict(state)
@@ -210,7 +177,7 @@ def _drawdown_pct(st: EngineState, equity: float) -> float:
 
 
 def _sell_all(st: EngineState, reason: str) -> list[Intent]:
-    return [Intent("sell", exit_leg(group), reason, quantity=lot.quantity) for group, lot in st.lots.items()]
+    return [Intent(Side.SELL, exit_leg(group), reason, quantity=lot.quantity) for group, lot in st.lots.items()]
 
 
 def decide_core(
@@ -246,10 +213,10 @@ def decide_core(
         if entry_signal and allowed:
             quote = entry_quote(rules, cash)
             if quote > MIN_QUOTE:
-                return [Intent("buy", "entry", "signal", quote_amount=quote)]
+                return [Intent(Side.BUY, "entry", "signal", quote_amount=quote)]
         return []
     intents = strategy.decide_bar(params, bar, st, cash, allowed)
-    return [i for i in intents if i.side == "sell" or (i.quote_amount or 0.0) > MIN_QUOTE]
+    return [i for i in intents if i.side is Side.SELL or (i.quote_amount or 0.0) > MIN_QUOTE]
 
 
 def apply_fill_core(
@@ -263,31 +230,17 @@ def apply_fill_core(
     time: int,
     reason: str,
 ) -> ClosedTrade | None:
-    """Book one fill into `st` (in place); returns the trade a sell closed."""
+    """Book one fill into `st` (in place) through the ledger; returns the trade a sell closed."""
     group = group_of(leg)
     trade: ClosedTrade | None = None
-    if side == "buy":
+    if side is Side.BUY:
         if not st.lots:
             st.peak_price = price
-        lot = st.lots.get(group)
-        if lot is None:
-            st.lots[group] = Lot(quantity, quantity * price, fee, time)
-        else:
-            lot.quantity += quantity
-            lot.cost += quantity * price
-            lot.fee += fee
+        book_lot_buy(st.lots, group, price, quantity, fee, time)
     else:
-        lot = st.lots.get(group)
-        if lot is None:
+        if group not in st.lots:
             raise InvalidInput(f"sell fill for {leg!r} but no open position in {group!r}")
-        trade = _close(lot, group, price, quantity, fee, time, reason)
-        if quantity >= lot.quantity:
-            del st.lots[group]
-        else:
-            share = quantity / lot.quantity
-            lot.cost -= lot.cost * share
-            lot.fee -= lot.fee * share
-            lot.quantity -= quantity
+        trade = book_lot_sell(st.lots, group, price, quantity, fee, time, reason)
         if reason in STOP_REASONS:
             st.stop_times.append(time)
         if not st.lots:
@@ -295,28 +248,6 @@ def apply_fill_core(
     if strategy is not None and strategy.kind == "stateful":
         strategy.on_fill(st, leg, side, price)
     return trade
-
-
-def _close(lot: Lot, group: str, price: float, quantity: float, fee: float, time: int, reason: str) -> ClosedTrade:
-    if quantity >= lot.quantity:
-        quantity, cost, entry_fee = lot.quantity, lot.cost, lot.fee
-    else:
-        share = quantity / lot.quantity
-        cost, entry_fee = lot.cost * share, lot.fee * share
-    proceeds = quantity * price
-    pnl = proceeds - fee - cost - entry_fee
-    return ClosedTrade(
-        group=group,
-        entry_time=lot.entry_time,
-        exit_time=time,
-        entry_price=cost / quantity,
-        exit_price=price,
-        quantity=quantity,
-        fee=entry_fee + fee,
-        pnl=pnl,
-        return_pct=pnl / cost * 100,
-        exit_reason=reason,
-    )
 
 
 def infer_interval_ms(series: CandleSeries) -> int:
@@ -328,53 +259,6 @@ def infer_interval_ms(series: CandleSeries) -> int:
     if steps.shape[0] == 0:
         raise InvalidInput("candle open times do not increase")
     return int(steps.min())
-
-
-# --- state (de)serialisation ---------------------------------------------------------------------------
-
-
-def _num(value: float) -> str:
-    return repr(float(value))  # shortest round-trip form: float(Decimal(s)) == value
-
-
-def state_to_dict(st: EngineState, *, strategy_id: str | None) -> dict[str, Any]:
-    return {
-        "version": STATE_VERSION,
-        "strategy": strategy_id,
-        "lots": {
-            group: {
-                "quantity": _num(lot.quantity),
-                "cost": _num(lot.cost),
-                "fee": _num(lot.fee),
-                "entry_time": lot.entry_time,
-            }
-            for group, lot in st.lots.items()
-        },
-        "peak_price": _num(st.peak_price),
-        "peak_equity": _num(st.peak_equity),
-        "stop_times": list(st.stop_times),
-        "halted": st.halted,
-        "extra": {key: _num(value) for key, value in st.extra.items()},
-    }
-
-
-def state_from_dict(data: Mapping[str, Any] | None) -> EngineState:
-    if not data:
-        return EngineState()
-    if data.get("version", STATE_VERSION) != STATE_VERSION:
-        raise InvalidInput(f"unsupported engine state version {data.get('version')!r}")
-    lots = {
-        group: Lot(float(lot["quantity"]), float(lot["cost"]), float(lot["fee"]), int(lot["entry_time"]))
-        for group, lot in (data.get("lots") or {}).items()
-    }
-    return EngineState(
-        lots=lots,
-        peak_price=float(data.get("peak_price", 0.0)),
-        peak_equity=float(data.get("peak_equity", 0.0)),
-        stop_times=[int(t) for t in data.get("stop_times", [])],
-        halted=bool(data.get("halted", False)),
-        extra={key: float(value) for key, value in (data.get("extra") or {}).items()},
-    )
 
 
 def _dec(value: float | None) -> Decimal | None:
@@ -396,7 +280,7 @@ __all__ = [
     "Balances",
     "ClosedTrade",
     "Decision",
-    "Fill",
+    "LegFill",
     "OrderIntent",
     "apply_fill",
     "apply_fill_detailed",

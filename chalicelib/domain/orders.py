@@ -1,4 +1,8 @@
-"""Orders as they cross the exchange port: plain values, Decimal for every amount, no exchange types.
+"""The order vocabulary, from intent to fill: plain values, Decimal for every amount, no exchange types.
+
+An order goes `OrderIntent` (what the engine decided) -> `PendingOrder` (the intent saved with its client
+order id before sending, domain.bots) -> `OrderRequest` (what is sent) -> `Order` with its `Fill`s (what the
+exchange executed) -> `ledger.LegFill` (the fill as the position books it, fee valued in quote).
 
 A caller (a tick) supplies the client order id, derived deterministically from (bot, tick, leg), so a
 retried tick asks for the same order again and the exchange's idempotency can recognise it.
@@ -10,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from chalicelib.domain.errors import InvalidInput
 
@@ -18,6 +23,8 @@ _CLIENT_ORDER_ID = re.compile(r"^[a-zA-Z0-9_-]{1,36}$")
 
 
 class Side(StrEnum):
+    """The one side of every order, from the strategy's intent to the exchange's fill."""
+
     BUY = "BUY"
     SELL = "SELL"
 
@@ -40,6 +47,19 @@ class OrderStatus(StrEnum):
     @property
     def is_open(self) -> bool:
         return self in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED, OrderStatus.PENDING_CANCEL)
+
+
+@dataclass(frozen=True)
+class OrderIntent:
+    """An order the engine wants placed. `leg` is stable for a given decision ("entry", "exit", "base",
+    "safety_<k>", "grid_buy_<k>", "grid_sell_<k>"), so (bot, tick_at, leg) is a deterministic client id."""
+
+    side: Side
+    leg: str
+    reason: str  # signal | stop_loss | trailing_stop | take_profit | max_drawdown | safety_order | grid
+    order_type: Literal["market"] = "market"
+    quote_amount: Decimal | None = None  # buys: quote to spend, fee included
+    quantity: Decimal | None = None  # sells: base quantity
 
 
 def validate_client_order_id(client_order_id: str) -> str:

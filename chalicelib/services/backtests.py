@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from chalicelib.domain.backtest import BacktestResult, run_backtest
-from chalicelib.domain.backtest.trades import iso_utc
+from chalicelib.domain.backtest.trades import iso_ms
 from chalicelib.domain.candles import INTERVAL_MS, Candle, CandleSeries, FloatArray, IntArray, interval_ms
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import DomainError, InvalidInput, NotFound, Unavailable
@@ -201,7 +201,7 @@ def downsample(open_time: IntArray, equity: FloatArray, points: int = EQUITY_POI
             chosen.add(lo + int(np.argmax(part)))
         idx = sorted(chosen)
     times, values = open_time.tolist(), equity.tolist()
-    return [{"t": iso_utc(int(times[i])), "equity": float(values[i])} for i in idx]
+    return [{"t": iso_ms(int(times[i])), "equity": float(values[i])} for i in idx]
 
 
 def result_payload(result: BacktestResult) -> dict[str, Any]:

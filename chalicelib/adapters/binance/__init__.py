@@ -1,8 +1,10 @@
 """Binance spot behind the exchange port. Importing this package does not import python-binance."""
 
 from chalicelib.adapters.binance.budget import InMemoryWeightStore, UserTriggered, WeightBudget, WeightStore
+from chalicelib.adapters.binance.caches import InMemoryInfoCache
 from chalicelib.adapters.binance.endpoint import MAINNET, TESTNET, BinanceCredentials, BinanceEndpoint
-from chalicelib.adapters.binance.exchange import BinanceSpotExchange, InMemoryInfoCache, RetryPolicy
+from chalicelib.adapters.binance.exchange import BinanceSpotExchange
+from chalicelib.adapters.binance.policy import RetryPolicy
 
 __all__ = [
     "MAINNET",

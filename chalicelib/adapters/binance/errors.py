@@ -104,9 +104,19 @@ def classify(exc: BaseException, *, order: bool, now_ms: int) -> Classified | No
 
 
 def _classify_api(status: int, code: int | None, msg: str, response: Any, *, order: bool, now_ms: int) -> Classified:
-    headers = getattr(response, "headers", None)
-    retry_after = _retry_after(headers)
+    retry_after = _retry_after(getattr(response, "headers", None))
     text = f"Binance {code}: {msg}" if code else f"Binance HTTP {status}"
+    return (
+        _blocked(status, code, msg, text, retry_after, now_ms)
+        or _transient(status, code, text, retry_after, order=order)
+        or _final(status, code, msg, text)
+    )
+
+
+def _blocked(
+    status: int, code: int | None, msg: str, text: str, retry_after: float | None, now_ms: int
+) -> Classified | None:
+    """A ban (418, or a message naming its end) or the WAF (403): every call from this egress pauses."""
     banned = _BANNED_UNTIL.search(msg)
     if status == 418 or banned:
         until = (int(banned.group(1)) - now_ms) / 1000 if banned else None
@@ -121,6 +131,12 @@ def _classify_api(status: int, code: int | None, msg: str, response: Any, *, ord
             "Binance WAF blocked the request (HTTP 403)", exchange_code=code, code="exchange_banned", retry_after_s=wait
         )
         return Classified(Kind.BAN, err, wait)
+    return None
+
+
+def _transient(
+    status: int, code: int | None, text: str, retry_after: float | None, *, order: bool
+) -> Classified | None:
     # Before any code check: a 5xx on an order is an unknown outcome whatever code it carries.
     if status >= 500 or code in UNKNOWN_OUTCOME_CODES:
         if order:
@@ -133,6 +149,10 @@ def _classify_api(status: int, code: int | None, msg: str, response: Any, *, ord
         return Classified(Kind.RETRY, err, retry_after)
     if code == INVALID_TIMESTAMP:
         return Classified(Kind.RESYNC, ExchangeOperationalError(f"{text} (clock out of sync)", exchange_code=code))
+    return None
+
+
+def _final(status: int, code: int | None, msg: str, text: str) -> Classified:
     if code == NEW_ORDER_REJECTED and DUPLICATE_ORDER in msg:
         return Classified(Kind.DUPLICATE, ExchangeRejected(text, exchange_code=code, code="duplicate_order"))
     if code == NO_SUCH_ORDER:

@@ -11,29 +11,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import random
-import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
-from chalicelib.adapters.binance import mapping
+from chalicelib.adapters.binance import caches, mapping
 from chalicelib.adapters.binance.budget import WeightBudget
+from chalicelib.adapters.binance.caches import InfoCache, InMemoryInfoCache, ServerTimeOffsets
 from chalicelib.adapters.binance.endpoint import BinanceCredentials, BinanceEndpoint
-from chalicelib.adapters.binance.errors import Kind, classify
+from chalicelib.adapters.binance.errors import Classified, Kind, classify
+from chalicelib.adapters.binance.policy import RetryPolicy, resolve_cancel, resolve_order
 from chalicelib.domain.candles import Candle, interval_ms
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.errors import (
-    ExchangeError,
-    ExchangeOperationalError,
-    ExchangeTemporaryError,
-    NotFound,
-    OrderOutcomeUnknown,
-)
-from chalicelib.domain.orders import Balance, Order, OrderRequest, OrderType
+from chalicelib.domain.errors import ExchangeError, ExchangeOperationalError, NotFound, OrderOutcomeUnknown
+from chalicelib.domain.orders import Balance, Order, OrderRequest
 from chalicelib.domain.symbols import SymbolRules, fit_order
 
 if TYPE_CHECKING:
@@ -52,84 +47,6 @@ W_CANCEL = 1
 W_TIME = 1
 W_AVG_PRICE = 2
 W_SAPI = 1
-
-EXCHANGE_INFO_TTL_S = 3600
-# How long a measured server-time offset is trusted before a new -1021 has to measure it again.
-TIME_OFFSET_REFRESH_S = 900.0
-# Binance answers "unknown order" for a moment after a cancel too: look a few times before giving up.
-_FINAL_AFTER_CANCEL = frozenset({"CANCELED", "FILLED", "EXPIRED", "EXPIRED_IN_MATCH", "REJECTED"})
-
-
-class InfoCache(Protocol):
-    def get(self, key: str, now_ms: int) -> str | None: ...
-
-    def put(self, key: str, value: str, ttl_s: int, now_ms: int) -> None: ...
-
-
-class InMemoryInfoCache:
-    def __init__(self) -> None:
-        self._items: dict[str, tuple[str, int]] = {}
-
-    def get(self, key: str, now_ms: int) -> str | None:
-        hit = self._items.get(key)
-        return hit[0] if hit and hit[1] > now_ms else None
-
-    def put(self, key: str, value: str, ttl_s: int, now_ms: int) -> None:
-        self._items[key] = (value, now_ms + ttl_s * 1000)
-
-
-class ServerTimeOffsets:
-    """Server-time offsets measured after a -1021, kept per process and venue.
-
-    Each tick builds a new adapter; without this, a machine whose clock is skewed would pay a rejected request
-    and a `/time` call on the first signed request of every tick. With it, one resync per cold start (and per
-    refresh interval, so a drifting clock is measured again) serves every adapter the process builds."""
-
-    def __init__(self, refresh_s: float = TIME_OFFSET_REFRESH_S, monotonic: Callable[[], float] = time.monotonic):
-        self._refresh_s = refresh_s
-        self._monotonic = monotonic
-        self._offsets: dict[str, tuple[int, float]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, venue: str) -> int | None:
-        with self._lock:
-            hit = self._offsets.get(venue)
-        if hit is None or self._monotonic() - hit[1] > self._refresh_s:
-            return None
-        return hit[0]
-
-    def put(self, venue: str, offset_ms: int) -> None:
-        with self._lock:
-            self._offsets[venue] = (offset_ms, self._monotonic())
-
-
-PROCESS_TIME_OFFSETS = ServerTimeOffsets()
-
-
-class RetryPolicy:
-    """Exponential backoff with equal jitter, capped per wait and in total per call."""
-
-    def __init__(
-        self,
-        *,
-        max_attempts: int = 4,
-        base_delay_s: float = 0.5,
-        max_delay_s: float = 8.0,
-        max_total_wait_s: float = 20.0,
-        lookup_attempts: int = 4,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.max_attempts = max_attempts
-        self.base_delay_s = base_delay_s
-        self.max_delay_s = max_delay_s
-        self.max_total_wait_s = max_total_wait_s
-        self.lookup_attempts = lookup_attempts
-        self._rng = rng or random.Random()
-
-    def delay(self, attempt: int, retry_after_s: float | None = None) -> float:
-        cap = min(self.max_delay_s, self.base_delay_s * (2**attempt))
-        backoff = cap / 2 + self._rng.uniform(0, cap / 2)
-        return float(max(backoff, retry_after_s)) if retry_after_s is not None else backoff
 
 
 class BinanceSpotExchange:
@@ -154,7 +71,7 @@ class BinanceSpotExchange:
         self._sleep = sleep
         self._policy = policy or RetryPolicy()
         self._timeout_s = timeout_s
-        self._time_offsets = time_offsets if time_offsets is not None else PROCESS_TIME_OFFSETS
+        self._time_offsets = time_offsets if time_offsets is not None else caches.PROCESS_TIME_OFFSETS
         self._client_obj: Client | None = None
         self._rules: dict[str, SymbolRules] = {}
 
@@ -185,7 +102,7 @@ class BinanceSpotExchange:
             if not entries:
                 raise NotFound(f"Binance lists no symbol {symbol}", code="unknown_symbol")
             cached = json.dumps(entries[0])
-            self._info_cache.put(key, cached, EXCHANGE_INFO_TTL_S, self._clock.now_ms())
+            self._info_cache.put(key, cached, caches.EXCHANGE_INFO_TTL_S, self._clock.now_ms())
         rules = mapping.symbol_rules_from_info(json.loads(cached))
         self._rules[symbol] = rules
         return rules
@@ -200,16 +117,18 @@ class BinanceSpotExchange:
         if request.is_market and reference is None and rules.notional is not None:
             reference = self._avg_price(request.symbol)
         fitted = fit_order(rules, request, reference)
-        params = self._order_params(fitted)
+        params = mapping.order_params(fitted)
         try:
             data = self._call(lambda c: c.create_order(**params), weight=W_ORDER, signed=True, order=True)
         except OrderOutcomeUnknown as exc:
-            logger.warning("order outcome unknown, resolving by lookup", extra=self._order_log(fitted, exc))
+            logger.warning("order outcome unknown, resolving by lookup", extra=mapping.order_log(fitted, exc))
             return self._resolve(fitted, exc)
         except ExchangeError as exc:
             if exc.code != "duplicate_order":
                 raise
-            logger.info("duplicate client order id: already placed, looking it up", extra=self._order_log(fitted, exc))
+            logger.info(
+                "duplicate client order id: already placed, looking it up", extra=mapping.order_log(fitted, exc)
+            )
             return self._resolve(fitted, exc)
         return mapping.order_from_response(data)
 
@@ -239,7 +158,10 @@ class BinanceSpotExchange:
                 "cancel outcome unknown, resolving by lookup",
                 extra={"symbol": symbol, "client_order_id": client_order_id, "error": exc.message},
             )
-            return self._resolve_cancel(symbol, client_order_id, exc)
+            lookup = partial(self.get_order_by_client_id, symbol, client_order_id)
+            return resolve_cancel(
+                self._policy, lookup, self._sleep, exc, symbol=symbol, client_order_id=client_order_id
+            )
         except ExchangeError as exc:
             if exc.exchange_code not in (-2011, -2013):
                 raise
@@ -281,9 +203,7 @@ class BinanceSpotExchange:
     def _call(self, fn: Callable[[Client], Any], *, weight: int, signed: bool = False, order: bool = False) -> Any:
         if signed and self._credentials is None:
             raise ExchangeOperationalError("this Binance exchange was built without API credentials")
-        attempt = 0
-        waited = 0.0
-        resynced = False
+        attempt, waited, resynced = 0, 0.0, False
         while True:
             self._budget.acquire(weight)
             client = self._client()
@@ -298,69 +218,33 @@ class BinanceSpotExchange:
                     self._resync_time()
                     resynced = True
                     continue
-                if failure.kind is Kind.BAN:
-                    self._budget.pause(failure.retry_after_s or 120.0, failure.error.message)
-                    logger.error(
-                        "Binance ban: pausing every call from this egress", extra={"error": failure.error.message}
-                    )
-                    raise failure.error from None
-                if failure.kind is Kind.RETRY:
-                    delay = self._policy.delay(attempt, failure.retry_after_s)
-                    attempt += 1
-                    if attempt >= self._policy.max_attempts or waited + delay > self._policy.max_total_wait_s:
-                        if failure.retry_after_s is not None:
-                            self._budget.pause(failure.retry_after_s, failure.error.message)
-                        raise failure.error from None
-                    logger.info(
-                        "Binance temporary failure, backing off",
-                        extra={"error": failure.error.message, "delay_s": delay},
-                    )
-                    self._sleep(delay)
-                    waited += delay
-                    continue
-                raise failure.error from None
+                waited += self._back_off(failure, attempt, waited)
+                attempt += 1
+                continue
             self._budget.observe(_headers_of_response(client))
             return result
 
-    def _resolve(self, request: OrderRequest, cause: ExchangeError) -> Order:
-        """Find an order whose placement we could not confirm. Binance may answer 'unknown order' (-2013)
-        for a short while right after placing, so a miss is retried a few times; never resend."""
-        for attempt in range(self._policy.lookup_attempts):
-            try:
-                found = self.get_order_by_client_id(request.symbol, request.client_order_id)
-            except ExchangeTemporaryError:
-                found = None
-            if found is not None:
-                return found
-            if attempt + 1 < self._policy.lookup_attempts:
-                self._sleep(self._policy.delay(attempt))
-        raise OrderOutcomeUnknown(
-            f"order {request.client_order_id} on {request.symbol}: outcome unknown after "
-            f"{self._policy.lookup_attempts} lookups ({cause.message}); look it up again later, do not resend",
-            exchange_code=cause.exchange_code,
-            details={"client_order_id": request.client_order_id, "symbol": request.symbol},
-        )
+    def _back_off(self, failure: Classified, attempt: int, waited: float) -> float:
+        """Sleep before the next try of a temporary failure and return the wait; raise anything else."""
+        if failure.kind is Kind.BAN:
+            self._budget.pause(failure.retry_after_s or 120.0, failure.error.message)
+            logger.error("Binance ban: pausing every call from this egress", extra={"error": failure.error.message})
+            raise failure.error from None
+        if failure.kind is not Kind.RETRY:
+            raise failure.error from None
+        delay = self._policy.delay(attempt, failure.retry_after_s)
+        if self._policy.gives_up(attempt + 1, waited, delay):
+            if failure.retry_after_s is not None:
+                self._budget.pause(failure.retry_after_s, failure.error.message)
+            raise failure.error from None
+        logger.info("Binance temporary failure, backing off", extra={"error": failure.error.message, "delay_s": delay})
+        self._sleep(delay)
+        return delay
 
-    def _resolve_cancel(self, symbol: str, client_order_id: str, cause: ExchangeError) -> Order:
-        """A cancel whose answer was lost: the order's own state says whether it took effect. Never resent:
-        an order still open after the lookups is reported unknown, and the caller decides again later."""
-        found: Order | None = None
-        for attempt in range(self._policy.lookup_attempts):
-            try:
-                found = self.get_order_by_client_id(symbol, client_order_id)
-            except ExchangeTemporaryError:
-                found = None
-            if found is not None and found.status.value in _FINAL_AFTER_CANCEL:
-                return found
-            if attempt + 1 < self._policy.lookup_attempts:
-                self._sleep(self._policy.delay(attempt))
-        state = "still open" if found is not None else "not found"
-        raise OrderOutcomeUnknown(
-            f"cancel of {client_order_id} on {symbol}: outcome unknown after {self._policy.lookup_attempts} "
-            f"lookups, order {state} ({cause.message}); look it up again later",
-            exchange_code=cause.exchange_code,
-            details={"client_order_id": client_order_id, "symbol": symbol},
-        )
+    def _resolve(self, request: OrderRequest, cause: ExchangeError) -> Order:
+        # Binance may answer 'unknown order' (-2013) for a short while right after placing.
+        lookup = partial(self.get_order_by_client_id, request.symbol, request.client_order_id)
+        return resolve_order(self._policy, lookup, self._sleep, request, cause)
 
     # --- helpers -------------------------------------------------------------------------------------
 
@@ -399,30 +283,6 @@ class BinanceSpotExchange:
     def _avg_price(self, symbol: str) -> Decimal:
         data = self._call(lambda c: c.get_avg_price(symbol=symbol), weight=W_AVG_PRICE)
         return Decimal(str(data["price"]))
-
-    @staticmethod
-    def _order_params(request: OrderRequest) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "symbol": request.symbol,
-            "side": request.side.value,
-            "type": request.type.value,
-            "quantity": mapping.decimal_param(request.quantity),
-            "newClientOrderId": request.client_order_id,
-            "newOrderRespType": "FULL",
-        }
-        if request.type is OrderType.LIMIT and request.price is not None:
-            params["timeInForce"] = "GTC"
-            params["price"] = mapping.decimal_param(request.price)
-        return params
-
-    @staticmethod
-    def _order_log(request: OrderRequest, exc: ExchangeError) -> dict[str, Any]:
-        return {
-            "symbol": request.symbol,
-            "client_order_id": request.client_order_id,
-            "exchange_code": exc.exchange_code,
-            "error": exc.message,
-        }
 
 
 def _headers(exc: BaseException) -> Any:

@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.candles import Candle
-from chalicelib.domain.errors import ExchangeOperationalError
-from chalicelib.domain.orders import Balance, Fill, Order, OrderStatus, OrderType, Side
+from chalicelib.domain.errors import ExchangeError, ExchangeOperationalError
+from chalicelib.domain.orders import Balance, Fill, Order, OrderRequest, OrderStatus, OrderType, Side
 from chalicelib.domain.symbols import NotionalFilter, PriceFilter, QuantityFilter, SymbolRules
 
 
@@ -119,3 +119,29 @@ def decimal_param(value: Decimal) -> str:
     """Binance wants plain decimal strings: no exponent, no trailing zeros."""
     text = format(value.normalize(), "f")
     return text
+
+
+def order_params(request: OrderRequest) -> dict[str, Any]:
+    """A new-order request, asking for the FULL answer (its fills, so the fees are known at once)."""
+    params: dict[str, Any] = {
+        "symbol": request.symbol,
+        "side": request.side.value,
+        "type": request.type.value,
+        "quantity": decimal_param(request.quantity),
+        "newClientOrderId": request.client_order_id,
+        "newOrderRespType": "FULL",
+    }
+    if request.type is OrderType.LIMIT and request.price is not None:
+        params["timeInForce"] = "GTC"
+        params["price"] = decimal_param(request.price)
+    return params
+
+
+def order_log(request: OrderRequest, exc: ExchangeError) -> dict[str, Any]:
+    """What a log line says about an order whose answer was not a plain success (no secrets in it)."""
+    return {
+        "symbol": request.symbol,
+        "client_order_id": request.client_order_id,
+        "exchange_code": exc.exchange_code,
+        "error": exc.message,
+    }

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from chalicelib.domain.backtest.loop import RunOutput, run_loop
-from chalicelib.domain.backtest.trades import TradeTable, iso_utc
+from chalicelib.domain.backtest.trades import TradeTable, iso_ms
 from chalicelib.domain.backtest.vectorized import applies, run_vectorized
 from chalicelib.domain.candles import CandleSeries, FloatArray, IntArray
 from chalicelib.domain.engine import infer_interval_ms
@@ -21,7 +21,7 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.metrics import Metrics, compute_metrics
 from chalicelib.domain.risk import RiskRules, validate_risk
 from chalicelib.domain.strategies import get_strategy, validate_params
-from chalicelib.domain.strategies.base import SignalStrategy
+from chalicelib.domain.strategies.base import SignalStrategy, Strategy
 
 DEFAULT_FEE = 0.001
 
@@ -41,7 +41,7 @@ class BacktestResult:
         out: dict[str, Any] = {"trades": self.trades.to_records(), "metrics": self.metrics.to_dict()}
         if include_equity:
             out["equity"] = [
-                {"time": iso_utc(int(t)), "equity": float(e)}
+                {"time": iso_ms(int(t)), "equity": float(e)}
                 for t, e in zip(self.open_time.tolist(), self.equity.tolist(), strict=True)
             ]
         return out
@@ -67,14 +67,7 @@ def run_backtest(
     strategy = get_strategy(strategy_id)
     step = interval_ms if interval_ms is not None else infer_interval_ms(series)
     use_fast = applies(strategy, rules) if path == "auto" else path == "vectorized"
-    if use_fast:
-        if not isinstance(strategy, SignalStrategy) or not applies(strategy, rules):
-            raise ValueError("the vectorized path only covers signal strategies without stops or protections")
-        run: RunOutput = run_vectorized(series, strategy, checked, rules, cash=cash, fee_rate=fee, slippage=slippage)
-    else:
-        run = run_loop(
-            series, strategy, checked, rules, cash=cash, fee_rate=fee, slippage=slippage, interval_ms=step
-        )
+    run = _run(series, strategy, checked, rules, use_fast, cash=cash, fee=fee, slippage=slippage, step=step)
     is_open = run.trades.is_open
     metrics = compute_metrics(
         equity=run.equity,
@@ -89,6 +82,25 @@ def run_backtest(
         strategy_id, checked, rules, run.trades, series.open_time, run.equity, metrics,
         "vectorized" if use_fast else "loop",
     )
+
+
+def _run(
+    series: CandleSeries,
+    strategy: Strategy,
+    params: dict[str, Any],
+    rules: RiskRules,
+    use_fast: bool,
+    *,
+    cash: float,
+    fee: float,
+    slippage: float,
+    step: int,
+) -> RunOutput:
+    if not use_fast:
+        return run_loop(series, strategy, params, rules, cash=cash, fee_rate=fee, slippage=slippage, interval_ms=step)
+    if not isinstance(strategy, SignalStrategy) or not applies(strategy, rules):
+        raise ValueError("the vectorized path only covers signal strategies without stops or protections")
+    return run_vectorized(series, strategy, params, rules, cash=cash, fee_rate=fee, slippage=slippage)
 
 
 def _check_inputs(series: CandleSeries, fee: float, slippage: float, cash: float) -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.domain.engine import MIN_QUOTE
-from chalicelib.domain.strategies.base import Intent, Side
+from chalicelib.domain.orders import Side
+from chalicelib.domain.strategies.base import Intent
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class SimFill:
 def fill_price(side: Side, open_price: float, slippage: float) -> float:
     if slippage == 0.0:
         return open_price
-    return open_price * (1 + slippage) if side == "buy" else open_price * (1 - slippage)
+    return open_price * (1 + slippage) if side is Side.BUY else open_price * (1 - slippage)
 
 
 def fill_intent(
@@ -33,7 +34,7 @@ def fill_intent(
 ) -> SimFill | None:
     """The fill of `intent` at `open_price`; None when a buy has no cash left to spend."""
     price = fill_price(intent.side, open_price, slippage)
-    if intent.side == "buy":
+    if intent.side is Side.BUY:
         quote = min(intent.quote_amount or 0.0, cash)
         if quote <= MIN_QUOTE:
             return None
@@ -46,6 +47,6 @@ def fill_intent(
 
 def settle(cash: float, fill: SimFill) -> float:
     """Cash after the fill."""
-    if fill.side == "buy":
+    if fill.side is Side.BUY:
         return cash - fill.notional - fill.fee
     return cash + fill.notional - fill.fee

@@ -4,14 +4,15 @@ tick computes on its recent window); everything stateful happens in the loop."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from chalicelib.domain.backtest.fills import fill_intent, settle
 from chalicelib.domain.backtest.trades import TradeTable, table_from
 from chalicelib.domain.candles import CandleSeries, FloatArray
-from chalicelib.domain.engine import ClosedTrade, apply_fill_core, decide_core
+from chalicelib.domain.engine import apply_fill_core, decide_core
+from chalicelib.domain.ledger import ClosedTrade
 from chalicelib.domain.risk import RiskRules
 from chalicelib.domain.strategies.base import Bar, EngineState, Intent, Params, SignalStrategy, Strategy
 
@@ -36,41 +37,60 @@ def run_loop(
     interval_ms: int,
 ) -> RunOutput:
     n = len(series)
-    if isinstance(strategy, SignalStrategy):
-        entries, exits = strategy.signals(series, params)
-        entry_flags, exit_flags = entries.tolist(), exits.tolist()
-    else:
-        entry_flags = exit_flags = [False] * n
+    entry_flags, exit_flags = _signal_flags(series, strategy, params)
     first = strategy.warmup_bars(params) - 1
     open_time = series.open_time.tolist()
     opens, highs, lows, closes = (a.tolist() for a in (series.open, series.high, series.low, series.close))
-    st = EngineState()
+    book = _Book(strategy, cash, fee_rate, slippage)
     equity = np.empty(n, dtype=np.float64)
-    closed: list[ClosedTrade] = []
     pending: list[Intent] = []
-    fees = 0.0
     in_market = 0
     for i in range(n):
-        for intent in pending:
-            fill = fill_intent(intent, opens[i], open_time[i], cash, fee_rate=fee_rate, slippage=slippage)
-            if fill is None:
-                continue
-            cash = settle(cash, fill)
-            fees += fill.fee
-            trade = apply_fill_core(
-                strategy, st, fill.leg, fill.side, fill.price, fill.quantity, fill.fee, fill.time, fill.reason
-            )
-            if trade is not None:
-                closed.append(trade)
+        book.fill(pending, opens[i], open_time[i])
         pending = []
-        quantity = st.quantity
+        quantity = book.st.quantity
         if quantity > 0:
             in_market += 1
         if i >= first:
             bar = Bar(open_time[i], opens[i], highs[i], lows[i], closes[i])
             pending = decide_core(
-                strategy, params, rules, bar, entry_flags[i], exit_flags[i], st, cash, interval_ms
+                strategy, params, rules, bar, entry_flags[i], exit_flags[i], book.st, book.cash, interval_ms
             )
-        equity[i] = cash + quantity * closes[i]
+        equity[i] = book.cash + quantity * closes[i]
     last_close = closes[-1] if n else 0.0
-    return RunOutput(table_from(closed, st, last_close), equity, in_market, fees)
+    return RunOutput(table_from(book.closed, book.st, last_close), equity, in_market, book.fees)
+
+
+def _signal_flags(series: CandleSeries, strategy: Strategy, params: Params) -> tuple[list[bool], list[bool]]:
+    if isinstance(strategy, SignalStrategy):
+        entries, exits = strategy.signals(series, params)
+        return entries.tolist(), exits.tolist()
+    flags = [False] * len(series)
+    return flags, flags
+
+
+@dataclass
+class _Book:
+    """The simulated account: cash, the engine's lots (booked through the ledger) and the trades closed."""
+
+    strategy: Strategy
+    cash: float
+    fee_rate: float
+    slippage: float
+    st: EngineState = field(default_factory=EngineState)
+    closed: list[ClosedTrade] = field(default_factory=list)
+    fees: float = 0.0
+
+    def fill(self, intents: list[Intent], open_price: float, time: int) -> None:
+        """Fill the intents decided on the previous bar at this bar's open, in order."""
+        for intent in intents:
+            fill = fill_intent(intent, open_price, time, self.cash, fee_rate=self.fee_rate, slippage=self.slippage)
+            if fill is None:
+                continue
+            self.cash = settle(self.cash, fill)
+            self.fees += fill.fee
+            trade = apply_fill_core(
+                self.strategy, self.st, fill.leg, fill.side, fill.price, fill.quantity, fill.fee, fill.time, fill.reason
+            )
+            if trade is not None:
+                self.closed.append(trade)

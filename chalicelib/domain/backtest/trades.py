@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from chalicelib.domain.candles import FloatArray, IntArray
-from chalicelib.domain.engine import ClosedTrade
+from chalicelib.domain.clock import iso_utc
+from chalicelib.domain.ledger import ClosedTrade, open_trade_pnl
 from chalicelib.domain.strategies.base import EngineState
 
 OPEN = -1  # exit_time of a trade still open at the end
 
 
-def iso_utc(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def iso_ms(ms: int) -> str:
+    return iso_utc(ms, timespec="milliseconds")
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,8 @@ class TradeTable:
                 {
                     "status": "open" if is_open else "closed",
                     "group": self.group[k],
-                    "entry_time": iso_utc(int(self.entry_time[k])),
-                    "exit_time": None if is_open else iso_utc(int(self.exit_time[k])),
+                    "entry_time": iso_ms(int(self.entry_time[k])),
+                    "exit_time": None if is_open else iso_ms(int(self.exit_time[k])),
                     "entry_price": float(self.entry_price[k]),
                     "exit_price": float(self.exit_price[k]),
                     "quantity": float(self.quantity[k]),
@@ -64,9 +64,6 @@ class TradeTable:
         return out
 
 
-
-
-
 def table_from(closed: list[ClosedTrade], st: EngineState, last_close: float) -> TradeTable:
     """Closed trades in exit order, then each open lot marked to `last_close` (no exit fee)."""
     rows: list[tuple[str, int, int, float, float, float, float, float, float, str]] = [
@@ -75,7 +72,7 @@ def table_from(closed: list[ClosedTrade], st: EngineState, last_close: float) ->
         for t in closed
     ]
     for group, lot in st.lots.items():
-        pnl = lot.quantity * last_close - lot.cost - lot.fee
+        pnl = open_trade_pnl(lot, last_close)
         rows.append(
             (group, lot.entry_time, OPEN, lot.cost / lot.quantity, last_close, lot.quantity, lot.fee, pnl,
              pnl / lot.cost * 100, "")

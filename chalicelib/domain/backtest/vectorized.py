@@ -10,6 +10,8 @@ the bar-by-bar loop to the last bit (tested).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from chalicelib.domain.backtest.fills import fill_price
@@ -17,6 +19,7 @@ from chalicelib.domain.backtest.loop import RunOutput
 from chalicelib.domain.backtest.trades import OPEN, TradeTable
 from chalicelib.domain.candles import CandleSeries, FloatArray, IntArray
 from chalicelib.domain.engine import MIN_QUOTE
+from chalicelib.domain.orders import Side
 from chalicelib.domain.risk import RiskRules, entry_quote
 from chalicelib.domain.strategies.base import MAIN, BoolArray, Params, SignalStrategy
 
@@ -51,17 +54,35 @@ def run_vectorized(
     fee_rate: float,
     slippage: float,
 ) -> RunOutput:
-    n = len(series)
-    initial = cash
     entries, exits = strategy.signals(series, params)
     entry_bars, exit_bars = trade_bars(entries, exits, strategy.warmup_bars(params) - 1)
     entry_fill, exit_fill = entry_bars + 1, exit_bars + 1
-    count, closed = entry_fill.shape[0], exit_fill.shape[0]
-    buy_px = [fill_price("buy", p, slippage) for p in series.open[entry_fill].tolist()]
-    sell_px = [fill_price("sell", p, slippage) for p in series.open[exit_fill].tolist()]
-    quantity, cost, entry_fee, exit_fee, cash_after_buy, cash_after_sell = ([0.0] * count for _ in range(6))
+    buy_px = [fill_price(Side.BUY, p, slippage) for p in series.open[entry_fill].tolist()]
+    sell_px = [fill_price(Side.SELL, p, slippage) for p in series.open[exit_fill].tolist()]
+    money = _money(rules, cash, fee_rate, buy_px, sell_px)
+    trades = _trade_table(series, entry_fill, exit_fill, sell_px, money)
+    equity = _equity(series, entry_fill, exit_fill, np.array(money.quantity), money.cash_after_buy,
+                     money.cash_after_sell, cash)
+    return RunOutput(trades, equity, _bars_in_market(len(series), entry_fill, exit_fill), money.fees)
+
+
+@dataclass
+class _Money:
+    """Per trade: what was bought, what it cost, the fees, and the cash left after each fill."""
+
+    quantity: list[float]
+    cost: list[float]
+    entry_fee: list[float]
+    exit_fee: list[float]
+    cash_after_buy: list[float]
+    cash_after_sell: list[float]
+    fees: float = 0.0  # summed in fill order, as the loop does
+
+
+def _money(rules: RiskRules, cash: float, fee_rate: float, buy_px: list[float], sell_px: list[float]) -> _Money:
+    count, closed = len(buy_px), len(sell_px)
+    m = _Money([0.0] * count, [0.0] * count, [0.0] * count, [0.0] * count, [0.0] * count, [0.0] * count)
     all_in = rules.size_mode == "all_in"
-    fees = 0.0  # summed in fill order, as the loop does
     for k in range(count):
         price = buy_px[k]
         quote = cash if all_in else min(entry_quote(rules, cash), cash)
@@ -71,24 +92,31 @@ def run_vectorized(
         notional = qty * price
         fee = notional * fee_rate
         cash = cash - notional - fee
-        quantity[k], cost[k], entry_fee[k], cash_after_buy[k] = qty, notional, fee, cash
-        fees += fee
+        m.quantity[k], m.cost[k], m.entry_fee[k], m.cash_after_buy[k] = qty, notional, fee, cash
+        m.fees += fee
         if k < closed:
             proceeds = qty * sell_px[k]
             fee_out = proceeds * fee_rate
             cash = cash + proceeds - fee_out
-            exit_fee[k], cash_after_sell[k] = fee_out, cash
-            fees += fee_out
-    qty_a, cost_a, fee_in = np.array(quantity), np.array(cost), np.array(entry_fee)
-    last_close = float(series.close[-1]) if n else 0.0
+            m.exit_fee[k], m.cash_after_sell[k] = fee_out, cash
+            m.fees += fee_out
+    return m
+
+
+def _trade_table(
+    series: CandleSeries, entry_fill: IntArray, exit_fill: IntArray, sell_px: list[float], m: _Money
+) -> TradeTable:
+    count, closed = entry_fill.shape[0], exit_fill.shape[0]
+    qty_a, cost_a, fee_in = np.array(m.quantity), np.array(m.cost), np.array(m.entry_fee)
+    last_close = float(series.close[-1]) if len(series) else 0.0
     exit_px = np.array(sell_px + [last_close] * (count - closed), dtype=np.float64)
-    fee_out_a = np.array(exit_fee[:closed] + [0.0] * (count - closed))
+    fee_out_a = np.array(m.exit_fee[:closed] + [0.0] * (count - closed))
     proceeds_a = qty_a * exit_px
     pnl = proceeds_a - fee_out_a - cost_a - fee_in
     if count > closed:  # open position: marked to the last close, no exit fee (as `table_from`)
         pnl[closed:] = qty_a[closed:] * last_close - cost_a[closed:] - fee_in[closed:]
     times = series.open_time
-    trades = TradeTable(
+    return TradeTable(
         group=[MAIN] * count,
         entry_time=times[entry_fill].astype(np.int64),
         exit_time=np.concatenate((times[exit_fill], np.full(count - closed, OPEN))).astype(np.int64),
@@ -100,8 +128,6 @@ def run_vectorized(
         return_pct=pnl / cost_a * 100,
         exit_reason=["signal"] * closed + [""] * (count - closed),
     )
-    equity = _equity(series, entry_fill, exit_fill, qty_a, cash_after_buy, cash_after_sell, initial)
-    return RunOutput(trades, equity, _bars_in_market(n, entry_fill, exit_fill), fees)
 
 
 def _bars_in_market(n: int, entry_fill: IntArray, exit_fill: IntArray) -> int:

@@ -19,11 +19,11 @@ import numpy as np
 import numpy.typing as npt
 
 from chalicelib.domain.candles import CandleSeries
+from chalicelib.domain.orders import Side
 from chalicelib.domain.strategies.schema import JsonSchema
 
 BoolArray = npt.NDArray[np.bool_]
 Params = dict[str, Any]
-Side = Literal["buy", "sell"]
 
 MAIN = "main"
 

@@ -8,7 +8,8 @@ then acted on. When the position closes, the next bar starts a new cycle with a 
 
 from __future__ import annotations
 
-from chalicelib.domain.strategies.base import MAIN, Bar, EngineState, Intent, Params, Side, StatefulStrategy
+from chalicelib.domain.orders import Side
+from chalicelib.domain.strategies.base import MAIN, Bar, EngineState, Intent, Params, StatefulStrategy
 from chalicelib.domain.strategies.schema import integer, number, object_schema
 
 
@@ -33,9 +34,9 @@ def decide_bar(params: Params, bar: Bar, state: EngineState, cash: float, entrie
     if lot is None:
         if not entries_allowed or cash <= 0:
             return []
-        return [Intent("buy", "base", "signal", quote_amount=min(float(params["base_order_quote"]), cash))]
+        return [Intent(Side.BUY, "base", "signal", quote_amount=min(float(params["base_order_quote"]), cash))]
     if bar.high >= lot.average_price * (1 + float(params["take_profit_pct"]) / 100):
-        return [Intent("sell", "exit", "take_profit", quantity=lot.quantity)]
+        return [Intent(Side.SELL, "exit", "take_profit", quantity=lot.quantity)]
     base_price = state.extra["dca_base_price"]
     filled = int(state.extra.get("dca_safety_filled", 0))
     intents: list[Intent] = []
@@ -45,12 +46,12 @@ def decide_bar(params: Params, bar: Bar, state: EngineState, cash: float, entrie
             break
         amount = min(safety_size(params, k), budget)
         budget -= amount
-        intents.append(Intent("buy", f"safety_{k}", "safety_order", quote_amount=amount))
+        intents.append(Intent(Side.BUY, f"safety_{k}", "safety_order", quote_amount=amount))
     return intents
 
 
 def on_fill(state: EngineState, leg: str, side: Side, price: float) -> None:
-    if side == "sell":
+    if side is Side.SELL:
         if MAIN not in state.lots:
             state.extra.pop("dca_base_price", None)
             state.extra.pop("dca_safety_filled", None)

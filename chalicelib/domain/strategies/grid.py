@@ -7,7 +7,8 @@ waits for the price to enter it instead of buying every cell at once)."""
 
 from __future__ import annotations
 
-from chalicelib.domain.strategies.base import Bar, EngineState, Intent, Params, Side, StatefulStrategy
+from chalicelib.domain.orders import Side
+from chalicelib.domain.strategies.base import Bar, EngineState, Intent, Params, StatefulStrategy
 from chalicelib.domain.strategies.schema import integer, number, object_schema
 
 
@@ -27,7 +28,7 @@ def decide_bar(params: Params, bar: Bar, state: EngineState, cash: float, entrie
     for k in range(len(prices) - 1):
         lot = state.lots.get(f"cell_{k}")
         if lot is not None and bar.close >= prices[k + 1]:
-            sells.append(Intent("sell", f"grid_sell_{k}", "grid", quantity=lot.quantity))
+            sells.append(Intent(Side.SELL, f"grid_sell_{k}", "grid", quantity=lot.quantity))
         elif lot is None and entries_allowed and bar.close <= prices[k]:
             buy_cells.append(k)
     if params.get("wait_for_range") and bar.close < prices[0]:
@@ -36,7 +37,7 @@ def decide_bar(params: Params, bar: Bar, state: EngineState, cash: float, entrie
     if not buy_cells or cash <= 0 or empty <= 0:
         return sells
     share = cash / empty
-    return sells + [Intent("buy", f"grid_buy_{k}", "grid", quote_amount=share) for k in buy_cells]
+    return sells + [Intent(Side.BUY, f"grid_buy_{k}", "grid", quote_amount=share) for k in buy_cells]
 
 
 def on_fill(state: EngineState, leg: str, side: Side, price: float) -> None:

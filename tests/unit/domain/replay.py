@@ -12,7 +12,8 @@ from typing import Any
 from chalicelib.domain import engine
 from chalicelib.domain.backtest.fills import fill_intent, settle
 from chalicelib.domain.candles import CandleSeries
-from chalicelib.domain.engine import Balances, Fill
+from chalicelib.domain.engine import Balances
+from chalicelib.domain.ledger import LegFill as Fill
 from chalicelib.domain.strategies import validate_params, warmup_bars
 from chalicelib.domain.strategies.base import Intent
 
