@@ -18,11 +18,11 @@ from chalicelib.domain.candles import Candle
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import ExchangeRejected, ExchangeTemporaryError, NotFound
 from chalicelib.domain.orders import Balance, Fill, Order, OrderRequest, OrderStatus, OrderType, Side
+from chalicelib.domain.plan import DEFAULT_FEE_RATE  # the standard spot rate the tick assumes too
 from chalicelib.domain.symbols import SymbolRules, fit_order
 from chalicelib.services.ports.market import MarketData, SymbolCatalog
 
 AMOUNT = Decimal("0.00000001")  # Binance keeps balances and commissions to 8 decimals
-DEFAULT_FEE_RATE = Decimal("0.001")
 DEFAULT_SLIPPAGE = Decimal("0.0005")
 
 
