@@ -45,16 +45,18 @@ def run_loop(
     equity = np.empty(n, dtype=np.float64)
     pending: list[Intent] = []
     in_market = 0
+    st = book.st
     for i in range(n):
-        book.fill(pending, opens[i], open_time[i])
-        pending = []
-        quantity = book.st.quantity
+        if pending:
+            book.fill(pending, opens[i], open_time[i])
+            pending = []
+        quantity = st.quantity
         if quantity > 0:
             in_market += 1
         if i >= first:
             bar = Bar(open_time[i], opens[i], highs[i], lows[i], closes[i])
             pending = decide_core(
-                strategy, params, rules, bar, entry_flags[i], exit_flags[i], book.st, book.cash, interval_ms
+                strategy, params, rules, bar, entry_flags[i], exit_flags[i], st, book.cash, interval_ms
             )
         equity[i] = book.cash + quantity * closes[i]
     last_close = closes[-1] if n else 0.0
