@@ -75,8 +75,8 @@ def _quiet_metrics() -> None:
     """Powertools publishes a metric set by itself once a metric holds 100 values, printing its EMF blob to
     stdout even with POWERTOOLS_METRICS_DISABLED (its flush_metrics honours the setting, that path does not):
     in a benchmark that prints tables, a disabled metric prints nothing."""
+    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
     from aws_lambda_powertools.metrics.provider.cloudwatch_emf import cloudwatch
-    from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import is_metrics_disabled
 
     def emf_print(*args: Any, **kwargs: Any) -> None:
         if not is_metrics_disabled():

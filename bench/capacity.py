@@ -155,11 +155,11 @@ class Meter:
                     meter.usage.sqs_requests += sqs_billed(operation, params, response)
             return response
 
-        botocore.client.BaseClient._make_api_call = wrapped  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = wrapped
         try:
             yield self.usage
         finally:
-            botocore.client.BaseClient._make_api_call = real  # type: ignore[method-assign]
+            botocore.client.BaseClient._make_api_call = real
 
     def take(self) -> Usage:
         """The usage since the last take, and a fresh counter for the next."""
