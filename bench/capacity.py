@@ -106,6 +106,8 @@ class Usage:
         self.wru = 0.0
         self.calls: Counter[str] = Counter()
         self.tables: Counter[str] = Counter()  # DynamoDB calls by table, stage prefix removed
+        self.read_units_by_table: Counter[str] = Counter()
+        self.read_bytes_by_table: Counter[str] = Counter()
         self.sqs_requests = 0
 
     def dynamo_calls(self) -> int:
@@ -119,7 +121,14 @@ class Usage:
         self.wru += other.wru
         self.calls.update(other.calls)
         self.tables.update(other.tables)
+        self.read_units_by_table.update(other.read_units_by_table)
+        self.read_bytes_by_table.update(other.read_bytes_by_table)
         self.sqs_requests += other.sqs_requests
+
+
+def _short(table: str) -> str:
+    """`<app>-<stage>-market-cache` -> `market-cache` (stage names have no dash)."""
+    return table.split("-", 2)[-1]
 
 
 class Meter:
@@ -167,12 +176,22 @@ class Meter:
             usage, self.usage = self.usage, Usage()
         return usage
 
-    def record(self, operation: str, params: Mapping[str, Any], rru: float, wru: float) -> None:
+    def record(
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        rru: float,
+        wru: float,
+        reads: Mapping[str, tuple[float, int]] | None = None,
+    ) -> None:
         # Only calls naming one table (as bench.tick counts them): a batch or a transaction is the tick's own.
         tables = {params["TableName"]} if "TableName" in params else set()
         with self._lock:
             self.usage.calls[f"dynamodb:{operation}"] += 1
-            self.usage.tables.update("-".join(t.rsplit("-", 2)[-2:]) for t in tables)
+            self.usage.tables.update(_short(t) for t in tables)
+            for table, (units, size) in (reads or {}).items():
+                self.usage.read_units_by_table[_short(table)] += units
+                self.usage.read_bytes_by_table[_short(table)] += size
             self.usage.rru += rru
             self.usage.wru += wru
 

@@ -50,21 +50,33 @@ def _work_rows(result: Result) -> list[tuple[str, int, list[Measured], TickUsage
 
 
 def work_table(result: Result) -> list[str]:
-    head = ("work", "count", "DDB calls p50/max", "RRU", "WRU", "SQS req", "wall ms p50", "GB-s", "log B", "US$/1M")
-    lines = [
-        "  " + f"{head[0]:<25}{head[1]:>6}{head[2]:>19}" + "".join(f"{h:>10}" for h in head[3:9]) + f"{head[9]:>9}"
-    ]
+    head = ("work", "count", "DDB calls", "RRU", "WRU", "SQS req", "wall ms", "CPU ms", "GB-s", "log B", "US$/1M")
+    lines = ["  " + f"{head[0]:<25}{head[1]:>6}{head[2]:>11}" + "".join(f"{h:>9}" for h in head[3:])]
     for name, count, rows, usage in _work_rows(result):
         calls = [m.usage.dynamo_calls() for m in rows]
-        calls_text = f"{int(statistics.median(calls))} / {max(calls)}" if calls else "-"
+        calls_text = f"{int(statistics.median(calls))}/{max(calls)}" if calls and "per bot" not in name else "-"
         wall = statistics.median([m.seconds * 1000 for m in rows]) if rows else 0.0
+        cpu = statistics.median([m.cpu_seconds * 1000 for m in rows]) if rows else 0.0
         per_million = sum(usage_cost(usage).values()) * 1e6
         lines.append(
-            f"  {name:<25}{count:>6}{calls_text:>19}{usage.read_units:>10.2f}{usage.write_units:>10.2f}"
-            f"{usage.sqs_requests:>10.2f}{wall:>10.1f}{usage.lambda_gb_seconds:>10.4f}{usage.log_bytes:>10.0f}"
-            f"{per_million:>9.2f}"
+            f"  {name:<25}{count:>6}{calls_text:>11}{usage.read_units:>9.2f}{usage.write_units:>9.2f}"
+            f"{usage.sqs_requests:>9.2f}{wall:>9.1f}{cpu:>9.1f}{usage.lambda_gb_seconds:>9.4f}"
+            f"{usage.log_bytes:>9.0f}{per_million:>9.2f}"
         )
     return lines
+
+
+def read_breakdown(result: Result) -> str:
+    """Where a quiet tick's read units go, by table (bytes read / units)."""
+    rows = result.quiet
+    if not rows:
+        return ""
+    units, size = rows[0].usage.read_units_by_table.copy(), rows[0].usage.read_bytes_by_table.copy()
+    for m in rows[1:]:
+        units.update(m.usage.read_units_by_table)
+        size.update(m.usage.read_bytes_by_table)
+    parts = [f"{t} {size[t] / len(rows):,.0f} B = {units[t] / len(rows):.2f} RRU" for t in sorted(units)]
+    return "  quiet tick reads, by table: " + "; ".join(parts)
 
 
 def month_table(result: Result, trading_share: float) -> list[str]:
@@ -97,6 +109,7 @@ def render(result: Result, trading_share: float, elapsed: float) -> str:
         f"the embedded AWS, {elapsed:.0f} s; us-east-1 list prices of {PRICES_DATE}",
         "",
         *work_table(result),
+        read_breakdown(result),
         "",
         f"  (a month of 43,200 minutes; {trading_share:.0%} of ticks trade; batches of 10 ticks per worker "
         "invocation; wall time of this process against moto billed as Lambda time)",

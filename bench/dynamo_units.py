@@ -21,24 +21,28 @@ def dynamo_units(meter: Meter, raw: Raw, operation: str, params: dict[str, Any])
     if operation in WRITES:
         return _write(meter, raw, operation, params)
     response = raw(operation, **params)
-    meter.record(operation, params, _read_units(operation, params, response), 0.0)
+    reads = _read_units(operation, params, response)
+    meter.record(operation, params, sum(units for units, _ in reads.values()), 0.0, reads)
     return response
 
 
-def _read_units(operation: str, params: Mapping[str, Any], response: Mapping[str, Any]) -> float:
+def _read_units(operation: str, params: Mapping[str, Any], response: Mapping[str, Any]) -> dict[str, tuple[float, int]]:
+    """Read units and bytes read, by table."""
     if operation == "GetItem":
-        return read_units(item_size(response.get("Item")), bool(params.get("ConsistentRead")))
+        size = item_size(response.get("Item"))
+        return {params["TableName"]: (read_units(size, bool(params.get("ConsistentRead"))), size)}
     if operation == "BatchGetItem":
-        total = 0.0
+        reads = {}
         for table, request in params.get("RequestItems", {}).items():
             found = response.get("Responses", {}).get(table, [])
             unprocessed = len(response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", []))
             consistent = bool(request.get("ConsistentRead"))
-            total += sum(read_units(item_size(i), consistent) for i in found)
+            units = sum(read_units(item_size(i), consistent) for i in found)
             # A key with no item still costs the minimum read.
             missing = len(request.get("Keys", [])) - len(found) - unprocessed
-            total += max(0, missing) * read_units(0, consistent)
-        return total
+            units += max(0, missing) * read_units(0, consistent)
+            reads[table] = (units, sum(item_size(i) for i in found))
+        return reads
     if operation in ("Query", "Scan"):
         items = response.get("Items", [])
         size = sum(item_size(i) for i in items)
@@ -46,12 +50,15 @@ def _read_units(operation: str, params: Mapping[str, Any], response: Mapping[str
         if returned and scanned > returned:  # a filter is applied after the read: the filtered-out items cost too
             size = size * scanned // returned
         consistent = bool(params.get("ConsistentRead")) and "IndexName" not in params
-        return read_units(size, consistent)
+        return {params["TableName"]: (read_units(size, consistent), size)}
     if operation == "TransactGetItems":
-        return sum(
-            read_units(item_size(r.get("Item")), True, transactional=True) for r in response.get("Responses", [])
-        )
-    return 0.0  # control plane (DescribeTable, ...): not billed per request
+        reads: dict[str, tuple[float, int]] = {}
+        for action, answer in zip(params.get("TransactItems", []), response.get("Responses", []), strict=False):
+            table, size = action["Get"]["TableName"], item_size(answer.get("Item"))
+            units, total = reads.get(table, (0.0, 0))
+            reads[table] = (units + read_units(size, True, transactional=True), total + size)
+        return reads
+    return {}  # control plane (DescribeTable, ...): not billed per request
 
 
 def _targets(meter: Meter, raw: Raw, operation: str, params: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
