@@ -66,6 +66,8 @@ bench: venv
 	$(BIN)/python bench/backtest.py
 	$(BIN)/python -m bench.dispatch --bots 10000
 	$(BIN)/python -m bench.tick
+	$(BIN)/python -m bench.cost
+	$(BIN)/python -m bench.cold_start
 
 # 1,000 paper bots for 10 market minutes plus API load on 127.0.0.1; prints one table (not part of make test).
 soak: venv

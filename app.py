@@ -3,26 +3,47 @@ Each handler calls one service; everything else lives in chalicelib/."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, CORSConfig, Rate, SQSEvent
 
 from chalicelib.api.middleware import http_middleware, metrics_flush_middleware
-from chalicelib.api.routes import (
-    account,
-    api_keys,
-    auth,
-    backtests,
-    bot_plan,
-    bots,
-    catalog,
-    meta,
-    notifications,
-    trades,
-    users,
-)
-from chalicelib.api.routing import API_PREFIX
 from chalicelib.config import settings
+
+# Every function's handler lives in this module (Chalice's `app.app`, `app.run_ticks`, ...), so every cold
+# start imports it: on Lambda, a function other than the API (named `<app>-<stage>-<function>`, see
+# infra/package_template.name_functions) skips the routes, their schemas and services. Packaging, local runs
+# and the tests see every route; an unknown function name gets them too.
+EVENT_FUNCTIONS = ("dispatch_ticks", "run_ticks", "run_jobs", "send_notifications", "recheck_api_keys")
+
+
+def _serves_http() -> bool:
+    return not os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "").endswith(tuple(f"-{f}" for f in EVENT_FUNCTIONS))
+
+
+def _register_routes(app: Chalice) -> None:
+    from chalicelib.api.routes import (
+        account,
+        api_keys,
+        auth,
+        backtests,
+        bot_plan,
+        bots,
+        catalog,
+        meta,
+        notifications,
+        trades,
+        users,
+    )
+    from chalicelib.api.routing import API_PREFIX
+
+    for blueprint in (meta.bp, auth.bp, users.bp, api_keys.bp, catalog.bp, bots.bp, trades.bp, notifications.bp):
+        app.register_blueprint(blueprint, url_prefix=API_PREFIX)
+    app.register_blueprint(backtests.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(bot_plan.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(account.bp, url_prefix=API_PREFIX)
+
 
 app = Chalice(app_name="tradebot")
 app.experimental_feature_flags.update(["BLUEPRINTS"])
@@ -38,11 +59,8 @@ if settings().cors_origin:
 app.register_middleware(metrics_flush_middleware, "all")
 app.register_middleware(http_middleware, "http")
 
-for blueprint in (meta.bp, auth.bp, users.bp, api_keys.bp, catalog.bp, bots.bp, trades.bp, notifications.bp):
-    app.register_blueprint(blueprint, url_prefix=API_PREFIX)
-app.register_blueprint(backtests.bp, url_prefix=API_PREFIX)
-app.register_blueprint(bot_plan.bp, url_prefix=API_PREFIX)
-app.register_blueprint(account.bp, url_prefix=API_PREFIX)
+if _serves_http():
+    _register_routes(app)
 
 _QUEUE = f"{settings().app_name}-{settings().stage}"
 

@@ -65,9 +65,24 @@ def start(stage: str = "bench") -> dict[str, str]:
         POWERTOOLS_METRICS_DISABLED="true",
         POWERTOOLS_LOG_LEVEL="ERROR",
     )
+    _quiet_metrics()
     from infra.local.provision import provision
 
     return provision(endpoint_url=os.environ["AWS_ENDPOINT_URL"], stage=stage)
+
+
+def _quiet_metrics() -> None:
+    """Powertools publishes a metric set by itself once a metric holds 100 values, printing its EMF blob to
+    stdout even with POWERTOOLS_METRICS_DISABLED (its flush_metrics honours the setting, that path does not):
+    in a benchmark that prints tables, a disabled metric prints nothing."""
+    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+    from aws_lambda_powertools.metrics.provider.cloudwatch_emf import cloudwatch
+
+    def emf_print(*args: Any, **kwargs: Any) -> None:
+        if not is_metrics_disabled():
+            print(*args, **kwargs)
+
+    cloudwatch.print = emf_print  # type: ignore[attr-defined]
 
 
 class CallCounter:

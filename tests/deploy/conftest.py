@@ -72,6 +72,19 @@ def sam(packaged: tuple[Path, package_template.PackageSummary]) -> dict[str, Any
     return data
 
 
+@pytest.fixture(scope="session")
+def lambda_tree(
+    packaged: tuple[Path, package_template.PackageSummary], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """The package laid out as Lambda does: /var/task (function), /opt/python (layer), then the runtime's
+    own boto3/botocore (linked from this venv, standing in for the runtime's copies)."""
+    from bench.cold_start import extract_tree
+
+    out = packaged[0]
+    root = tmp_path_factory.mktemp("lambda")
+    return extract_tree(out / package_template.FUNCTION_ZIP, out / package_template.LAYER_ZIP, root)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if REPORT:
         terminalreporter.section("deploy package report")

@@ -34,12 +34,6 @@ def _functions(sam: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def _extract(zip_path: Path, dest: Path) -> Path:
-    with zipfile.ZipFile(zip_path) as zf:
-        zf.extractall(dest)
-    return dest
-
-
 def test_packaged_template_passes_cfn_lint(packaged: tuple[Path, Any]) -> None:
     result = cfn_lint(packaged[0] / package_template.SAM_TEMPLATE)
     errors = [line for line in result.stdout.splitlines() if ":E" in line]
@@ -247,22 +241,6 @@ def test_package_sizes_within_limits_and_numpy_is_in_it(packaged: tuple[Path, An
     assert any(n.startswith(f"{SITE}/numpy/_core/_multiarray_umath.cpython-311-") and n.endswith(".so") for n in names)
     assert any(n.startswith(f"{SITE}/numpy-2.2.") and n.endswith(".dist-info/METADATA") for n in names)
     assert not any(n.startswith((f"{SITE}/botocore/", f"{SITE}/boto3/")) for n in names)  # the runtime's are used
-
-
-@pytest.fixture(scope="module")
-def lambda_tree(packaged: tuple[Path, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The package laid out as Lambda does: /var/task (function), /opt/python (layer), then the runtime's
-    own boto3/botocore (linked from this venv, standing in for the runtime's copies)."""
-    out = packaged[0]
-    root = tmp_path_factory.mktemp("lambda")
-    task = _extract(out / package_template.FUNCTION_ZIP, root / "task")
-    opt = _extract(out / package_template.LAYER_ZIP, root / "opt") / SITE
-    runtime = root / "runtime"
-    runtime.mkdir()
-    venv_site = Path(next(p for p in sys.path if p.endswith("site-packages")))
-    for name in ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py"):
-        (runtime / name).symlink_to(venv_site / name)
-    return {"task": task, "opt": opt, "runtime": runtime}
 
 
 def _isolated(tree: dict[str, Path], code: str, *flags: str) -> subprocess.CompletedProcess[str]:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.api.routing import Ctx, endpoint
 from chalicelib.api.validation import StrictModel
 from chalicelib.bootstrap import container
-from chalicelib.services.api_keys import ApiKeyView
+
+if TYPE_CHECKING:  # the service module pulls in the exchange port and numpy: a cold start of the API needs neither
+    from chalicelib.services.api_keys import ApiKeyView
 
 bp = Blueprint(__name__)
 TAGS = ("api-keys",)

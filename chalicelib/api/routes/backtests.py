@@ -4,7 +4,7 @@ Every lookup is by (caller's user id, backtest id): another user's backtest answ
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
@@ -23,7 +23,9 @@ from chalicelib.api.schemas.backtests import (
 from chalicelib.api.validation import RequestError, parse_time
 from chalicelib.bootstrap import container
 from chalicelib.domain.clock import iso_utc
-from chalicelib.services.backtests import MAX_TRADES_OUT, Backtest, BacktestRequest
+
+if TYPE_CHECKING:  # the backtest service brings the strategy engine and numpy: imported when a request needs it
+    from chalicelib.services.backtests import Backtest
 
 bp = Blueprint(__name__)
 TAGS = ("backtests",)
@@ -47,6 +49,8 @@ def _base(b: Backtest) -> dict[str, Any]:
 
 
 def backtest_out(b: Backtest, result: dict[str, Any] | None) -> BacktestOut:
+    from chalicelib.services.backtests import MAX_TRADES_OUT
+
     shown = None
     if result is not None:
         trades = result["trades"]
@@ -87,6 +91,8 @@ def backtest_out(b: Backtest, result: dict[str, Any] | None) -> BacktestOut:
     other_responses={202: BacktestOut},
 )
 def create_backtest(ctx: Ctx, body: BacktestIn) -> BacktestOut | Response:
+    from chalicelib.services.backtests import BacktestRequest
+
     created = container().backtests.create(
         ctx.user_id,
         BacktestRequest(

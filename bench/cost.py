@@ -1,0 +1,48 @@
+"""What a bot costs per month: paper bots ticking on the embedded AWS, every AWS call metered into billable
+units (bench/capacity.py), each tick's wall time billed as Lambda GB-seconds at the memory
+.chalice/config.json gives the function, priced at bench/prices.py's list prices. docs/cost.md explains
+each line and keeps the figures.
+
+    .venv/bin/python -m bench.cost [--bots 24 --minutes 12 --trading-share 0.05]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+from bench.capacity import Meter
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def memory_gb(function: str, stage: str = "prod") -> float:
+    config = json.loads((REPO / ".chalice" / "config.json").read_text())
+    return int(config["stages"][stage]["lambda_functions"][function]["lambda_memory_size"]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bots", type=int, default=24)
+    parser.add_argument("--minutes", type=int, default=12)
+    parser.add_argument("--trading-share", type=float, default=0.05, help="share of ticks that trade")
+    args = parser.parse_args()
+
+    from bench._embedded import start
+
+    outputs = start("benchcost")
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "INFO"  # as prod logs (.chalice/config.json), to count its bytes
+    from bench.cost_run import Run
+    from bench.cost_table import render
+
+    run = Run(outputs, Meter(), args.bots, memory_gb("run_ticks"), memory_gb("dispatch_ticks"))
+    started = time.perf_counter()
+    result = run.measure(args.minutes)
+    print(render(result, args.trading_share, time.perf_counter() - started))
+
+
+if __name__ == "__main__":
+    main()

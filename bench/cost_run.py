@@ -1,0 +1,200 @@
+"""The measuring run of bench/cost.py: an idle dispatch, then paper bots ticking minute by minute, each
+dispatch and each tick metered on its own. The harness's own calls (receiving the queue, counting trades)
+happen between takes of the meter and are not counted."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.capacity import Meter, Usage
+from bench.prices import TickUsage
+
+# Lambda's SQS event source hands the worker up to 10 ticks per invocation; the dispatcher enqueues a
+# minute's ticks at once, so at platform scale the batches are full (a lone bot's are not: see docs/cost.md).
+BATCH_FILL = 10
+# START, END and REPORT lines Lambda writes per invocation (REPORT with its X-Ray segment line).
+PLATFORM_LOG_BYTES = 420
+STRATEGIES = [
+    ("sma_cross", {"fast": 2, "slow": 5}),
+    ("ema_cross", {"fast": 2, "slow": 6}),
+    ("rsi_reversion", {"period": 3, "lower": 40, "upper": 60}),
+    ("dca", {"base_order_quote": 50, "take_profit_pct": 0.3, "price_deviation_pct": 0.2}),
+]
+
+
+class LogBytes(io.TextIOBase):
+    """Counts what the Powertools logger writes (CloudWatch Logs bills ingestion by the byte)."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+    def write(self, text: str) -> int:
+        self.bytes += len(text.encode())
+        return len(text)
+
+
+def _emf(metrics: Any) -> tuple[int, frozenset[str]]:
+    """Size and metric names of the EMF blob the middleware would print for the metrics held; clears them."""
+    size, names = 0, frozenset(metrics.provider.metric_set)
+    if names:
+        size = len(json.dumps(metrics.serialize_metric_set(), separators=(",", ":")))
+    metrics.clear_metrics()
+    return size, names
+
+
+def tick_usage(usage: Usage, seconds: float, log_bytes: int, memory: float) -> TickUsage:
+    """One tick in a full batch: its own calls, its share of the invocation and of the poller's requests."""
+    return TickUsage(
+        read_units=usage.rru,
+        write_units=usage.wru,
+        # The event source's ReceiveMessage and DeleteMessageBatch, shared by the batch.
+        sqs_requests=usage.sqs_requests + 2 / BATCH_FILL,
+        lambda_gb_seconds=seconds * memory,
+        lambda_requests=1 / BATCH_FILL,
+        kms_requests=usage.count("kms"),
+        s3_put_requests=usage.calls["s3:PutObject"],
+        s3_get_requests=usage.calls["s3:GetObject"],
+        log_bytes=log_bytes + PLATFORM_LOG_BYTES / BATCH_FILL,
+        traces=0.05 / BATCH_FILL,
+    )
+
+
+def mean_usage(rows: list[TickUsage]) -> TickUsage:
+    if not rows:
+        return TickUsage()
+    fields = TickUsage.__dataclass_fields__
+    return TickUsage(**{f: sum(getattr(r, f) for r in rows) / len(rows) for f in fields})
+
+
+@dataclass
+class Measured:
+    """One metered piece of work: its usage, wall seconds and log bytes (logger + EMF)."""
+
+    usage: Usage
+    seconds: float
+    log_bytes: int
+    cpu_seconds: float = 0.0
+    metric_names: frozenset[str] = frozenset()
+
+
+@dataclass
+class Result:
+    bots: int
+    idle_minute: Measured
+    dispatches: list[tuple[int, Measured]] = field(default_factory=list)  # (bots dispatched, measured)
+    quiet: list[Measured] = field(default_factory=list)
+    trading: list[Measured] = field(default_factory=list)
+    candle_fills: list[Measured] = field(default_factory=list)
+    worker_gb: float = 1.0
+    dispatcher_gb: float = 0.5
+
+    def tick(self, rows: list[Measured]) -> list[TickUsage]:
+        return [tick_usage(m.usage, m.seconds, m.log_bytes, self.worker_gb) for m in rows]
+
+    def idle_dispatcher_minute(self) -> TickUsage:
+        m = self.idle_minute
+        return TickUsage(
+            read_units=m.usage.rru,
+            write_units=m.usage.wru,
+            sqs_requests=m.usage.sqs_requests,
+            lambda_gb_seconds=m.seconds * self.dispatcher_gb,
+            lambda_requests=1,
+            log_bytes=m.log_bytes + PLATFORM_LOG_BYTES,
+            traces=1,  # one invocation a minute: X-Ray's reservoir (1 a second) samples every one
+        )
+
+    def dispatch_per_tick(self) -> TickUsage:
+        """A bot's share of a dispatch: what a dispatch with bots costs over an idle one, per bot dispatched."""
+        idle, bots = self.idle_minute, sum(n for n, _ in self.dispatches)
+        if not bots:
+            return TickUsage()
+        n = len(self.dispatches)
+        total = [m for _, m in self.dispatches]
+        return TickUsage(
+            read_units=max(0.0, sum(m.usage.rru for m in total) - n * idle.usage.rru) / bots,
+            write_units=max(0.0, sum(m.usage.wru for m in total) - n * idle.usage.wru) / bots,
+            sqs_requests=max(0, sum(m.usage.sqs_requests for m in total) - n * idle.usage.sqs_requests) / bots,
+            lambda_gb_seconds=max(0.0, sum(m.seconds for m in total) - n * idle.seconds) / bots * self.dispatcher_gb,
+            log_bytes=max(0, sum(m.log_bytes for m in total) - n * idle.log_bytes) / bots,
+        )
+
+
+class Run:
+    def __init__(self, outputs: dict[str, str], meter: Meter, bots: int, worker_gb: float, dispatcher_gb: float):
+        from chalicelib import bootstrap
+        from chalicelib.domain.clock import ManualClock
+        from chalicelib.observability import logger, metrics
+
+        self.outputs, self.meter, self.bots = outputs, meter, bots
+        self.clock = ManualClock(1_767_225_600_000 + 7 * 60_000)
+        self.container = bootstrap.Container(clock=self.clock)
+        bootstrap.use(self.container)
+        self.metrics = metrics
+        self.log = LogBytes()
+        logger.registered_handler.setStream(self.log)  # type: ignore[attr-defined]
+        self.user = f"bench-{uuid.uuid4().hex[:8]}"
+        self.result = Result(bots, Measured(Usage(), 0.0, 0), worker_gb=worker_gb, dispatcher_gb=dispatcher_gb)
+
+    def _metered(self, work: Any) -> tuple[Any, Measured]:
+        self.meter.take()
+        self.log.bytes = 0
+        started, cpu = time.perf_counter(), time.process_time()
+        value = work()
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        usage = self.meter.take()
+        emf_bytes, names = _emf(self.metrics)
+        return value, Measured(usage, seconds, self.log.bytes + emf_bytes, cpu, names)
+
+    def measure(self, minutes: int) -> Result:
+        from chalicelib import workers
+
+        with self.meter.metering():
+            for _ in range(2):  # the first builds the process's clients (a cold start); the second is kept
+                self.clock.advance(60_000)
+                _, self.result.idle_minute = self._metered(workers.dispatch)
+            self._create_bots()
+            for _ in range(minutes):
+                self.clock.advance(60_000)
+                report, measured = self._metered(workers.dispatch)
+                self.result.dispatches.append((int(report["bots"]), measured))
+                self._tick_all()
+        return self.result
+
+    def _create_bots(self) -> None:
+        for i in range(self.bots):
+            strategy, params = STRATEGIES[i % len(STRATEGIES)]
+            body = {"name": f"b{i}", "strategy": strategy, "params": params, "symbol": ("BTCUSDT", "ETHUSDT")[i % 2],
+                    "interval": "1m", "mode": "paper", "budget": "1000", "risk": {}}  # fmt: skip
+            config = self.container.bots.create(self.user, body)
+            self.container.bots.change_status(self.user, config.id, "start")
+
+    def _tick_all(self) -> None:
+        import boto3
+
+        from chalicelib import workers
+        from infra.local.sqs_poller import lambda_record
+
+        sqs, queue = boto3.client("sqs"), self.outputs["TickQueueUrl"]
+        while True:
+            messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, AttributeNames=["All"])
+            if not messages.get("Messages"):
+                return
+            for m in messages["Messages"]:
+                event = {"Records": [lambda_record(m, self.outputs["TickQueueArn"], "us-east-1")]}
+                trades = self._trades()
+                result, measured = self._metered(lambda event=event: workers.run_ticks(event))
+                assert result == {"batchItemFailures": []}, result
+                if measured.usage.tables["market-cache"]:
+                    # The first bot of a (symbol, minute) fetches the candles for all the others.
+                    self.result.candle_fills.append(measured)
+                else:
+                    (self.result.trading if self._trades() > trades else self.result.quiet).append(measured)
+                sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
+
+    def _trades(self) -> int:
+        return sum(s.trades_count for _, s in self.container.bots.list_for(self.user))

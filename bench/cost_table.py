@@ -1,0 +1,120 @@
+"""The tables bench/cost.py prints: per kind of work, per bot-month for 1m/15m/1h bots, and an idle stage."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from pathlib import Path
+
+from bench.cost_run import Measured, Result, mean_usage
+from bench.prices import MINUTES_PER_MONTH, PRICES_DATE, TickUsage, bot_month, fixed_egress, idle_stage, usage_cost
+
+REPO = Path(__file__).resolve().parents[1]
+INTERVALS = (("1m", 1), ("15m", 15), ("1h", 60))
+
+
+def stage_counts(idle_metrics: int) -> dict[str, int]:
+    """What an idle stage pays for by the month, counted in the templates that create it."""
+    infra = {name: (REPO / "infra" / name).read_text() for name in ("stack.yaml", "observability.yaml", "waf.yaml")}
+    every = "\n".join(infra.values())
+
+    def count(resource: str) -> int:
+        return len(re.findall(rf"Type: AWS::{resource}\s*$", every, flags=re.M))
+
+    return {
+        "kms_keys": count("KMS::Key"),
+        "secrets": count("SecretsManager::Secret"),
+        "alarms": count("CloudWatch::Alarm"),
+        "dashboards": count("CloudWatch::Dashboard"),
+        "web_acls": count("WAFv2::WebACL"),
+        "waf_rules": len(re.findall(r"^ {10}Priority:", infra["waf.yaml"], flags=re.M)),
+        "sqs_polled_queues": (REPO / "app.py").read_text().count("@app.on_sqs_message"),
+        "idle_metrics": idle_metrics,
+    }
+
+
+def _dollars(value: float) -> str:
+    return f"{value:.4f}" if value < 10 else f"{value:.2f}"
+
+
+def _work_rows(result: Result) -> list[tuple[str, int, list[Measured], TickUsage]]:
+    dispatch = [m for _, m in result.dispatches]
+    return [
+        ("quiet tick", len(result.quiet), result.quiet, mean_usage(result.tick(result.quiet))),
+        ("trading tick", len(result.trading), result.trading, mean_usage(result.tick(result.trading))),
+        ("dispatch, per bot", sum(n for n, _ in result.dispatches), dispatch, result.dispatch_per_tick()),
+        ("dispatcher, idle minute", 1, [result.idle_minute], result.idle_dispatcher_minute()),
+        ("candle fill, per symbol", len(result.candle_fills), result.candle_fills,
+         mean_usage(result.tick(result.candle_fills))),
+    ]  # fmt: skip
+
+
+def work_table(result: Result) -> list[str]:
+    head = ("work", "count", "DDB calls", "RRU", "WRU", "SQS req", "wall ms", "CPU ms", "GB-s", "log B", "US$/1M")
+    lines = ["  " + f"{head[0]:<25}{head[1]:>6}{head[2]:>11}" + "".join(f"{h:>9}" for h in head[3:])]
+    for name, count, rows, usage in _work_rows(result):
+        calls = [m.usage.dynamo_calls() for m in rows]
+        calls_text = f"{int(statistics.median(calls))}/{max(calls)}" if calls and "per bot" not in name else "-"
+        wall = statistics.median([m.seconds * 1000 for m in rows]) if rows else 0.0
+        cpu = statistics.median([m.cpu_seconds * 1000 for m in rows]) if rows else 0.0
+        per_million = sum(usage_cost(usage).values()) * 1e6
+        lines.append(
+            f"  {name:<25}{count:>6}{calls_text:>11}{usage.read_units:>9.2f}{usage.write_units:>9.2f}"
+            f"{usage.sqs_requests:>9.2f}{wall:>9.1f}{cpu:>9.1f}{usage.lambda_gb_seconds:>9.4f}"
+            f"{usage.log_bytes:>9.0f}{per_million:>9.2f}"
+        )
+    return lines
+
+
+def read_breakdown(result: Result) -> str:
+    """Where a quiet tick's read units go, by table (bytes read / units)."""
+    rows = result.quiet
+    if not rows:
+        return ""
+    units, size = rows[0].usage.read_units_by_table.copy(), rows[0].usage.read_bytes_by_table.copy()
+    for m in rows[1:]:
+        units.update(m.usage.read_units_by_table)
+        size.update(m.usage.read_bytes_by_table)
+    parts = [f"{t} {size[t] / len(rows):,.0f} B = {units[t] / len(rows):.2f} RRU" for t in sorted(units)]
+    return "  quiet tick reads, by table: " + "; ".join(parts)
+
+
+def month_table(result: Result, trading_share: float) -> list[str]:
+    quiet, trading = mean_usage(result.tick(result.quiet)), mean_usage(result.tick(result.trading))
+    months = {label: bot_month(quiet, trading, result.dispatch_per_tick(), minutes, trading_share)
+              for label, minutes in INTERVALS}  # fmt: skip
+    lines = ["  " + f"{'US$ per bot-month':<25}" + "".join(f"{label + ' bot':>12}" for label, _ in INTERVALS)]
+    for line in next(iter(months.values())):
+        lines.append(f"  {line:<25}" + "".join(f"{_dollars(months[label][line]):>12}" for label, _ in INTERVALS))
+    totals = "".join(f"{_dollars(sum(months[label].values())):>12}" for label, _ in INTERVALS)
+    lines.append(f"  {'total':<25}{totals}")
+    return lines
+
+
+def idle_table(result: Result) -> list[str]:
+    counts = stage_counts(len(result.idle_minute.metric_names))
+    lines_ = idle_stage(counts, result.idle_dispatcher_minute())
+    lines = [f"  {'US$ per month, idle stage':<36}{'':>12}"]
+    lines += [f"  {name:<36}{_dollars(value):>12}" for name, value in lines_.items()]
+    lines.append(f"  {'total':<36}{_dollars(sum(lines_.values())):>12}")
+    fill = sum(usage_cost(mean_usage(result.tick(result.candle_fills))).values()) * MINUTES_PER_MONTH
+    lines.append(f"  {'+ per symbol 1m bots trade (candles)':<36}{_dollars(fill):>12}")
+    lines.append(f"  {'+ EGRESS=fixed (2 NAT gateways)':<36}{_dollars(fixed_egress(2)):>12}")
+    return lines
+
+
+def render(result: Result, trading_share: float, elapsed: float) -> str:
+    out = [
+        f"Cost model (bench/cost.py; docs/cost.md): {result.bots} paper 1m bots, {len(result.dispatches)} minutes on "
+        f"the embedded AWS, {elapsed:.0f} s; us-east-1 list prices of {PRICES_DATE}",
+        "",
+        *work_table(result),
+        read_breakdown(result),
+        "",
+        f"  (a month of 43,200 minutes; {trading_share:.0%} of ticks trade; batches of 10 ticks per worker "
+        "invocation; wall time of this process against moto billed as Lambda time)",
+        *month_table(result, trading_share),
+        "",
+        *idle_table(result),
+    ]
+    return "\n".join(out)

@@ -1,0 +1,51 @@
+"""Each Lambda function's cold import, in the package as Lambda lays it out (bench/cold_start.py): what it
+loads, and how long it takes against the baseline recorded in cold_import_baseline.json. Times are compared
+as ratios to a reference import of pinned libraries measured interleaved in the same fresh-interpreter way,
+so a loaded machine slows both sides; a function fails at more than 30% over its recorded ratio."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench.cold_start import BASELINE, FUNCTIONS, measure, run_isolated, summary
+from tests.deploy.conftest import REPORT
+
+RUNS = 7
+TOLERANCE = 1.30
+
+
+def _loaded(tree: dict[str, Path], function: str) -> set[str]:
+    code = FUNCTIONS[function] + "; import json; print(json.dumps(sorted(sys.modules)))"
+    result = run_isolated(tree, code, function)
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_the_worker_imports_no_routes_and_no_exchange_client(lambda_tree: dict[str, Path]) -> None:
+    loaded = _loaded(lambda_tree, "run_ticks")
+    assert "chalicelib.workers" in loaded
+    assert not {m for m in loaded if m.startswith(("chalicelib.api.routes", "chalicelib.api.schemas"))}
+    assert not {m for m in loaded if m == "binance" or m.startswith("binance.")}
+
+
+def test_the_api_imports_no_backtester_and_no_exchange_client(lambda_tree: dict[str, Path]) -> None:
+    loaded = _loaded(lambda_tree, "api_handler")
+    assert "chalicelib.api.routes.backtests" in loaded  # the routes are all there
+    unwanted = ("chalicelib.services.backtests", "chalicelib.domain.backtest", "chalicelib.domain.engine", "binance")
+    assert not {m for m in loaded if m.startswith(unwanted)}
+
+
+def test_cold_imports_stay_within_30_percent_of_the_baseline(lambda_tree: dict[str, Path]) -> None:
+    baseline = json.loads(BASELINE.read_text())["functions"]
+    figures = summary(measure(lambda_tree, RUNS))
+    for name, row in figures.items():
+        REPORT[f"cold import {name} (median of {RUNS})"] = (
+            f"{row['median_ms']:.0f} ms, {row['ratio']:.2f} x reference (baseline {baseline[name]['ratio']:.2f})"
+        )
+    slower = {
+        name: (row["ratio"], baseline[name]["ratio"])
+        for name, row in figures.items()
+        if name != "reference" and row["ratio"] > baseline[name]["ratio"] * TOLERANCE
+    }
+    assert not slower, f"cold import regressed by more than 30% (ratio now, baseline): {slower}"

@@ -1,0 +1,117 @@
+"""The cost model's arithmetic (bench/capacity.py, bench/dynamo_units.py, bench/prices.py): DynamoDB units
+from item sizes by AWS's documented rules, SQS's 64 KB chunks, and list prices into dollars per month."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.capacity import Meter, item_size, number_size, read_units, sqs_billed, sqs_requests, write_units
+from bench.prices import PRICES, TickUsage, bot_month, fixed_egress, idle_stage, sqs_idle_polling_requests, usage_cost
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_item_size_counts_names_and_values_as_aws_documents() -> None:
+    # "id" (2) + "abc" (3); "n" (1) + 12345 (5 significant digits: 3 bytes + 1)
+    assert item_size({"id": {"S": "abc"}, "n": {"N": "123.45"}}) == 2 + 3 + 1 + 4
+    assert item_size({"é": {"S": "€"}}) == 2 + 3  # UTF-8 bytes, not characters
+    assert number_size("-0.001") == 1 + 1 + 1 and number_size("1000") == 2 and number_size("0") == 2
+    assert item_size({"b": {"BOOL": True}, "z": {"NULL": True}, "x": {"B": b"\x00" * 10}}) == 2 + 2 + 11
+    # a map or list: 3 bytes, plus 1 per element, plus its names and values
+    assert item_size({"m": {"M": {"k": {"S": "v"}}}, "l": {"L": [{"S": "ab"}]}}) == (1 + 3 + 1 + 1 + 1) + (
+        1 + 3 + 1 + 2
+    )
+    assert item_size(None) == 0
+
+
+def test_read_and_write_units_round_up_per_unit_size() -> None:
+    assert read_units(4096, consistent=True) == 1.0 and read_units(4097, consistent=True) == 2.0
+    assert read_units(4097, consistent=False) == 1.0 and read_units(0, consistent=False) == 0.5
+    assert read_units(100, consistent=True, transactional=True) == 2.0
+    assert write_units(1024) == 1.0 and write_units(1025) == 2.0 and write_units(0) == 1.0
+    assert write_units(1500, transactional=True) == 4.0
+
+
+def test_sqs_is_billed_per_64_kb_chunk() -> None:
+    assert sqs_requests(65_536) == 1 and sqs_requests(65_537) == 2 and sqs_requests(0) == 1
+    batch = {"Entries": [{"Id": str(i), "MessageBody": "x" * 7_000} for i in range(10)]}
+    assert sqs_billed("SendMessageBatch", batch, {}) == 2  # 70,000 bytes
+    assert sqs_billed("DeleteMessageBatch", {"Entries": [{}] * 10}, {}) == 1
+
+
+def test_prices_turn_usage_into_dollars_per_month() -> None:
+    one_read = TickUsage(read_units=1.0)
+    assert usage_cost(one_read)["DynamoDB reads"] == pytest.approx(0.125e-6)
+    assert usage_cost(TickUsage(lambda_gb_seconds=1.0))["Lambda compute"] == pytest.approx(0.0000166667)
+    month = bot_month(one_read, TickUsage(write_units=10.0), TickUsage(), interval_minutes=1, trading_share=0.05)
+    assert month["DynamoDB reads"] == pytest.approx(43_200 * 0.95 * 0.125e-6)
+    assert month["DynamoDB writes"] == pytest.approx(43_200 * 0.05 * 10 * 0.625e-6)
+    hourly = bot_month(one_read, TickUsage(), TickUsage(read_units=0.5), interval_minutes=60, trading_share=0.0)
+    assert hourly["DynamoDB reads"] == pytest.approx(720 * 1.5 * 0.125e-6)
+
+
+def test_an_idle_stage_costs_what_exists_plus_what_runs_every_minute() -> None:
+    counts = {"kms_keys": 1, "secrets": 1, "alarms": 9, "dashboards": 1, "web_acls": 1, "waf_rules": 3,
+              "sqs_polled_queues": 3, "idle_metrics": 2}  # fmt: skip
+    lines = idle_stage(counts, TickUsage(lambda_gb_seconds=0.1, lambda_requests=1))
+    assert lines["CloudWatch alarms"] == pytest.approx(0.9) and lines["WAF web ACL and rules"] == 8.0
+    assert lines["dispatcher, every minute"] == pytest.approx(43_200 * (0.1 * 0.0000166667 + 0.2e-6))
+    assert sqs_idle_polling_requests(1) == 5 * 3 * 43_200
+    assert lines["SQS pollers on empty queues"] == pytest.approx(3 * 648_000 * 0.4e-6)
+    assert fixed_egress(2) == pytest.approx(2 * (0.045 + 0.005) * 720)
+
+
+def test_docs_cost_md_lists_the_prices_the_model_uses() -> None:
+    doc = (REPO / "docs" / "cost.md").read_text()
+    for name, value in PRICES.items():
+        row = re.search(rf"^\|[^|\n]*\|\s*`{name}`\s*\|\s*([0-9.]+)\s*\|", doc, flags=re.M)
+        assert row, f"docs/cost.md has no price row for {name}"
+        assert float(row.group(1)) == value, name
+
+
+@pytest.fixture
+def dynamo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    import boto3
+    from moto import mock_aws
+
+    for var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+        monkeypatch.delenv(var, raising=False)
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="t", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in ("pk", "g")],
+            GlobalSecondaryIndexes=[{"IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                     "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+        )  # fmt: skip
+        yield client
+
+
+def test_the_meter_bills_writes_on_the_larger_image_and_failed_conditions_too(dynamo: Any) -> None:
+    meter = Meter()
+    big = {"pk": {"S": "a"}, "v": {"S": "x" * 1500}}  # 2 + 1 + 1 + 1500 bytes: 2 write units
+    with meter.metering():
+        dynamo.put_item(TableName="t", Item=big)
+        assert meter.take().wru == 2.0
+        dynamo.put_item(TableName="t", Item={"pk": {"S": "a"}})  # replaces a 1.5 KB item: still 2 units
+        assert meter.take().wru == 2.0
+        with pytest.raises(dynamo.exceptions.ConditionalCheckFailedException):
+            dynamo.put_item(TableName="t", Item=big, ConditionExpression="attribute_not_exists(pk)")
+        assert meter.take().wru == 1.0
+        dynamo.transact_write_items(TransactItems=[{"Put": {"TableName": "t", "Item": {**big, "pk": {"S": "b"}}}}])
+        assert meter.take().wru == 4.0  # transactional: double
+        dynamo.put_item(TableName="t", Item={"pk": {"S": "c"}, "g": {"S": "k"}})  # enters the index: +1
+        assert meter.take().wru == 2.0
+        dynamo.get_item(TableName="t", Key={"pk": {"S": "b"}})
+        assert meter.take().rru == 0.5  # eventually consistent, under 4 KB
+        dynamo.batch_get_item(
+            RequestItems={"t": {"Keys": [{"pk": {"S": "b"}}, {"pk": {"S": "zz"}}], "ConsistentRead": True}}
+        )
+        usage = meter.take()
+        assert usage.rru == 2.0 and usage.calls["dynamodb:BatchGetItem"] == 1  # a missing key costs the minimum
