@@ -14,6 +14,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProject
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.aws_clients import client
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, connection, table_meta
 from chalicelib.config import settings
 from chalicelib.domain.bots import BotConfig, BotState, BotStatus, Mode, PendingOrder
@@ -231,7 +232,7 @@ def _is_conditional_failure(exc: Exception) -> bool:
 # --- repositories ---------------------------------------------------------------------------------
 
 
-class DynamoBotRepository:
+class DynamoBotRepository(AwsBoundary):
     def create(self, config: BotConfig) -> None:
         _model_from_config(config, None).save(condition=BotModel.bot_id.does_not_exist())
 
@@ -257,7 +258,7 @@ class DynamoBotRepository:
         return any(m.api_key_id == key_id and m.status != BotStatus.STOPPED.value for m in BotModel.query(user_id))
 
 
-class DynamoBotStateStore:
+class DynamoBotStateStore(AwsBoundary):
     def get(self, bot_id: str) -> BotState | None:
         try:
             m = BotStateModel.get(bot_id, consistent_read=True)
@@ -306,7 +307,7 @@ class DynamoBotStateStore:
         BotStateModel(bot_id=bot_id).delete()
 
 
-class DynamoTickReader:
+class DynamoTickReader(AwsBoundary):
     """Config, state and cached candles in one BatchGetItem: the whole read side of a quiet tick."""
 
     def load(self, user_id: str, bot_id: str, candle_key: str | None) -> tuple[BotConfig | None, BotState | None, Any]:
@@ -335,7 +336,7 @@ class DynamoTickReader:
         return config, state, cached
 
 
-class DynamoTradeRepository:
+class DynamoTradeRepository(AwsBoundary):
     def query(self, user_id: str, flt: TradeFilter, cursor: str | None, limit: int) -> tuple[list[Trade], str | None]:
         low = f"{flt.start_ms or 0:013d}"
         high = f"{flt.end_ms if flt.end_ms is not None else 9_999_999_999_999:013d}~"

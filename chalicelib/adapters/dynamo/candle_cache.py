@@ -11,6 +11,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.market_cache import MarketCacheItem
 from chalicelib.domain.candles import Candle
 from chalicelib.domain.clock import Clock
@@ -36,7 +37,7 @@ def decode(value: str) -> list[Candle]:
     ]
 
 
-class DynamoCandleCache:
+class DynamoCandleCache(AwsBoundary):
     def __init__(self, clock: Clock, wait_s: float = 2.0, sleep: Callable[[float], None] = time.sleep) -> None:
         self._clock = clock
         self._wait_s = wait_s
