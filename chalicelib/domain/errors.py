@@ -70,7 +70,7 @@ class Unavailable(DomainError):
 
 class DependencyUnavailable(Unavailable):
     """An AWS store or queue failed (throttled, 5xx, timed out, unreachable, or refused a write's condition
-    where no adapter expected it); the adapters raise it in place of botocore's and pynamodb's exceptions.
+    where no adapter expected it); the adapters raise it in place of the AWS libraries' exceptions.
     `aws_code` names AWS's own failure, for the logs only."""
 
     code = "dependency_unavailable"

@@ -1,6 +1,6 @@
 """The one shape every hand-written retry in the platform takes: up to `attempts` tries, `pause_s` apart,
-until a try answers something other than None. AWS calls themselves are retried by botocore (see
-adapters/aws_clients.py); this covers what botocore cannot see: a version conflict to re-read, a batch read's
+until a try answers something other than None. AWS calls themselves are retried by the AWS SDK (see
+adapters/aws_clients.py); this covers what the SDK cannot see: a version conflict to re-read, a batch read's
 unprocessed keys, a cache another worker is filling."""
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ so the same models run against moto (tests, `make run`) and DynamoDB (Lambda).""
 
 from __future__ import annotations
 
+import logging
 import threading
 from functools import lru_cache
 from typing import Any
@@ -14,6 +15,12 @@ from chalicelib.adapters.aws_clients import AWS_RETRIES, CONNECT_TIMEOUT_S, POOL
 from chalicelib.config import settings
 
 _first_use = threading.Lock()
+
+# pynamodb logs every request's arguments at DEBUG, item values included (a webhook signing secret is stored
+# in the users table in the clear, as HMAC needs it): its wire log stays off even when the root logger is
+# at DEBUG, as botocore's must (SECURITY.md, "What is logged"). Every model is built on this module, so the
+# level is set before pynamodb's first request.
+logging.getLogger("pynamodb").setLevel(logging.INFO)
 
 
 class Model(PynamoModel):
