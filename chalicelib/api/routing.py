@@ -9,7 +9,7 @@ import hmac
 import ipaddress
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from chalice.app import Blueprint, Request, Response
@@ -143,6 +143,20 @@ def _view(bp: Blueprint, fn: Callable[..., Any], route: _Route) -> Callable[...,
     return view
 
 
+def _operation(path: str, method: str, route: _Route, **documentation: Any) -> openapi.Operation:
+    """The route's OpenAPI operation; `operation_id` is filled in with the view function's name."""
+    return openapi.Operation(
+        method=method,
+        path=API_PREFIX + path,
+        operation_id="",
+        body=route.body,
+        query=route.query,
+        status=route.status,
+        auth=route.auth,
+        **documentation,
+    )
+
+
 def endpoint(
     bp: Blueprint,
     path: str,
@@ -163,27 +177,21 @@ def endpoint(
     headers: tuple[tuple[str, str], ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     route = _Route(status, auth, body, body_required, max_body, query)
-    documented_errors = _documented_errors(path, route, errors)
+    operation = _operation(
+        path,
+        method,
+        route,
+        summary=summary,
+        tags=tags,
+        response=response,
+        errors=_documented_errors(path, route, errors),
+        response_content_type=response_content_type,
+        other_responses=dict(other_responses or {}),
+        headers=headers,
+    )
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-        openapi.register(
-            openapi.Operation(
-                method=method,
-                path=API_PREFIX + path,
-                summary=summary,
-                tags=tags,
-                operation_id=fn.__name__,
-                body=body,
-                query=query,
-                response=response,
-                status=status,
-                auth=auth,
-                errors=documented_errors,
-                response_content_type=response_content_type,
-                other_responses=dict(other_responses or {}),
-                headers=headers,
-            )
-        )
+        openapi.register(replace(operation, operation_id=fn.__name__))
         bp.route(path, methods=[method])(_view(bp, fn, route))
         return fn
 
