@@ -144,3 +144,4 @@ def test_a_method_replaced_on_the_instance_is_translated_too() -> None:
 def test_other_exceptions_pass_unchanged() -> None:
     with pytest.raises(RuntimeError, match="not AWS"):
         FailingStore(RuntimeError("not AWS")).get("k")
+
