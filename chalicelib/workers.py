@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.bootstrap import container
-from chalicelib.domain.errors import DomainError
+from chalicelib.domain.errors import DependencyUnavailable, DomainError
 from chalicelib.observability import logger, metrics, tracer
 from chalicelib.services.messages import (
     BacktestJobMessage,
@@ -106,7 +106,8 @@ def _tick_record(record: SQSRecord) -> None:
         logger.warning(
             "tick failed",
             extra={**keys, "error": type(exc).__name__, "receive_count": record.attributes.approximate_receive_count},
-            exc_info=not isinstance(exc, DomainError),
+            # An AWS failure keeps its traceback (the SDK's exception is its cause), as before adapters translated it.
+            exc_info=not isinstance(exc, DomainError) or isinstance(exc, DependencyUnavailable),
         )
         ticks.record_failure(user_id, bot_id, _tick_error_text(exc, record.message_id))
         raise

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.adapters.aws_errors import AwsBoundary
 
-class SesMailer:
+
+class SesMailer(AwsBoundary):
     def __init__(self, sender: str, client: Any = None) -> None:
         self._sender = sender
         self._client = client

@@ -7,12 +7,13 @@ import gzip
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws_clients import client
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.observability import logger
 
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-class S3ResultStore:
+class S3ResultStore(AwsBoundary):
     def __init__(self, bucket: str) -> None:
         self._bucket = bucket
 

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from chalicelib.adapters.aws_clients import client
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Unavailable
 from chalicelib.services.messages import NotificationMessage
 from chalicelib.services.ports.bots import BotEvent
 
 
-class SqsQueue:
+class SqsQueue(AwsBoundary):
     def __init__(self, queue_url: str) -> None:
         self._url = queue_url
 
@@ -38,7 +39,7 @@ class SqsQueue:
         client("sqs").send_message(QueueUrl=self._url, MessageBody=json.dumps(body, separators=(",", ":")))
 
 
-class SqsNotifier:
+class SqsNotifier(AwsBoundary):
     """Bot events go to the notify queue; its consumer writes the in-app feed and calls webhooks, so a
     slow webhook never blocks a tick."""
 

@@ -74,7 +74,7 @@ def status_for(exc: DomainError) -> int:
 
 def domain_error_response(exc: DomainError) -> Response:
     headers: dict[str, str] = {}
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited | Unavailable) and exc.retry_after_s is not None:
         headers["Retry-After"] = str(exc.retry_after_s)
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'

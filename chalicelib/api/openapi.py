@@ -82,7 +82,7 @@ def _query_parameters(model: type[BaseModel], defs: dict[str, Any]) -> list[dict
     return params
 
 
-def build_document(title: str, version: str, server_url: str = "/") -> dict[str, Any]:
+def _component_schemas() -> dict[str, Any]:
     models: set[tuple[type[BaseModel], JsonSchemaMode]] = set()
     for op in OPERATIONS:
         if op.body is not None:
@@ -94,66 +94,76 @@ def build_document(title: str, version: str, server_url: str = "/") -> dict[str,
     _, top = models_json_schema(ordered, ref_template=_REF)
     schemas: dict[str, Any] = dict(top.get("$defs", {}))
     schemas["Error"] = _error_schema()
+    return schemas
+
+
+def _json_content(model_name: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": _REF.format(model=model_name)}}}
+
+
+def _success_response(op: Operation) -> dict[str, Any]:
+    if op.response is not None:
+        ref = {"$ref": _REF.format(model=op.response.__name__)}
+        return {"description": "OK", "content": {op.response_content_type: {"schema": ref}}}
+    if op.response_content_type != "application/json":
+        return {"description": "OK", "content": {op.response_content_type: {"schema": {"type": "string"}}}}
+    return {"description": "No content"}
+
+
+def _responses(op: Operation) -> dict[str, Any]:
+    responses: dict[str, Any] = {str(op.status): _success_response(op)}
+    for status in sorted(set(op.errors)):
+        model = op.other_responses.get(status)
+        responses[str(status)] = {
+            "description": _ERROR_TEXT.get(status, "Error"),
+            "content": _json_content(model.__name__ if model is not None else "Error"),
+        }
+    return responses
+
+
+def _parameters(op: Operation, schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        for name in re.findall(r"{(\w+)}", op.path)
+    ]
+    if op.query is not None:
+        params += _query_parameters(op.query, schemas)
+    params += [
+        {
+            "name": name,
+            "in": "header",
+            "required": False,
+            "description": text,
+            "schema": {"type": "string", "maxLength": 256},
+        }
+        for name, text in op.headers
+    ]
+    return params
+
+
+def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": op.operation_id,
+        "summary": op.summary,
+        "tags": list(op.tags),
+        "responses": _responses(op),
+    }
+    params = _parameters(op, schemas)
+    if params:
+        operation["parameters"] = params
+    if op.body is not None:
+        operation["requestBody"] = {"required": True, "content": _json_content(op.body.__name__)}
+    if op.auth:
+        operation["security"] = [{"bearerAuth": []}]
+    return operation
+
+
+def build_document(title: str, version: str, server_url: str = "/") -> dict[str, Any]:
+    schemas = _component_schemas()
     paths: dict[str, Any] = {}
     for op in OPERATIONS:
-        item = paths.setdefault(op.path, {})
-        responses: dict[str, Any] = {}
-        if op.response is not None:
-            responses[str(op.status)] = {
-                "description": "OK",
-                "content": {op.response_content_type: {"schema": {"$ref": _REF.format(model=op.response.__name__)}}},
-            }
-        elif op.response_content_type != "application/json":
-            responses[str(op.status)] = {
-                "description": "OK",
-                "content": {op.response_content_type: {"schema": {"type": "string"}}},
-            }
-        else:
-            responses[str(op.status)] = {"description": "No content"}
-        for status in sorted(set(op.errors)):
-            if status in op.other_responses:
-                ref = _REF.format(model=op.other_responses[status].__name__)
-                responses[str(status)] = {
-                    "description": _ERROR_TEXT.get(status, "Error"),
-                    "content": {"application/json": {"schema": {"$ref": ref}}},
-                }
-                continue
-            responses[str(status)] = {
-                "description": _ERROR_TEXT.get(status, "Error"),
-                "content": {"application/json": {"schema": {"$ref": _REF.format(model="Error")}}},
-            }
-        operation: dict[str, Any] = {
-            "operationId": op.operation_id,
-            "summary": op.summary,
-            "tags": list(op.tags),
-            "responses": responses,
-        }
-        params = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
-            for name in re.findall(r"{(\w+)}", op.path)
-        ]
-        if op.query is not None:
-            params += _query_parameters(op.query, schemas)
-        params += [
-            {
-                "name": name,
-                "in": "header",
-                "required": False,
-                "description": text,
-                "schema": {"type": "string", "maxLength": 256},
-            }
-            for name, text in op.headers
-        ]
-        if params:
-            operation["parameters"] = params
-        if op.body is not None:
-            operation["requestBody"] = {
-                "required": True,
-                "content": {"application/json": {"schema": {"$ref": _REF.format(model=op.body.__name__)}}},
-            }
-        if op.auth:
-            operation["security"] = [{"bearerAuth": []}]
-        item[op.method.lower()] = operation
+        # A query model's nested definitions land in `schemas` as its operation is built.
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},

@@ -9,7 +9,7 @@ import hmac
 import ipaddress
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from chalice.app import Blueprint, Request, Response
@@ -18,18 +18,8 @@ from pydantic import BaseModel
 from chalicelib.api import openapi
 from chalicelib.api.http import domain_error_response, error_response, json_response
 from chalicelib.api.validation import DEFAULT_MAX_BODY, RequestError, parse_body, parse_query
-from chalicelib.domain.errors import DomainError, Unauthorized
+from chalicelib.domain.errors import DependencyUnavailable, DomainError, Unauthorized
 from chalicelib.observability import logger
-
-
-def _dependency_errors() -> tuple[type[Exception], ...]:
-    from botocore.exceptions import BotoCoreError, ClientError
-    from pynamodb.exceptions import PynamoDBException
-
-    return (PynamoDBException, BotoCoreError, ClientError)
-
-
-DEPENDENCY_ERRORS = _dependency_errors()
 
 API_PREFIX = "/api/v1"
 
@@ -89,6 +79,84 @@ def _authenticate(request: Request) -> str:
     return container().auth.authenticate(_bearer(request))
 
 
+@dataclass(frozen=True)
+class _Route:
+    """What `endpoint` was told about one route, kept for its view."""
+
+    status: int
+    auth: bool
+    body: type[BaseModel] | None
+    body_required: bool
+    max_body: int
+    query: type[BaseModel] | None
+
+
+def _documented_errors(path: str, route: _Route, errors: tuple[int, ...]) -> tuple[int, ...]:
+    documented = set(errors) | {400, 415, 503}
+    if route.body is not None:
+        documented |= {413, 422}
+    if route.query is not None:
+        documented.add(422)
+    if route.auth:
+        documented.add(401)
+    if re.findall(r"{(\w+)}", path):
+        documented.add(404)
+    return tuple(sorted(documented))
+
+
+def _call(fn: Callable[..., Any], route: _Route, request: Request, url_params: dict[str, str]) -> Any:
+    user_id = _authenticate(request) if route.auth else ""
+    ctx = Ctx(request=request, user_id=user_id, source_ip=_source_ip(request))
+    kwargs: dict[str, Any] = dict(url_params)
+    if route.body is not None:
+        kwargs["body"] = parse_body(request, route.body, max_bytes=route.max_body, required=route.body_required)
+    if route.query is not None:
+        kwargs["query"] = parse_query(request, route.query)
+    return fn(ctx, **kwargs)
+
+
+def _result_response(result: Any, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
+    if result is None:
+        return Response(body="", status_code=status, headers={"Cache-Control": "no-store"})
+    if isinstance(result, BaseModel):
+        result = result.model_dump(mode="json")
+    return json_response(result, status)
+
+
+def _view(bp: Blueprint, fn: Callable[..., Any], route: _Route) -> Callable[..., Response]:
+    def view(**url_params: str) -> Response:
+        try:
+            result = _call(fn, route, bp.current_request, url_params)
+        except RequestError as exc:
+            return error_response(exc.status, exc.code, exc.message, exc.details)
+        except DependencyUnavailable as exc:
+            # A store timed out or throttled: the caller did nothing wrong and may retry.
+            logger.exception("dependency failed", extra={"operation": fn.__name__, "aws_code": exc.aws_code})
+            return domain_error_response(exc)
+        except DomainError as exc:
+            return domain_error_response(exc)
+        return _result_response(result, route.status)
+
+    view.__name__ = fn.__name__
+    return view
+
+
+def _operation(path: str, method: str, route: _Route, **documentation: Any) -> openapi.Operation:
+    """The route's OpenAPI operation; `operation_id` is filled in with the view function's name."""
+    return openapi.Operation(
+        method=method,
+        path=API_PREFIX + path,
+        operation_id="",
+        body=route.body,
+        query=route.query,
+        status=route.status,
+        auth=route.auth,
+        **documentation,
+    )
+
+
 def endpoint(
     bp: Blueprint,
     path: str,
@@ -108,71 +176,23 @@ def endpoint(
     other_responses: dict[int, type[BaseModel]] | None = None,
     headers: tuple[tuple[str, str], ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    path_params = re.findall(r"{(\w+)}", path)
-    documented_errors = set(errors) | {400, 415, 503}
-    if body is not None:
-        documented_errors |= {413, 422}
-    if query is not None:
-        documented_errors.add(422)
-    if auth:
-        documented_errors.add(401)
-    if path_params:
-        documented_errors.add(404)
+    route = _Route(status, auth, body, body_required, max_body, query)
+    operation = _operation(
+        path,
+        method,
+        route,
+        summary=summary,
+        tags=tags,
+        response=response,
+        errors=_documented_errors(path, route, errors),
+        response_content_type=response_content_type,
+        other_responses=dict(other_responses or {}),
+        headers=headers,
+    )
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-        openapi.register(
-            openapi.Operation(
-                method=method,
-                path=API_PREFIX + path,
-                summary=summary,
-                tags=tags,
-                operation_id=fn.__name__,
-                body=body,
-                query=query,
-                response=response,
-                status=status,
-                auth=auth,
-                errors=tuple(sorted(documented_errors)),
-                response_content_type=response_content_type,
-                other_responses=dict(other_responses or {}),
-                headers=headers,
-            )
-        )
-
-        def view(**url_params: str) -> Response:
-            request = bp.current_request
-            try:
-                user_id = _authenticate(request) if auth else ""
-                ctx = Ctx(request=request, user_id=user_id, source_ip=_source_ip(request))
-                kwargs: dict[str, Any] = dict(url_params)
-                if body is not None:
-                    kwargs["body"] = parse_body(request, body, max_bytes=max_body, required=body_required)
-                if query is not None:
-                    kwargs["query"] = parse_query(request, query)
-                result = fn(ctx, **kwargs)
-            except RequestError as exc:
-                return error_response(exc.status, exc.code, exc.message, exc.details)
-            except DomainError as exc:
-                return domain_error_response(exc)
-            except DEPENDENCY_ERRORS:
-                # A store timed out or throttled: the caller did nothing wrong and may retry.
-                logger.exception("dependency failed", extra={"operation": fn.__name__})
-                return error_response(
-                    503,
-                    "dependency_unavailable",
-                    "A backing service is busy or unreachable; try again.",
-                    headers={"Retry-After": "2"},
-                )
-            if isinstance(result, Response):
-                return result
-            if result is None:
-                return Response(body="", status_code=status, headers={"Cache-Control": "no-store"})
-            if isinstance(result, BaseModel):
-                result = result.model_dump(mode="json")
-            return json_response(result, status)
-
-        view.__name__ = fn.__name__
-        bp.route(path, methods=[method])(view)
+        openapi.register(replace(operation, operation_id=fn.__name__))
+        bp.route(path, methods=[method])(_view(bp, fn, route))
         return fn
 
     return decorate

@@ -56,9 +56,30 @@ class RateLimited(DomainError):
 
 
 class Unavailable(DomainError):
-    """A dependency (exchange, AWS service) cannot be reached now; nothing was changed."""
+    """A dependency (exchange, AWS service) cannot be reached now; nothing was changed. `retry_after_s`, when
+    set, is the wait the API advises (Retry-After)."""
 
     code = "unavailable"
+
+    def __init__(
+        self, message: str, *, retry_after_s: int | None = None, code: str | None = None, details: Any = None
+    ) -> None:
+        super().__init__(message, code=code, details=details)
+        self.retry_after_s = retry_after_s
+
+
+class DependencyUnavailable(Unavailable):
+    """An AWS store or queue failed (throttled, 5xx, timed out, unreachable, or refused a write's condition
+    where no adapter expected it); the adapters raise it in place of the AWS libraries' exceptions.
+    `aws_code` names AWS's own failure, for the logs only."""
+
+    code = "dependency_unavailable"
+
+    def __init__(
+        self, message: str, *, aws_code: str, retry_after_s: int | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message, retry_after_s=retry_after_s, code=code)
+        self.aws_code = aws_code
 
 
 # --- exchange taxonomy -------------------------------------------------------------------------

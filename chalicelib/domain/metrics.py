@@ -60,6 +60,25 @@ def bar_returns(equity: FloatArray, initial_cash: float) -> FloatArray:
     return result
 
 
+def cagr_pct(growth: float, years: float) -> float:
+    if growth <= 0:
+        return -100.0
+    if years > 0:
+        return math.expm1(min(math.log(growth) / years, 700.0)) * 100  # capped: short spans explode
+    return 0.0
+
+
+def _risk_ratios(equity: FloatArray, initial_cash: float, interval_ms: int) -> tuple[float, float]:
+    """(sharpe, sortino), annualised."""
+    bars = equity.shape[0]
+    returns = bar_returns(equity, initial_cash)
+    scale = math.sqrt(YEAR_MS / interval_ms)
+    mean = float(returns.mean()) if bars else 0.0
+    std = float(returns.std(ddof=1)) if bars > 1 else 0.0
+    downside = float(np.sqrt(np.mean(np.minimum(returns, 0.0) ** 2))) if bars else 0.0
+    return (mean / std * scale if std > 0 else 0.0, mean / downside * scale if downside > 0 else 0.0)
+
+
 def compute_metrics(
     *,
     equity: FloatArray,
@@ -73,18 +92,7 @@ def compute_metrics(
     bars = equity.shape[0]
     final = float(equity[-1]) if bars else initial_cash
     growth = final / initial_cash
-    years = bars * interval_ms / YEAR_MS
-    if growth <= 0:
-        cagr = -100.0
-    elif years > 0:
-        cagr = math.expm1(min(math.log(growth) / years, 700.0)) * 100  # capped: short spans explode
-    else:
-        cagr = 0.0
-    returns = bar_returns(equity, initial_cash)
-    scale = math.sqrt(YEAR_MS / interval_ms)
-    mean = float(returns.mean()) if bars else 0.0
-    std = float(returns.std(ddof=1)) if bars > 1 else 0.0
-    downside = float(np.sqrt(np.mean(np.minimum(returns, 0.0) ** 2))) if bars else 0.0
+    sharpe, sortino = _risk_ratios(equity, initial_cash, interval_ms)
     wins = closed_pnl[closed_pnl > 0]
     losses = closed_pnl[closed_pnl < 0]
     closed = closed_pnl.shape[0]
@@ -92,10 +100,10 @@ def compute_metrics(
         initial_cash=initial_cash,
         final_equity=final,
         total_return_pct=(growth - 1) * 100,
-        cagr_pct=cagr,
+        cagr_pct=cagr_pct(growth, bars * interval_ms / YEAR_MS),
         max_drawdown_pct=max_drawdown_pct(equity, initial_cash),
-        sharpe=mean / std * scale if std > 0 else 0.0,
-        sortino=mean / downside * scale if downside > 0 else 0.0,
+        sharpe=sharpe,
+        sortino=sortino,
         win_rate_pct=wins.shape[0] / closed * 100 if closed else 0.0,
         profit_factor=float(wins.sum() / -losses.sum()) if losses.shape[0] else None,
         exposure_pct=bars_in_market / bars * 100 if bars else 0.0,

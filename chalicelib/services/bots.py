@@ -87,7 +87,7 @@ class BotService:
             self._planner.check(config)
         self._acquire(user_id, "bots", config.id)
         # Both writes are conditional on the record not existing. When the answer to a write that succeeded
-        # is lost (a timeout), botocore retries it and the retry fails that condition: the id is fresh, so
+        # is lost (a timeout), the AWS client retries it and the retry fails that condition: the id is fresh, so
         # a record already there is our own, and the create succeeded.
         try:
             self._bots.create(config)

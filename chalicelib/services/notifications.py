@@ -70,17 +70,7 @@ class NotificationService:
         """Writes the feed item and calls the webhook. Returns the outcome: `delivered`, `no_webhook`,
         `circuit_open` (skipped, the breaker is open) or `refused` (the URL failed the outbound policy; not
         retried). Raises when the receiver failed, so the queue retries."""
-        created = int(event.get("at") or self._clock.now_ms())
-        note = Notification(
-            id=notification_id(message_id),
-            user_id=str(event["user_id"]),
-            bot_id=event.get("bot_id"),
-            kind=str(event["kind"]),
-            message=str(event["message"]),
-            created_at_ms=created,
-            read=False,
-            data=dict(event.get("data") or {}),
-        )
+        note = self._note(message_id, event)
         self._store.put(note)
         target = self._targets.webhook(note.user_id)
         if target is None:
@@ -89,17 +79,23 @@ class NotificationService:
         if state.is_open(self._clock.now_ms()):
             return "circuit_open"
         url, secret = target
-        body = json.dumps(
-            {
-                "id": note.id,
-                "kind": note.kind,
-                "bot_id": note.bot_id,
-                "message": note.message,
-                "created_at_ms": note.created_at_ms,
-                "data": note.data,
-            },
-            separators=(",", ":"),
-        ).encode()
+        return self._post(note, url, secret, state)
+
+    def _note(self, message_id: str, event: dict[str, Any]) -> Notification:
+        return Notification(
+            id=notification_id(message_id),
+            user_id=str(event["user_id"]),
+            bot_id=event.get("bot_id"),
+            kind=str(event["kind"]),
+            message=str(event["message"]),
+            created_at_ms=int(event.get("at") or self._clock.now_ms()),
+            read=False,
+            data=dict(event.get("data") or {}),
+        )
+
+    def _post(self, note: Notification, url: str, secret: str, state: BreakerState) -> str:
+        """Signs and sends the note; the breaker counts a failure and closes again on a success."""
+        body = _webhook_body(note)
         now_s = self._clock.now_ms() // 1000
         headers = {"Content-Type": "application/json", "X-Tradebot-Signature": sign(secret, now_s, body)}
         try:
@@ -129,3 +125,17 @@ class NotificationService:
         for key in keys:
             self._store.mark_read(user_id, key)
         return len(keys)
+
+
+def _webhook_body(note: Notification) -> bytes:
+    return json.dumps(
+        {
+            "id": note.id,
+            "kind": note.kind,
+            "bot_id": note.bot_id,
+            "message": note.message,
+            "created_at_ms": note.created_at_ms,
+            "data": note.data,
+        },
+        separators=(",", ":"),
+    ).encode()

@@ -10,6 +10,7 @@ import pytest
 from pynamodb.exceptions import PutError
 
 from chalicelib import bootstrap
+from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.services.ports.bots import StateConflict
 from tests.integration.bots.conftest import Platform, bot_body
 
@@ -69,5 +70,7 @@ def test_paper_seed_timeout_is_the_write_error_not_an_attribute_error(
         raise PutError("Failed to put item", ReadTimeoutError(endpoint_url="http://127.0.0.1:1/"))
 
     monkeypatch.setattr(PaperItem, "save", timeout)
-    with pytest.raises(PutError):
+    # The adapter answers in the domain's taxonomy now (adapters/aws_errors.py); the write error is its cause.
+    with pytest.raises(DependencyUnavailable) as raised:
         DynamoPaperStore().seed("acct-timeout", {"USDT": __import__("decimal").Decimal("1000")})
+    assert isinstance(raised.value.__cause__, PutError)

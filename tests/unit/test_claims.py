@@ -12,6 +12,7 @@ from pynamodb.exceptions import PutError
 from chalicelib.adapters.dynamo.attempts import CounterModel
 from chalicelib.adapters.dynamo.claims import DynamoClaims, free_at
 from chalicelib.domain.clock import ManualClock
+from chalicelib.domain.errors import DependencyUnavailable
 
 NOW_MS = 1_767_225_660_500
 
@@ -64,5 +65,8 @@ def test_a_held_claim_answers_false_and_other_errors_are_raised(monkeypatch: pyt
     monkeypatch.setattr(CounterModel, "save", save)
     claims = DynamoClaims(ManualClock(NOW_MS))
     assert claims.claim("k", ttl_s=60) is False
-    with pytest.raises(PutError):
+    # Any other failure leaves the adapter in the domain's taxonomy (adapters/aws_errors.py), the store's error
+    # as its cause.
+    with pytest.raises(DependencyUnavailable) as raised:
         claims.claim("k", ttl_s=60)
+    assert isinstance(raised.value.__cause__, PutError)

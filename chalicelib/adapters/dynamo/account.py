@@ -9,6 +9,7 @@ from typing import Any
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, UpdateError
 
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.api_keys import ApiKeyItem
 from chalicelib.adapters.dynamo.attempts import CounterModel
 from chalicelib.adapters.dynamo.backtests import BacktestModel
@@ -43,7 +44,7 @@ def _delete_all(model: type[Model], items: Iterable[Model]) -> int:
     return count
 
 
-class DynamoAccountEraser:
+class DynamoAccountEraser(AwsBoundary):
     def __init__(
         self,
         *,

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pynamodb.attributes import BinaryAttribute, BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, UpdateError
 
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, table_meta
 from chalicelib.domain.errors import Conflict
 from chalicelib.services.api_keys import StoredApiKey
@@ -39,7 +40,7 @@ def _record(item: ApiKeyItem) -> StoredApiKey:
     )
 
 
-class DynamoApiKeyRepository:
+class DynamoApiKeyRepository(AwsBoundary):
     def add(self, key: StoredApiKey) -> None:
         item = ApiKeyItem(
             key.user_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, table_meta
 from chalicelib.domain.clock import Clock
 
@@ -17,7 +18,7 @@ class CounterModel(Model):
     prev_ms = NumberAttribute(null=True)
 
 
-class DynamoAttemptCounter:
+class DynamoAttemptCounter(AwsBoundary):
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
 

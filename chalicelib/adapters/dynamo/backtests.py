@@ -10,6 +10,7 @@ from typing import Any
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, table_meta
 from chalicelib.services.backtests import DONE, FAILED, KEEP_DAYS, QUEUED, RUNNING, Backtest
 
@@ -70,7 +71,7 @@ def _conditional_failed(exc: PutError | UpdateError | DeleteError) -> bool:
     return "ConditionalCheckFailed" in str(exc.cause_response_code)
 
 
-class DynamoBacktestStore:
+class DynamoBacktestStore(AwsBoundary):
     def create(self, backtest: Backtest) -> None:
         b = backtest
         BacktestModel(

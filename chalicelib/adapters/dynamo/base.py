@@ -3,6 +3,7 @@ so the same models run against moto (tests, `make run`) and DynamoDB (Lambda).""
 
 from __future__ import annotations
 
+import logging
 import threading
 from functools import lru_cache
 from typing import Any
@@ -10,9 +11,16 @@ from typing import Any
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.models import Model as PynamoModel
 
+from chalicelib.adapters.aws_clients import AWS_RETRIES, CONNECT_TIMEOUT_S, POOL_CONNECTIONS, READ_TIMEOUT_S
 from chalicelib.config import settings
 
 _first_use = threading.Lock()
+
+# pynamodb logs every request's arguments at DEBUG, item values included (a webhook signing secret is stored
+# in the users table in the clear, as HMAC needs it): its wire log stays off even when the root logger is
+# at DEBUG, as botocore's must (SECURITY.md, "What is logged"). Every model is built on this module, so the
+# level is set before pynamodb's first request.
+logging.getLogger("pynamodb").setLevel(logging.INFO)
 
 
 class Model(PynamoModel):
@@ -37,11 +45,11 @@ def table_meta(short_name: str) -> type:
     attrs: dict[str, Any] = {
         "table_name": cfg.table(short_name),
         "region": cfg.region,
-        # Lambda's own retries plus SQS redelivery cover throttling; keep a tick's worst case short.
-        "max_retry_attempts": 3,
-        "connect_timeout_seconds": 2,
-        "read_timeout_seconds": 5,
-        "max_pool_connections": 32,
+        # The AWS retry policy (adapters/aws_clients.py): pynamodb turns it into the same botocore config.
+        "max_retry_attempts": AWS_RETRIES,
+        "connect_timeout_seconds": CONNECT_TIMEOUT_S,
+        "read_timeout_seconds": READ_TIMEOUT_S,
+        "max_pool_connections": POOL_CONNECTIONS,
     }
     if cfg.aws_endpoint_url:
         attrs["host"] = cfg.aws_endpoint_url
@@ -53,7 +61,12 @@ def connection() -> Connection:
     """One low-level connection per process for transactions: building one creates a botocore client,
     which costs about a hundred milliseconds of CPU; a warm Lambda reuses it."""
     cfg = settings()
-    return Connection(region=cfg.region, host=cfg.aws_endpoint_url, max_retry_attempts=3, max_pool_connections=32)
+    return Connection(
+        region=cfg.region,
+        host=cfg.aws_endpoint_url,
+        max_retry_attempts=AWS_RETRIES,
+        max_pool_connections=POOL_CONNECTIONS,
+    )
 
 
 __all__ = ["Model", "connection", "table_meta"]

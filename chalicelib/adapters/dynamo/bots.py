@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Sequence
 from decimal import Decimal
@@ -10,14 +9,18 @@ from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.aws_clients import client
+from chalicelib.adapters.aws_clients import UNPROCESSED_KEYS, client
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, connection, table_meta
+from chalicelib.adapters.dynamo.candle_cache import candle_key, candles_from_item
+from chalicelib.adapters.dynamo.trades import DynamoTradeRepository, TradeModel, trade_model
 from chalicelib.config import settings
 from chalicelib.domain.bots import BotConfig, BotState, BotStatus, Mode, PendingOrder
-from chalicelib.domain.trades import Trade, TradeFilter
+from chalicelib.domain.candles import Candle
+from chalicelib.domain.trades import Trade
 from chalicelib.services.ports.bots import StateConflict
 
 
@@ -56,36 +59,6 @@ class BotStateModel(Model):
     bot_id = UnicodeAttribute(hash_key=True)
     version = NumberAttribute()
     doc = UnicodeAttribute()  # JSON of everything else: one attribute keeps the write a single cheap put
-
-
-class TradesByBot(GlobalSecondaryIndex["TradeModel"]):
-    class Meta:
-        index_name = "by_bot"
-        projection = AllProjection()
-
-    bot_id = UnicodeAttribute(hash_key=True)
-    trade_key = UnicodeAttribute(range_key=True)
-
-
-class TradeModel(Model):
-    Meta = table_meta("trades")
-    user_id = UnicodeAttribute(hash_key=True)
-    trade_key = UnicodeAttribute(range_key=True)
-    bot_id = UnicodeAttribute()
-    trade_id = UnicodeAttribute()
-    symbol = UnicodeAttribute()
-    side = UnicodeAttribute()
-    price = UnicodeAttribute()
-    quantity = UnicodeAttribute()
-    quote_quantity = UnicodeAttribute()
-    fee = UnicodeAttribute()
-    fee_asset = UnicodeAttribute()
-    realised_pnl = UnicodeAttribute(null=True)
-    executed_at_ms = NumberAttribute()
-    mode = UnicodeAttribute()
-    reason = UnicodeAttribute()
-    exchange_order_id = UnicodeAttribute()
-    by_bot = TradesByBot()
 
 
 # --- mapping -------------------------------------------------------------------------------------
@@ -182,47 +155,6 @@ def state_from_doc(bot_id: str, version: int, doc: str) -> BotState:
     )
 
 
-def trade_from_model(m: TradeModel) -> Trade:
-    return Trade(
-        id=m.trade_id,
-        user_id=m.user_id,
-        bot_id=m.bot_id,
-        symbol=m.symbol,
-        side=m.side,
-        price=Decimal(m.price),
-        quantity=Decimal(m.quantity),
-        quote_quantity=Decimal(m.quote_quantity),
-        fee=Decimal(m.fee),
-        fee_asset=m.fee_asset,
-        realised_pnl=_dec(m.realised_pnl),
-        executed_at_ms=int(m.executed_at_ms),
-        mode=m.mode,
-        reason=m.reason,
-        exchange_order_id=m.exchange_order_id,
-    )
-
-
-def _trade_model(t: Trade) -> TradeModel:
-    return TradeModel(
-        user_id=t.user_id,
-        trade_key=t.key,
-        bot_id=t.bot_id,
-        trade_id=t.id,
-        symbol=t.symbol,
-        side=t.side,
-        price=str(t.price),
-        quantity=str(t.quantity),
-        quote_quantity=str(t.quote_quantity),
-        fee=str(t.fee),
-        fee_asset=t.fee_asset,
-        realised_pnl=None if t.realised_pnl is None else str(t.realised_pnl),
-        executed_at_ms=t.executed_at_ms,
-        mode=t.mode,
-        reason=t.reason,
-        exchange_order_id=t.exchange_order_id,
-    )
-
-
 def _is_conditional_failure(exc: Exception) -> bool:
     text = f"{getattr(exc, 'cause_response_code', '')} {getattr(exc, 'cause_response_message', '')} {exc}"
     return "ConditionalCheckFailed" in text or "TransactionCanceled" in text
@@ -231,7 +163,7 @@ def _is_conditional_failure(exc: Exception) -> bool:
 # --- repositories ---------------------------------------------------------------------------------
 
 
-class DynamoBotRepository:
+class DynamoBotRepository(AwsBoundary):
     def create(self, config: BotConfig) -> None:
         _model_from_config(config, None).save(condition=BotModel.bot_id.does_not_exist())
 
@@ -257,7 +189,7 @@ class DynamoBotRepository:
         return any(m.api_key_id == key_id and m.status != BotStatus.STOPPED.value for m in BotModel.query(user_id))
 
 
-class DynamoBotStateStore:
+class DynamoBotStateStore(AwsBoundary):
     def get(self, bot_id: str) -> BotState | None:
         try:
             m = BotStateModel.get(bot_id, consistent_read=True)
@@ -296,7 +228,7 @@ class DynamoBotStateStore:
                     condition=BotStateModel.version == expected_version,
                 )
                 for trade in trades:
-                    tx.save(_trade_model(trade), condition=TradeModel.trade_key.does_not_exist())
+                    tx.save(trade_model(trade), condition=TradeModel.trade_key.does_not_exist())
         except TransactWriteError as exc:
             if _is_conditional_failure(exc):
                 raise StateConflict(state.bot_id) from None
@@ -306,67 +238,49 @@ class DynamoBotStateStore:
         BotStateModel(bot_id=bot_id).delete()
 
 
-class DynamoTickReader:
+class DynamoTickReader(AwsBoundary):
     """Config, state and cached candles in one BatchGetItem: the whole read side of a quiet tick."""
 
-    def load(self, user_id: str, bot_id: str, candle_key: str | None) -> tuple[BotConfig | None, BotState | None, Any]:
+    def load(
+        self, user_id: str, bot_id: str, symbol: str | None, interval: str | None, tick_at_ms: int
+    ) -> tuple[BotConfig | None, BotState | None, list[Candle] | None]:
+        """The candles are those the candle cache holds for (symbol, interval) at `tick_at_ms`, when both are
+        given and the cache has them."""
         cfg = settings()
         bots, states, cache = cfg.table("bots"), cfg.table("bot-states"), cfg.table("market-cache")
-        request: dict[str, Any] = {
+        pending: dict[str, Any] = {
             bots: {"Keys": [{"user_id": {"S": user_id}, "bot_id": {"S": bot_id}}], "ConsistentRead": True},
             states: {"Keys": [{"bot_id": {"S": bot_id}}], "ConsistentRead": True},
         }
-        if candle_key:
-            request[cache] = {"Keys": [{"pk": {"S": candle_key}}]}
-        found: dict[str, list[Any]] = {}
-        for _ in range(5):
-            answer = client("dynamodb").batch_get_item(RequestItems=request)
-            for table, items in answer.get("Responses", {}).items():
-                found.setdefault(table, []).extend(items)
-            request = answer.get("UnprocessedKeys") or {}
-            if not request:
-                break
+        if symbol and interval:
+            pending[cache] = {"Keys": [{"pk": {"S": candle_key(symbol, interval, tick_at_ms)}}]}
+        found = _batch_get(pending)
         config = config_from_model(BotModel.from_raw_data(found[bots][0])) if found.get(bots) else None
         state = None
         if found.get(states):
             raw = found[states][0]
             state = state_from_doc(bot_id, int(raw["version"]["N"]), raw["doc"]["S"])
-        cached = (found.get(cache) or [None])[0] if candle_key else None
-        return config, state, cached
+        cached = found.get(cache)
+        return config, state, candles_from_item(cached[0]) if cached else None
 
 
-class DynamoTradeRepository:
-    def query(self, user_id: str, flt: TradeFilter, cursor: str | None, limit: int) -> tuple[list[Trade], str | None]:
-        low = f"{flt.start_ms or 0:013d}"
-        high = f"{flt.end_ms if flt.end_ms is not None else 9_999_999_999_999:013d}~"
-        condition = None
-        if flt.symbol:
-            condition = TradeModel.symbol == flt.symbol
-        if flt.side:
-            side = TradeModel.side == flt.side
-            condition = side if condition is None else condition & side
-        start_key = json.loads(base64.urlsafe_b64decode(cursor.encode())) if cursor else None
-        if flt.bot_id:
-            owner = TradeModel.user_id == user_id
-            condition = owner if condition is None else condition & owner
-            results = TradeModel.by_bot.query(
-                flt.bot_id,
-                TradeModel.trade_key.between(low, high),
-                filter_condition=condition,
-                scan_index_forward=False,
-                limit=limit,
-                last_evaluated_key=start_key,
-            )
-        else:
-            results = TradeModel.query(
-                user_id,
-                TradeModel.trade_key.between(low, high),
-                filter_condition=condition,
-                scan_index_forward=False,
-                limit=limit,
-                last_evaluated_key=start_key,
-            )
-        items = [trade_from_model(m) for m in results]
-        last = results.last_evaluated_key
-        next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
-        return items, next_cursor
+def _batch_get(request: dict[str, Any]) -> dict[str, list[Any]]:
+    """Every item a BatchGetItem finds, asking again for the keys it left unprocessed (the AWS retry policy's
+    UNPROCESSED_KEYS); what is still unprocessed after that reads as absent."""
+    found: dict[str, list[Any]] = {}
+    pending = request
+
+    def one_call() -> bool | None:
+        nonlocal pending
+        answer = client("dynamodb").batch_get_item(RequestItems=pending)
+        for table, items in answer.get("Responses", {}).items():
+            found.setdefault(table, []).extend(items)
+        pending = answer.get("UnprocessedKeys") or {}
+        return True if not pending else None
+
+    UNPROCESSED_KEYS.until(one_call)
+    return found
+
+
+# The trades moved to trades.py; their names stay importable from here (composition root, tests).
+__all__ = ["DynamoBotRepository", "DynamoBotStateStore", "DynamoTickReader", "DynamoTradeRepository", "TradeModel"]

@@ -11,6 +11,8 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
+from chalicelib.adapters.aws_clients import cache_poll
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.market_cache import MarketCacheItem
 from chalicelib.domain.candles import Candle
 from chalicelib.domain.clock import Clock
@@ -36,29 +38,41 @@ def decode(value: str) -> list[Candle]:
     ]
 
 
-class DynamoCandleCache:
+def candle_key(symbol: str, interval: str, tick_at_ms: int) -> str:
+    """The cache entry of (symbol, interval) as of a tick; the tick reader fetches it with the bot's records."""
+    return f"candles#{symbol}#{interval}#{tick_at_ms}"
+
+
+def candles_from_item(item: dict[str, Any]) -> list[Candle]:
+    """The candles of a cache entry read raw (the tick reader's BatchGetItem)."""
+    return decode(item["value"]["S"])
+
+
+class DynamoCandleCache(AwsBoundary):
     def __init__(self, clock: Clock, wait_s: float = 2.0, sleep: Callable[[float], None] = time.sleep) -> None:
         self._clock = clock
-        self._wait_s = wait_s
+        self._poll = cache_poll(wait_s)
         self._sleep = sleep
 
     def get_or_fetch(
-        self, symbol: str, interval: str, tick_at_ms: int, fetch: Callable[[], list[Candle]], preloaded: Any = None
+        self,
+        symbol: str,
+        interval: str,
+        tick_at_ms: int,
+        fetch: Callable[[], list[Candle]],
+        preloaded: list[Candle] | None = None,
     ) -> list[Candle]:
-        key = f"candles#{symbol}#{interval}#{tick_at_ms}"
         if preloaded is not None:
-            return decode(preloaded["value"]["S"])
+            return preloaded
+        key = candle_key(symbol, interval, tick_at_ms)
         cached = self._get(key)
         if cached is not None:
             return cached
         if not self._lock(key):
-            waited = 0.0
-            while waited < self._wait_s:
-                self._sleep(0.1)
-                waited += 0.1
-                cached = self._get(key)
-                if cached is not None:
-                    return cached
+            # Another worker holds the lock and is fetching: wait for its entry rather than fetch twice.
+            cached = self._poll.until(lambda: self._get(key), self._sleep)
+            if cached is not None:
+                return cached
         candles = fetch()
         MarketCacheItem(key, value=encode(candles), expires_at=self._clock.now_ms() // 1000 + _TTL_S).save()
         return candles

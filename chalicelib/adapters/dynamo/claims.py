@@ -9,6 +9,7 @@ from __future__ import annotations
 from pynamodb.exceptions import PutError
 from pynamodb.expressions.condition import Condition
 
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.attempts import CounterModel
 from chalicelib.domain.clock import Clock
 
@@ -19,7 +20,7 @@ def free_at(now_s: int) -> Condition:
     return condition
 
 
-class DynamoClaims:
+class DynamoClaims(AwsBoundary):
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
 

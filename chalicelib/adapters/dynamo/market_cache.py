@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, table_meta
 
 
@@ -15,7 +16,7 @@ class MarketCacheItem(Model):
     expires_at = NumberAttribute()  # TTL, epoch seconds; also checked on read (TTL deletion lags)
 
 
-class DynamoMarketCache:
+class DynamoMarketCache(AwsBoundary):
     def get(self, key: str, now_ms: int) -> str | None:
         try:
             item = MarketCacheItem.get(key)

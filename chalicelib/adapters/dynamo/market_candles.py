@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, table_meta
 from chalicelib.adapters.dynamo.decimal_attr import DecimalAttribute
 from chalicelib.domain.candles import Candle
@@ -28,7 +29,7 @@ def series_key(symbol: str, interval: str) -> str:
     return f"{symbol}#{interval}"
 
 
-class DynamoCandleStore:
+class DynamoCandleStore(AwsBoundary):
     def put_many(self, symbol: str, interval: str, candles: Iterable[Candle]) -> int:
         """Idempotent: re-importing a file overwrites the same items."""
         key = series_key(symbol, interval)

@@ -8,6 +8,7 @@ import json
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, UpdateError
 
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, table_meta
 from chalicelib.domain.notifications import Notification
 
@@ -41,7 +42,7 @@ def _from(m: NotificationModel) -> Notification:
     )
 
 
-class DynamoNotificationStore:
+class DynamoNotificationStore(AwsBoundary):
     def put(self, n: Notification) -> bool:
         try:
             NotificationModel(

@@ -15,6 +15,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, connection, table_meta
 from chalicelib.adapters.dynamo.decimal_attr import DecimalAttribute
 from chalicelib.domain.orders import Balance, Fill, Order, OrderStatus, OrderType, Side
@@ -123,7 +124,7 @@ def _reason_codes(exc: TransactWriteError) -> list[str | None]:
     return [r.code if r is not None else None for r in (exc.cancellation_reasons or [])]
 
 
-class DynamoPaperStore:
+class DynamoPaperStore(AwsBoundary):
     def _transaction(self) -> TransactWrite:
         return TransactWrite(connection=connection())
 

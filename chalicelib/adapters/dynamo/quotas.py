@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.adapters.aws_clients import client
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.config import settings
 from chalicelib.services.quotas import Ledger
 
@@ -22,7 +23,7 @@ def _conditional_failed(exc: Exception) -> bool:
     return bool(response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
 
 
-class DynamoQuotaLedger:
+class DynamoQuotaLedger(AwsBoundary):
     def __init__(self, table: str | None = None) -> None:
         self._table = table or settings().table("rate-limits")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, table_meta
 
 
@@ -32,7 +33,7 @@ def _conditional_failed(exc: UpdateError) -> bool:
     return exc.cause_response_code == "ConditionalCheckFailedException"
 
 
-class DynamoWeightStore:
+class DynamoWeightStore(AwsBoundary):
     def add_weight(self, egress_id: str, minute: int, weight: int) -> int:
         item = RateLimitItem(_weight_pk(egress_id, minute))
         item.update(

@@ -10,6 +10,7 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, connection, table_meta
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.users import MailToken, RefreshRecord, User
@@ -81,7 +82,7 @@ def _to_user(m: UserModel) -> User:
     )
 
 
-class DynamoUserRepository:
+class DynamoUserRepository(AwsBoundary):
     def create(self, user: User) -> None:
         try:
             with TransactWrite(connection=connection()) as tx:
@@ -160,7 +161,7 @@ class DynamoUserRepository:
         UserModel(user_id=user_id).update(actions=actions, condition=UserModel.user_id.exists())
 
 
-class DynamoRefreshTokenStore:
+class DynamoRefreshTokenStore(AwsBoundary):
     def put(self, record: RefreshRecord) -> None:
         RefreshTokenModel(
             pk=f"rt#{record.token_hash}",
@@ -215,7 +216,7 @@ class DynamoRefreshTokenStore:
             return False
 
 
-class DynamoMailTokenStore:
+class DynamoMailTokenStore(AwsBoundary):
     """Single-use e-mail link tokens in the refresh-tokens table (`mt#<sha256>`), removed by its TTL."""
 
     def put(self, token: MailToken) -> None:

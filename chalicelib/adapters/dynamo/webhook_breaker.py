@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
+from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, table_meta
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.notifications import BreakerState
@@ -23,7 +24,7 @@ def _pk(user_id: str) -> str:
     return f"webhook-breaker#{user_id}"
 
 
-class DynamoWebhookBreaker:
+class DynamoWebhookBreaker(AwsBoundary):
     def __init__(self, clock: Clock, *, threshold: int = 5, cooldown_s: int = 300, memory_s: int = 86_400) -> None:
         self._clock = clock
         self.threshold = threshold

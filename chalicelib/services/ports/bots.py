@@ -52,8 +52,11 @@ class BotStateStore(Protocol):
 
 
 class TickReader(Protocol):
-    def load(self, user_id: str, bot_id: str, candle_key: str | None) -> tuple[BotConfig | None, BotState | None, Any]:
-        """Config, state and (when `candle_key` is given) the cached candles, in one batch read."""
+    def load(
+        self, user_id: str, bot_id: str, symbol: str | None, interval: str | None, tick_at_ms: int
+    ) -> tuple[BotConfig | None, BotState | None, list[Candle] | None]:
+        """Config, state and (when symbol and interval are given) the candle cache's candles for them at
+        `tick_at_ms`, in one batch read."""
 
 
 class TradeRepository(Protocol):
@@ -64,9 +67,15 @@ class TradeRepository(Protocol):
 
 class CandleCache(Protocol):
     def get_or_fetch(
-        self, symbol: str, interval: str, tick_at_ms: int, fetch: Callable[[], list[Candle]], preloaded: Any = None
+        self,
+        symbol: str,
+        interval: str,
+        tick_at_ms: int,
+        fetch: Callable[[], list[Candle]],
+        preloaded: list[Candle] | None = None,
     ) -> list[Candle]:
-        """The closed candles for (symbol, interval) as of `tick_at_ms`, fetched once and shared."""
+        """The closed candles for (symbol, interval) as of `tick_at_ms`, fetched once and shared; `preloaded`
+        is what the tick reader already found in the cache."""
 
 
 class MessageQueue(Protocol):

@@ -2,6 +2,6 @@
 `booking` books what filled through the domain ledger."""
 
 from chalicelib.services.tick.execution import TickOutcome
-from chalicelib.services.tick.service import CANDLES_PER_FETCH, TickService, candle_key
+from chalicelib.services.tick.service import CANDLES_PER_FETCH, TickService
 
-__all__ = ["CANDLES_PER_FETCH", "TickOutcome", "TickService", "candle_key"]
+__all__ = ["CANDLES_PER_FETCH", "TickOutcome", "TickService"]

@@ -18,6 +18,7 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.engine import Balances, Decision, decide
 from chalicelib.domain.errors import ExchangeRejected
 from chalicelib.domain.orders import Side
+from chalicelib.domain.retry import STATE_WRITE
 from chalicelib.domain.strategies import validate_params, warmup_bars
 from chalicelib.services.ports.bots import (
     BotEvent,
@@ -36,7 +37,6 @@ from chalicelib.services.tick.execution import OrderExecutor, TickOutcome
 
 CANDLES_PER_FETCH = 500
 # A failure counter written under contention: a few re-reads, then the next failure counts instead.
-FAILURE_WRITE_ATTEMPTS = 3
 
 
 class TickService:
@@ -69,8 +69,7 @@ class TickService:
     def run(
         self, user_id: str, bot_id: str, tick_at: int, symbol: str | None = None, interval: str | None = None
     ) -> TickOutcome:
-        key = candle_key(symbol, interval, tick_at) if symbol and interval else None
-        config, state, cached = self._reader.load(user_id, bot_id, key)
+        config, state, cached = self._reader.load(user_id, bot_id, symbol, interval, tick_at)
         if config is None or state is None:
             return TickOutcome("gone")
         if config.status is not BotStatus.RUNNING:
@@ -90,24 +89,26 @@ class TickService:
 
     def record_failure(self, user_id: str, bot_id: str, error: str) -> bool:
         """Count a failed attempt; True when the bot was moved to `error` by it."""
-        for _ in range(FAILURE_WRITE_ATTEMPTS):
-            state = self._states.get(bot_id)
-            if state is None:
-                return False
-            failures = state.consecutive_failures + 1
-            try:
-                self._states.put(
-                    replace(state, version=state.version + 1, consecutive_failures=failures, last_error=error[:500]),
-                    expected_version=state.version,
-                )
-            except StateConflict:
-                continue
-            if failures >= self._max_failures:
-                reason = f"{failures} ticks in a row failed; last error: {error[:300]}"
-                self._status.set_status(user_id, bot_id, BotStatus.ERROR, reason)
-                self._notifier.publish([BotEvent(user_id, bot_id, "bot_error", reason, {})])
-                return True
+        return bool(STATE_WRITE.until(lambda: self._count_failure(user_id, bot_id, error)))
+
+    def _count_failure(self, user_id: str, bot_id: str, error: str) -> bool | None:
+        """One try of `record_failure`; None when another writer moved the state first (tried again)."""
+        state = self._states.get(bot_id)
+        if state is None:
             return False
+        failures = state.consecutive_failures + 1
+        try:
+            self._states.put(
+                replace(state, version=state.version + 1, consecutive_failures=failures, last_error=error[:500]),
+                expected_version=state.version,
+            )
+        except StateConflict:
+            return None
+        if failures >= self._max_failures:
+            reason = f"{failures} ticks in a row failed; last error: {error[:300]}"
+            self._status.set_status(user_id, bot_id, BotStatus.ERROR, reason)
+            self._notifier.publish([BotEvent(user_id, bot_id, "bot_error", reason, {})])
+            return True
         return False
 
     def close_position(self, config: BotConfig, reason: str = "manual_close") -> TickOutcome:
@@ -126,7 +127,9 @@ class TickService:
 
     # --- the tick ------------------------------------------------------------------------------
 
-    def _run(self, config: BotConfig, state: BotState, tick_at: int, cached: Any) -> TickOutcome:
+    def _run(
+        self, config: BotConfig, state: BotState, tick_at: int, cached: list[Candle] | None
+    ) -> TickOutcome:
         exchange: Exchange | None = None
         if state.pending:
             exchange = self._exchanges.for_bot(config)
@@ -199,7 +202,9 @@ class TickService:
         exchange = exchange or self._exchanges.for_bot(config)
         return self._orders.execute(config, pending_state, exchange, tick_at, resuming=False)
 
-    def _closed_candles(self, config: BotConfig, tick_at: int, need: int, cached: Any) -> list[Candle]:
+    def _closed_candles(
+        self, config: BotConfig, tick_at: int, need: int, cached: list[Candle] | None
+    ) -> list[Candle]:
         def fetch() -> list[Candle]:
             return self._market.closed_candles(
                 config.symbol, config.interval, limit=max(need, CANDLES_PER_FETCH), end_ms=tick_at
@@ -227,6 +232,3 @@ class TickService:
                 )
         self._notifier.publish([BotEvent(config.user_id, config.id, "bot_error", reason, {})])
 
-
-def candle_key(symbol: str | None, interval: str | None, tick_at: int) -> str:
-    return f"candles#{symbol}#{interval}#{tick_at}"
