@@ -29,31 +29,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any
 
 from chalicelib.domain.bots import BotConfig, BotState, Mode
 from chalicelib.domain.clock import Clock, iso_utc
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from chalicelib.domain.trades import TradeFilter
-from chalicelib.services.ports.account import AccountEraser, BlobEraser
+from chalicelib.services.ports.account import AccountEraser, BlobEraser, PasswordCheck, SecondFactor
 
 CONFIRM_WORD = "DELETE"
 EXPORT_FORMAT = "tradebot-export/1"
-
-
-class PasswordCheck(Protocol):
-    def confirm_password(self, user_id: str, password: str) -> None:
-        """Raises (throttled, counted before the check) unless `password` is the user's current one."""
-
-
-class SecondFactor(Protocol):
-    """The 2FA hook. Two-factor authentication does not exist yet: `NoSecondFactor` says it is never on.
-    When it does, its adapter answers `required` from the user's settings and `verify` checks the code;
-    the routes already pass the request's `otp` field (absent today) through to here."""
-
-    def required(self, user_id: str) -> bool: ...
-
-    def verify(self, user_id: str, code: str) -> bool: ...
 
 
 class NoSecondFactor:
@@ -215,27 +200,39 @@ class AccountService:
         is set; it is shown and rotated in Settings), no refresh token."""
         self._confirm(user_id, password, otp)
         user = self._users.get_user(user_id)
-        now = self._clock.now_ms()
-        files: dict[str, str] = {}
-        files["account.json"] = _dump(
-            {
-                "format": EXPORT_FORMAT,
-                "exported_at": iso_utc(now),
-                "id": user.id,
-                "email": user.email,
-                "created_at": iso_utc(user.created_at_ms),
-            }
-        )
-        files["settings.json"] = _dump(
-            {"webhook_url": user.webhook_url, "webhook_secret_set": bool(user.webhook_url and user.webhook_secret)}
-        )
-        files["api_keys.json"] = _dump([k.to_dict() for k in self._api_keys.list(user_id)])
+        files: dict[str, str] = {
+            "account.json": _dump(
+                {
+                    "format": EXPORT_FORMAT,
+                    "exported_at": iso_utc(self._clock.now_ms()),
+                    "id": user.id,
+                    "email": user.email,
+                    "created_at": iso_utc(user.created_at_ms),
+                }
+            ),
+            "settings.json": _dump(
+                {"webhook_url": user.webhook_url, "webhook_secret_set": bool(user.webhook_url and user.webhook_secret)}
+            ),
+            "api_keys.json": _dump([k.to_dict() for k in self._api_keys.list(user_id)]),
+            "bots.json": self._bots_json(user_id),
+            "trades.csv": self._trades.export_csv(user_id, TradeFilter(), max_rows=10_000_000),
+        }
+        self._add_backtests(user_id, files)
+        notes = self._notes(user_id)
+        files["notifications.json"] = _dump(notes)
+        files["notifications.csv"] = _notifications_csv(notes)
+        files["README.txt"] = _README
+        return self._zip(files)
+
+    def _bots_json(self, user_id: str) -> str:
         configs: list[BotConfig] = self._bots.list_for(user_id)
         states = self._states.get_many([c.id for c in configs]) if configs else {}
-        files["bots.json"] = _dump(
+        return _dump(
             [{"config": _jsonable(c), "state": _jsonable(states.get(c.id) or BotState(bot_id=c.id))} for c in configs]
         )
-        files["trades.csv"] = self._trades.export_csv(user_id, TradeFilter(), max_rows=10_000_000)
+
+    def _add_backtests(self, user_id: str, files: dict[str, str]) -> None:
+        """Each finished backtest's result as `backtests/<id>.json`, then the list as `backtests.json`."""
         backtests = []
         cursor: str | None = None
         while True:
@@ -248,17 +245,16 @@ class AccountService:
             if not cursor:
                 break
         files["backtests.json"] = _dump(backtests)
-        notes = []
-        cursor = None
+
+    def _notes(self, user_id: str) -> list[Any]:
+        notes: list[Any] = []
+        cursor: str | None = None
         while True:
             items, cursor = self._notifications.page(user_id, cursor, 100)
             notes += [_jsonable(n) for n in items]
             if not cursor:
                 break
-        files["notifications.json"] = _dump(notes)
-        files["notifications.csv"] = _notifications_csv(notes)
-        files["README.txt"] = _README
-        return self._zip(files)
+        return notes
 
     def _zip(self, files: dict[str, str]) -> bytes:
         out = io.BytesIO()

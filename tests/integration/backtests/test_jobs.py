@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.bootstrap import container
-from chalicelib.services import backtests as backtests_module
+from chalicelib.services.backtests import results as backtests_module
 from tests.integration.backtests.conftest import Lab, range_body
 
 LARGE = {"interval": "1m", "start": "2025-12-01T00:00:00Z", "end": "2025-12-06T00:00:00Z"}  # 7,200 bars
