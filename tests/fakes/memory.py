@@ -68,7 +68,5 @@ def memory_platform(now_ms: int = 1_764_547_200_000, **extra: str) -> MemoryPlat
         "exchanges": InMemoryExchangeFactory(market, clock.now_ms),
         "queues": InMemoryQueues(),
     }
-    container = bootstrap(
-        cfg, clock=clock, **{("queue" if k == "queues" else k): v for k, v in fakes.items()}
-    )
+    container = bootstrap(cfg, clock=clock, **{("queue" if k == "queues" else k): v for k, v in fakes.items()})
     return MemoryPlatform(clock=clock, container=container, **fakes)
