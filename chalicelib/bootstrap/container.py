@@ -94,7 +94,7 @@ class Container:
     @cached_property
     def market(self) -> MarketData:
         given = self.ports.given("market")
-        return given if given is not None else markets.market(self)  # type: ignore[no-any-return]
+        return given if given is not None else markets.market(self)
 
     @cached_property
     def symbol_catalog(self) -> SymbolCatalog:
@@ -127,7 +127,7 @@ class Container:
     @cached_property
     def exchanges(self) -> ExchangeFactory:
         given = self.ports.given("exchanges")
-        return given if given is not None else markets.exchanges(self)  # type: ignore[no-any-return]
+        return given if given is not None else markets.exchanges(self)
 
     def current_price(self, user_id: str, symbol: str) -> Decimal | None:
         """The close of the symbol's last closed 1m candle, from the candle cache the ticks and charts share."""
