@@ -10,6 +10,7 @@ happen and then raise OrderOutcomeUnknown, as a timeout after the exchange took 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable, Iterable
 from decimal import ROUND_DOWN, Decimal
@@ -118,7 +119,7 @@ class InMemoryExchange:
         asset, amount = self._reserve_of(rules, found)
         self._move(self._locked, asset, -amount)
         self._move(self._free, asset, amount)
-        cancelled = _replace(found, status=OrderStatus.CANCELED)
+        cancelled = dataclasses.replace(found, status=OrderStatus.CANCELED)
         self.orders[client_order_id] = cancelled
         return cancelled
 
@@ -184,12 +185,6 @@ class InMemoryExchange:
             created_at_ms=self._now_ms(),
             fills=fills,
         )
-
-
-def _replace(order: Order, **changes: object) -> Order:
-    import dataclasses
-
-    return dataclasses.replace(order, **changes)  # type: ignore[arg-type]
 
 
 class InMemoryExchangeFactory:
