@@ -133,13 +133,16 @@ def dribbler(interval_s: float = 0.2, payload: bytes | None = None, prefix: byte
         server.server_close()
 
 
-def allow_loopback_webhooks(container: Any, networks: str = "127.0.0.1/32", **env: str) -> None:
-    """What `TRADEBOT_WEBHOOK_ALLOW_NETWORKS=127.0.0.1/32` does in local mode, for one test's container:
-    receivers on 127.0.0.1 become reachable. Without it (the default) they are refused like any internal host."""
+def allow_loopback_webhooks(container: Any, networks: str = "127.0.0.1/32", **env: str) -> Any:
+    """What `TRADEBOT_WEBHOOK_ALLOW_NETWORKS=127.0.0.1/32` does in local mode, for one test: a container like
+    `container` (same clocks, same adapters) built with that setting, installed and returned. Receivers on
+    127.0.0.1 become reachable; without it (the default) they are refused like any internal host."""
     import os
 
+    from chalicelib import bootstrap
     from chalicelib.config import load_settings
 
-    container.settings = load_settings({**os.environ, "TRADEBOT_WEBHOOK_ALLOW_NETWORKS": networks, **env})
-    for name in ("webhook_policy", "notifications"):
-        container.__dict__.pop(name, None)
+    cfg = load_settings({**os.environ, "TRADEBOT_WEBHOOK_ALLOW_NETWORKS": networks, **env})
+    replacement = bootstrap.Container(cfg, container.clock, container.wall_clock, ports=container.ports)
+    bootstrap.use(replacement)
+    return replacement

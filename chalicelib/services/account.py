@@ -21,39 +21,18 @@ no one through the API (their user id belongs to no account any more, and a new 
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, is_dataclass
-from decimal import Decimal
-from enum import Enum
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any
 
 from chalicelib.domain.bots import BotConfig, BotState, Mode
 from chalicelib.domain.clock import Clock, iso_utc
-from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.domain.trades import TradeFilter
-from chalicelib.services.ports.account import AccountEraser, BlobEraser
+from chalicelib.services.account_export import EXPORT_FORMAT, README, dump, jsonable, notifications_csv, zip_files
+from chalicelib.services.ports.account import AccountEraser, BlobEraser, PasswordCheck, SecondFactor
 
 CONFIRM_WORD = "DELETE"
-EXPORT_FORMAT = "tradebot-export/1"
-
-
-class PasswordCheck(Protocol):
-    def confirm_password(self, user_id: str, password: str) -> None:
-        """Raises (throttled, counted before the check) unless `password` is the user's current one."""
-
-
-class SecondFactor(Protocol):
-    """The 2FA hook. Two-factor authentication does not exist yet: `NoSecondFactor` says it is never on.
-    When it does, its adapter answers `required` from the user's settings and `verify` checks the code;
-    the routes already pass the request's `otp` field (absent today) through to here."""
-
-    def required(self, user_id: str) -> bool: ...
-
-    def verify(self, user_id: str, code: str) -> bool: ...
 
 
 class NoSecondFactor:
@@ -77,20 +56,6 @@ class Deletion:
     trades_retained: int = 0
     trades_retained_until: str | None = None
     finished: bool = True
-
-
-def _jsonable(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 class AccountService:
@@ -215,89 +180,58 @@ class AccountService:
         is set; it is shown and rotated in Settings), no refresh token."""
         self._confirm(user_id, password, otp)
         user = self._users.get_user(user_id)
-        now = self._clock.now_ms()
-        files: dict[str, str] = {}
-        files["account.json"] = _dump(
-            {
-                "format": EXPORT_FORMAT,
-                "exported_at": iso_utc(now),
-                "id": user.id,
-                "email": user.email,
-                "created_at": iso_utc(user.created_at_ms),
-            }
-        )
-        files["settings.json"] = _dump(
-            {"webhook_url": user.webhook_url, "webhook_secret_set": bool(user.webhook_url and user.webhook_secret)}
-        )
-        files["api_keys.json"] = _dump([k.to_dict() for k in self._api_keys.list(user_id)])
+        files: dict[str, str] = {
+            "account.json": dump(
+                {
+                    "format": EXPORT_FORMAT,
+                    "exported_at": iso_utc(self._clock.now_ms()),
+                    "id": user.id,
+                    "email": user.email,
+                    "created_at": iso_utc(user.created_at_ms),
+                }
+            ),
+            "settings.json": dump(
+                {"webhook_url": user.webhook_url, "webhook_secret_set": bool(user.webhook_url and user.webhook_secret)}
+            ),
+            "api_keys.json": dump([k.to_dict() for k in self._api_keys.list(user_id)]),
+            "bots.json": self._bots_json(user_id),
+            "trades.csv": self._trades.export_csv(user_id, TradeFilter(), max_rows=10_000_000),
+        }
+        self._add_backtests(user_id, files)
+        notes = self._notes(user_id)
+        files["notifications.json"] = dump(notes)
+        files["notifications.csv"] = notifications_csv(notes)
+        files["README.txt"] = README
+        return zip_files(files, self._export_max)
+
+    def _bots_json(self, user_id: str) -> str:
         configs: list[BotConfig] = self._bots.list_for(user_id)
         states = self._states.get_many([c.id for c in configs]) if configs else {}
-        files["bots.json"] = _dump(
-            [{"config": _jsonable(c), "state": _jsonable(states.get(c.id) or BotState(bot_id=c.id))} for c in configs]
+        return dump(
+            [{"config": jsonable(c), "state": jsonable(states.get(c.id) or BotState(bot_id=c.id))} for c in configs]
         )
-        files["trades.csv"] = self._trades.export_csv(user_id, TradeFilter(), max_rows=10_000_000)
+
+    def _add_backtests(self, user_id: str, files: dict[str, str]) -> None:
+        """Each finished backtest's result as `backtests/<id>.json`, then the list as `backtests.json`."""
         backtests = []
         cursor: str | None = None
         while True:
             page, cursor = self._backtests.page(user_id, cursor, 100)
             for bt in page:
-                backtests.append(_jsonable(bt))
+                backtests.append(jsonable(bt))
                 result = self._backtests.result(bt)
                 if result is not None:
-                    files[f"backtests/{bt.id}.json"] = _dump(result)
+                    files[f"backtests/{bt.id}.json"] = dump(result)
             if not cursor:
                 break
-        files["backtests.json"] = _dump(backtests)
-        notes = []
-        cursor = None
+        files["backtests.json"] = dump(backtests)
+
+    def _notes(self, user_id: str) -> list[Any]:
+        notes: list[Any] = []
+        cursor: str | None = None
         while True:
             items, cursor = self._notifications.page(user_id, cursor, 100)
-            notes += [_jsonable(n) for n in items]
+            notes += [jsonable(n) for n in items]
             if not cursor:
                 break
-        files["notifications.json"] = _dump(notes)
-        files["notifications.csv"] = _notifications_csv(notes)
-        files["README.txt"] = _README
-        return self._zip(files)
-
-    def _zip(self, files: dict[str, str]) -> bytes:
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name in sorted(files):
-                archive.writestr(f"tradebot-export/{name}", files[name])
-        data = out.getvalue()
-        if len(data) > self._export_max:
-            raise PayloadTooLarge(
-                f"The archive would be {len(data) // 1_000_000} MB, more than the {self._export_max // 1_000_000} MB "
-                "one answer can carry; delete old backtests (their results are the bulk) and try again.",
-                code="export_too_large",
-                details={"size": len(data), "limit": self._export_max},
-            )
-        return data
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, default=str)
-
-
-def _notifications_csv(notes: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    columns = ("id", "created_at_ms", "kind", "bot_id", "read", "message")
-    writer.writerow(columns)
-    for n in notes:
-        writer.writerow(["" if n.get(c) is None else n[c] for c in columns])
-    return out.getvalue()
-
-
-_README = """Your Tradebot data (format tradebot-export/1)
-
-account.json        your account: id, e-mail, when it was created
-settings.json       the webhook URL (the signing secret is not exported: it is shown in Settings)
-api_keys.json       your exchange keys' metadata: label, last 4 characters, testnet; never the secret
-bots.json           every bot: its configuration and its state (position, cash, PnL, last tick)
-trades.csv          every trade, newest first
-backtests.json      every stored backtest's parameters, status and metrics
-backtests/<id>.json the result of each finished backtest (trades, equity curve, metrics)
-notifications.json  your notifications (also as notifications.csv)
-"""
+        return notes

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from aws_lambda_powertools import Logger
 
@@ -25,6 +25,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.services.ports.crypto import SecretCipher
 from chalicelib.services.ports.exchange import KeyCheck, KeyVerifier
+from chalicelib.services.ports.keys import ApiKeyRepository, StoredApiKey
 from chalicelib.services.quotas import Quotas
 
 logger = Logger(child=True)
@@ -39,35 +40,6 @@ SPOT_HELP = (
     "this API key cannot trade spot; on Binance open Account > API Management, choose Edit restrictions "
     "and tick 'Enable Spot & Margin Trading', then add the key again"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class StoredApiKey:
-    user_id: str
-    key_id: str
-    label: str
-    api_key_last4: str
-    testnet: bool
-    created_at_ms: int
-    ciphertext: bytes = field(repr=False)
-    # Why the daily re-check found this key unsafe or unusable (its bots were paused); None when it is fine.
-    flagged: str | None = None
-
-
-class ApiKeyRepository(Protocol):
-    def add(self, key: StoredApiKey) -> None: ...
-
-    def list(self, user_id: str) -> list[StoredApiKey]: ...
-
-    def get(self, user_id: str, key_id: str) -> StoredApiKey | None: ...
-
-    def delete(self, user_id: str, key_id: str) -> None: ...
-
-    def all_keys(self) -> Iterable[StoredApiKey]:
-        """Every stored key of every user (the daily re-check pages through them)."""
-
-    def set_flag(self, user_id: str, key_id: str, reason: str | None) -> bool:
-        """Set or clear the flag; True only when it changed from clear to set (so the user is told once)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,20 +13,14 @@ import hashlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Protocol
 
 from chalicelib.domain.bots import is_due
 from chalicelib.domain.candles import INTERVAL_MS
 from chalicelib.domain.clock import floor_to
 from chalicelib.services.messages import TickMessage
-from chalicelib.services.ports.bots import DispatchClaims, MessageQueue
+from chalicelib.services.ports.bots import DispatchClaims, DueIndex, MessageQueue
 
 MINUTE_MS = 60_000
-
-
-class DueIndex(Protocol):
-    def due(self, shard_key: str) -> list[tuple[str, str, str]]:
-        """(user_id, bot_id, symbol) of the running bots in one shard."""
 
 
 @dataclass(frozen=True)
@@ -69,46 +63,15 @@ class Dispatcher:
             if is_due(interval, tick_at)
             for shard in range(self._shards)
         ]
-        bodies: list[dict[str, object]] = []
-        skipped = 0
         claimed: list[str] = []
         try:
             with self._executor(self._parallelism) as pool:
-                queries = {key: pool.submit(self._due_in_shard, key, tick_at, claimed) for key in keys}
-                found_by_key: dict[str, list[dict[str, object]]] = {}
-                for done in as_completed(queries.values()):
-                    done.result()  # the first failure stops the run (and releases the claims below)
-                for key, query in queries.items():
-                    found = query.result()
-                    if found is None:
-                        skipped += 1
-                    else:
-                        found_by_key[key] = found
-                # Every shard is in before anything is sent, so the order can be fair across users. Batches
-                # are cut across shards and users: every SendMessageBatch but the last carries ten. The batches
-                # holding every user's first tick go first, and the rest only once they are in the queue.
+                found_by_key, skipped = self._collect(pool, keys, tick_at, claimed)
+                # Every shard is in before anything is sent, so the order can be fair across users.
                 bodies = fair_order([b for key in keys for b in found_by_key.get(key, [])], tick_at)
-                batches = [bodies[i : i + 10] for i in range(0, len(bodies), 10)]
-                first_round = -(-len({str(b["user_id"]) for b in bodies}) // 10)
-                send_calls = 0
-                for wave in (batches[:first_round], batches[first_round:]):
-                    sends: list[Future[int]] = [pool.submit(self._queue.send_batch, batch) for batch in wave]
-                    send_calls += sum(send.result() for send in sends)
+                send_calls = self._send(pool, bodies)
         except Exception as failure:
-            # A failed run gives its shards back, so the schedule's retry sends the whole minute again: ticks
-            # are idempotent on (bot, tick_at), and a repeat costs less than a bot missing its bar. A claim
-            # that cannot be given back expires with its TTL; the run's own failure is what is raised.
-            kept = []
-            for key in claimed:
-                try:
-                    self._claims.release(key)
-                except Exception:
-                    kept.append(key)
-            if kept:
-                failure.add_note(
-                    f"{len(kept)} dispatch claims could not be released; they expire after their "
-                    f"{self._claim_lease_s} s lease: {kept}"
-                )
+            self._give_back(claimed, failure)
             raise
         return DispatchReport(
             tick_at=tick_at,
@@ -117,6 +80,50 @@ class Dispatcher:
             send_calls=send_calls,
             skipped_shards=skipped,
         )
+
+    def _collect(
+        self, pool: ThreadPoolExecutor, keys: list[str], tick_at: int, claimed: list[str]
+    ) -> tuple[dict[str, list[dict[str, object]]], int]:
+        """Each shard's messages by shard key, and how many shards another run had already claimed."""
+        queries = {key: pool.submit(self._due_in_shard, key, tick_at, claimed) for key in keys}
+        for done in as_completed(queries.values()):
+            done.result()  # the first failure stops the run (and releases the claims)
+        found_by_key: dict[str, list[dict[str, object]]] = {}
+        skipped = 0
+        for key, query in queries.items():
+            found = query.result()
+            if found is None:
+                skipped += 1
+            else:
+                found_by_key[key] = found
+        return found_by_key, skipped
+
+    def _send(self, pool: ThreadPoolExecutor, bodies: list[dict[str, object]]) -> int:
+        """Batches are cut across shards and users: every SendMessageBatch but the last carries ten. The
+        batches holding every user's first tick go first, and the rest only once they are in the queue."""
+        batches = [bodies[i : i + 10] for i in range(0, len(bodies), 10)]
+        first_round = -(-len({str(b["user_id"]) for b in bodies}) // 10)
+        send_calls = 0
+        for wave in (batches[:first_round], batches[first_round:]):
+            sends: list[Future[int]] = [pool.submit(self._queue.send_batch, batch) for batch in wave]
+            send_calls += sum(send.result() for send in sends)
+        return send_calls
+
+    def _give_back(self, claimed: list[str], failure: Exception) -> None:
+        """A failed run gives its shards back, so the schedule's retry sends the whole minute again: ticks
+        are idempotent on (bot, tick_at), and a repeat costs less than a bot missing its bar. A claim that
+        cannot be given back expires with its lease; the run's own failure is what is raised."""
+        kept = []
+        for key in claimed:
+            try:
+                self._claims.release(key)
+            except Exception:
+                kept.append(key)
+        if kept:
+            failure.add_note(
+                f"{len(kept)} dispatch claims could not be released; they expire after their "
+                f"{self._claim_lease_s} s lease: {kept}"
+            )
 
     def _due_in_shard(self, shard_key: str, tick_at: int, claimed: list[str]) -> list[dict[str, object]] | None:
         """The shard's tick messages, or None when another run already claimed this (shard, tick)."""

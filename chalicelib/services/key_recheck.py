@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from aws_lambda_powertools import Logger
 
 from chalicelib.domain.errors import ExchangeRejected, ExchangeTemporaryError, NotFound
-from chalicelib.services.api_keys import SPOT_HELP, WITHDRAWALS_HELP, ApiKeyRepository, StoredApiKey
+from chalicelib.services.api_keys import SPOT_HELP, WITHDRAWALS_HELP
 from chalicelib.services.ports.bots import BotEvent, Notifier
 from chalicelib.services.ports.exchange import KeyCheck
+from chalicelib.services.ports.keys import ApiKeyRepository, StoredApiKey
 
 logger = Logger(child=True)
 
@@ -51,54 +53,53 @@ class KeyRecheck:
         report = RecheckReport()
         for key in self._keys.all_keys():
             report.checked += 1
-            try:
-                problem = _problem(self._check(key))
-            except ExchangeRejected as exc:
-                problem = f"the exchange no longer accepts this API key ({exc.message})"
-            except (ExchangeTemporaryError, NotFound) as exc:
-                report.unreachable += 1
-                logger.warning("key re-check skipped", extra={"key_id": key.key_id, "error": type(exc).__name__})
-                continue
-            except Exception as exc:
-                # One key that cannot be read (a ciphertext that does not open, a bug) must not stop the rest.
-                report.failed += 1
-                logger.error(
-                    "key re-check failed", extra={"key_id": key.key_id, "error": type(exc).__name__}, exc_info=True
-                )
+            problem = self._ask(key, report)
+            if problem is False:
                 continue
             if problem is None:
                 report.fine += 1
                 if key.flagged:
                     self._keys.set_flag(key.user_id, key.key_id, None)
                 continue
-            # Pause even when already flagged: a bot resumed on an unsafe key is paused again.
-            paused = self._pause(key.user_id, key.key_id, problem)
-            report.bots_paused += len(paused)
-            if self._keys.set_flag(key.user_id, key.key_id, problem):
-                report.flagged.append(key.key_id)
-                self._notifier.publish(
-                    [
-                        BotEvent(
-                            key.user_id,
-                            bot_id,
-                            "api_key_unsafe",
-                            f"Paused: the API key '{key.label}' (…{key.api_key_last4}) {problem}",
-                            {"key_id": key.key_id},
-                        )
-                        for bot_id in paused
-                    ]
-                    or [
-                        BotEvent(
-                            key.user_id,
-                            "",
-                            "api_key_unsafe",
-                            f"The API key '{key.label}' (…{key.api_key_last4}) {problem}",
-                            {"key_id": key.key_id},
-                        )
-                    ]
-                )
+            self._act_on(key, problem, report)
         logger.info("keys re-checked", extra={**report.__dict__, "flagged": len(report.flagged)})
         return report
+
+    def _ask(self, key: StoredApiKey, report: RecheckReport) -> str | Literal[False] | None:
+        """What is wrong with the key now (None: nothing); False when it could not be checked (counted)."""
+        try:
+            return _problem(self._check(key))
+        except ExchangeRejected as exc:
+            return f"the exchange no longer accepts this API key ({exc.message})"
+        except (ExchangeTemporaryError, NotFound) as exc:
+            report.unreachable += 1
+            logger.warning("key re-check skipped", extra={"key_id": key.key_id, "error": type(exc).__name__})
+        except Exception as exc:
+            # One key that cannot be read (a ciphertext that does not open, a bug) must not stop the rest.
+            report.failed += 1
+            logger.error(
+                "key re-check failed", extra={"key_id": key.key_id, "error": type(exc).__name__}, exc_info=True
+            )
+        return False
+
+    def _act_on(self, key: StoredApiKey, problem: str, report: RecheckReport) -> None:
+        # Pause even when already flagged: a bot resumed on an unsafe key is paused again.
+        paused = self._pause(key.user_id, key.key_id, problem)
+        report.bots_paused += len(paused)
+        if not self._keys.set_flag(key.user_id, key.key_id, problem):
+            return  # already flagged: the user was told when it was
+        report.flagged.append(key.key_id)
+        name = f"'{key.label}' (…{key.api_key_last4})"
+        events = [
+            BotEvent(
+                key.user_id, bot_id, "api_key_unsafe", f"Paused: the API key {name} {problem}", {"key_id": key.key_id}
+            )
+            for bot_id in paused
+        ]
+        self._notifier.publish(
+            events
+            or [BotEvent(key.user_id, "", "api_key_unsafe", f"The API key {name} {problem}", {"key_id": key.key_id})]
+        )
 
 
 def _problem(check: KeyCheck) -> str | None:

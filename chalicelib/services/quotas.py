@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
 
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import DomainError, PayloadTooLarge, QuotaExceeded, RateLimited
+from chalicelib.services.ports.quotas import QuotaLedger
 
 UNLIMITED = -1
 GRACE_MS = 120_000  # longer than the API's 29 s timeout: every creation admitted earlier has finished or died
@@ -82,31 +82,6 @@ class Limits:
             counts={name: _limit(extra, q.env, q.default) for name, q in QUOTAS.items()},
             upload_bytes=_limit(extra, UPLOAD_ENV, UPLOAD_DEFAULT),
         )
-
-
-@dataclass(frozen=True)
-class Ledger:
-    members: Mapping[str, int]  # id -> when it was admitted (ms)
-    version: int
-    checked_at_ms: int
-
-
-class QuotaLedger(Protocol):
-    def admit(self, user_id: str, quota: str, member: str, limit: int, now_ms: int) -> bool:
-        """Atomically add `member` if the ledger exists and holds fewer than `limit` ids or already holds it."""
-        ...
-
-    def release(self, user_id: str, quota: str, member: str) -> None:
-        """Remove `member` (idempotent; a missing ledger is fine)."""
-        ...
-
-    def read(self, user_id: str, quota: str) -> Ledger | None: ...
-
-    def replace(
-        self, user_id: str, quota: str, members: Mapping[str, int], expected: Ledger | None, now_ms: int
-    ) -> bool:
-        """Write the ledger if it is still `expected` (None: if it does not exist); False when it moved."""
-        ...
 
 
 Truth = Callable[[str], set[str]]

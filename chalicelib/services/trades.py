@@ -83,24 +83,9 @@ class TradeService:
         states = {b.id: found.get(b.id) or BotState(bot_id=b.id) for b in bots}
         equity = {"paper": Decimal(0), "live": Decimal(0)}
         by_status = {s.value: 0 for s in BotStatus}
-        open_positions = []
         for bot in bots:
-            state = states[bot.id]
             by_status[bot.status.value] += 1
-            equity[bot.mode.value] += _equity(bot, state)
-            if state.position_qty > 0:
-                open_positions.append(
-                    {
-                        "bot_id": bot.id,
-                        "bot_name": bot.name,
-                        "symbol": bot.symbol,
-                        "mode": bot.mode.value,
-                        "quantity": str(state.position_qty),
-                        "entry_price": str(state.entry_price),
-                        "last_price": None if state.last_price is None else str(state.last_price),
-                        "unrealised_pnl": str(state.unrealised_pnl),
-                    }
-                )
+            equity[bot.mode.value] += _equity(bot, states[bot.id])
         trades, _ = self._trades.query(user_id, TradeFilter(start_ms=now - 7 * DAY_MS), None, 1000)
         pnl_today = sum((t.realised_pnl or Decimal(0) for t in trades if t.executed_at_ms >= now - DAY_MS), Decimal(0))
         pnl_7d = sum((t.realised_pnl or Decimal(0) for t in trades), Decimal(0))
@@ -114,11 +99,24 @@ class TradeService:
                 "all_time": str(realised_all),
                 "unrealised": str(unrealised),
             },
-            "open_positions": open_positions,
+            "open_positions": [_open_position(b, states[b.id]) for b in bots if states[b.id].position_qty > 0],
             "bots_by_status": by_status,
             "latest_trades": [trade_dict(t) for t in trades[:10]],
             "equity_curve": _equity_curve(bots, trades, now, realised_all - pnl_7d, unrealised),
         }
+
+
+def _open_position(bot: BotConfig, state: BotState) -> dict[str, Any]:
+    return {
+        "bot_id": bot.id,
+        "bot_name": bot.name,
+        "symbol": bot.symbol,
+        "mode": bot.mode.value,
+        "quantity": str(state.position_qty),
+        "entry_price": str(state.entry_price),
+        "last_price": None if state.last_price is None else str(state.last_price),
+        "unrealised_pnl": str(state.unrealised_pnl),
+    }
 
 
 def _equity(bot: BotConfig, state: BotState) -> Decimal:

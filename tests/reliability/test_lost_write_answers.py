@@ -28,13 +28,13 @@ def test_create_bot_survives_a_retried_write_that_already_succeeded(
     platform: Platform, monkeypatch: pytest.MonkeyPatch, which: str
 ) -> None:
     token = platform.user()["access_token"]
-    service = bootstrap.container().bots
+    ports = bootstrap.container().ports
     if which == "config":
         monkeypatch.setattr(
-            service._bots, "create", _lost_answer(service._bots.create, PutError("ConditionalCheckFailed"))
+            ports.bots, "create", _lost_answer(ports.bots.create, PutError("ConditionalCheckFailed"))
         )
     else:
-        monkeypatch.setattr(service._states, "put", _lost_answer(service._states.put, StateConflict("retried")))
+        monkeypatch.setattr(ports.states, "put", _lost_answer(ports.states.put, StateConflict("retried")))
     status, bot = platform.call("POST", "/bots", bot_body(), token)
     assert status == 201, bot
     monkeypatch.undo()
@@ -45,12 +45,12 @@ def test_create_bot_survives_a_retried_write_that_already_succeeded(
 
 def test_create_bot_still_fails_when_nothing_was_stored(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
     token = platform.user()["access_token"]
-    service = bootstrap.container().bots
+    ports = bootstrap.container().ports
 
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise PutError("throttled")
 
-    monkeypatch.setattr(service._bots, "create", refuse)
+    monkeypatch.setattr(ports.bots, "create", refuse)
     status, body = platform.call("POST", "/bots", bot_body(), token)
     # Nothing stored and the store refused: a retryable 503, not a 500, and no bot appears.
     assert status == 503 and body["error"]["code"] == "dependency_unavailable"

@@ -18,6 +18,7 @@ the Trades table; the bot's quantity matches what the paper exchange holds for i
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import threading
@@ -130,14 +131,16 @@ class FaultyExchange:
 
 
 def install(monkeypatch: pytest.MonkeyPatch, faults: Faults) -> None:
-    c = bootstrap.container()
-    ticks = c.ticks
-    ticks._max_failures = 10_000  # faults are random: keep bots running so every tick is exercised
+    running = bootstrap.container()
+    # Faults are random: keep bots running so every tick is exercised.
+    extra = {**running.settings.extra, "TRADEBOT_MAX_TICK_FAILURES": "10000"}
+    c = bootstrap.Container(dataclasses.replace(running.settings, extra=extra), running.clock, running.wall_clock)
+    bootstrap.use(c)
     factory = c.exchanges
     real_for_bot = factory.for_bot
     monkeypatch.setattr(factory, "for_bot", lambda config: FaultyExchange(real_for_bot(config), faults))
 
-    candles = ticks._candles
+    candles = c.ports.candles
     real_fetch = candles.get_or_fetch
 
     def get_or_fetch(*args: Any, **kwargs: Any) -> Any:
@@ -147,7 +150,7 @@ def install(monkeypatch: pytest.MonkeyPatch, faults: Faults) -> None:
 
     monkeypatch.setattr(candles, "get_or_fetch", get_or_fetch)
 
-    states = ticks._states
+    states = c.ports.states
     real_put, real_put_trades = states.put, states.put_with_trades
 
     def put(state: Any, expected_version: Any) -> None:
@@ -232,7 +235,7 @@ def test_random_faults_at_every_step_over_two_hours_reconcile(platform: Platform
         bots.append(bot["id"])
     faults = Faults(SEED, FAULT_RATE)
     install(monkeypatch, faults)
-    store = bootstrap.container().ticks._states
+    store = bootstrap.container().ports.states
     sqs, queue = platform.sqs, platform.outputs["TickQueueUrl"]
     history: dict[str, list[tuple[int, int]]] = {b: [] for b in bots}
     deliveries, concurrent, dead_lettered = 0, 0, 0

@@ -212,11 +212,13 @@ class CountingHasher(PlainHasher):
         return password_hash in self.outdated
 
 
-def _service(clock: ManualClock, hasher: PlainHasher | None = None, **limits: int) -> AuthService:
+def _service(
+    clock: ManualClock, hasher: PlainHasher | None = None, attempts: FakeAttempts | None = None, **limits: int
+) -> AuthService:
     return AuthService(
         users=FakeUsers(),
         refresh_tokens=FakeRefresh(),
-        attempts=FakeAttempts(clock),
+        attempts=attempts or FakeAttempts(clock),
         hasher=hasher or PlainHasher(),
         access_tokens=FakeAccess(clock),
         clock=clock,
@@ -228,7 +230,8 @@ def _service(clock: ManualClock, hasher: PlainHasher | None = None, **limits: in
 def test_forty_parallel_wrong_passwords_are_forty_attempts_and_the_owner_still_signs_in() -> None:
     clock = ManualClock(1_700_000_000_000)
     hasher = CountingHasher()
-    service = _service(clock, hasher, account_ceiling=1000)
+    attempts = FakeAttempts(clock)
+    service = _service(clock, hasher, attempts, account_ceiling=1000)
     service.register("owner@example.com", "long enough password")
     answers: list[str] = []
     barrier = threading.Barrier(40)
@@ -245,7 +248,6 @@ def test_forty_parallel_wrong_passwords_are_forty_attempts_and_the_owner_still_s
         t.start()
     for t in threads:
         t.join()
-    attempts = service._attempts  # type: ignore[attr-defined]
     assert sorted(answers) == ["RateLimited"] * 35 + ["Unauthorized"] * 5
     assert hasher.verified == 5  # only the free attempts reached the password check
     assert attempts.hit("login#pair#owner@example.com#6.6.6.6", 3600)[0] == 40  # all 40 were counted

@@ -11,7 +11,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, table_meta
 from chalicelib.domain.errors import Conflict
-from chalicelib.services.api_keys import StoredApiKey
+from chalicelib.services.ports.keys import StoredApiKey
 
 
 class ApiKeyItem(Model):

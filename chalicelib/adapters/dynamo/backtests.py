@@ -12,7 +12,7 @@ from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, table_meta
-from chalicelib.services.backtests import DONE, FAILED, KEEP_DAYS, QUEUED, RUNNING, Backtest
+from chalicelib.domain.backtest_jobs import DONE, FAILED, KEEP_DAYS, QUEUED, RUNNING, Backtest
 
 
 class BacktestModel(Model):

@@ -11,7 +11,7 @@ from typing import Any
 from chalicelib.adapters.aws_clients import client
 from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.config import settings
-from chalicelib.services.quotas import Ledger
+from chalicelib.services.ports.quotas import Ledger
 
 
 def _pk(user_id: str, quota: str) -> str:

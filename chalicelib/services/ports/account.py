@@ -48,3 +48,18 @@ class AccountEraser(Protocol):
 class BlobEraser(Protocol):
     def delete_prefix(self, prefix: str) -> int:
         """Delete every object under the prefix; how many."""
+
+
+class PasswordCheck(Protocol):
+    def confirm_password(self, user_id: str, password: str) -> None:
+        """Raises (throttled, counted before the check) unless `password` is the user's current one."""
+
+
+class SecondFactor(Protocol):
+    """The 2FA hook. Two-factor authentication does not exist yet: `NoSecondFactor` says it is never on.
+    When it does, its adapter answers `required` from the user's settings and `verify` checks the code;
+    the routes already pass the request's `otp` field (absent today) through to here."""
+
+    def required(self, user_id: str) -> bool: ...
+
+    def verify(self, user_id: str, code: str) -> bool: ...

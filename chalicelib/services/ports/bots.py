@@ -31,6 +31,11 @@ class BotRepository(Protocol):
     def uses_key(self, user_id: str, key_id: str) -> bool: ...
 
 
+class DueIndex(Protocol):
+    def due(self, shard_key: str) -> list[tuple[str, str, str]]:
+        """(user_id, bot_id, symbol) of the running bots in one shard."""
+
+
 class StateConflict(Exception):
     """The state's version moved: another delivery of the same tick (or an edit) got there first."""
 

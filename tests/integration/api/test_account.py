@@ -326,7 +326,7 @@ def test_a_deletion_that_stops_half_way_is_finished_by_running_it_again(
 
     user = platform.user()
     mine = _everything(platform, user)
-    eraser = container().account._eraser
+    eraser = container().ports.eraser
     real = eraser.delete_notifications
 
     def broken(user_id: str) -> int:

@@ -70,11 +70,15 @@ def test_large_job_goes_through_the_queue(lab: Lab) -> None:
     assert done["result"]["equity"][-1]["t"] == "2025-12-05T23:59:00.000Z"
 
     # The same range run at once (a larger sync threshold) gives the same numbers.
-    from chalicelib.bootstrap import container
+    import dataclasses
+
+    from chalicelib.bootstrap import bootstrap, container
     from chalicelib.services.backtests import BacktestRequest
 
-    service = container().backtests
-    service._sync_bars = 10_000
+    running = container()
+    cfg = running.settings
+    larger = dataclasses.replace(cfg, extra={**cfg.extra, "TRADEBOT_BACKTEST_SYNC_BARS": "10000"})
+    service = bootstrap(larger, clock=running.clock).backtests
     again = service.create(
         user["id"],
         BacktestRequest(

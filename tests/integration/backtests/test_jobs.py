@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.bootstrap import container
-from chalicelib.services import backtests as backtests_module
+from chalicelib.services.backtests import results as backtests_module
 from tests.integration.backtests.conftest import Lab, range_body
 
 LARGE = {"interval": "1m", "start": "2025-12-01T00:00:00Z", "end": "2025-12-06T00:00:00Z"}  # 7,200 bars
@@ -46,7 +46,7 @@ def test_redelivered_job_does_nothing(lab: Lab, engine_calls: list[int]) -> None
 
     service = container().backtests
     assert service.run_job(user["id"], created["id"]) == "skipped"
-    store = service._store
+    store = container().ports.backtests
     assert store.finish(user["id"], created["id"], 1, {}, 0) is False  # done -> done is refused
     assert store.fail(user["id"], created["id"], "late", 0) is False
     assert store.start(user["id"], created["id"], 0) is None
@@ -76,12 +76,11 @@ def test_no_candles_fails_the_job_with_a_readable_error(lab: Lab) -> None:
 def test_transient_error_is_retried_then_fails_on_the_last_receive(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:
     user = lab.user()
     _, created = lab.call("POST", "/backtests", range_body(**LARGE), user["access_token"])
-    service = container().backtests
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ConnectionError("market source timed out")
 
-    monkeypatch.setattr(service._market, "closed_candles", broken)
+    monkeypatch.setattr(container().market, "closed_candles", broken)
     (message,) = lab.receive()
     assert len(lab.deliver([message], receive_count=1)["batchItemFailures"]) == 1
     _, got = lab.call("GET", f"/backtests/{created['id']}", token=user["access_token"])
@@ -101,7 +100,7 @@ def test_transient_error_is_retried_then_fails_on_the_last_receive(lab: Lab, mon
 def test_a_crashed_running_job_is_finished_by_the_retry(lab: Lab) -> None:
     user = lab.user()
     _, created = lab.call("POST", "/backtests", range_body(**LARGE), user["access_token"])
-    store = container().backtests._store
+    store = container().ports.backtests
     assert store.start(user["id"], created["id"], 0) is not None  # a copy started, then its Lambda died
     assert lab.drain_jobs() == 1
     _, got = lab.call("GET", f"/backtests/{created['id']}", token=user["access_token"])

@@ -83,7 +83,7 @@ def test_same_tick_three_times_two_concurrently_gives_one_order_and_one_trade(pl
 def test_crash_between_order_and_save_is_repaired_on_redelivery(platform, monkeypatch):
     token, bot_id = started_bot(platform)
     message = next(m for m in dispatched_messages(platform) if json.loads(m["Body"])["bot_id"] == bot_id)
-    states = bootstrap.container().ticks._states
+    states = bootstrap.container().ports.states
     real = states.put_with_trades
     crashed = []
 
@@ -109,13 +109,13 @@ def test_crash_between_order_and_save_is_repaired_on_redelivery(platform, monkey
 
 def test_exchange_outage_goes_to_dlq_after_three_receives_and_bot_to_error(platform, monkeypatch):
     token, bot_id = started_bot(platform)
-    ticks = bootstrap.container().ticks
+    container = bootstrap.container()
 
     def outage(*args: Any, **kwargs: Any) -> Any:
         raise ExchangeTemporaryError("exchange unreachable", code="exchange_timeout")
 
-    monkeypatch.setattr(ticks._market, "closed_candles", outage)
-    monkeypatch.setattr(ticks._candles, "get_or_fetch", lambda *a, **k: outage())
+    monkeypatch.setattr(container.market, "closed_candles", outage)
+    monkeypatch.setattr(container.ports.candles, "get_or_fetch", lambda *a, **k: outage())
     sqs, queue, dlq = platform.sqs, platform.outputs["TickQueueUrl"], platform.outputs["TickDeadLetterQueueUrl"]
     platform.clock.advance(60_000)
     workers.dispatch()
@@ -225,7 +225,7 @@ def test_a_rejected_leg_still_books_the_legs_filled_before_it(platform, monkeypa
     message = next(m for m in dispatched_messages(platform) if json.loads(m["Body"])["bot_id"] == bot_id)
     tick_at = json.loads(message["Body"])["tick_at"]
     container = bootstrap.container()
-    states = container.ticks._states
+    states = container.ports.states
     state = states.get(bot_id)
     legs = tuple(
         PendingOrder(client_order_id(bot_id, tick_at, leg), leg, "BUY", "safety_order", "100", None)

@@ -146,13 +146,13 @@ def test_a_tick_that_fails_unexpectedly_shows_no_exception_text(
     token, bot_id = owner["access_token"], owner["bot_id"]
     status, _ = platform.call("POST", f"/bots/{bot_id}/start", None, token)
     assert status == 200
-    ticks = bootstrap.container().ticks
+    container = bootstrap.container()
 
     def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("secret internals: arn:aws:dynamodb:us-east-1:123456789012:table/x")
 
-    monkeypatch.setattr(ticks._market, "closed_candles", broken)
-    monkeypatch.setattr(ticks._candles, "get_or_fetch", broken)
+    monkeypatch.setattr(container.market, "closed_candles", broken)
+    monkeypatch.setattr(container.ports.candles, "get_or_fetch", broken)
     from chalicelib import workers
     from tests.sqs_events import sqs_event
 

@@ -80,8 +80,9 @@ def test_webhook_secret_is_shown_and_rotated(platform: Platform) -> None:
 def test_a_failing_receiver_trips_its_own_circuit_breaker(platform: Platform) -> None:
     from chalicelib.adapters.webhooks import WebhookFailed
 
-    c = bootstrap.container()
-    allow_loopback_webhooks(c, TRADEBOT_WEBHOOK_BREAKER_FAILURES="3", TRADEBOT_WEBHOOK_BREAKER_COOLDOWN_S="300")
+    c = allow_loopback_webhooks(
+        bootstrap.container(), TRADEBOT_WEBHOOK_BREAKER_FAILURES="3", TRADEBOT_WEBHOOK_BREAKER_COOLDOWN_S="300"
+    )
     a, b = platform.user(), platform.user()
     with receiver("127.0.0.1", status=500) as broken, receiver("127.0.0.1") as healthy:
         platform.call("PATCH", "/users/me/settings", {"webhook_url": broken.url()}, a["access_token"])

@@ -1,0 +1,79 @@
+"""The bot lifecycle service (services/bots.py) on fakes: create, start (the paper account is seeded once and
+the bot joins the schedule), pause, stop, delete, and the quotas it holds on the way."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from chalicelib.domain.bots import BotStatus
+from chalicelib.domain.errors import Conflict, InvalidInput, QuotaExceeded
+from tests.fakes.memory import MemoryPlatform, memory_platform
+from tests.fakes.memory_market import candles_from_closes
+from tests.unit.services.conftest import BARS, MINUTE, NOW, bot_body
+
+
+def test_a_created_bot_is_stopped_with_a_fresh_state(mem: MemoryPlatform) -> None:
+    bot = mem.container.bots.create("u1", bot_body())
+    assert bot.status is BotStatus.STOPPED and bot.symbol == "BTCUSDT" and bot.budget == Decimal("1000")
+    config, state = mem.container.bots.get("u1", bot.id)
+    assert config == bot and state.version == 0 and state.last_tick_at == 0
+    assert [c.id for c, _ in mem.container.bots.list_for("u1")] == [bot.id]
+    assert mem.container.bots.list_for("u2") == []
+
+
+def test_invalid_params_and_unknown_symbols_are_refused_before_anything_is_stored(mem: MemoryPlatform) -> None:
+    with pytest.raises(InvalidInput):
+        mem.container.bots.create("u1", bot_body(params={"base_order_quote": -1}))
+    with pytest.raises(InvalidInput) as unknown:
+        mem.container.bots.create("u1", bot_body(symbol="NOPEUSDT"))
+    assert unknown.value.code == "unknown_symbol"
+    assert mem.bots.list_for("u1") == []
+
+
+def test_start_seeds_the_paper_account_and_joins_the_schedule(mem: MemoryPlatform) -> None:
+    bots = mem.container.bots
+    bot = bots.create("u1", bot_body())
+    started = bots.change_status("u1", bot.id, "start")
+    assert started.status is BotStatus.RUNNING
+    account = mem.exchanges.accounts[bot.id]
+    assert [(b.asset, b.free) for b in account.balances()] == [("USDT", Decimal("1000"))]
+    due = [row for shard in range(mem.container.settings.schedule_shards) for row in mem.bots.due(f"1m#{shard:02d}")]
+    assert due == [("u1", bot.id, "BTCUSDT")]
+
+    paused = bots.change_status("u1", bot.id, "pause")
+    assert paused.status is BotStatus.PAUSED
+    assert all(mem.bots.due(f"1m#{s:02d}") == [] for s in range(mem.container.settings.schedule_shards))
+    bots.change_status("u1", bot.id, "resume")
+    bots.change_status("u1", bot.id, "stop")
+    bots.change_status("u1", bot.id, "start")  # a second start does not seed the account again
+    assert [(b.asset, b.free) for b in account.balances()] == [("USDT", Decimal("1000"))]
+
+
+def test_a_running_bot_cannot_be_deleted_and_a_stopped_one_goes_whole(mem: MemoryPlatform) -> None:
+    bots = mem.container.bots
+    bot = bots.create("u1", bot_body())
+    bots.change_status("u1", bot.id, "start")
+    with pytest.raises(Conflict):
+        bots.delete("u1", bot.id)
+    with pytest.raises(Conflict):
+        bots.change_status("u1", bot.id, "resume")  # only a paused bot resumes
+    bots.change_status("u1", bot.id, "stop")
+    bots.delete("u1", bot.id)
+    assert mem.bots.get("u1", bot.id) is None and mem.states.get(bot.id) is None
+
+
+def test_the_bots_quota_counts_creations_and_frees_on_delete() -> None:
+    mem = memory_platform(NOW, TRADEBOT_QUOTA_BOTS="2")
+
+    mem.market.add("BTCUSDT", "1m", candles_from_closes(NOW - BARS * MINUTE, "1m", [50_000] * BARS))
+    bots = mem.container.bots
+    first = bots.create("u1", bot_body())
+    bots.create("u1", bot_body())
+    with pytest.raises(QuotaExceeded):
+        bots.create("u1", bot_body())
+    bots.create("u2", bot_body())  # another user's quota is their own
+    bots.delete("u1", first.id)
+    bots.create("u1", bot_body())
+    assert len(mem.bots.list_for("u1")) == 2
