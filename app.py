@@ -20,6 +20,7 @@ from chalicelib.api.routes import (
     notifications,
     trades,
     users,
+    users_security,
 )
 from chalicelib.api.routing import API_PREFIX
 from chalicelib.config import settings
@@ -43,6 +44,7 @@ for blueprint in (meta.bp, auth.bp, users.bp, api_keys.bp, catalog.bp, bots.bp, 
 app.register_blueprint(backtests.bp, url_prefix=API_PREFIX)
 app.register_blueprint(bot_plan.bp, url_prefix=API_PREFIX)
 app.register_blueprint(account.bp, url_prefix=API_PREFIX)
+app.register_blueprint(users_security.bp, url_prefix=API_PREFIX)
 
 _QUEUE = f"{settings().app_name}-{settings().stage}"
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from chalicelib.services.candle_view import CandleView
     from chalicelib.services.dispatch import Dispatcher
     from chalicelib.services.key_recheck import KeyRecheck
+    from chalicelib.services.mfa import MfaService
     from chalicelib.services.notifications import NotificationService
     from chalicelib.services.ports.market import MarketData, SymbolCatalog
     from chalicelib.services.quotas import Quotas
@@ -51,7 +52,8 @@ class Container:
     @cached_property
     def auth(self) -> AuthService:
         from chalicelib.adapters.dynamo.attempts import DynamoAttemptCounter
-        from chalicelib.adapters.dynamo.users import DynamoRefreshTokenStore, DynamoUserRepository
+        from chalicelib.adapters.dynamo.mfa import DynamoSessionStore
+        from chalicelib.adapters.dynamo.users import DynamoMailTokenStore, DynamoRefreshTokenStore, DynamoUserRepository
         from chalicelib.adapters.jwt_tokens import JwtAccessTokens, secret_from_secrets_manager
         from chalicelib.adapters.passwords import Argon2Hasher, ZxcvbnStrength
         from chalicelib.services.auth import AuthService, LoginLimits
@@ -85,6 +87,39 @@ class Container:
             refresh_ttl_s=cfg.refresh_token_ttl_s,
             strength=ZxcvbnStrength(),
             emails=self.account_emails,
+            sessions=DynamoSessionStore(),
+            challenges=DynamoMailTokenStore(),
+            step_up=self.require_fresh_code,
+        )
+
+    def require_fresh_code(self, user_id: str, code: str | None) -> None:
+        """The two-factor check before a sensitive action (password change, new API key, live trading)."""
+        self.mfa.require_fresh_code(user_id, code)
+
+    @cached_property
+    def mfa(self) -> MfaService:
+        from chalicelib.adapters.dynamo.attempts import DynamoAttemptCounter
+        from chalicelib.adapters.dynamo.mfa import DynamoMfaStore
+        from chalicelib.adapters.dynamo.users import DynamoMailTokenStore, DynamoUserRepository
+        from chalicelib.adapters.kms_cipher import KmsCipher
+        from chalicelib.adapters.totp import PyotpCodes, qr_svg_data_uri
+        from chalicelib.services.mfa import MfaLimits, MfaService
+
+        cfg = self.settings
+        return MfaService(
+            users=DynamoUserRepository(),
+            store=DynamoMfaStore(),
+            cipher=KmsCipher(cfg.kms_key_id, region=cfg.region, endpoint_url=cfg.aws_endpoint_url),
+            codes=PyotpCodes(),
+            qr=qr_svg_data_uri,
+            attempts=DynamoAttemptCounter(self.wall_clock),
+            challenges=DynamoMailTokenStore(),
+            accounts=self.auth,
+            clock=self.wall_clock,
+            limits=MfaLimits(
+                attempts=int(cfg.extra.get("TRADEBOT_MFA_ATTEMPTS", "5")),
+                window_s=int(cfg.extra.get("TRADEBOT_MFA_WINDOW_S", "900")),
+            ),
         )
 
     @cached_property
@@ -250,6 +285,7 @@ class Container:
             DynamoBotRepository().uses_key,
             self.clock,
             quotas=self.quotas,
+            step_up=self.require_fresh_code,
         )
 
     @cached_property
@@ -301,6 +337,7 @@ class Container:
             key_exists=lambda user_id, key_id: any(k.id == key_id for k in self.api_keys.list(user_id)),
             quotas=self.quotas,
             planner=self.bot_planner,
+            step_up=self.require_fresh_code,
         )
 
     @cached_property
