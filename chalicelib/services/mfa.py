@@ -13,13 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from aws_lambda_powertools import Logger
+
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, RateLimited, Unauthorized
 from chalicelib.domain.mfa import MfaState, hash_recovery_code, new_recovery_codes
 from chalicelib.domain.users import MAIL_TOKEN_MAX, MailToken, hash_mail_token
 from chalicelib.services.auth import MFA_CHALLENGE, Session
 from chalicelib.services.ports.auth import AttemptCounter, MailTokenStore, MfaStore, OneTimeCodes, UserRepository
-from chalicelib.services.ports.crypto import SecretCipher
+from chalicelib.services.ports.crypto import DecryptionFailed, SecretCipher
+
+logger = Logger(child=True)
 
 CODE_FIELD = "mfa_code"
 
@@ -197,7 +201,12 @@ class MfaService:
     def _totp_accepted(self, user_id: str, state: MfaState, code: str) -> bool:
         if state.secret_ciphertext is None:
             return False
-        secret = self._cipher.decrypt(state.secret_ciphertext, _context(user_id)).decode()
+        try:
+            secret = self._cipher.decrypt(state.secret_ciphertext, _context(user_id)).decode()
+        except DecryptionFailed:
+            # Not this user's secret (copied from another record, or tampered): no code can match it.
+            logger.error("stored two-factor secret does not open under its owner", extra={"user_id": user_id})
+            return False
         step = self._codes.matching_step(secret, code, self._clock.now_ms())
         return step is not None and step > state.last_step and self._store.claim_step(user_id, step)
 
