@@ -12,7 +12,7 @@ export function describeAgent(agent: string): string {
   return browser || system ? [browser, system].filter(Boolean).join(' on ') : agent.slice(0, 60);
 }
 
-/** Settings › Sessions: every signed-in device, and a button to sign each one out. */
+/** Settings › Sessions: every signed-in device, and a button to end each one (its refresh token stops working). */
 export function SessionsList() {
   const sessions = useSessions();
   const revoke = useRevokeSession();
@@ -37,8 +37,14 @@ export function SessionsList() {
                     <td>{formatDateTime(s.created_at)}</td>
                     <td>{formatDateTime(s.last_used_at)}</td>
                     <td>
-                      <button type="button" className="btn btn-ghost" disabled={revoke.isPending} onClick={() => revoke.mutate(s.id)}>
-                        Sign out
+                      <button
+                        type="button"
+                        className="btn btn-ghost"
+                        aria-label={`End the session of ${describeAgent(s.user_agent)} signed in ${formatDateTime(s.created_at)}`}
+                        disabled={revoke.isPending}
+                        onClick={() => revoke.mutate(s.id)}
+                      >
+                        End session
                       </button>
                     </td>
                   </tr>

@@ -119,7 +119,7 @@ describe('sessions', () => {
     const table = await screen.findByRole('table', { name: 'Signed-in devices' });
     expect(within(table).getByText('Firefox on Linux')).toBeInTheDocument();
     const phoneRow = within(table).getByText('Safari on iPhone').closest('tr')!;
-    await user.click(within(phoneRow).getByRole('button', { name: 'Sign out' }));
+    await user.click(within(phoneRow).getByRole('button', { name: /^End the session of Safari on iPhone/ }));
     await vi.waitFor(() => expect(screen.queryByText('Safari on iPhone')).not.toBeInTheDocument());
     expect(server.callsTo('DELETE', '/api/v1/users/me/sessions/fam-2')).toHaveLength(1);
   });
