@@ -32,6 +32,12 @@ export const userQueryOptions = () =>
 
 export const useUser = () => useQuery(userQueryOptions());
 
+/**
+ * Whether the signed-in user has two-factor sign-in on, from the user already loaded (never a request of its
+ * own): forms of sensitive actions then ask for a fresh code.
+ */
+export const useMfaEnabled = () => Boolean(useQuery({ ...userQueryOptions(), enabled: false }).data?.mfa_enabled);
+
 export function useLogin() {
   const queryClient = useQueryClient();
   return useMutation({
