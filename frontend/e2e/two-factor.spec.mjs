@@ -76,6 +76,7 @@ describe('two-factor sign-in', () => {
     assert.ok(secret, 'the previous step turned two-factor sign-in on');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.goto('/login'); // no redirect back to Settings: the dashboard shows the sign-in worked
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
