@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from chalicelib.services.account import AccountService
     from chalicelib.services.account_email import AccountEmails
     from chalicelib.services.api_keys import ApiKeyService
-    from chalicelib.services.auth import AuthService
+    from chalicelib.services.auth import AuthService, LoginLimits
     from chalicelib.services.backtests import BacktestService
     from chalicelib.services.bot_plans import BotPlanner
     from chalicelib.services.bots import BotControl, BotService
@@ -56,10 +56,9 @@ class Container:
         from chalicelib.adapters.dynamo.users import DynamoMailTokenStore, DynamoRefreshTokenStore, DynamoUserRepository
         from chalicelib.adapters.jwt_tokens import JwtAccessTokens, secret_from_secrets_manager
         from chalicelib.adapters.passwords import Argon2Hasher, ZxcvbnStrength
-        from chalicelib.services.auth import AuthService, LoginLimits
+        from chalicelib.services.auth import AuthService
 
         cfg = self.settings
-        extra = cfg.extra
         wall = self.wall_clock  # token expiry, refresh and sign-in throttling follow the wall clock
         return AuthService(
             users=DynamoUserRepository(),
@@ -74,22 +73,28 @@ class Container:
                 clock=wall,
             ),
             clock=wall,
-            limits=LoginLimits(
-                cfg.login_max_per_account,
-                cfg.login_max_per_ip,
-                cfg.login_window_s,
-                account_ceiling=int(extra.get("TRADEBOT_LOGIN_ACCOUNT_CEILING", "20")),
-                register_per_address=int(extra.get("TRADEBOT_REGISTER_PER_ADDRESS", "10")),
-                mail_per_address=int(extra.get("TRADEBOT_MAIL_PER_ADDRESS", "3")),
-                mail_per_source=int(extra.get("TRADEBOT_MAIL_PER_SOURCE", "20")),
-                session_max_age_s=int(extra.get("TRADEBOT_SESSION_MAX_AGE_S", str(30 * 24 * 3600))),
-            ),
+            limits=self._login_limits(),
             refresh_ttl_s=cfg.refresh_token_ttl_s,
             strength=ZxcvbnStrength(),
             emails=self.account_emails,
             sessions=DynamoSessionStore(),
             challenges=DynamoMailTokenStore(),
             step_up=self.require_fresh_code,
+        )
+
+    def _login_limits(self) -> LoginLimits:
+        from chalicelib.services.auth import LoginLimits
+
+        cfg, extra = self.settings, self.settings.extra
+        return LoginLimits(
+            cfg.login_max_per_account,
+            cfg.login_max_per_ip,
+            cfg.login_window_s,
+            account_ceiling=int(extra.get("TRADEBOT_LOGIN_ACCOUNT_CEILING", "20")),
+            register_per_address=int(extra.get("TRADEBOT_REGISTER_PER_ADDRESS", "10")),
+            mail_per_address=int(extra.get("TRADEBOT_MAIL_PER_ADDRESS", "3")),
+            mail_per_source=int(extra.get("TRADEBOT_MAIL_PER_SOURCE", "20")),
+            session_max_age_s=int(extra.get("TRADEBOT_SESSION_MAX_AGE_S", str(30 * 24 * 3600))),
         )
 
     def require_fresh_code(self, user_id: str, code: str | None) -> None:
