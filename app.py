@@ -35,6 +35,7 @@ def _register_routes(app: Chalice) -> None:
         notifications,
         trades,
         users,
+        users_security,
     )
     from chalicelib.api.routing import API_PREFIX
 
@@ -43,6 +44,7 @@ def _register_routes(app: Chalice) -> None:
     app.register_blueprint(backtests.bp, url_prefix=API_PREFIX)
     app.register_blueprint(bot_plan.bp, url_prefix=API_PREFIX)
     app.register_blueprint(account.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(users_security.bp, url_prefix=API_PREFIX)
 
 
 app = Chalice(app_name="tradebot")

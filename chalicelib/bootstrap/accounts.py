@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from chalicelib.services.account_email import AccountEmails
     from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.auth import AuthService, LoginLimits
+    from chalicelib.services.mfa import MfaService
     from chalicelib.services.notifications import NotificationService
 
 
@@ -35,7 +36,8 @@ def _login_limits(c: Container) -> LoginLimits:
 
 def auth(c: Container) -> AuthService:
     from chalicelib.adapters.dynamo.attempts import DynamoAttemptCounter
-    from chalicelib.adapters.dynamo.users import DynamoRefreshTokenStore, DynamoUserRepository
+    from chalicelib.adapters.dynamo.mfa import DynamoSessionStore
+    from chalicelib.adapters.dynamo.users import DynamoMailTokenStore, DynamoRefreshTokenStore, DynamoUserRepository
     from chalicelib.adapters.jwt_tokens import JwtAccessTokens, secret_from_secrets_manager
     from chalicelib.adapters.passwords import Argon2Hasher, ZxcvbnStrength
     from chalicelib.services.auth import AuthService
@@ -59,6 +61,35 @@ def auth(c: Container) -> AuthService:
         refresh_ttl_s=cfg.refresh_token_ttl_s,
         strength=ZxcvbnStrength(),
         emails=c.account_emails,
+        sessions=DynamoSessionStore(),
+        challenges=DynamoMailTokenStore(),
+        step_up=c.require_fresh_code,
+    )
+
+
+def mfa(c: Container) -> MfaService:
+    from chalicelib.adapters.dynamo.attempts import DynamoAttemptCounter
+    from chalicelib.adapters.dynamo.mfa import DynamoMfaStore
+    from chalicelib.adapters.dynamo.users import DynamoMailTokenStore, DynamoUserRepository
+    from chalicelib.adapters.kms_cipher import KmsCipher
+    from chalicelib.adapters.totp import PyotpCodes, qr_svg_data_uri
+    from chalicelib.services.mfa import MfaLimits, MfaService
+
+    cfg = c.settings
+    return MfaService(
+        users=DynamoUserRepository(),
+        store=DynamoMfaStore(),
+        cipher=KmsCipher(cfg.kms_key_id, region=cfg.region, endpoint_url=cfg.aws_endpoint_url),
+        codes=PyotpCodes(),
+        qr=qr_svg_data_uri,
+        attempts=DynamoAttemptCounter(c.wall_clock),
+        challenges=DynamoMailTokenStore(),
+        accounts=c.auth,
+        clock=c.wall_clock,
+        limits=MfaLimits(
+            attempts=int(cfg.extra.get("TRADEBOT_MFA_ATTEMPTS", "5")),
+            window_s=int(cfg.extra.get("TRADEBOT_MFA_WINDOW_S", "900")),
+        ),
     )
 
 
@@ -98,6 +129,7 @@ def api_keys(c: Container) -> ApiKeyService:
         c.ports.bots.uses_key,
         c.clock,
         quotas=c.quotas,
+        step_up=c.require_fresh_code,
     )
 
 

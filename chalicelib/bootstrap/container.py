@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from chalicelib.services.candle_view import CandleView
     from chalicelib.services.dispatch import Dispatcher
     from chalicelib.services.key_recheck import KeyRecheck
+    from chalicelib.services.mfa import MfaService
     from chalicelib.services.notifications import NotificationService
     from chalicelib.services.ports.bots import ExchangeFactory
     from chalicelib.services.ports.market import MarketData, SymbolCatalog
@@ -59,6 +60,14 @@ class Container:
     @cached_property
     def auth(self) -> AuthService:
         return accounts.auth(self)
+
+    @cached_property
+    def mfa(self) -> MfaService:
+        return accounts.mfa(self)
+
+    def require_fresh_code(self, user_id: str, code: str | None) -> None:
+        """The two-factor check before a sensitive action (password change, new API key, live trading)."""
+        self.mfa.require_fresh_code(user_id, code)
 
     @cached_property
     def account_emails(self) -> AccountEmails:

@@ -67,6 +67,7 @@ def bots(c: Container) -> BotService:
         key_exists=lambda user_id, key_id: any(k.id == key_id for k in c.api_keys.list(user_id)),
         quotas=c.quotas,
         planner=c.bot_planner,
+        step_up=c.require_fresh_code,
     )
 
 

@@ -35,6 +35,8 @@ class User:
     webhook_secret: str | None = None
     # Set when the owner followed a verification link or reset the password from a link sent to the address.
     email_verified: bool = False
+    # Two-factor sign-in is on: sign-in and sensitive actions need a TOTP code (chalicelib/services/mfa.py).
+    mfa_enabled: bool = False
 
 
 @dataclass(frozen=True, slots=True)

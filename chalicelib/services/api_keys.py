@@ -91,7 +91,9 @@ class ApiKeyService:
         clock: Clock,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
         quotas: Quotas | None = None,
+        step_up: Callable[[str, str | None], None] | None = None,
     ) -> None:
+        self._step_up = step_up  # a fresh two-factor code when the user has it on (services/mfa.py)
         self._repo = repository
         self._quotas = quotas
         self._cipher = cipher
@@ -100,8 +102,12 @@ class ApiKeyService:
         self._clock = clock
         self._new_id = new_id
 
-    def add(self, user_id: str, label: str, api_key: str, api_secret: str, *, testnet: bool) -> ApiKeyView:
+    def add(
+        self, user_id: str, label: str, api_key: str, api_secret: str, *, testnet: bool, mfa_code: str | None = None
+    ) -> ApiKeyView:
         label = _validated(label, api_key, api_secret)
+        if self._step_up is not None:
+            self._step_up(user_id, mfa_code)
         key_id = self._new_id()
         # The quota is taken before the exchange check, so a user at the limit spends no exchange weight.
         if self._quotas is not None:

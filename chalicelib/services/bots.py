@@ -52,7 +52,9 @@ class BotService:
         key_exists: Any,
         quotas: Quotas | None = None,
         planner: Any = None,
+        step_up: Any = None,
     ) -> None:
+        self._step_up = step_up  # (user_id, mfa_code): a fresh two-factor code before live trading starts
         self._bots = bots
         self._quotas = quotas
         self._states = states
@@ -140,11 +142,13 @@ class BotService:
         self._release(user_id, "bots", bot_id)
         self._release(user_id, "running_bots", bot_id)
 
-    def change_status(self, user_id: str, bot_id: str, action: str) -> BotConfig:
+    def change_status(self, user_id: str, bot_id: str, action: str, mfa_code: str | None = None) -> BotConfig:
         config, _ = self.get(user_id, bot_id)
         target = transition(config, action)
         if action == "start":
             config = self._validated(config)
+            if config.mode is Mode.LIVE and self._step_up is not None:
+                self._step_up(user_id, mfa_code)
         if target is BotStatus.RUNNING:
             # Admitted before the bot joins the schedule; an admission whose save never happens is dropped
             # by the quota's recount after its grace period.

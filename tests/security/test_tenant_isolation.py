@@ -34,6 +34,7 @@ ID_ROUTES: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/notifications/{notification_id}/read"): ("notification", None),
     ("GET", "/backtests/{backtest_id}"): ("backtest", None),
     ("DELETE", "/backtests/{backtest_id}"): ("backtest", None),
+    ("DELETE", "/users/me/sessions/{session_id}"): ("session", None),
 }
 
 
@@ -163,6 +164,8 @@ def make_victim(platform: Platform) -> dict[str, Any]:
         token,
     )
     assert status in (201, 202), backtest
+    status, sessions = platform.call("GET", "/users/me/sessions", None, token)
+    assert status == 200 and sessions["items"], sessions
     return {
         **victim,
         "marker": marker,
@@ -171,6 +174,7 @@ def make_victim(platform: Platform) -> dict[str, Any]:
             "key": key["id"],
             "notification": notes["items"][0]["id"],
             "backtest": backtest["id"],
+            "session": sessions["items"][0]["id"],
         },
         "trade_ids": [t["id"] for t in trades["items"]],
     }
@@ -186,6 +190,7 @@ def victim_view(platform: Platform, victim: dict[str, Any]) -> dict[str, Any]:
         "notifications": "/notifications",
         "backtest": f"/backtests/{ids['backtest']}",
         "bots": "/bots",
+        "sessions": "/users/me/sessions",
     }.items():
         status, body = platform.call("GET", path, None, token)
         assert status == 200, (path, body)
@@ -194,7 +199,7 @@ def victim_view(platform: Platform, victim: dict[str, Any]) -> dict[str, Any]:
 
 
 def _leaks(text: str, victim: dict[str, Any]) -> list[str]:
-    secrets = [victim["marker"], victim["email"], *victim["trade_ids"], victim["ids"]["key"]]
+    secrets = [victim["marker"], victim["email"], *victim["trade_ids"], victim["ids"]["key"], victim["ids"]["session"]]
     return [s for s in secrets if s and s in text]
 
 
@@ -250,6 +255,8 @@ def test_list_and_export_filters_never_show_another_users_trades(platform: Platf
         "/bots",
         "/backtests",
         "/dashboard",
+        "/users/me/sessions",
+        "/users/me/mfa",
     ):
         status, data, headers = call(platform.api, "GET", path, None, attacker)
         assert status in (200, 404), (path, status, data)

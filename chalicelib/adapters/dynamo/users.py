@@ -5,7 +5,13 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import (
+    BinaryAttribute,
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.transactions import TransactWrite
@@ -31,6 +37,12 @@ class UserModel(Model):
     # absent to every other use case, until the purge deletes the record.
     deleted_at_ms = NumberAttribute(null=True)
     deletion_sources = UnicodeSetAttribute(null=True)  # addresses whose sign-in counters the purge removes
+    # Two-factor sign-in (chalicelib/adapters/dynamo/mfa.py): KMS ciphertexts of the TOTP secret, never the secret.
+    mfa_enabled = BooleanAttribute(null=True)
+    mfa_secret = BinaryAttribute(null=True, legacy_encoding=False)
+    mfa_pending = BinaryAttribute(null=True, legacy_encoding=False)
+    mfa_last_step = NumberAttribute(null=True)
+    mfa_recovery = UnicodeSetAttribute(null=True)  # SHA-256 of the unused recovery codes
 
 
 class UserEmailModel(Model):
@@ -50,8 +62,9 @@ class RefreshTokensByUser(GlobalSecondaryIndex["RefreshTokenModel"]):
 
 
 class RefreshTokenModel(Model):
-    """Three kinds of item share the table: `rt#<sha256>` (one refresh token), `fam#<id>` (a revoked family)
-    and `mt#<sha256>` (a single-use e-mail link token: verification or password reset)."""
+    """Four kinds of item share the table: `rt#<sha256>` (one refresh token), `fam#<id>` (a revoked family),
+    `ses#<id>` (a family's sessions-page record: started, last used, user agent) and `mt#<sha256>` (a
+    single-use token: e-mail verification, password reset, or the second step of a two-factor sign-in)."""
 
     Meta = table_meta("refresh-tokens")
     pk = UnicodeAttribute(hash_key=True)
@@ -65,6 +78,7 @@ class RefreshTokenModel(Model):
     revoked = BooleanAttribute(default=False)
     kind = UnicodeAttribute(null=True)  # mt# items: "verify" | "reset"
     email = UnicodeAttribute(null=True)  # mt# items: the address the link was sent to
+    user_agent = UnicodeAttribute(null=True)  # ses# items
     by_user = RefreshTokensByUser()
 
 
@@ -79,6 +93,7 @@ def _to_user(m: UserModel) -> User:
         webhook_url=m.webhook_url,
         webhook_secret=m.webhook_secret,
         email_verified=bool(m.email_verified),
+        mfa_enabled=bool(m.mfa_enabled),
     )
 
 

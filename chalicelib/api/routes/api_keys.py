@@ -8,6 +8,7 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.api.routing import Ctx, endpoint
+from chalicelib.api.schemas.auth_mfa import MfaCodeField
 from chalicelib.api.validation import StrictModel
 from chalicelib.bootstrap import container
 
@@ -23,6 +24,7 @@ class ApiKeyIn(StrictModel):
     api_key: str = Field(min_length=1, max_length=128)
     api_secret: str = Field(min_length=1, max_length=128)
     testnet: bool = False
+    mfa_code: MfaCodeField = None
 
 
 class ApiKeyOut(BaseModel):
@@ -58,10 +60,12 @@ def _out(view: ApiKeyView) -> ApiKeyOut:
     body=ApiKeyIn,
     response=ApiKeyOut,
     status=201,
-    errors=(409, 429, 503),
+    errors=(403, 409, 429, 503),
 )
 def add_api_key(ctx: Ctx, body: ApiKeyIn) -> ApiKeyOut:
-    view = container().api_keys.add(ctx.user_id, body.label, body.api_key, body.api_secret, testnet=body.testnet)
+    view = container().api_keys.add(
+        ctx.user_id, body.label, body.api_key, body.api_secret, testnet=body.testnet, mfa_code=body.mfa_code
+    )
     return _out(view)
 
 

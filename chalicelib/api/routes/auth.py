@@ -21,9 +21,10 @@ from chalicelib.api.schemas.auth import (
     TokenIn,
     TokenOut,
 )
+from chalicelib.api.schemas.auth_mfa import LoginMfaIn, LoginOut
 from chalicelib.bootstrap import container
 from chalicelib.domain.errors import Unauthorized
-from chalicelib.services.auth import Session
+from chalicelib.services.auth import MfaChallenge, Session
 
 bp = Blueprint(__name__)
 _COOKIE = "refresh_token"
@@ -54,6 +55,10 @@ def session_response(
     if not cookie_only:
         body["refresh_token"] = session.refresh_token
     return json_response(body, status, {"Set-Cookie": _cookie(session.refresh_token, session.refresh_expires_in)})
+
+
+def user_agent(ctx: Ctx) -> str:
+    return ctx.header("user-agent") or ""
 
 
 def _refresh_token(ctx: Ctx, body: RefreshIn) -> str:
@@ -153,15 +158,35 @@ def reset_password(ctx: Ctx, body: ResetPasswordIn) -> Response:
     bp,
     "/auth/login",
     "POST",
-    summary="Sign in; returns an access and a refresh token",
+    summary="Sign in; returns an access and a refresh token, or `mfa_required` and an `mfa_token` for the code step",
     tags=("auth",),
     body=LoginIn,
-    response=TokenOut,
+    response=LoginOut,
     auth=False,
     errors=(401, 429),
 )
 def login(ctx: Ctx, body: LoginIn) -> Response:
-    session = container().auth.login(body.email, body.password, ctx.source_ip)
+    result = container().auth.login(body.email, body.password, ctx.source_ip, user_agent(ctx))
+    if isinstance(result, MfaChallenge):
+        body_out = {"mfa_required": True, "mfa_token": result.mfa_token, "expires_in": result.expires_in}
+        return json_response(body_out, 200, {"Cache-Control": "no-store"})
+    return session_response(result, cookie_only=cookie_client(ctx))
+
+
+@endpoint(
+    bp,
+    "/auth/login/mfa",
+    "POST",
+    summary="Complete a two-factor sign-in with the mfa_token and a code (or a single-use recovery code)",
+    tags=("auth",),
+    body=LoginMfaIn,
+    response=TokenOut,
+    auth=False,
+    errors=(401, 429),
+)
+def login_mfa(ctx: Ctx, body: LoginMfaIn) -> Response:
+    mfa = container().mfa
+    session = mfa.complete_login(body.mfa_token, body.code, body.recovery_code, user_agent(ctx))
     return session_response(session, cookie_only=cookie_client(ctx))
 
 
@@ -180,7 +205,7 @@ def login(ctx: Ctx, body: LoginIn) -> Response:
 def refresh(ctx: Ctx, body: RefreshIn) -> Response:
     # A token that came in the cookie goes back only in the cookie.
     from_cookie = not body.refresh_token
-    session = container().auth.refresh(_refresh_token(ctx, body))
+    session = container().auth.refresh(_refresh_token(ctx, body), user_agent(ctx))
     return session_response(session, cookie_only=from_cookie or cookie_client(ctx))
 
 

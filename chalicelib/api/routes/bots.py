@@ -13,6 +13,7 @@ from chalicelib.api.schemas.bots import (
     BotOut,
     BotPatch,
     BotStateOut,
+    StartIn,
     StopIn,
     TradePageOut,
     TradeQuery,
@@ -118,9 +119,19 @@ def delete_bot(ctx: Ctx, bot_id: str) -> None:
     container().bots.delete(ctx.user_id, bot_id)
 
 
-@endpoint(bp, "/bots/{bot_id}/start", "POST", summary="Start trading", tags=TAGS, response=BotOut, errors=(409,))
-def start_bot(ctx: Ctx, bot_id: str) -> BotOut:
-    container().bots.change_status(ctx.user_id, bot_id, "start")
+@endpoint(
+    bp,
+    "/bots/{bot_id}/start",
+    "POST",
+    summary="Start trading (a live bot needs a fresh two-factor code when it is on)",
+    tags=TAGS,
+    body=StartIn,
+    body_required=False,
+    response=BotOut,
+    errors=(403, 409, 429),
+)
+def start_bot(ctx: Ctx, bot_id: str, body: StartIn) -> BotOut:
+    container().bots.change_status(ctx.user_id, bot_id, "start", mfa_code=body.mfa_code)
     return _current(ctx, bot_id)
 
 

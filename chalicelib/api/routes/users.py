@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.routes.auth import cookie_client, session_response
+from chalicelib.api.routes.auth import cookie_client, session_response, user_agent
 from chalicelib.api.routing import Ctx, endpoint
 from chalicelib.api.schemas.auth import ChangePasswordIn, PasswordChangedOut, SettingsIn, UserOut, WebhookOut
 from chalicelib.bootstrap import container
@@ -23,6 +23,7 @@ def user_out(user: User) -> UserOut:
         email=user.email,
         created_at=iso_utc(user.created_at_ms),
         email_verified=user.email_verified,
+        mfa_enabled=user.mfa_enabled,
         webhook_url=user.webhook_url,
     )
 
@@ -62,16 +63,16 @@ def get_me(ctx: Ctx) -> UserOut:
     bp,
     "/users/me",
     "PATCH",
-    summary="Change the password (ends other sessions)",
+    summary="Change the password (ends other sessions; a fresh two-factor code when it is on)",
     tags=("users",),
     body=ChangePasswordIn,
     response=PasswordChangedOut,
-    errors=(422, 429),
+    errors=(403, 422, 429),
 )
 def change_password(ctx: Ctx, body: ChangePasswordIn) -> Response:
     auth = container().auth
-    user = auth.change_password(ctx.user_id, body.current_password, body.new_password)
-    session = auth.new_session(user.id)
+    user = auth.change_password(ctx.user_id, body.current_password, body.new_password, body.mfa_code)
+    session = auth.new_session(user.id, user_agent(ctx))
     return session_response(session, extra=user_out(user).model_dump(mode="json"), cookie_only=cookie_client(ctx))
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic.config import JsonDict
 
+from chalicelib.api.schemas.auth_mfa import MfaCodeField
 from chalicelib.api.validation import StrictModel
 from chalicelib.domain.users import (
     EMAIL_MAX,
@@ -120,6 +121,7 @@ class RefreshIn(StrictModel):
 class ChangePasswordIn(StrictModel):
     current_password: str = Field(min_length=1, max_length=PASSWORD_MAX)
     new_password: NewPassword
+    mfa_code: MfaCodeField = None
 
 
 class SettingsIn(StrictModel):
@@ -131,6 +133,7 @@ class UserOut(BaseModel):
     email: str
     created_at: str
     email_verified: bool = False
+    mfa_enabled: bool = False
     webhook_url: str | None = None
     # Only in the answer that sets a webhook: the HMAC key that signs its requests.
     webhook_secret: str | None = None

@@ -5,6 +5,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
+from chalicelib.api.schemas.auth_mfa import MfaCodeField
 from chalicelib.api.validation import RequestError, StrictModel
 from chalicelib.domain.strategies import STRATEGIES
 
@@ -94,6 +95,10 @@ class BotPatch(StrictModel):
 
 class StopIn(StrictModel):
     close_position: bool = False
+
+
+class StartIn(StrictModel):
+    mfa_code: MfaCodeField = None  # required to start a live bot when two-factor sign-in is on
 
 
 class BotStateOut(BaseModel):

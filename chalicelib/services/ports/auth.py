@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from chalicelib.domain.mfa import MfaState, SessionInfo
 from chalicelib.domain.users import AccessClaims, MailToken, RefreshRecord, User
 
 
@@ -94,3 +95,47 @@ class MailTokenStore(Protocol):
 class Mailer(Protocol):
     def send(self, to: str, subject: str, text: str) -> None:
         """Send a plain-text message; raises on failure."""
+
+
+class MfaStore(Protocol):
+    """A user's two-factor state, kept on the user's record; every change is one conditional write."""
+
+    def get(self, user_id: str) -> MfaState: ...
+
+    def set_pending(self, user_id: str, ciphertext: bytes) -> None: ...
+
+    def enable(self, user_id: str, pending: bytes, recovery_hashes: list[str], step: int) -> bool:
+        """Make the pending secret the active one, if it is still `pending`; False when it changed."""
+
+    def disable(self, user_id: str) -> None: ...
+
+    def claim_step(self, user_id: str, step: int) -> bool:
+        """Record `step` as the last accepted one if it is later than the stored one; False otherwise (a
+        replayed code, or a race with another use of the same code)."""
+
+    def use_recovery(self, user_id: str, code_hash: str) -> bool:
+        """Remove this recovery code's hash if present; False when it is not (unknown or already used)."""
+
+
+class SessionStore(Protocol):
+    """What the sessions page lists: one record per refresh-token family."""
+
+    def record(self, info: SessionInfo) -> None:
+        """Create or update the family's record (sign-in and every refresh)."""
+
+    def get(self, family_id: str) -> SessionInfo | None: ...
+
+    def list(self, user_id: str) -> list[SessionInfo]: ...
+
+    def delete(self, family_id: str) -> None: ...
+
+
+class OneTimeCodes(Protocol):
+    """TOTP (RFC 6238): 6 digits, 30-second steps."""
+
+    def new_secret(self) -> str: ...
+
+    def uri(self, secret: str, account: str, issuer: str) -> str: ...
+
+    def matching_step(self, secret: str, code: str, at_ms: int) -> int | None:
+        """The time step whose code is `code`, within one step either side of `at_ms`; None when none is."""

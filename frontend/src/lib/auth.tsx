@@ -3,7 +3,20 @@ import { useCallback, useEffect } from 'react';
 import { api, type TokenResponse } from './api-client';
 import { ApiError } from './api-error';
 
-export type User = { id: string; email: string; created_at: string; email_verified?: boolean; webhook_url?: string | null };
+export type User = {
+  id: string;
+  email: string;
+  created_at: string;
+  email_verified?: boolean;
+  mfa_enabled?: boolean;
+  webhook_url?: string | null;
+};
+/** The password was right and the account has two-factor sign-in: a code must follow, with this token. */
+export type MfaChallenge = { mfa_required: true; mfa_token: string; expires_in: number };
+export type SecondFactor = { code: string } | { recovery_code: string };
+
+export const isMfaChallenge = (value: unknown): value is MfaChallenge =>
+  typeof value === 'object' && value !== null && (value as { mfa_required?: unknown }).mfa_required === true;
 export type Credentials = { email: string; password: string };
 
 export const userQueryKey = ['auth', 'me'] as const;
@@ -19,12 +32,33 @@ export const userQueryOptions = () =>
 
 export const useUser = () => useQuery(userQueryOptions());
 
+/**
+ * Whether the signed-in user has two-factor sign-in on, from the user already loaded (never a request of its
+ * own): forms of sensitive actions then ask for a fresh code.
+ */
+export const useMfaEnabled = () => Boolean(useQuery({ ...userQueryOptions(), enabled: false }).data?.mfa_enabled);
+
 export function useLogin() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async (credentials: Credentials) => {
-      const tokens = await api.post<TokenResponse>('/auth/login', credentials, { auth: false });
-      api.setSession(tokens);
+    mutationFn: async (credentials: Credentials): Promise<User | MfaChallenge> => {
+      const answer = await api.post<TokenResponse | MfaChallenge>('/auth/login', credentials, { auth: false });
+      if (isMfaChallenge(answer)) return answer;
+      api.setSession(answer);
+      return api.get<User>('/users/me');
+    },
+    onSuccess: (result) => {
+      if (!isMfaChallenge(result)) queryClient.setQueryData(userQueryKey, result);
+    },
+  });
+}
+
+/** The code step of a two-factor sign-in: the token from the password step and a code or a recovery code. */
+export function useCompleteMfaLogin() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (input: { mfa_token: string } & SecondFactor) => {
+      api.setSession(await api.post<TokenResponse>('/auth/login/mfa', input, { auth: false }));
       return api.get<User>('/users/me');
     },
     onSuccess: (user) => queryClient.setQueryData(userQueryKey, user),
@@ -42,7 +76,8 @@ export function useRegister() {
     mutationFn: async (credentials: Credentials): Promise<User | null> => {
       await api.post('/auth/register', credentials, { auth: false });
       try {
-        return await login.mutateAsync(credentials);
+        const result = await login.mutateAsync(credentials);
+        return isMfaChallenge(result) ? null : result;
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) return null;
         throw error;

@@ -7,6 +7,8 @@ import type { DeletionReport } from '@/features/settings/api/account';
 import { ChangePasswordForm } from '@/features/settings/components/change-password-form';
 import { DeleteAccountForm, type AccountDeletedState, type LivePosition } from '@/features/settings/components/delete-account-form';
 import { ExportDataForm } from '@/features/settings/components/export-data-form';
+import { SessionsList } from '@/features/settings/components/sessions-list';
+import { TwoFactorSettings } from '@/features/settings/components/two-factor';
 import { WebhookForm } from '@/features/settings/components/webhook-form';
 import { WebhookSecret } from '@/features/settings/components/webhook-secret';
 import { formatDateTime } from '@/lib/format';
@@ -42,12 +44,22 @@ export default function SettingsRoute() {
                   {u?.email} <span className="muted">· since {formatDateTime(u?.created_at)}</span>
                 </p>
                 <h3>Change password</h3>
-                <ChangePasswordForm />
+                <ChangePasswordForm mfaEnabled={Boolean(u?.mfa_enabled)} />
               </section>
               <section className="card">
                 <h2>Notifications webhook</h2>
                 <WebhookForm current={u?.webhook_url} />
                 <WebhookSecret />
+              </section>
+            </div>
+            <div className="two-col">
+              <section className="card" aria-labelledby="mfa-heading">
+                <h2 id="mfa-heading">Two-factor sign-in</h2>
+                <TwoFactorSettings />
+              </section>
+              <section className="card" aria-labelledby="sessions-heading">
+                <h2 id="sessions-heading">Sessions</h2>
+                <SessionsList />
               </section>
             </div>
             <div className="two-col">

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FormError, Notice } from '@/components/ui/alert';
 import { TextField } from '@/components/form/field';
+import { useMfaEnabled } from '@/lib/auth';
 import { useFormState } from '@/lib/form';
 import { useCreateApiKey } from '../api/create-api-key';
 
@@ -10,15 +11,19 @@ const schema = z.object({
   api_secret: z.string().trim().min(16, { error: 'That does not look like a Binance secret key' }),
   testnet: z.boolean(),
 });
+// With two-factor sign-in on, the server also wants a fresh code.
+const schemaWithCode = schema.extend({ mfa_code: z.string().trim().regex(/^\d{6}$/, { error: 'Enter the 6 digits your app shows' }) });
 
-const EMPTY = { label: '', api_key: '', api_secret: '', testnet: false };
+const EMPTY = { label: '', api_key: '', api_secret: '', testnet: false, mfa_code: '' };
 
 export function AddApiKeyForm() {
-  const form = useFormState<Record<string, unknown>>(EMPTY, schema);
+  const mfaEnabled = useMfaEnabled();
+  const form = useFormState<Record<string, unknown>>(EMPTY, mfaEnabled ? schemaWithCode : schema);
   const create = useCreateApiKey();
 
   const onSubmit = form.handleSubmit((data) => {
-    create.mutate(data as z.infer<typeof schema>, {
+    const { mfa_code: code, ...key } = data as z.infer<typeof schemaWithCode>;
+    create.mutate(mfaEnabled ? { ...key, mfa_code: code } : key, {
       onError: form.applyServerError,
       // The secret is never kept in the page once the server has it.
       onSuccess: () => form.reset(EMPTY),
@@ -31,6 +36,7 @@ export function AddApiKeyForm() {
         <TextField form={form} name="label" label="Label" autoComplete="off" />
         <TextField form={form} name="api_key" label="API key" autoComplete="off" spellCheck={false} />
         <TextField form={form} name="api_secret" label="Secret key" type="password" autoComplete="new-password" spellCheck={false} />
+        {mfaEnabled ? <TextField form={form} name="mfa_code" label="Authentication code" inputMode="numeric" autoComplete="one-time-code" /> : null}
       </div>
       <div className="field field-check">
         <label>

@@ -2,10 +2,15 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
 import type { Bot, BotAction } from '../types';
 
-export type BotActionInput = { action: BotAction; closePosition?: boolean };
+/** `mfaCode`: a fresh two-factor code, which starting a live bot needs when two-factor sign-in is on. */
+export type BotActionInput = { action: BotAction; closePosition?: boolean; mfaCode?: string };
 
-export const runBotAction = (id: string, { action, closePosition }: BotActionInput) =>
-  api.post<Bot>(`/bots/${encodeURIComponent(id)}/${action}`, action === 'stop' ? { close_position: Boolean(closePosition) } : {});
+function actionBody({ action, closePosition, mfaCode }: BotActionInput) {
+  if (action === 'stop') return { close_position: Boolean(closePosition) };
+  return action === 'start' && mfaCode ? { mfa_code: mfaCode } : {};
+}
+
+export const runBotAction = (id: string, input: BotActionInput) => api.post<Bot>(`/bots/${encodeURIComponent(id)}/${input.action}`, actionBody(input));
 
 export function useBotAction(id: string) {
   const queryClient = useQueryClient();

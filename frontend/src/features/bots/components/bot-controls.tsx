@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { FormError } from '@/components/ui/alert';
 import { ConfirmDialog, Dialog } from '@/components/ui/dialog';
+import { useMfaEnabled } from '@/lib/auth';
 import { useBotAction, useDeleteBot, type BotActionInput } from '../api/bot-actions';
 import type { Bot } from '../types';
 
@@ -14,6 +15,9 @@ export function BotControls({ bot, onDeleted }: { bot: Bot; onDeleted: () => voi
   const action = useBotAction(bot.id);
   const remove = useDeleteBot({ onSuccess: onDeleted });
   const live = bot.mode === 'live';
+  // Starting a live bot asks for a fresh two-factor code when it is on.
+  const mfaEnabled = useMfaEnabled();
+  const [mfaCode, setMfaCode] = useState('');
 
   const run = (input: BotActionInput) =>
     action.mutate(input, { onSettled: () => setPending(null) });
@@ -58,11 +62,17 @@ export function BotControls({ bot, onDeleted }: { bot: Bot; onDeleted: () => voi
           confirmLabel={VERB[pending.input.action]}
           pending={action.isPending}
           onCancel={() => setPending(null)}
-          onConfirm={() => run(pending.input)}
+          onConfirm={() => run(pending.input.action === 'start' && mfaEnabled ? { ...pending.input, mfaCode: mfaCode.trim() } : pending.input)}
         >
           <p>
             This bot trades with real funds on your exchange account ({bot.symbol}, budget {bot.budget}).
           </p>
+          {pending.input.action === 'start' && mfaEnabled ? (
+            <div className="field">
+              <label htmlFor="live-start-code">Authentication code</label>
+              <input id="live-start-code" inputMode="numeric" autoComplete="one-time-code" value={mfaCode} onChange={(e) => setMfaCode(e.target.value)} />
+            </div>
+          ) : null}
         </ConfirmDialog>
       ) : null}
 

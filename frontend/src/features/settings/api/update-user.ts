@@ -3,7 +3,8 @@ import { api, type TokenResponse } from '@/lib/api-client';
 import { userQueryKey, type User } from '@/lib/auth';
 import { webhookQueryKey } from './webhook';
 
-export type ChangePasswordInput = { current_password: string; new_password: string };
+/** `mfa_code`: a fresh two-factor code, required when two-factor sign-in is on. */
+export type ChangePasswordInput = { current_password: string; new_password: string; mfa_code?: string };
 
 /**
  * Changing the password ends the other sessions; the answer carries a fresh session for
