@@ -9,7 +9,7 @@ from typing import Any
 
 from chalicelib.domain.symbols import SymbolRules
 
-# As the tick places a buy (services/tick.py): quantity = quote x headroom / (price x (1 + fee)).
+# As the tick places a buy (services/tick/execution.py): quantity = quote x headroom / (price x (1 + fee)).
 BUY_HEADROOM = Decimal("0.998")
 DEFAULT_FEE_RATE = Decimal("0.001")
 # Bounds proposed when a grid does not contain the current price: this far either side of it.

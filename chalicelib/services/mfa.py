@@ -20,7 +20,14 @@ from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, RateLimi
 from chalicelib.domain.mfa import MfaState, hash_recovery_code, new_recovery_codes
 from chalicelib.domain.users import MAIL_TOKEN_MAX, MailToken, hash_mail_token
 from chalicelib.services.auth import MFA_CHALLENGE, Session
-from chalicelib.services.ports.auth import AttemptCounter, MailTokenStore, MfaStore, OneTimeCodes, UserRepository
+from chalicelib.services.ports.auth import (
+    AttemptCounter,
+    MailTokenStore,
+    MfaStore,
+    OneTimeCodes,
+    QrRenderer,
+    UserRepository,
+)
 from chalicelib.services.ports.crypto import DecryptionFailed, SecretCipher
 
 logger = Logger(child=True)
@@ -34,10 +41,6 @@ class Accounts(Protocol):
     def confirm_password(self, user_id: str, password: str) -> None: ...
 
     def new_session(self, user_id: str, user_agent: str = "") -> Session: ...
-
-
-class QrRenderer(Protocol):
-    def __call__(self, text: str) -> str: ...
 
 
 @dataclass(frozen=True)

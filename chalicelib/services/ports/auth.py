@@ -139,3 +139,9 @@ class OneTimeCodes(Protocol):
 
     def matching_step(self, secret: str, code: str, at_ms: int) -> int | None:
         """The time step whose code is `code`, within one step either side of `at_ms`; None when none is."""
+
+
+class QrRenderer(Protocol):
+    """Draws an otpauth URI as an image the web app can show (a data: URI)."""
+
+    def __call__(self, text: str) -> str: ...
