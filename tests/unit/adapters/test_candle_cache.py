@@ -20,12 +20,16 @@ def test_packed_candles_round_trip_exactly_and_older_json_entries_still_read() -
     from chalicelib.adapters.dynamo.candle_cache import candles_from_item, encode, pack, unpack
     from chalicelib.domain.candles import Candle
 
+    def bar(open_time: int, prices: str, close_time: int) -> Candle:
+        o, h, lo, c, v = (Decimal(p) for p in prices.split())
+        return Candle(open_time, o, h, lo, c, v, close_time)
+
     candles = [
-        Candle(0, Decimal("65000.01"), Decimal("65010.5"), Decimal("64990"), Decimal("65001.99"), Decimal("0.00012"), 59_999),
-        Candle(60_000, Decimal("65001.99"), Decimal("65002"), Decimal("64000.12"), Decimal("64500"), Decimal("12.5"), 119_999),
+        bar(0, "65000.01 65010.5 64990 65001.99 0.00012", 59_999),
+        bar(60_000, "65001.99 65002 64000.12 64500 12.5", 119_999),
         # A gap (an exchange outage) and a bar whose close time is not open + interval - 1.
-        Candle(300_000, Decimal("1E+2"), Decimal("100.000001"), Decimal("99"), Decimal("99.5"), Decimal("0"), 330_000),
-    ]  # fmt: skip
+        bar(300_000, "1E+2 100.000001 99 99.5 0", 330_000),
+    ]
     assert unpack(pack(candles)) == candles
     assert unpack(pack([])) == []
     assert candles_from_item({"pk": {"S": "k"}, "value": {"B": pack(candles)}}) == candles
