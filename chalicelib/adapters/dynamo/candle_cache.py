@@ -133,7 +133,7 @@ class DynamoCandleCache(AwsBoundary):
                 return cached
         candles = fetch()
         expires = str(self._clock.now_ms() // 1000 + _TTL_S)
-        # The tail first: a reader that finds the whole window may rely on its tail being there too.
+        # A worker that found the tail but needs more and misses the whole window waits on the lock for it.
         for pk, part in ((tail_key(symbol, interval, tick_at_ms), candles[-TAIL:]), (key, candles)):
             client("dynamodb").put_item(
                 TableName=settings().table("market-cache"),
