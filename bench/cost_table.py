@@ -76,7 +76,12 @@ def read_breakdown(result: Result) -> str:
         units.update(m.usage.read_units_by_table)
         size.update(m.usage.read_bytes_by_table)
     parts = [f"{t} {size[t] / len(rows):,.0f} B = {units[t] / len(rows):.2f} RRU" for t in sorted(units)]
-    return "  quiet tick reads, by table: " + "; ".join(parts)
+    wrote = sum(1 for m in rows if m.usage.dynamo_calls() > 1)
+    return (
+        "  quiet tick reads, by table: " + "; ".join(parts) + "\n"
+        f"  quiet ticks that wrote the state (a bot's first tick, an engine state change, the heartbeat): "
+        f"{wrote} of {len(rows)}"
+    )
 
 
 def month_table(result: Result, trading_share: float) -> list[str]:

@@ -6,7 +6,8 @@ so an edit never races a tick; the state carries a version for optimistic lockin
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+import json
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -104,6 +105,17 @@ class BotState:
 
     def next(self, **changes: Any) -> BotState:
         return replace(self, version=self.version + 1, **changes)
+
+    def only_ticked(self, before: BotState) -> bool:
+        """True when this state differs from `before` only in what every tick moves (version, last tick, last
+        price): nothing a later tick decides on changed. Compared serialised, so an engine state built as tuples
+        equals the same state read back from JSON as lists."""
+        moved = replace(self, version=before.version, last_tick_at=before.last_tick_at, last_price=before.last_price)
+        return _canonical(moved) == _canonical(before)
+
+
+def _canonical(state: BotState) -> str:
+    return json.dumps(asdict(state), sort_keys=True, default=str, separators=(",", ":"))
 
 
 def check_interval(interval: str) -> str:

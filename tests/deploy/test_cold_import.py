@@ -36,6 +36,15 @@ def test_the_api_imports_no_backtester_and_no_exchange_client(lambda_tree: dict[
     assert not {m for m in loaded if m.startswith(unwanted)}
 
 
+def test_no_function_imports_x_ray_and_the_api_no_strategy_registry_until_used(lambda_tree: dict[str, Path]) -> None:
+    """The Tracer is built on first use (chalicelib/observability.py) and the API's schemas and catalog load the
+    strategy registry when a request needs it."""
+    for function in FUNCTIONS:
+        assert not {m for m in _loaded(lambda_tree, function) if m.startswith("aws_xray_sdk")}, function
+    api = _loaded(lambda_tree, "api_handler")
+    assert not {m for m in api if m.startswith("chalicelib.domain.strategies")}
+
+
 def test_cold_imports_stay_within_30_percent_of_the_baseline(lambda_tree: dict[str, Path]) -> None:
     baseline = json.loads(BASELINE.read_text())["functions"]
     figures = summary(measure(lambda_tree, RUNS))

@@ -15,7 +15,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters.aws_clients import UNPROCESSED_KEYS, client
 from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, connection, table_meta
-from chalicelib.adapters.dynamo.candle_cache import candle_key, candles_from_item
+from chalicelib.adapters.dynamo.candle_cache import candles_from_item, tail_key
 from chalicelib.adapters.dynamo.trades import DynamoTradeRepository, TradeModel, trade_model
 from chalicelib.config import settings
 from chalicelib.domain.bots import BotConfig, BotState, BotStatus, Mode, PendingOrder
@@ -244,16 +244,19 @@ class DynamoTickReader(AwsBoundary):
     def load(
         self, user_id: str, bot_id: str, symbol: str | None, interval: str | None, tick_at_ms: int
     ) -> tuple[BotConfig | None, BotState | None, list[Candle] | None]:
-        """The candles are those the candle cache holds for (symbol, interval) at `tick_at_ms`, when both are
-        given and the cache has them."""
+        """The candles are the last ones the candle cache holds for (symbol, interval) at `tick_at_ms` (its
+        tail entry), when both are given and the cache has them."""
         cfg = settings()
         bots, states, cache = cfg.table("bots"), cfg.table("bot-states"), cfg.table("market-cache")
+        # Half a unit each for the config and the candle tail (eventually consistent), one for the state (strong).
+        # The config may lag an edit by a second: the tick then runs as if the edit came after it. The state
+        # stays strong: a stale one would fail the version check of any write, but a quiet tick writes nothing.
         pending: dict[str, Any] = {
-            bots: {"Keys": [{"user_id": {"S": user_id}, "bot_id": {"S": bot_id}}], "ConsistentRead": True},
+            bots: {"Keys": [{"user_id": {"S": user_id}, "bot_id": {"S": bot_id}}]},
             states: {"Keys": [{"bot_id": {"S": bot_id}}], "ConsistentRead": True},
         }
         if symbol and interval:
-            pending[cache] = {"Keys": [{"pk": {"S": candle_key(symbol, interval, tick_at_ms)}}]}
+            pending[cache] = {"Keys": [{"pk": {"S": tail_key(symbol, interval, tick_at_ms)}}]}
         found = _batch_get(pending)
         config = config_from_model(BotModel.from_raw_data(found[bots][0])) if found.get(bots) else None
         state = None

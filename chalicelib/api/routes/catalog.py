@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 from chalicelib.api.routing import Ctx, endpoint
 from chalicelib.api.validation import StrictModel
 from chalicelib.bootstrap import container
-from chalicelib.domain.strategies import list_strategies
 
 bp = Blueprint(__name__)
 
@@ -70,6 +69,9 @@ class CandleListOut(BaseModel):
     auth=False,
 )
 def strategies(ctx: Ctx) -> StrategyListOut:
+    # The registry imports every strategy: loaded by the request that lists them, not by the API's cold start.
+    from chalicelib.domain.strategies import list_strategies
+
     return StrategyListOut(items=[StrategyOut(**s) for s in list_strategies()])
 
 

@@ -7,7 +7,6 @@ from pydantic.config import JsonDict
 
 from chalicelib.api.schemas.auth_mfa import MfaCodeField
 from chalicelib.api.validation import RequestError, StrictModel
-from chalicelib.domain.strategies import STRATEGIES
 
 Interval = Literal["1m", "5m", "15m", "1h", "4h", "1d"]
 _ID = r"^[A-Za-z0-9_-]{1,64}$"
@@ -17,8 +16,25 @@ _ID = r"^[A-Za-z0-9_-]{1,64}$"
 BUDGET_PATTERN = r"^(?=[0-9.]*[1-9])(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,18})?$"
 # A name is trimmed; one that is only whitespace is refused.
 NAME_PATTERN = r"\S"
-STRATEGY_IDS = sorted(STRATEGIES)
-_STRATEGY: JsonDict = {"enum": list(STRATEGY_IDS), "description": "A strategy id from GET /strategies"}
+
+
+def _strategy_ids() -> list[str]:
+    # The registry imports every strategy and numpy: loaded when a schema is built, not when routes import this.
+    from chalicelib.domain.strategies import STRATEGIES
+
+    return sorted(STRATEGIES)
+
+
+def _STRATEGY(schema: JsonDict) -> None:
+    """The strategy field's document: an enum of the strategy ids (json_schema_extra, called when generated)."""
+    schema["enum"] = list(_strategy_ids())
+    schema["description"] = "A strategy id from GET /strategies"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "STRATEGY_IDS":
+        return _strategy_ids()
+    raise AttributeError(name)
 
 
 class RiskIn(StrictModel):

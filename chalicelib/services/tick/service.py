@@ -36,6 +36,10 @@ from chalicelib.services.tick.booking import cash_of
 from chalicelib.services.tick.execution import OrderExecutor, TickOutcome
 
 CANDLES_PER_FETCH = 500
+# A quiet tick (no intent, no change but the tick's time and price) writes nothing: a redelivery of it decides
+# the same nothing again, so the duplicate check does not need its last_tick_at. The state is still written
+# at least this often, so last_tick_at and last_price (the UI's health and unrealised P&L) lag by at most this.
+HEARTBEAT_MS = 15 * 60_000
 # A failure counter written under contention: a few re-reads, then the next failure counts instead.
 
 
@@ -173,16 +177,15 @@ class TickService:
     ) -> TickOutcome:
         """Save the decision: the new engine state alone, or the intents (BEFORE sending them) and send."""
         if not decision.intents:
-            self._states.put(
-                state.next(
-                    engine=decision.state,
-                    last_tick_at=tick_at,
-                    last_price=last.close,
-                    consecutive_failures=0,
-                    last_error=None,
-                ),
-                expected_version=state.version,
+            after = state.next(
+                engine=decision.state,
+                last_tick_at=tick_at,
+                last_price=last.close,
+                consecutive_failures=0,
+                last_error=None,
             )
+            if not (after.only_ticked(state) and tick_at - state.last_tick_at < HEARTBEAT_MS):
+                self._states.put(after, expected_version=state.version)
             return TickOutcome("no_trade")
         pending = tuple(
             PendingOrder(
@@ -213,7 +216,9 @@ class TickService:
         if need > CANDLES_PER_FETCH:
             candles = self._market.closed_candles(config.symbol, config.interval, limit=need, end_ms=tick_at)
         else:
-            candles = self._candles.get_or_fetch(config.symbol, config.interval, tick_at, fetch, preloaded=cached)
+            # The preloaded candles are the cache's tail: a strategy that needs more reads the whole window.
+            enough = cached if cached is not None and len(cached) >= need else None
+            candles = self._candles.get_or_fetch(config.symbol, config.interval, tick_at, fetch, preloaded=enough)
         return [c for c in candles if c.close_time < tick_at]
 
     def _sync_budget(self, config: BotConfig, state: BotState) -> BotState:
