@@ -12,8 +12,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from chalicelib.domain.candles import INTERVAL_MS
 from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.intervals import INTERVAL_MS
 
 
 class BotStatus(StrEnum):

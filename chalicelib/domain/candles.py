@@ -13,24 +13,12 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
+from chalicelib.domain.intervals import INTERVAL_MS, interval_ms
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-INTERVAL_MS: dict[str, int] = {
-    "1m": 60_000,
-    "5m": 300_000,
-    "15m": 900_000,
-    "1h": 3_600_000,
-    "4h": 14_400_000,
-    "1d": 86_400_000,
-}
-
-
-def interval_ms(interval: str) -> int:
-    try:
-        return INTERVAL_MS[interval]
-    except KeyError:
-        raise ValueError(f"unsupported interval {interval!r}; use one of {', '.join(INTERVAL_MS)}") from None
+__all__ = ["INTERVAL_MS", "Candle", "CandleSeries", "FloatArray", "IntArray", "interval_ms"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.domain.bots import BotConfig, BotState, BotStatus
-from chalicelib.domain.candles import Candle
 from chalicelib.domain.symbols import SymbolRules
 from chalicelib.domain.trades import Trade, TradeFilter
 from chalicelib.services.ports.exchange import Exchange
+
+if TYPE_CHECKING:  # the API names these ports without loading numpy
+    from chalicelib.domain.candles import Candle
 
 
 class BotRepository(Protocol):

@@ -8,11 +8,13 @@ which one they face. Plain domain types in and out; errors are the exchange taxo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from chalicelib.domain.candles import Candle
 from chalicelib.domain.orders import Balance, Order, OrderRequest
 from chalicelib.domain.symbols import SymbolRules
+
+if TYPE_CHECKING:  # the API names these ports without loading numpy
+    from chalicelib.domain.candles import Candle
 
 
 class Exchange(Protocol):
