@@ -85,6 +85,9 @@ class TradeModel(Model):
     mode = UnicodeAttribute()
     reason = UnicodeAttribute()
     exchange_order_id = UnicodeAttribute()
+    group = UnicodeAttribute(null=True)
+    net_quantity = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)
     by_bot = TradesByBot()
 
 
@@ -152,6 +155,8 @@ def state_to_doc(s: BotState) -> str:
             "last_price": None if s.last_price is None else str(s.last_price),
             "trades_count": s.trades_count,
             "dust_qty": str(s.dust_qty),
+            "open_fees": str(s.open_fees),
+            "dust_cost": str(s.dust_cost),
             "cash": None if s.cash is None else str(s.cash),
             "budget_seen": str(s.budget_seen),
         },
@@ -177,6 +182,8 @@ def state_from_doc(bot_id: str, version: int, doc: str) -> BotState:
         last_price=_dec(d.get("last_price")),
         trades_count=int(d.get("trades_count") or 0),
         dust_qty=Decimal(d.get("dust_qty") or "0"),
+        open_fees=Decimal(d.get("open_fees") or "0"),
+        dust_cost=Decimal(d.get("dust_cost") or "0"),
         cash=_dec(d.get("cash")),
         budget_seen=Decimal(d.get("budget_seen") or "0"),
     )
@@ -199,6 +206,9 @@ def trade_from_model(m: TradeModel) -> Trade:
         mode=m.mode,
         reason=m.reason,
         exchange_order_id=m.exchange_order_id,
+        group=m.group or "main",
+        net_quantity=_dec(m.net_quantity),
+        note=m.note,
     )
 
 
@@ -220,6 +230,9 @@ def _trade_model(t: Trade) -> TradeModel:
         mode=t.mode,
         reason=t.reason,
         exchange_order_id=t.exchange_order_id,
+        group=t.group,
+        net_quantity=None if t.net_quantity is None else str(t.net_quantity),
+        note=t.note,
     )
 
 
