@@ -171,12 +171,6 @@ class PricedFill:
     fee: Decimal
 
 
-def value_fees(order: Order, base_asset: str, quote_asset: str) -> tuple[Decimal, Decimal]:
-    """(fee valued in quote at the fill price, quantity received net of fees taken in the base asset)."""
-    priced = price_fill(order, base_asset, quote_asset)
-    return priced.fee, priced.quantity
-
-
 def price_fill(order: Order, base_asset: str, quote_asset: str) -> PricedFill:
     price = order.average_price or ZERO
     fee_quote, base_fee = ZERO, ZERO

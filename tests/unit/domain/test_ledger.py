@@ -13,6 +13,11 @@ from chalicelib.domain.orders import Fill, Order, OrderStatus, OrderType, Side
 from chalicelib.domain.strategies.base import Lot
 
 
+def value_fees(order: Order, base: str, quote: str) -> tuple[D, D]:
+    priced = ledger.price_fill(order, base, quote)
+    return priced.fee, priced.quantity
+
+
 def order(side: Side, qty: str, quote: str, *fills: Fill) -> Order:
     return Order(
         "BTCUSDT", "c-1", "1", side, OrderType.MARKET, OrderStatus.FILLED, D(qty), D(qty), D(quote), None, 0,
@@ -22,12 +27,12 @@ def order(side: Side, qty: str, quote: str, *fills: Fill) -> Order:
 
 def test_a_fee_in_the_base_asset_is_valued_at_the_fill_price_and_taken_off_a_buy() -> None:
     bought = order(Side.BUY, "0.5", "10000", Fill(D("20000"), D("0.5"), D("0.0005"), "BTC"))
-    assert ledger.value_fees(bought, "BTC", "USDT") == (D("10.0000"), D("0.4995"))
+    assert value_fees(bought, "BTC", "USDT") == (D("10.0000"), D("0.4995"))
 
 
 def test_a_fee_in_the_base_asset_does_not_change_a_sells_quantity() -> None:
     sold = order(Side.SELL, "0.5", "10000", Fill(D("20000"), D("0.5"), D("0.0005"), "BTC"))
-    assert ledger.value_fees(sold, "BTC", "USDT") == (D("10.0000"), D("0.5"))
+    assert value_fees(sold, "BTC", "USDT") == (D("10.0000"), D("0.5"))
 
 
 def test_quote_fees_count_as_charged_and_third_asset_fees_at_the_standard_rate() -> None:
@@ -35,12 +40,12 @@ def test_quote_fees_count_as_charged_and_third_asset_fees_at_the_standard_rate()
         Side.SELL, "1", "300",
         Fill(D("100"), D("0.5"), D("0.05"), "USDT"), Fill(D("400"), D("0.5"), D("0.0001"), "BNB"),
     )
-    fee, net = ledger.value_fees(sold, "ETH", "USDT")
+    fee, net = value_fees(sold, "ETH", "USDT")
     assert fee == D("0.05") + D("300") * D("0.001") and net == D("1")
 
 
 def test_an_order_without_fills_charges_nothing() -> None:
-    assert ledger.value_fees(order(Side.BUY, "2", "10"), "X", "USDT") == (D(0), D("2"))
+    assert value_fees(order(Side.BUY, "2", "10"), "X", "USDT") == (D(0), D("2"))
 
 
 def test_a_buy_adds_quantity_at_its_fill_price_carries_its_fee_and_spends_both() -> None:
