@@ -53,7 +53,9 @@ def book(
 ) -> tuple[BotState, Trade]:
     intended = qty if side is Side.BUY else str(state.engine["lots"][_group(leg)]["quantity"])
     pending = PendingOrder(f"c{time}", leg, side.value, reason, None, intended)
-    new_state, trade, _ = book_order(config, state, RULES, pending, paper_order(side, qty, price, time))
+    new_state, trade, event = book_order(config, state, RULES, pending, paper_order(side, qty, price, time))
+    if trade.note:
+        assert "fees exceeded the price move" in event.message or "below the entry" in event.message
     return new_state, trade
 
 

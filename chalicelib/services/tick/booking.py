@@ -17,6 +17,12 @@ from chalicelib.domain.symbols import SymbolRules
 from chalicelib.domain.trades import Trade
 from chalicelib.services.ports.bots import BotEvent
 
+# A take-profit that lost says why in the user's notification too (docs/accounting.md).
+NOTE_TEXT = {
+    ledger.FEES_EXCEED_MOVE: "the fees exceeded the price move",
+    ledger.FILLED_BELOW_ENTRY: "filled below the entry price",
+}
+
 
 def cash_of(state: BotState) -> Decimal:
     return state.cash if state.cash is not None else Decimal(0)
@@ -97,6 +103,7 @@ def book_order(
         trade = _trade(config, rules, pending, order, priced, group, (sale.realised, note), qty + residue)
         kind = "stop_loss" if pending.reason == "stop_loss" else "trade_closed"
         message = f"Sold {qty} {config.symbol} at {price:.8f} ({pending.reason}); PnL {sale.realised:.2f}"
+        message += f" ({NOTE_TEXT[note]})" if note else ""
     event = BotEvent(config.user_id, config.id, kind, message, {"trade_id": trade.id})
     return with_position(state, pos, engine), trade, event
 
