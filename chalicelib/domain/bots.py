@@ -84,6 +84,10 @@ class BotState:
     last_price: Decimal | None = None
     trades_count: int = 0
     dust_qty: Decimal = Decimal(0)
+    # The ledger's position (docs/accounting.md): `position_cost` is the open quantity's basis at its fill
+    # prices, fees excluded; `open_fees` the entry fees it carries; `dust_cost` the basis of the dust held.
+    open_fees: Decimal = Decimal(0)
+    dust_cost: Decimal = Decimal(0)
     # Quote the bot may still spend; starts at the budget and follows fills. `budget_seen` lets a budget
     # edit while running shift the cash by the difference.
     cash: Decimal | None = None
@@ -95,13 +99,16 @@ class BotState:
 
     @property
     def entry_price(self) -> Decimal | None:
+        """The average fill price of the open quantity: the position panel's price and the chart's entry line."""
         return (self.position_cost / self.position_qty) if self.position_qty > 0 else None
 
     @property
     def unrealised_pnl(self) -> Decimal:
-        if self.position_qty <= 0 or self.last_price is None:
+        """Everything held (dust too) marked to the last price, less its basis and entry fees; no exit fee."""
+        if self.last_price is None or (self.position_qty <= 0 and self.dust_qty <= 0):
             return Decimal(0)
-        return self.position_qty * self.last_price - self.position_cost
+        held = (self.position_qty + self.dust_qty) * self.last_price
+        return held - self.position_cost - self.open_fees - self.dust_cost
 
     def next(self, **changes: Any) -> BotState:
         return replace(self, version=self.version + 1, **changes)

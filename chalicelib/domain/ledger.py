@@ -1,16 +1,18 @@
 """The ledger: the one home of position bookkeeping, shared by the live tick, the paper account and the
-backtester.
+backtester. The method it implements is documented in docs/accounting.md; in short:
 
-It keeps two books of the same fills, as the system always has:
+* a position is a set of lots, one per position group ("main", or "cell_<k>" for a grid cell); a lot's
+  cost basis is quantity x fill price (fees excluded, so its average price is the fill price), and the
+  entry fees it paid are carried with it;
+* a sell closes quantity from one lot and realises
+  ``proceeds - exit fee - (lot cost + lot entry fees) x closed / lot quantity``;
+* a residue too small to ever sell (dust) leaves the lot with its share of cost and fees and stays an
+  asset valued at market: it is never a realised loss;
+* unrealised PnL is ``held x mark - cost - open entry fees`` plus the same for dust, so realised plus
+  unrealised is always the change in equity (cash + everything held x mark).
 
-* the strategy's lots (float, per position group: "main", "cell_<k>"), which the engine decides from and
-  the backtester reports trades from (`book_lot_buy` / `book_lot_sell`, producing `ClosedTrade`s);
-* the account's `Position` (Decimal: quantity, cost basis fees included, fees paid, realised PnL, cash,
-  dust), which a live bot reports and which its sells are sized from (`book_buy` / `book_sell`,
-  `value_fees`, `sell_residue`, `write_off`).
-
-Both books are fed by the same `LegFill`s, in the same order; the numbers are the ones the tick and the
-backtester computed before this module existed (the accounting method itself is issue #20's to change).
+The strategy's lots (float, `book_lot_buy` / `book_lot_sell`) decide and produce the `ClosedTrade`s; the
+account's `Position` (Decimal) follows the same lots: a sell takes out the cost and fees the lot closed.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from chalicelib.domain.plan import DEFAULT_FEE_RATE
 from chalicelib.domain.strategies.base import Lot
 
 ZERO = Decimal(0)
+# Why a take-profit exit booked a loss (the trade's `note`); docs/accounting.md.
+FEES_EXCEED_MOVE = "fees_exceed_move"
+FILLED_BELOW_ENTRY = "filled_below_entry"
 
 
 @dataclass(frozen=True)
@@ -47,13 +52,24 @@ class ClosedTrade:
     group: str
     entry_time: int
     exit_time: int
-    entry_price: float  # average entry price of the closed quantity
+    entry_price: float  # average entry (fill) price of the closed quantity
     exit_price: float
     quantity: float
     fee: float  # entry fees of the closed quantity + exit fee
     pnl: float  # net of all fees
-    return_pct: float  # pnl / entry notional x 100
+    return_pct: float  # pnl / entry cost x 100
     exit_reason: str
+    note: str | None = None  # why a take-profit booked a loss
+    cost: float = 0.0  # cost basis of the closed quantity (fees excluded)
+    entry_fee: float = 0.0  # the entry fees that quantity carried
+
+
+def exit_note(reason: str, gross: float | Decimal, pnl: float | Decimal) -> str | None:
+    """A take-profit that booked a loss says why: its fees exceeded the move, or it filled below the entry
+    (the price fell between the decision and the fill)."""
+    if reason != "take_profit" or pnl >= 0:
+        return None
+    return FEES_EXCEED_MOVE if gross >= 0 else FILLED_BELOW_ENTRY
 
 
 # --- the strategy's lots (float) ---------------------------------------------------------------------------
@@ -106,6 +122,9 @@ def _close(lot: Lot, group: str, price: float, quantity: float, fee: float, time
         pnl=pnl,
         return_pct=pnl / cost * 100,
         exit_reason=reason,
+        note=exit_note(reason, proceeds - cost, pnl),
+        cost=cost,
+        entry_fee=entry_fee,
     )
 
 
@@ -119,7 +138,9 @@ def open_trade_pnl(lot: Lot, mark: float) -> float:
 
 @dataclass(frozen=True)
 class Position:
-    """What a bot holds and has earned. `cost` includes the entry fees; `cash` is the quote it may spend."""
+    """What a bot holds and has earned. `cost` is the open quantity's cost basis at its fill prices (fees
+    excluded) and `open_fees` the entry fees it carries; dust keeps its own basis (`dust_cost`, fees
+    included). `cash` is the quote the bot may spend."""
 
     quantity: Decimal = ZERO
     cost: Decimal = ZERO
@@ -127,22 +148,45 @@ class Position:
     realised_pnl: Decimal = ZERO
     cash: Decimal = ZERO
     dust: Decimal = ZERO
+    open_fees: Decimal = ZERO
+    dust_cost: Decimal = ZERO
+
+    @property
+    def average_price(self) -> Decimal | None:
+        return self.cost / self.quantity if self.quantity > 0 else None
+
+    def unrealised(self, mark: Decimal) -> Decimal:
+        """Everything held (dust too) marked to `mark`, less its basis; no exit fee."""
+        return (self.quantity + self.dust) * mark - self.cost - self.open_fees - self.dust_cost
 
 
-def value_fees(order: Order, base_asset: str, quote_asset: str) -> tuple[Decimal, Decimal]:
-    """(fee valued in quote at the fill price, quantity received net of fees taken in the base asset)."""
+@dataclass(frozen=True)
+class PricedFill:
+    """An order as the ledger books it: `quantity` the position gains or gives up (a buy's is net of a fee
+    taken in the base asset), `notional` its value in quote at the fill price (a buy's cost basis, a sell's
+    proceeds), `fee` every fee valued in quote at the fill price."""
+
+    quantity: Decimal
+    notional: Decimal
+    fee: Decimal
+
+
+def price_fill(order: Order, base_asset: str, quote_asset: str) -> PricedFill:
     price = order.average_price or ZERO
-    fee_quote, net_qty = ZERO, order.executed_quantity
+    fee_quote, base_fee = ZERO, ZERO
     for asset, amount in order.fees().items():
         if asset == base_asset:
             fee_quote += amount * price
-            net_qty -= amount if order.side is Side.BUY else ZERO
+            base_fee += amount if order.side is Side.BUY else ZERO
         elif asset == quote_asset:
             fee_quote += amount
         else:
             # Fees in a third asset (BNB): valued at the standard rate of the notional.
             fee_quote += order.quote_quantity * DEFAULT_FEE_RATE
-    return fee_quote, net_qty
+    # A buy's fee taken in the base asset was paid with part of the quote spent: that part is the fee, the
+    # rest buys what was received, so the received quantity's basis is its fill price.
+    notional = order.quote_quantity - base_fee * price
+    return PricedFill(order.executed_quantity - base_fee, notional, fee_quote)
 
 
 def sell_residue(
@@ -155,37 +199,67 @@ def sell_residue(
     return ZERO
 
 
-def book_buy(pos: Position, net_qty: Decimal, quote_quantity: Decimal, fee_quote: Decimal) -> Position:
+def book_buy(pos: Position, net_qty: Decimal, notional: Decimal, fee_quote: Decimal) -> Position:
+    """`notional` is the received quantity's value at the fill price; the cash pays it and the fee."""
     return replace(
         pos,
         quantity=pos.quantity + net_qty,
-        cost=pos.cost + quote_quantity + fee_quote,
+        cost=pos.cost + notional,
+        open_fees=pos.open_fees + fee_quote,
         fees_paid=pos.fees_paid + fee_quote,
-        cash=pos.cash - quote_quantity - fee_quote,
+        cash=pos.cash - notional - fee_quote,
     )
+
+
+@dataclass(frozen=True)
+class Sale:
+    position: Position
+    realised: Decimal
+    fees: Decimal  # exit fee + the entry fees of the quantity sold
+    gross: Decimal  # proceeds - cost basis of the quantity sold
 
 
 def book_sell(
-    pos: Position, sold: Decimal, residue: Decimal, quote_quantity: Decimal, fee_quote: Decimal
-) -> tuple[Position, Decimal]:
-    """The position after selling `sold` (and writing the `residue` off as dust); returns the realised PnL."""
+    pos: Position,
+    sold: Decimal,
+    residue: Decimal,
+    proceeds: Decimal,
+    fee_quote: Decimal,
+    lot_basis: tuple[Decimal, Decimal] | None = None,
+) -> Sale:
+    """Sell `sold` (and move `residue` to dust). `lot_basis` is (cost, entry fees) of the quantity the lot
+    book closed for this sell; without it (no lots: a manual close) the position closes pro rata."""
     closed = sold + residue
-    share = min(Decimal(1), closed / pos.quantity) if pos.quantity > 0 else Decimal(1)
-    cost_out = pos.cost * share
-    realised = quote_quantity - fee_quote - cost_out
     remaining = max(ZERO, pos.quantity - closed)
+    if remaining == 0:
+        cost_out, fees_out = pos.cost, pos.open_fees  # a closed position keeps no rounding behind
+    elif lot_basis is not None:
+        cost_out, fees_out = min(lot_basis[0], pos.cost), min(lot_basis[1], pos.open_fees)
+    else:
+        share = closed / pos.quantity
+        cost_out, fees_out = pos.cost * share, pos.open_fees * share
+    sold_share = sold / closed if closed > 0 else Decimal(1)
+    # The residue's basis is what the sold part did not take, so no Decimal rounding is lost between them.
+    basis_sold = (cost_out + fees_out) * sold_share
+    realised = proceeds - fee_quote - basis_sold
     after = replace(
         pos,
         quantity=remaining,
-        cost=max(ZERO, pos.cost - cost_out) if remaining > 0 else ZERO,
+        cost=pos.cost - cost_out,
+        open_fees=pos.open_fees - fees_out,
         fees_paid=pos.fees_paid + fee_quote,
         realised_pnl=pos.realised_pnl + realised,
-        cash=pos.cash + quote_quantity - fee_quote,
+        cash=pos.cash + proceeds - fee_quote,
         dust=pos.dust + residue,
+        dust_cost=pos.dust_cost + (cost_out + fees_out - basis_sold),
     )
-    return after, realised
+    return Sale(after, realised, fee_quote + fees_out * sold_share, proceeds - cost_out * sold_share)
 
 
 def write_off(pos: Position) -> Position:
-    """The whole position is below the minimum order value: it stays in the account as dust."""
-    return replace(pos, quantity=ZERO, cost=ZERO, dust=pos.dust + pos.quantity)
+    """The whole position is below the minimum order value: it stays in the account as dust, an asset with
+    its basis, not a loss."""
+    return replace(
+        pos, quantity=ZERO, cost=ZERO, open_fees=ZERO, dust=pos.dust + pos.quantity,
+        dust_cost=pos.dust_cost + pos.cost + pos.open_fees,
+    )

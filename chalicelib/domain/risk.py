@@ -2,8 +2,9 @@
 freqtrade-style protections (cooldown after a stop-loss, stop-loss guard, max-drawdown kill switch).
 
 Stops are evaluated on each *closed* bar against that bar's high and low, relative to the average entry
-price. When one bar touches both the stop-loss and the take-profit we cannot know which came first, so the
-stop-loss counts (the conservative choice). Like every order, the exit is a market order filled at the next
+price; the take-profit against its close (a wick that already reverted is no profit to take). When one bar
+touches the stop-loss and closes above the take-profit we cannot know which came first, so the stop-loss
+counts (the conservative choice). Like every order, the exit is a market order filled at the next
 bar's open: a tick only learns of the touch when the bar closes. Priority on one bar:
 stop_loss > trailing_stop > take_profit > max_drawdown > the strategy's own exit.
 """
@@ -146,7 +147,9 @@ def exit_reason(rules: RiskRules, average_entry: float, peak_price: float, bar: 
         peak_now = max(peak_price, bar.high)
         if peak_now >= armed_at and bar.close <= peak_now * (1 - rules.trailing_stop_pct / 100):
             return "trailing_stop"  # known at the close: the close sits below the stop from this bar's high
-    if rules.take_profit_pct is not None and bar.high >= average_entry * (1 + rules.take_profit_pct / 100):
+    # A take-profit is decided on the close, not on a wick: the exit fills at the next open, and a spike
+    # that has already reverted would book a "take-profit" below the entry (docs/accounting.md).
+    if rules.take_profit_pct is not None and bar.close >= average_entry * (1 + rules.take_profit_pct / 100):
         return "take_profit"
     return None
 

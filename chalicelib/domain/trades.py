@@ -23,6 +23,12 @@ class Trade:
     mode: str
     reason: str
     exchange_order_id: str
+    # The ledger's view (docs/accounting.md): the position group the fill booked into ("all" for a manual
+    # close), the quantity the position gained (buy, net of a base-asset fee) or gave up (sell, dust written
+    # off with it included), and why a take-profit booked a loss.
+    group: str = "main"
+    net_quantity: Decimal | None = None
+    note: str | None = None
 
     @property
     def key(self) -> str:

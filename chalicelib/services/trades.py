@@ -47,6 +47,9 @@ def trade_dict(t: Trade) -> dict[str, Any]:
         "mode": t.mode,
         "reason": t.reason,
         "exchange_order_id": t.exchange_order_id,
+        "group": t.group,
+        "net_quantity": None if t.net_quantity is None else str(t.net_quantity),
+        "note": t.note,
     }
 
 

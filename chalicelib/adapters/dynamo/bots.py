@@ -125,6 +125,8 @@ def state_to_doc(s: BotState) -> str:
             "last_price": None if s.last_price is None else str(s.last_price),
             "trades_count": s.trades_count,
             "dust_qty": str(s.dust_qty),
+            "open_fees": str(s.open_fees),
+            "dust_cost": str(s.dust_cost),
             "cash": None if s.cash is None else str(s.cash),
             "budget_seen": str(s.budget_seen),
         },
@@ -150,6 +152,8 @@ def state_from_doc(bot_id: str, version: int, doc: str) -> BotState:
         last_price=_dec(d.get("last_price")),
         trades_count=int(d.get("trades_count") or 0),
         dust_qty=Decimal(d.get("dust_qty") or "0"),
+        open_fees=Decimal(d.get("open_fees") or "0"),
+        dust_cost=Decimal(d.get("dust_cost") or "0"),
         cash=_dec(d.get("cash")),
         budget_seen=Decimal(d.get("budget_seen") or "0"),
     )

@@ -42,6 +42,9 @@ class TradeModel(Model):
     mode = UnicodeAttribute()
     reason = UnicodeAttribute()
     exchange_order_id = UnicodeAttribute()
+    group = UnicodeAttribute(null=True)
+    net_quantity = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)
     by_bot = TradesByBot()
 
 
@@ -62,6 +65,9 @@ def trade_from_model(m: TradeModel) -> Trade:
         mode=m.mode,
         reason=m.reason,
         exchange_order_id=m.exchange_order_id,
+        group=m.group or "main",
+        net_quantity=None if m.net_quantity is None else Decimal(m.net_quantity),
+        note=m.note,
     )
 
 
@@ -83,6 +89,9 @@ def trade_model(t: Trade) -> TradeModel:
         mode=t.mode,
         reason=t.reason,
         exchange_order_id=t.exchange_order_id,
+        group=t.group,
+        net_quantity=None if t.net_quantity is None else str(t.net_quantity),
+        note=t.note,
     )
 
 

@@ -43,6 +43,7 @@ class BacktestTradeOut(BaseModel):
     pnl: float
     return_pct: float
     exit_reason: str | None
+    note: str | None = None
 
 
 class BacktestMetricsOut(BaseModel):

@@ -172,6 +172,11 @@ class TradeOut(BaseModel):
     mode: str
     reason: str
     exchange_order_id: str
+    group: str = "main"
+    net_quantity: str | None = None
+    note: str | None = Field(
+        default=None, description="Why a take-profit booked a loss: fees_exceed_move or filled_below_entry"
+    )
 
 
 class TradePageOut(BaseModel):

@@ -32,6 +32,7 @@ class TradeTable:
     pnl: FloatArray
     return_pct: FloatArray
     exit_reason: list[str]  # "" for an open position
+    note: list[str | None]  # why a take-profit booked a loss (ledger.exit_note)
 
     def __len__(self) -> int:
         return len(self.group)
@@ -59,6 +60,7 @@ class TradeTable:
                     "pnl": float(self.pnl[k]),
                     "return_pct": float(self.return_pct[k]),
                     "exit_reason": None if is_open else self.exit_reason[k],
+                    "note": self.note[k],
                 }
             )
         return out
@@ -66,16 +68,16 @@ class TradeTable:
 
 def table_from(closed: list[ClosedTrade], st: EngineState, last_close: float) -> TradeTable:
     """Closed trades in exit order, then each open lot marked to `last_close` (no exit fee)."""
-    rows: list[tuple[str, int, int, float, float, float, float, float, float, str]] = [
+    rows: list[tuple[str, int, int, float, float, float, float, float, float, str, str | None]] = [
         (t.group, t.entry_time, t.exit_time, t.entry_price, t.exit_price, t.quantity, t.fee, t.pnl, t.return_pct,
-         t.exit_reason)
+         t.exit_reason, t.note)
         for t in closed
     ]
     for group, lot in st.lots.items():
         pnl = open_trade_pnl(lot, last_close)
         rows.append(
             (group, lot.entry_time, OPEN, lot.cost / lot.quantity, last_close, lot.quantity, lot.fee, pnl,
-             pnl / lot.cost * 100, "")
+             pnl / lot.cost * 100, "", None)
         )
     return TradeTable(
         group=[r[0] for r in rows],
@@ -88,4 +90,5 @@ def table_from(closed: list[ClosedTrade], st: EngineState, last_close: float) ->
         pnl=np.array([r[7] for r in rows], dtype=np.float64),
         return_pct=np.array([r[8] for r in rows], dtype=np.float64),
         exit_reason=[r[9] for r in rows],
+        note=[r[10] for r in rows],
     )

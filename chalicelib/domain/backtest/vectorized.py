@@ -127,6 +127,7 @@ def _trade_table(
         pnl=pnl,
         return_pct=pnl / cost_a * 100,
         exit_reason=["signal"] * closed + [""] * (count - closed),
+        note=[None] * count,  # only a take-profit carries a note, and this path has none
     )
 
 

@@ -1,5 +1,6 @@
 """DCA, as 3Commas' DCA bots: a base order, safety orders at growing price deviations below the base
-entry (step scale) with growing sizes (volume scale), and a take-profit from the average entry.
+entry (step scale) with growing sizes (volume scale), and a take-profit from the average entry, decided
+when a bar closes at or above it.
 
 Every order is a market order decided at a bar's close and filled at the next bar's open (the one
 execution semantics of the engine): a safety level or the take-profit is *touched* by the bar's low/high,
@@ -35,7 +36,8 @@ def decide_bar(params: Params, bar: Bar, state: EngineState, cash: float, entrie
         if not entries_allowed or cash <= 0:
             return []
         return [Intent(Side.BUY, "base", "signal", quote_amount=min(float(params["base_order_quote"]), cash))]
-    if bar.high >= lot.average_price * (1 + float(params["take_profit_pct"]) / 100):
+    # Decided on the close (not the high): the exit fills at the next open, near the close (accounting.md).
+    if bar.close >= lot.average_price * (1 + float(params["take_profit_pct"]) / 100):
         return [Intent(Side.SELL, "exit", "take_profit", quantity=lot.quantity)]
     base_price = state.extra["dca_base_price"]
     filled = int(state.extra.get("dca_safety_filled", 0))

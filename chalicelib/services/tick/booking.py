@@ -9,12 +9,19 @@ from typing import Any
 
 from chalicelib.domain import ledger
 from chalicelib.domain.bots import BotConfig, BotState, PendingOrder
-from chalicelib.domain.engine import apply_fill
-from chalicelib.domain.ledger import LegFill, Position
+from chalicelib.domain.engine import apply_fill, apply_fill_detailed
+from chalicelib.domain.ledger import ClosedTrade, LegFill, Position, PricedFill
 from chalicelib.domain.orders import Order, Side
+from chalicelib.domain.strategies.base import group_of
 from chalicelib.domain.symbols import SymbolRules
 from chalicelib.domain.trades import Trade
 from chalicelib.services.ports.bots import BotEvent
+
+# A take-profit that lost says why in the user's notification too (docs/accounting.md).
+NOTE_TEXT = {
+    ledger.FEES_EXCEED_MOVE: "the fees exceeded the price move",
+    ledger.FILLED_BELOW_ENTRY: "filled below the entry price",
+}
 
 
 def cash_of(state: BotState) -> Decimal:
@@ -29,6 +36,8 @@ def position_of(state: BotState) -> Position:
         realised_pnl=state.realised_pnl,
         cash=cash_of(state),
         dust=state.dust_qty,
+        open_fees=state.open_fees,
+        dust_cost=state.dust_cost,
     )
 
 
@@ -44,6 +53,8 @@ def with_position(state: BotState, pos: Position, engine: dict[str, Any]) -> Bot
         realised_pnl=pos.realised_pnl,
         cash=cash,
         dust_qty=pos.dust,
+        open_fees=pos.open_fees,
+        dust_cost=pos.dust_cost,
     )
 
 
@@ -51,11 +62,16 @@ def _min_notional(rules: SymbolRules) -> Decimal:
     return rules.notional.min_notional if rules.notional else Decimal(0)
 
 
-def _engine_after(state: BotState, pending: PendingOrder, fill: LegFill) -> dict[str, Any]:
+def _engine_after(state: BotState, pending: PendingOrder, fill: LegFill) -> tuple[dict[str, Any], ClosedTrade | None]:
     if pending.leg == "close" or not state.engine:
         # A manual close ends every position group at once: the strategy starts afresh.
-        return {}
-    return apply_fill(state.engine, fill)
+        return {}, None
+    return apply_fill_detailed(state.engine, fill)
+
+
+def _basis(closed: ClosedTrade | None) -> tuple[Decimal, Decimal] | None:
+    """The cost and entry fees the lot book closed, at the Decimal boundary (shortest float repr)."""
+    return None if closed is None else (Decimal(repr(closed.cost)), Decimal(repr(closed.entry_fee)))
 
 
 def book_order(
@@ -63,32 +79,44 @@ def book_order(
 ) -> tuple[BotState, Trade, BotEvent]:
     qty = order.executed_quantity
     price = order.average_price or Decimal(0)
-    fee_quote, net_qty = ledger.value_fees(order, rules.base_asset, rules.quote_asset)
+    priced = ledger.price_fill(order, rules.base_asset, rules.quote_asset)
     pos = position_of(state)
     residue = Decimal(0)
     if order.side is Side.SELL:
         # A sell rounded down to the lot step leaves a residue too small to ever sell: the engine closes
-        # the whole lot, and the residue is booked as dust instead of a position.
+        # the whole lot, and the residue keeps its share of the basis as dust instead of a position.
         intended = Decimal(pending.quantity or qty)
         step = rules.lot_size.step_size
         residue = ledger.sell_residue(pos.quantity, intended, qty, price, _min_notional(rules), step)
-    fill = LegFill(pending.leg, order.side, price, net_qty + residue, fee_quote, order.created_at_ms, pending.reason)
-    engine = _engine_after(state, pending, fill)
-    realised: Decimal | None = None
+    fill = LegFill(
+        pending.leg, order.side, price, priced.quantity + residue, priced.fee, order.created_at_ms, pending.reason
+    )
+    engine, closed = _engine_after(state, pending, fill)
+    group = "all" if pending.leg == "close" else group_of(pending.leg)
     if order.side is Side.BUY:
-        pos = ledger.book_buy(pos, net_qty, order.quote_quantity, fee_quote)
-        kind, message = "trade_opened", f"Bought {net_qty} {config.symbol} at {price:.8f}"
+        pos = ledger.book_buy(pos, priced.quantity, priced.notional, priced.fee)
+        trade = _trade(config, rules, pending, order, priced, group, None, priced.quantity)
+        kind, message = "trade_opened", f"Bought {priced.quantity} {config.symbol} at {price:.8f}"
     else:
-        pos, realised = ledger.book_sell(pos, qty, residue, order.quote_quantity, fee_quote)
+        sale = ledger.book_sell(pos, qty, residue, priced.notional, priced.fee, _basis(closed))
+        pos, note = sale.position, ledger.exit_note(pending.reason, sale.gross, sale.realised)
+        trade = _trade(config, rules, pending, order, priced, group, (sale.realised, note), qty + residue)
         kind = "stop_loss" if pending.reason == "stop_loss" else "trade_closed"
-        message = f"Sold {qty} {config.symbol} at {price:.8f} ({pending.reason}); PnL {realised:.2f}"
-    trade = _trade(config, rules, pending, order, fee_quote, realised)
+        message = f"Sold {qty} {config.symbol} at {price:.8f} ({pending.reason}); PnL {sale.realised:.2f}"
+        message += f" ({NOTE_TEXT[note]})" if note else ""
     event = BotEvent(config.user_id, config.id, kind, message, {"trade_id": trade.id})
     return with_position(state, pos, engine), trade, event
 
 
 def _trade(
-    config: BotConfig, rules: SymbolRules, pending: PendingOrder, order: Order, fee: Decimal, realised: Decimal | None
+    config: BotConfig,
+    rules: SymbolRules,
+    pending: PendingOrder,
+    order: Order,
+    priced: PricedFill,
+    group: str,
+    outcome: tuple[Decimal, str | None] | None,
+    net_quantity: Decimal,
 ) -> Trade:
     return Trade(
         id=order.client_order_id,
@@ -99,14 +127,17 @@ def _trade(
         price=order.average_price or Decimal(0),
         quantity=order.executed_quantity,
         quote_quantity=order.quote_quantity,
-        fee=fee,
+        fee=priced.fee,
         # Fees are valued in the quote asset whatever the exchange charged them in (base, BNB).
         fee_asset=rules.quote_asset,
-        realised_pnl=realised,
+        realised_pnl=None if outcome is None else outcome[0],
         executed_at_ms=order.created_at_ms,
         mode=config.mode.value,
         reason=pending.reason,
         exchange_order_id=order.exchange_order_id,
+        group=group,
+        net_quantity=net_quantity,
+        note=None if outcome is None else outcome[1],
     )
 
 

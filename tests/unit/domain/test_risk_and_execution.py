@@ -56,10 +56,12 @@ def test_slippage_moves_fills_against_us() -> None:
 
 def test_stop_loss_wins_when_a_bar_touches_both() -> None:
     rules = validate_risk({"stop_loss_pct": 5, "take_profit_pct": 5})
-    both = Bar(0, 100.0, 106.0, 94.0, 100.0)
+    both = Bar(0, 100.0, 106.0, 94.0, 105.5)
     assert exit_reason(rules, 100.0, 100.0, both) == "stop_loss"
-    assert exit_reason(rules, 100.0, 100.0, Bar(0, 100.0, 106.0, 99.0, 100.0)) == "take_profit"
+    assert exit_reason(rules, 100.0, 100.0, Bar(0, 100.0, 106.0, 99.0, 105.5)) == "take_profit"
     assert exit_reason(rules, 100.0, 100.0, Bar(0, 100.0, 104.0, 96.0, 100.0)) is None
+    # issue 20: the take-profit is decided on the close; a wick that reverted fills no take-profit below entry
+    assert exit_reason(rules, 100.0, 100.0, Bar(0, 100.0, 106.0, 99.0, 100.0)) is None
 
 
 def test_trailing_stop_arms_only_after_activation() -> None:
