@@ -69,6 +69,7 @@ def backtest_out(b: Backtest, result: dict[str, Any] | None) -> BacktestOut:
                 "equity": result.get("equity", []),
                 "benchmark": result.get("benchmark"),
                 "open_position": result.get("open_position"),
+                "candles": result.get("candles", []),
             }
         )
     return BacktestOut.model_validate(

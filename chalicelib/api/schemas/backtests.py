@@ -94,6 +94,14 @@ class OpenPositionOut(BaseModel):
     unrealised_pnl: float
 
 
+class ChartCandleOut(BaseModel):
+    t: str = Field(description="Open time of the first bar merged into this candle")
+    open: float
+    high: float
+    low: float
+    close: float
+
+
 class BacktestResultOut(BaseModel):
     trades: list[BacktestTradeOut]
     trades_total: int
@@ -101,6 +109,7 @@ class BacktestResultOut(BaseModel):
     equity: list[EquityPointOut]
     benchmark: BenchmarkOut | None = None
     open_position: OpenPositionOut | None = None
+    candles: list[ChartCandleOut] = Field(default=[], description="The run's bars, merged to at most 1,000")
 
 
 class BacktestSummaryResultOut(BaseModel):

@@ -16,6 +16,22 @@ from chalicelib.domain.benchmark import benchmark_dict, buy_and_hold, open_posit
 from chalicelib.domain.candles import CandleSeries, FloatArray, IntArray, interval_ms
 
 EQUITY_POINTS = 2_000
+CHART_CANDLES = 1_000
+
+
+def chart_candles(series: CandleSeries, limit: int = CHART_CANDLES) -> list[dict[str, Any]]:
+    """The run's candles for a chart: all of them when few, otherwise consecutive bars merged into at most
+    `limit` candles (first open, highest high, lowest low, last close, at the first bar's open time)."""
+    n = len(series)
+    edges = np.linspace(0, n, min(n, limit) + 1).astype(np.int64) if n else np.zeros(1, dtype=np.int64)
+    lo, hi = edges[:-1], edges[1:]
+    highs = np.maximum.reduceat(series.high, lo) if n else series.high
+    lows = np.minimum.reduceat(series.low, lo) if n else series.low
+    return [
+        {"t": iso_ms(int(series.open_time[a])), "open": float(series.open[a]), "high": float(h), "low": float(low),
+         "close": float(series.close[b - 1])}
+        for a, b, h, low in zip(lo.tolist(), hi.tolist(), highs.tolist(), lows.tolist(), strict=True)
+    ]
 
 
 def _extremes(values: FloatArray, points: int) -> set[int]:
@@ -72,6 +88,7 @@ def result_payload(result: BacktestResult, series: CandleSeries | None = None, *
     out["benchmark"] = {**benchmark_dict(bench), "equity": _points(series.open_time, bench_equity, idx)}
     trades = result.trades
     is_open = trades.is_open
+    out["candles"] = chart_candles(series)
     out["open_position"] = open_position(
         trades.quantity[is_open], trades.entry_price[is_open], trades.pnl[is_open], float(series.close[-1])
     )

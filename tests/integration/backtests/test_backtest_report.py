@@ -17,6 +17,8 @@ def test_result_has_benchmark_open_position_and_its_inputs(lab: Lab) -> None:
     assert [p["t"] for p in bench["equity"]] == [p["t"] for p in result["equity"]]
     assert bench["return_pct"] == pytest.approx((bench["equity"][-1]["equity"] / 10_000 - 1) * 100)
     assert bench["quantity"] == pytest.approx(10_000 / (bench["entry_price"] * 1.001))
+    assert len(result["candles"]) == 720  # 30 days of 1h bars, under the chart's 1,000
+    assert result["candles"][0]["t"] == "2025-11-01T00:00:00.000Z"
     metrics = result["metrics"]
     assert metrics["period_days"] == 30.0 and metrics["annualised"] is True and metrics["cagr_pct"] is not None
     open_trades = [t for t in result["trades"] if t["status"] == "open"]

@@ -114,3 +114,24 @@ def test_open_lots_sum_to_one_position_at_their_cost_weighted_price() -> None:
     assert pos["qty"] == 4.0 and pos["entry_price"] == 175.0 and pos["market_value"] == 600.0
     assert pos["unrealised_pnl"] == pytest.approx(-100.4)
     assert open_position(np.array([]), np.array([]), np.array([]), 150.0) is None
+
+
+def test_chart_candles_merge_consecutive_bars_beyond_the_limit() -> None:
+    from chalicelib.domain.candles import CandleSeries
+    from chalicelib.services.backtests.results import chart_candles
+
+    n = 6
+    series = CandleSeries(
+        open_time=np.arange(n, dtype=np.int64) * 60_000,
+        open=np.array([10.0, 11, 12, 13, 14, 15]),
+        high=np.array([11.0, 19, 13, 14, 15, 16]),
+        low=np.array([9.0, 10, 5, 12, 13, 14]),
+        close=np.array([10.5, 11.5, 12.5, 13.5, 14.5, 15.5]),
+        volume=np.ones(n),
+    )
+    assert len(chart_candles(series)) == 6
+    merged = chart_candles(series, limit=2)
+    assert merged == [
+        {"t": "1970-01-01T00:00:00.000Z", "open": 10.0, "high": 19.0, "low": 5.0, "close": 12.5},
+        {"t": "1970-01-01T00:03:00.000Z", "open": 13.0, "high": 16.0, "low": 12.0, "close": 15.5},
+    ]
