@@ -3,6 +3,7 @@ import { EquityChart, OVERLAY_COLORS, type EquityOverlay } from '@/components/ch
 import { EmptyState } from '@/components/ui/states';
 import { equityToLine } from '@/lib/chart-data';
 import { formatDateTime, formatDecimal, formatMoney, formatPct, formatSigned, pnlClass, toNumber, type Decimalish } from '@/lib/format';
+import { BacktestCandles } from './backtest-candles';
 import type { Backtest, BacktestMetrics, Benchmark, OpenPosition } from '../types';
 
 function benchmarkOverlay(benchmark: Benchmark | null | undefined): EquityOverlay[] | undefined {
@@ -117,6 +118,7 @@ export function BacktestResultView({ backtest }: { backtest: Backtest }) {
           <EmptyState title="No equity points" />
         )}
       </section>
+      {result.candles ? <BacktestCandles candles={result.candles} trades={result.trades ?? []} symbol={backtest.symbol ?? ''} /> : null}
       <section className="card">
         <h2>Trades</h2>
         {result.trades?.length ? (

@@ -53,12 +53,16 @@ export type BacktestTrade = {
   exit_reason?: string | null;
 };
 
+/** One chart candle: consecutive bars merged when the run had more than the chart shows. */
+export type ChartCandle = { t: string; open: number; high: number; low: number; close: number };
+
 export type BacktestResult = {
   trades: BacktestTrade[];
   metrics: BacktestMetrics;
   equity: EquityPoint[];
   benchmark?: Benchmark | null;
   open_position?: OpenPosition | null;
+  candles?: ChartCandle[];
 };
 
 export type Backtest = {
