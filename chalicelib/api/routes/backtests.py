@@ -45,6 +45,13 @@ def _base(b: Backtest) -> dict[str, Any]:
         "created_at": iso_utc(b.created_at_ms),
         "updated_at": iso_utc(b.updated_at_ms),
         "metrics": b.metrics,
+        "params": b.params,
+        "risk": b.risk,
+        "start": None if b.start_ms is None else iso_utc(b.start_ms),
+        "end": None if b.end_ms is None else iso_utc(b.end_ms),
+        "fee": b.fee,
+        "slippage": b.slippage,
+        "cash": b.cash,
     }
 
 
@@ -60,18 +67,14 @@ def backtest_out(b: Backtest, result: dict[str, Any] | None) -> BacktestOut:
                 "trades_total": len(trades),
                 "metrics": result["metrics"],
                 "equity": result.get("equity", []),
+                "benchmark": result.get("benchmark"),
+                "open_position": result.get("open_position"),
+                "candles": result.get("candles", []),
             }
         )
     return BacktestOut.model_validate(
         {
             **_base(b),
-            "params": b.params,
-            "risk": b.risk,
-            "start": None if b.start_ms is None else iso_utc(b.start_ms),
-            "end": None if b.end_ms is None else iso_utc(b.end_ms),
-            "fee": b.fee,
-            "slippage": b.slippage,
-            "cash": b.cash,
             "result": shown,
         }
     )

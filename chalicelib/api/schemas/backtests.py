@@ -60,6 +60,16 @@ class BacktestMetricsOut(BaseModel):
     fees_paid: float
     num_trades: int
     open_trades: int
+    # Added with issue #20; a result stored before them reads back without them (None/defaults).
+    period_days: float | None = None
+    period_return_pct: float | None = None
+    annualised: bool | None = Field(default=None, description="cagr/sharpe/sortino are null below the threshold")
+    min_annualised_days: int | None = None
+    annualisation: str | None = Field(default=None, description="sharpe/sortino on daily returns x sqrt(365)")
+    avg_win: float | None = None
+    avg_loss: float | None = None
+    expectancy: float | None = Field(default=None, description="Mean pnl per closed trade")
+    final_equity_includes_open_position: bool | None = None
 
 
 class EquityPointOut(BaseModel):
@@ -67,11 +77,40 @@ class EquityPointOut(BaseModel):
     equity: float
 
 
+class BenchmarkOut(BaseModel):
+    strategy: Literal["buy_and_hold"]
+    entry_price: float
+    quantity: float
+    final_equity: float
+    return_pct: float
+    max_drawdown_pct: float
+    equity: list[EquityPointOut] = Field(description="On the strategy's equity time axis")
+
+
+class OpenPositionOut(BaseModel):
+    qty: float
+    entry_price: float
+    mark_price: float = Field(description="The last close, which final_equity and the drawdown include")
+    market_value: float
+    unrealised_pnl: float
+
+
+class ChartCandleOut(BaseModel):
+    t: str = Field(description="Open time of the first bar merged into this candle")
+    open: float
+    high: float
+    low: float
+    close: float
+
+
 class BacktestResultOut(BaseModel):
     trades: list[BacktestTradeOut]
     trades_total: int
     metrics: BacktestMetricsOut
     equity: list[EquityPointOut]
+    benchmark: BenchmarkOut | None = None
+    open_position: OpenPositionOut | None = None
+    candles: list[ChartCandleOut] = Field(default=[], description="The run's bars, merged to at most 1,000")
 
 
 class BacktestSummaryResultOut(BaseModel):
@@ -91,9 +130,7 @@ class _BacktestBase(BaseModel):
     created_at: str
     updated_at: str
     metrics: BacktestMetricsOut | None
-
-
-class BacktestOut(_BacktestBase):
+    # What the run was given, also in the list so runs with different parameters can be told apart.
     params: dict[str, Any]
     risk: dict[str, Any]
     start: str | None
@@ -101,6 +138,9 @@ class BacktestOut(_BacktestBase):
     fee: float
     slippage: float
     cash: float
+
+
+class BacktestOut(_BacktestBase):
     result: BacktestResultOut | None
 
 

@@ -38,6 +38,7 @@ export const routes: RouteObject[] = [
       { path: 'bots/:botId', lazy: lazy(() => import('./routes/app/bot')) },
       { path: 'bots/:botId/edit', lazy: lazy(() => import('./routes/app/bot-edit')) },
       { path: 'backtests', lazy: lazy(() => import('./routes/app/backtests')) },
+      { path: 'backtests/compare', lazy: lazy(() => import('./routes/app/backtests-compare')) },
       { path: 'backtests/:backtestId', lazy: lazy(() => import('./routes/app/backtest')) },
       { path: 'api-keys', lazy: lazy(() => import('./routes/app/api-keys')) },
       { path: 'trades', lazy: lazy(() => import('./routes/app/trades')) },

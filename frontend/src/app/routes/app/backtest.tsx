@@ -5,7 +5,21 @@ import { QueryState } from '@/components/ui/states';
 import { paths } from '@/config/paths';
 import { useBacktest } from '@/features/backtests/api/get-backtest';
 import { BacktestProgress, BacktestResultView } from '@/features/backtests/components/backtest-result';
+import { BacktestRunInfo } from '@/features/backtests/components/backtest-run-info';
+import { botPrefillOf } from '@/features/backtests/lib/run-info';
 import type { Backtest } from '@/features/backtests/types';
+import { prefillQuery } from '@/lib/bot-prefill';
+
+/** "Create a bot from this backtest": the bot form, pre-filled through the URL (features stay apart). */
+function CreateBotLink({ backtest }: { backtest: Backtest }) {
+  const prefill = botPrefillOf(backtest);
+  if (!prefill || backtest.status !== 'done') return null;
+  return (
+    <Link to={paths.newBot(prefillQuery(prefill))} className="btn btn-primary">
+      Create a bot from this backtest
+    </Link>
+  );
+}
 
 const failureReason = (b: Backtest) =>
   (typeof b.error === 'string' ? b.error : b.error?.message) ?? 'The backtest failed without a reason.';
@@ -15,7 +29,17 @@ export default function BacktestRoute() {
   const backtest = useBacktest(backtestId);
   return (
     <>
-      <PageHeader title="Backtest result" actions={<Link to={paths.backtests()} className="btn">New backtest</Link>}>
+      <PageHeader
+        title="Backtest result"
+        actions={
+          <>
+            {backtest.data ? <CreateBotLink backtest={backtest.data} /> : null}
+            <Link to={paths.backtests()} className="btn">
+              New backtest
+            </Link>
+          </>
+        }
+      >
         {backtest.data ? (
           <>
             <StatusBadge status={backtest.data.status} /> {[backtest.data.strategy, backtest.data.symbol, backtest.data.interval].filter(Boolean).join(' · ')}
@@ -29,7 +53,10 @@ export default function BacktestRoute() {
               {failureReason(b)}
             </div>
           ) : b.status === 'done' ? (
-            <BacktestResultView backtest={b} />
+            <>
+              <BacktestRunInfo backtest={b} />
+              <BacktestResultView backtest={b} />
+            </>
           ) : (
             <BacktestProgress backtest={b} />
           )

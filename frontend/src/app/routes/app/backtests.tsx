@@ -1,13 +1,12 @@
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { PageHeader } from '@/components/layouts/app-layout';
-import { StatusBadge } from '@/components/ui/badge';
 import { EmptyState, ErrorState, LoadingState, QueryState } from '@/components/ui/states';
 import { paths } from '@/config/paths';
 import { useBacktests } from '@/features/backtests/api/get-backtests';
 import { BacktestForm } from '@/features/backtests/components/backtest-form';
+import { BacktestList } from '@/features/backtests/components/backtest-list';
 import { useSymbols } from '@/features/market/api/get-symbols';
 import { useStrategies } from '@/features/strategies/api/get-strategies';
-import { formatDateTime, formatPct, pnlClass } from '@/lib/format';
 
 export default function BacktestsRoute() {
   const navigate = useNavigate();
@@ -33,21 +32,7 @@ export default function BacktestsRoute() {
         <section className="card">
           <h2>Recent backtests</h2>
           <QueryState query={history} isEmpty={(b) => b.length === 0} empty={<EmptyState title="No backtests yet" />}>
-            {(items) => (
-              <ul className="list">
-                {items.map((b) => (
-                  <li key={b.id} className="list-row">
-                    <div>
-                      <Link to={paths.backtest(b.id)}>{[b.strategy, b.symbol, b.interval].filter(Boolean).join(' · ') || b.id.slice(0, 8)}</Link>
-                      <div className="muted">{formatDateTime(b.created_at)}</div>
-                    </div>
-                    <span className={pnlClass(b.result?.metrics?.total_return_pct)}>
-                      {b.result?.metrics ? formatPct(b.result.metrics.total_return_pct) : <StatusBadge status={b.status} />}
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            )}
+            {(items) => <BacktestList items={items} linkTo={paths.backtest} onCompare={(ids) => navigate(paths.compareBacktests(ids))} />}
           </QueryState>
         </section>
       </div>

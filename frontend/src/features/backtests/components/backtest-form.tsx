@@ -7,6 +7,7 @@ import { useFormState } from '@/lib/form';
 import { strategyConfigDefaults, strategyConfigPayload, strategyConfigSchema } from '@/lib/strategy-config';
 import type { MarketSymbol, Strategy } from '@/types/api';
 import { useCreateBacktest } from '../api/create-backtest';
+import { loadLastInputs, saveLastInputs } from '../lib/last-inputs';
 import type { Backtest } from '../types';
 
 const number = (min: number, max: number | null, msg: string) =>
@@ -59,15 +60,16 @@ export function BacktestForm({
   const form = useFormState<Record<string, unknown>>(() => {
     const now = new Date();
     const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
-    return {
-      ...strategyConfigDefaults(strategies[0], symbols[0]?.symbol ?? ''),
+    const defaultsFor = (s: Strategy | undefined) => ({
+      ...strategyConfigDefaults(s, symbols[0]?.symbol ?? ''),
       source: 'range',
       start: isoDay(weekAgo),
       end: isoDay(now),
       csv: '',
       fee: '0.001',
       cash: '10000',
-    };
+    });
+    return loadLastInputs(strategies, defaultsFor) ?? defaultsFor(strategies[0]);
   }, schemaFor);
   const [fileName, setFileName] = useState('');
   const create = useCreateBacktest({ onSuccess: onCreated });
@@ -76,6 +78,7 @@ export function BacktestForm({
   const onSubmit = form.handleSubmit((data) => {
     if (!strategy) return;
     const v = data as Record<string, unknown>;
+    saveLastInputs(form.values);
     const source = v.source === 'csv' ? { csv: String(v.csv) } : { start: toIso(String(v.start)), end: toIso(String(v.end)) };
     create.mutate({ ...strategyConfigPayload(strategy, v), ...source, fee: Number(v.fee), cash: Number(v.cash) }, { onError: form.applyServerError });
   });

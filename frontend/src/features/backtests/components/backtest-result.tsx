@@ -1,22 +1,47 @@
-import { EquityChart } from '@/components/charts/equity-chart';
+import { useMemo } from 'react';
+import { EquityChart, OVERLAY_COLORS, type EquityOverlay } from '@/components/charts/equity-chart';
 import { EmptyState } from '@/components/ui/states';
 import { equityToLine } from '@/lib/chart-data';
-import { formatDateTime, formatDecimal, formatMoney, formatPct, formatSigned, pnlClass, toNumber } from '@/lib/format';
-import type { Backtest, BacktestMetrics } from '../types';
+import { formatDateTime, formatDecimal, formatMoney, formatPct, formatSigned, pnlClass, toNumber, type Decimalish } from '@/lib/format';
+import { BacktestCandles } from './backtest-candles';
+import type { Backtest, BacktestMetrics, Benchmark, OpenPosition } from '../types';
 
-const METRICS: Array<{ key: keyof BacktestMetrics; label: string; fmt: (v: BacktestMetrics[keyof BacktestMetrics]) => string; signed?: boolean }> = [
-  { key: 'final_equity', label: 'Final equity', fmt: formatMoney },
-  { key: 'total_return_pct', label: 'Total return', fmt: formatPct, signed: true },
-  { key: 'cagr_pct', label: 'CAGR', fmt: formatPct, signed: true },
-  { key: 'max_drawdown_pct', label: 'Max drawdown', fmt: formatPct },
-  { key: 'sharpe', label: 'Sharpe', fmt: (v) => formatDecimal(v, 2) },
-  { key: 'sortino', label: 'Sortino', fmt: (v) => formatDecimal(v, 2) },
-  { key: 'win_rate_pct', label: 'Win rate', fmt: formatPct },
-  { key: 'profit_factor', label: 'Profit factor', fmt: (v) => formatDecimal(v, 2) },
-  { key: 'exposure_pct', label: 'Exposure', fmt: formatPct },
-  { key: 'fees_paid', label: 'Fees paid', fmt: formatMoney },
+function benchmarkOverlay(benchmark: Benchmark | null | undefined): EquityOverlay[] | undefined {
+  return benchmark ? [{ title: 'buy & hold', points: equityToLine(benchmark.equity ?? []), color: OVERLAY_COLORS[0] }] : undefined;
+}
+
+type Metric = { key: keyof BacktestMetrics; label: string; fmt: (v: BacktestMetrics[keyof BacktestMetrics]) => string; signed?: boolean; hint?: string };
+
+const dec2 = (v: BacktestMetrics[keyof BacktestMetrics]) => formatDecimal(v as Decimalish, 2);
+const money = (v: BacktestMetrics[keyof BacktestMetrics]) => formatMoney(v as Decimalish);
+const pct = (v: BacktestMetrics[keyof BacktestMetrics]) => formatPct(v as Decimalish);
+const signed = (v: BacktestMetrics[keyof BacktestMetrics]) => formatSigned(v as Decimalish);
+
+export const METRICS: Metric[] = [
+  { key: 'final_equity', label: 'Final equity', fmt: money },
+  { key: 'total_return_pct', label: 'Total return', fmt: pct, signed: true },
+  { key: 'cagr_pct', label: 'CAGR', fmt: pct, signed: true, hint: 'annualised' },
+  { key: 'max_drawdown_pct', label: 'Max drawdown', fmt: pct },
+  { key: 'sharpe', label: 'Sharpe', fmt: dec2, hint: 'annualised' },
+  { key: 'sortino', label: 'Sortino', fmt: dec2, hint: 'annualised' },
+  { key: 'win_rate_pct', label: 'Win rate', fmt: pct },
+  { key: 'avg_win', label: 'Average win', fmt: signed, signed: true },
+  { key: 'avg_loss', label: 'Average loss', fmt: signed, signed: true },
+  { key: 'expectancy', label: 'Expectancy per trade', fmt: signed, signed: true },
+  { key: 'profit_factor', label: 'Profit factor', fmt: dec2 },
+  { key: 'exposure_pct', label: 'Exposure', fmt: pct },
+  { key: 'fees_paid', label: 'Fees paid', fmt: money },
   { key: 'num_trades', label: 'Trades', fmt: (v) => (v == null ? '—' : String(v)) },
 ];
+
+/** Why an annualised figure is blank: the run was shorter than the threshold the API states. */
+export function annualisedNote(m: BacktestMetrics | undefined): string | null {
+  if (!m || m.annualised !== false) return null;
+  const days = toNumber(m.period_days as Decimalish);
+  return `CAGR, Sharpe and Sortino are not shown for runs shorter than ${m.min_annualised_days ?? 30} days${
+    days === null ? '' : ` (this one covers ${formatDecimal(days, 1)} days)`
+  }: a few days' return compounded over a year means nothing. The period return is ${formatPct(m.period_return_pct as Decimalish)}.`;
+}
 
 /** Progress as 0..100 whatever scale the server uses. */
 export function progressPercent(progress: number | null | undefined): number | null {
@@ -39,27 +64,61 @@ export function BacktestProgress({ backtest }: { backtest: Backtest }) {
   );
 }
 
+function MetricsCard({ metrics, openPosition }: { metrics: BacktestMetrics | undefined; openPosition: OpenPosition | null | undefined }) {
+  const note = annualisedNote(metrics);
+  return (
+    <section className="card">
+      <h2>Metrics</h2>
+      <dl className="stats">
+        {METRICS.map((m) => (
+          <div key={m.key}>
+            <dt>{m.label}</dt>
+            <dd className={m.signed ? pnlClass(metrics?.[m.key] as Decimalish) : ''}>{m.fmt(metrics?.[m.key])}</dd>
+          </div>
+        ))}
+      </dl>
+      {note ? <p className="muted">{note}</p> : null}
+      {metrics?.annualisation ? <p className="muted">Sharpe and Sortino use daily returns, annualised by {metrics.annualisation}.</p> : null}
+      {openPosition ? (
+        <p className="muted" data-testid="open-position">
+          Still open at the end: {formatDecimal(openPosition.qty)} bought at {formatDecimal(openPosition.entry_price)}, marked at{' '}
+          {formatDecimal(openPosition.mark_price)} — unrealised{' '}
+          <span className={pnlClass(openPosition.unrealised_pnl)}>{formatSigned(openPosition.unrealised_pnl)}</span>. The final equity, total return and
+          drawdown include it; the win rate counts closed trades only.
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function BenchmarkLine({ benchmark, strategyReturn }: { benchmark: Benchmark; strategyReturn: Decimalish }) {
+  return (
+    <p data-testid="benchmark">
+      Buy and hold over the same period: <span className={pnlClass(benchmark.return_pct)}>{formatPct(benchmark.return_pct)}</span> (max drawdown{' '}
+      {formatPct(benchmark.max_drawdown_pct)}) against the strategy&apos;s <span className={pnlClass(strategyReturn)}>{formatPct(strategyReturn)}</span>.
+    </p>
+  );
+}
+
 export function BacktestResultView({ backtest }: { backtest: Backtest }) {
   const result = backtest.result;
+  // A stable array while the benchmark is the same: the chart redraws its overlays when it changes.
+  const overlays = useMemo(() => benchmarkOverlay(result?.benchmark), [result?.benchmark]);
   if (!result) return <EmptyState title="No result">The backtest finished without a result.</EmptyState>;
   const equity = equityToLine(result.equity ?? []);
   return (
     <>
-      <section className="card">
-        <h2>Metrics</h2>
-        <dl className="stats">
-          {METRICS.map((m) => (
-            <div key={m.key}>
-              <dt>{m.label}</dt>
-              <dd className={m.signed ? pnlClass(result.metrics?.[m.key]) : ''}>{m.fmt(result.metrics?.[m.key])}</dd>
-            </div>
-          ))}
-        </dl>
-      </section>
+      <MetricsCard metrics={result.metrics} openPosition={result.open_position} />
       <section className="card">
         <h2>Equity curve</h2>
-        {equity.length ? <EquityChart points={equity} label="Backtest equity curve" /> : <EmptyState title="No equity points" />}
+        {result.benchmark ? <BenchmarkLine benchmark={result.benchmark} strategyReturn={result.metrics?.total_return_pct as Decimalish} /> : null}
+        {equity.length ? (
+          <EquityChart points={equity} label="Backtest equity curve" title="strategy" overlays={overlays} />
+        ) : (
+          <EmptyState title="No equity points" />
+        )}
       </section>
+      {result.candles ? <BacktestCandles candles={result.candles} trades={result.trades ?? []} symbol={backtest.symbol ?? ''} /> : null}
       <section className="card">
         <h2>Trades</h2>
         {result.trades?.length ? (

@@ -14,7 +14,31 @@ export type BacktestMetrics = {
   exposure_pct?: number | string;
   fees_paid?: number | string;
   num_trades?: number | string;
+  open_trades?: number | string;
+  initial_cash?: number | string;
+  period_days?: number | string | null;
+  period_return_pct?: number | string | null;
+  /** cagr/sharpe/sortino are null below `min_annualised_days` */
+  annualised?: boolean | null;
+  min_annualised_days?: number | null;
+  annualisation?: string | null;
+  avg_win?: number | string | null;
+  avg_loss?: number | string | null;
+  expectancy?: number | string | null;
+  final_equity_includes_open_position?: boolean | null;
 };
+
+export type Benchmark = {
+  strategy: 'buy_and_hold';
+  entry_price: number;
+  quantity: number;
+  final_equity: number;
+  return_pct: number;
+  max_drawdown_pct: number;
+  equity: EquityPoint[];
+};
+
+export type OpenPosition = { qty: number; entry_price: number; mark_price: number; market_value: number; unrealised_pnl: number };
 
 export type BacktestTrade = {
   entry_time?: string | number;
@@ -29,7 +53,17 @@ export type BacktestTrade = {
   exit_reason?: string | null;
 };
 
-export type BacktestResult = { trades: BacktestTrade[]; metrics: BacktestMetrics; equity: EquityPoint[] };
+/** One chart candle: consecutive bars merged when the run had more than the chart shows. */
+export type ChartCandle = { t: string; open: number; high: number; low: number; close: number };
+
+export type BacktestResult = {
+  trades: BacktestTrade[];
+  metrics: BacktestMetrics;
+  equity: EquityPoint[];
+  benchmark?: Benchmark | null;
+  open_position?: OpenPosition | null;
+  candles?: ChartCandle[];
+};
 
 export type Backtest = {
   id: string;
@@ -42,6 +76,17 @@ export type Backtest = {
   symbol?: string;
   interval?: string;
   created_at?: string;
+  /** What the run was given (the list has them too, without the trades). */
+  params?: Record<string, unknown>;
+  risk?: RiskRules | null;
+  source?: 'range' | 'csv';
+  start?: string | null;
+  end?: string | null;
+  fee?: number;
+  slippage?: number;
+  cash?: number;
+  bars?: number;
+  metrics?: BacktestMetrics | null;
 };
 
 export type CreateBacktestInput = {

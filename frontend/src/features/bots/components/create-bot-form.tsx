@@ -18,16 +18,19 @@ export function CreateBotForm({
   symbols,
   apiKeys,
   onCreated,
+  initial,
 }: {
   strategies: Strategy[];
   symbols: MarketSymbol[];
   apiKeys: ApiKeyOption[];
   onCreated: (bot: Bot) => void;
+  /** Raw values over the defaults, e.g. a backtest's configuration ("create a bot from this backtest"). */
+  initial?: Record<string, string | boolean>;
 }) {
   const first = strategies[0];
   const schemaFor = useCallback((v: Record<string, unknown>) => botSchema(strategies.find((s) => s.id === v.strategy)), [strategies]);
   const form = useFormState<Record<string, unknown>>(
-    () => ({ ...strategyConfigDefaults(first, symbols[0]?.symbol ?? ''), name: '', mode: 'paper', api_key_id: '', budget: '100' }),
+    () => ({ ...strategyConfigDefaults(first, symbols[0]?.symbol ?? ''), name: '', mode: 'paper', api_key_id: '', budget: '100', ...initial }),
     schemaFor,
   );
   const strategy = strategies.find((s) => s.id === form.values.strategy);
