@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from chalicelib.services.notifications import NotificationService
     from chalicelib.services.ports.market import MarketData, SymbolCatalog
     from chalicelib.services.quotas import Quotas
+    from chalicelib.services.signals import SignalService
     from chalicelib.services.tick import TickService
     from chalicelib.services.trades import TradeService
 
@@ -331,6 +332,27 @@ class Container:
             status=self.bots,
             clock=self.clock,
             max_failures=int(self.settings.extra.get("TRADEBOT_MAX_TICK_FAILURES", "5")),
+        )
+
+    @cached_property
+    def signals(self) -> SignalService:
+        from chalicelib.adapters.dynamo.bots import DynamoBotRepository
+        from chalicelib.adapters.dynamo.signals import DynamoSignalStore
+        from chalicelib.adapters.sqs_queue import SqsNotifier
+        from chalicelib.services.signals import Limits, SignalService
+
+        extra = self.settings.extra
+        return SignalService(
+            store=DynamoSignalStore(self.clock),
+            bots=DynamoBotRepository(),
+            queue=self.queue(self.settings.tick_queue_url),
+            notifier=SqsNotifier(self.queue(self.settings.notify_queue_url), self.clock),
+            clock=self.clock,
+            apply=lambda config, record, mark: self.ticks.run_signal(config, record, mark),
+            limits=Limits(
+                per_bot_per_minute=int(extra.get("TRADEBOT_SIGNALS_PER_BOT_MINUTE", "30")),
+                per_user_per_minute=int(extra.get("TRADEBOT_SIGNALS_PER_USER_MINUTE", "120")),
+            ),
         )
 
     @cached_property
