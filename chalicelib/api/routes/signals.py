@@ -11,7 +11,14 @@ from chalice.app import Blueprint, Response
 from chalicelib.api import openapi
 from chalicelib.api.http import domain_error_response, error_response, json_response
 from chalicelib.api.routing import API_PREFIX, Ctx, endpoint
-from chalicelib.api.schemas.signals import SignalOut, SignalPageOut, SignalQuery, SignalReceiptOut, SignalSecretOut
+from chalicelib.api.schemas.signals import (
+    SignalIn,
+    SignalOut,
+    SignalPageOut,
+    SignalQuery,
+    SignalReceiptOut,
+    SignalSecretOut,
+)
 from chalicelib.api.validation import RequestError
 from chalicelib.bootstrap import container
 from chalicelib.domain.errors import DomainError, InvalidInput
@@ -32,12 +39,13 @@ openapi.register(
         summary="Send a signal to a signal bot (TradingView alert or script); JSON or plain text body",
         tags=TAGS,
         operation_id="send_signal",
-        body=None,
+        body=SignalIn,
         query=None,
         response=SignalReceiptOut,
         status=202,
         auth=False,
-        errors=(400, 401, 409, 413, 422, 429, 503),
+        errors=(200, 400, 401, 409, 413, 422, 429, 503),
+        other_responses={200: SignalReceiptOut},  # a duplicate: recorded, nothing queued
     )
 )
 
