@@ -165,11 +165,10 @@ class SignalService:
             status = "stale" if refusal.reason == "stale" else "refused"
             self._refuse(replace(record, status=status, reason=refusal.reason, message=refusal.message))
             raise _as_error(refusal) from None
-        if not self._store.claim_identity(config.id, record.signal_id, IDENTITY_TTL_S):
+        if not self._store.accept(record, IDENTITY_TTL_S):
             duplicate = replace(record, status="duplicate", message="this signal was already received")
             self._store.add(duplicate, enqueue=False)
             return Receipt(duplicate)
-        self._store.add(record, enqueue=True)
         self._queue.send_batch([SignalMessage(user_id=config.user_id, bot_id=config.id, seq=seq).body()])
         return Receipt(record)
 

@@ -14,9 +14,10 @@ import json
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.base import Model, table_meta
+from chalicelib.adapters.dynamo.base import Model, connection, table_meta
 from chalicelib.domain.clock import Clock
 from chalicelib.services.ports.signals import FINAL, SignalRecord, SignalSecret
 
@@ -109,6 +110,23 @@ class DynamoSignalStore:
             SignalItem(pk=bot_id, sk=f"id#{signal_id}", expires_at=now_s + ttl_s).save(condition=fresh)
         except PutError as exc:
             if "ConditionalCheckFailed" in str(exc.cause_response_code):
+                return False
+            raise
+        return True
+
+    def accept(self, record: SignalRecord, ttl_s: int) -> bool:
+        now_s = self._clock.now_ms() // 1000
+        claim = SignalItem(pk=record.bot_id, sk=f"id#{record.signal_id}", expires_at=now_s + ttl_s)
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.save(claim, condition=SignalItem.pk.does_not_exist() | (SignalItem.expires_at < now_s))
+                tx.save(_item(record, "q#"))
+                tx.save(_item(record, "log#"))
+        except TransactWriteError as exc:
+            # Only the claim's condition means "a duplicate"; a TransactionConflict with a concurrent copy is
+            # not one (both may be cancelled) and goes back to the sender as a 503 to retry.
+            reasons = exc.cancellation_reasons if exc.cause_response_code == "TransactionCanceledException" else []
+            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
                 return False
             raise
         return True

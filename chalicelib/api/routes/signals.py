@@ -75,7 +75,8 @@ def webhook_url(ctx: Ctx, token: str) -> str:
     base = container().settings.extra.get("TRADEBOT_PUBLIC_API_URL")
     if not base:
         headers = ctx.request.headers
-        proto = headers.get("x-forwarded-proto") or "https"
+        # Behind API Gateway / CloudFront the scheme is forwarded; the local runtime serves plain HTTP.
+        proto = headers.get("x-forwarded-proto") or ("http" if container().settings.local_mode else "https")
         base = f"{proto}://{headers.get('host') or 'localhost'}"
     return f"{base.rstrip('/')}{API_PREFIX}/signals/{token}"
 

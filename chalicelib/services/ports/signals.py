@@ -46,6 +46,11 @@ class SignalStore(Protocol):
         """True for the first claim of this identity; False while a claim holds it."""
         ...
 
+    def accept(self, record: SignalRecord, ttl_s: int) -> bool:
+        """In one write: claim the record's identity, log it and queue it. False (nothing written) when a
+        claim already holds the identity."""
+        ...
+
     def release_identity(self, bot_id: str, signal_id: str) -> None: ...
 
     def add(self, record: SignalRecord, *, enqueue: bool) -> None:
