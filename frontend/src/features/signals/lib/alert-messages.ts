@@ -25,7 +25,8 @@ export function alertMessages(): AlertMessage[] {
   ];
 }
 
-/** The body "send a test signal" posts: a buy for the bot's symbol with a fresh id, so it is never a duplicate. */
+/** The body "send a test signal" posts: a buy for the bot's symbol with a fresh id, so it is never a duplicate.
+ * No `time`: the server judges freshness by when the signal arrives, not by this browser's clock. */
 export function testSignal(symbol: string, now: Date = new Date()): Record<string, string> {
-  return { action: 'buy', ticker: symbol, time: now.toISOString(), signal_id: `test-${now.getTime()}` };
+  return { action: 'buy', ticker: symbol, signal_id: `test-${now.getTime()}` };
 }
