@@ -211,7 +211,7 @@ describe('trader web app', () => {
     await screenshot(page, '08-notifications');
     await assertAccessible(page, 'notifications');
     await page.goto('/settings');
-    await page.getByLabel('Webhook URL', { exact: true }).waitFor();
+    await page.getByLabel('Webhook URL').waitFor();
     await screenshot(page, '09-settings');
     await assertAccessible(page, 'settings');
   });
