@@ -20,6 +20,7 @@ ACTIONS = ("buy", "sell", "close")
 # Words TradingView and scripts use for the same three actions.
 _ALIASES = {"long": "buy", "entry": "buy", "short": "sell", "exit": "close", "flat": "close"}
 _SIGNAL_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
+MAX_CLOCK_SKEW_S = 60  # how far ahead of the server's clock a sender's `time` may be
 MAX_BODY_BYTES = 8 * 1024  # an alert message is a few hundred bytes; TradingView caps them well below this
 
 
@@ -152,6 +153,9 @@ def check_fresh(sent_at_ms: int | None, received_at_ms: int, now_ms: int, max_la
     """Refuse a signal older than `max_lag_s`, by when it was sent if it says so, else by when it arrived."""
     at = sent_at_ms if sent_at_ms is not None else received_at_ms
     lag_s = (now_ms - at) / 1000
+    if -lag_s > MAX_CLOCK_SKEW_S:
+        # A time ahead of ours would keep a replayed signal "fresh" for as long as it is ahead: refused.
+        raise SignalRefused("future_time", f"the signal's time is {-lag_s:.0f} s ahead of the server's clock")
     if lag_s > max_lag_s:
         raise SignalRefused("stale", f"the signal is {lag_s:.0f} s old; this bot accepts at most {max_lag_s} s")
 

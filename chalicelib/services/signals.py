@@ -135,11 +135,11 @@ class SignalService:
         return stored
 
     def _rate_limit(self, owner: SignalSecret) -> None:
-        for key, limit in (
-            (f"bot#{owner.bot_id}", self._limits.per_bot_per_minute),
-            (f"user#{owner.user_id}", self._limits.per_user_per_minute),
+        user_count, bot_count, left_s = self._store.hit(owner.user_id, owner.bot_id, 60)
+        for count, limit in (
+            (bot_count, self._limits.per_bot_per_minute),
+            (user_count, self._limits.per_user_per_minute),
         ):
-            count, left_s = self._store.hit(f"signals#{key}", 60)
             if count > limit:
                 raise RateLimited(
                     f"More than {limit} signals a minute; wait and send again.",
@@ -233,7 +233,7 @@ class SignalService:
 
 
 def _as_error(refusal: SignalRefused) -> InvalidInput | Conflict:
-    code = {"stale": "stale_signal"}.get(refusal.reason, refusal.reason)
+    code = {"stale": "stale_signal", "future_time": "stale_signal"}.get(refusal.reason, refusal.reason)
     if refusal.reason == "bot_stopped":
         return Conflict(f"Signal refused: {refusal.message}.", code=code)
     return InvalidInput(f"Signal refused: {refusal.message}.", code=code, details=[{"field": "body",

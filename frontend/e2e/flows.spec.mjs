@@ -107,9 +107,9 @@ describe('trader web app', () => {
 
     await page.getByRole('button', { name: 'Create webhook URL' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Create new URL' }).click();
-    const url = await page.getByLabel('Webhook URL', { exact: true }).inputValue();
+    const url = await page.getByRole('textbox', { name: 'Webhook URL', exact: true }).inputValue();
     assert.match(url, /\/api\/v1\/signals\/[a-f0-9]{16}\.[\w-]{20,}$/);
-    assert.match(await page.getByLabel('Pine strategy (order fills)').inputValue(), /\{\{strategy\.order\.action\}\}/);
+    assert.match(await page.getByRole('textbox', { name: 'Pine strategy (order fills)' }).inputValue(), /\{\{strategy\.order\.action\}\}/);
     await screenshot(page, '03c-signal-bot-webhook');
     await assertAccessible(page, 'signal bot webhook');
 
@@ -124,7 +124,7 @@ describe('trader web app', () => {
     // The secret is one click and a confirmation away from being replaced; the old URL then answers 401.
     await page.getByRole('button', { name: 'Rotate secret' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Create new URL' }).click();
-    const field = page.getByLabel('Webhook URL', { exact: true });
+    const field = page.getByRole('textbox', { name: 'Webhook URL', exact: true });
     for (let i = 0; i < 50 && (await field.inputValue()) === url; i += 1) await page.waitForTimeout(200);
     assert.notEqual(await field.inputValue(), url, 'the rotation shows a new URL');
     const stale = await page.request.post(url, { data: 'buy', headers: { 'content-type': 'text/plain' } });

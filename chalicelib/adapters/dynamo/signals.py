@@ -17,7 +17,9 @@ from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.aws_clients import client
 from chalicelib.adapters.dynamo.base import Model, connection, table_meta
+from chalicelib.config import settings
 from chalicelib.domain.clock import Clock
 from chalicelib.services.ports.signals import FINAL, SignalRecord, SignalSecret
 
@@ -172,9 +174,16 @@ class DynamoSignalStore:
         last = results.last_evaluated_key
         return items, base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
 
-    def hit(self, key: str, window_s: int) -> tuple[int, int]:
+    def hit(self, user_id: str, bot_id: str, window_s: int) -> tuple[int, int, int]:
+        # One UpdateItem counts both (a counter per bot inside the user's window item): one call per signal.
         now_s = self._clock.now_ms() // 1000
         start = now_s - now_s % window_s
-        item = SignalItem(pk=f"rl#{key}", sk=str(start))
-        item.update(actions=[SignalItem.count.add(1), SignalItem.expires_at.set(start + window_s + 60)])
-        return int(item.count or 0), start + window_s - now_s
+        answer = client("dynamodb").update_item(
+            TableName=settings().table("signals"),
+            Key={"pk": {"S": f"rl#user#{user_id}"}, "sk": {"S": str(start)}},
+            UpdateExpression="ADD #total :one, #bot :one SET expires_at = :expires",
+            ExpressionAttributeNames={"#total": "count", "#bot": f"bot_{bot_id}"},
+            ExpressionAttributeValues={":one": {"N": "1"}, ":expires": {"N": str(start + window_s + 60)}},
+            ReturnValues="ALL_NEW",
+        )["Attributes"]
+        return int(answer["count"]["N"]), int(answer[f"bot_{bot_id}"]["N"]), start + window_s - now_s

@@ -69,6 +69,7 @@ class SignalStore(Protocol):
 
     def page(self, bot_id: str, cursor: str | None, limit: int) -> tuple[list[SignalRecord], str | None]: ...
 
-    def hit(self, key: str, window_s: int) -> tuple[int, int]:
-        """Count one event in the current fixed window of `key`: (events so far, seconds left in it)."""
+    def hit(self, user_id: str, bot_id: str, window_s: int) -> tuple[int, int, int]:
+        """Count one signal in the current fixed window, for the user and for the bot at once: (the user's
+        count, the bot's count, seconds left in the window)."""
         ...

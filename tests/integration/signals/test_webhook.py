@@ -69,6 +69,14 @@ def test_a_signal_older_than_max_lag_is_refused_as_stale(signal_bot: SignalBot) 
     assert any(n["kind"] == "signal_refused" for n in notes["items"]), notes
 
 
+def test_a_signal_dated_ahead_of_the_clock_is_refused(signal_bot: SignalBot) -> None:
+    ahead = signal_bot.platform.clock.now_ms() + 3_600_000
+    status, body, _ = signal_bot.send(tradingview(signal_bot, "buy", "future-1", time=_iso(ahead)))
+    assert status == 422 and body["error"]["code"] == "stale_signal", body
+    (entry,) = signal_bot.signals()
+    assert entry["status"] == "refused" and entry["reason"] == "future_time"
+
+
 def test_wrong_unknown_and_rotated_tokens_answer_the_same_401(signal_bot: SignalBot) -> None:
     token_id, secret = signal_bot.token.split(".")
     wrong_secret = signal_bot.send("buy", token=f"{token_id}.{'x' * len(secret)}")
