@@ -90,7 +90,7 @@ function CopyField({ label, value }: { label: string; value: string }) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <div className="btn-row">
+      <div className="copy-row">
         <input id={id} readOnly value={value} onFocus={(e) => e.currentTarget.select()} />
         <button type="button" className="btn" aria-label={`Copy ${label}`} onClick={() => void copy()}>
           {copied ? 'Copied' : 'Copy'}
