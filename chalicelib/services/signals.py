@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -36,6 +37,7 @@ from chalicelib.services.tick.signals import BotBusy, SignalResult
 SIGNAL_STRATEGY = "signal"
 IDENTITY_TTL_S = 7 * 86_400  # a signal id is accepted once a week; TradingView retries within seconds
 _TOKEN = re.compile(r"^([a-f0-9]{16})(?:\.([A-Za-z0-9_-]{20,100}))?$")
+LEASE_ATTEMPTS, LEASE_RETRY_S = 6, 0.5
 DRAIN_LEASE, DRAIN_LEASE_S = "~drain", 60  # "~" is outside signal ids' alphabet: no signal can take it
 _DUMMY_HASH = hashlib.sha256(b"no such token").hexdigest()
 
@@ -75,6 +77,7 @@ class SignalService:
         clock: Clock,
         apply: Callable[[BotConfig, SignalRecord, Callable[[], None]], SignalResult],
         limits: Limits | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._store = store
         self._bots = bots
@@ -83,6 +86,7 @@ class SignalService:
         self._clock = clock
         self._apply = apply
         self._limits = limits or Limits()
+        self._sleep = sleep
 
     # --- the owner's side ------------------------------------------------------------------------
 
@@ -200,12 +204,27 @@ class SignalService:
         a state conflict) so a later signal never overtakes an earlier one. Returns how many were settled."""
         # One drain per bot at a time (a lease that expires if its holder dies): two workers never apply the
         # same bot's signals side by side, so arrival order holds and an intent is never resumed twice at once.
-        if not self._store.claim_identity(bot_id, DRAIN_LEASE, DRAIN_LEASE_S):
+        if not self._lease(bot_id):
             raise BotBusy("another worker is applying this bot's signals", code="bot_busy")
         try:
-            return self._drain(user_id, bot_id, batch)
+            settled = total = self._drain(user_id, bot_id, batch)
+            while settled:  # signals that arrived meanwhile: the next worker would wait for this lease
+                settled = self._drain(user_id, bot_id, batch)
+                total += settled
+            return total
         finally:
             self._store.release_identity(bot_id, DRAIN_LEASE)
+
+    def _lease(self, bot_id: str) -> bool:
+        """The bot's drain lease. The holder drains until the queue is empty, so a signal that came while it
+        held the lease is applied by it or, once it lets go, by this worker after a short wait (a failed message
+        would come back only after the queue's visibility timeout, by when the signal would be stale)."""
+        for attempt in range(LEASE_ATTEMPTS):
+            if self._store.claim_identity(bot_id, DRAIN_LEASE, DRAIN_LEASE_S):
+                return True
+            if attempt + 1 < LEASE_ATTEMPTS:
+                self._sleep(LEASE_RETRY_S)
+        return False
 
     def _drain(self, user_id: str, bot_id: str, batch: int) -> int:
         config = self._bots.get(user_id, bot_id)

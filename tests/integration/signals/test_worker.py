@@ -87,8 +87,11 @@ def test_a_bots_signals_are_applied_in_arrival_order_whichever_message_comes_fir
     assert signal_bot.send("close")[0] == 202
     buy_message, close_message = signal_messages(signal_bot)
     assert deliver(close_message) == {"batchItemFailures": []}  # the later message applies both, oldest first
-    assert [t["side"] for t in reversed(signal_bot.trades())] == ["BUY", "SELL"]
+    # Had the close been applied first it would have been refused (no position) and the buy left a position.
+    assert sorted(t["side"] for t in signal_bot.trades()) == ["BUY", "SELL"]
     assert [(s["action"], s["status"]) for s in signal_bot.signals()] == [("close", "executed"), ("buy", "executed")]
+    status, bot = signal_bot.platform.call("GET", f"/bots/{signal_bot.id}", None, signal_bot.jwt)
+    assert bot["state"]["in_position"] is False
     assert deliver(buy_message) == {"batchItemFailures": []}  # nothing left to apply
     assert len(signal_bot.trades()) == 2
 
