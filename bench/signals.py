@@ -3,8 +3,8 @@ the API on 127.0.0.1 (Chalice's local server, as `make run` serves it) backed by
 own process). Each answer is a 202 that recorded and queued the signal. TradingView gives a webhook 3 s; the
 target is a p95 well under it. Locally the run is CPU-bound (the API, moto and the senders share the machine's
 cores), so the concurrent p95 is mostly queueing: compare it with the one-sender line. On Lambda each request
-has its own instance and the five AWS calls (token, rate counters x2, bot, one transaction) + one SQS send
-are a few ms each.
+has its own instance, and the four DynamoDB calls (token, rate counters, bot, one transaction) and the one SQS
+send take a few ms each.
 
 The per-bot and per-user rate limits are raised for the run: this measures the webhook, not the limiter (a
 429 is cheaper than a 202 anyway).
