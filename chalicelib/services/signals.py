@@ -7,6 +7,7 @@ cannot be guessed) and compared in constant time; an unknown token costs the sam
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -30,7 +31,7 @@ from chalicelib.domain.signals import (
 )
 from chalicelib.domain.strategies import validate_params
 from chalicelib.services.messages import SignalMessage
-from chalicelib.services.ports.bots import BotEvent, BotRepository, MessageQueue, Notifier
+from chalicelib.services.ports.bots import BotEvent, BotRepository, MessageQueue, Notifier, StateConflict
 from chalicelib.services.ports.signals import FINAL, SignalRecord, SignalSecret, SignalStore
 from chalicelib.services.tick.signals import BotBusy, SignalResult
 
@@ -38,6 +39,7 @@ SIGNAL_STRATEGY = "signal"
 IDENTITY_TTL_S = 7 * 86_400  # a signal id is accepted once a week; TradingView retries within seconds
 _TOKEN = re.compile(r"^([a-f0-9]{16})(?:\.([A-Za-z0-9_-]{20,100}))?$")
 LEASE_ATTEMPTS, LEASE_RETRY_S = 6, 0.5
+APPLY_ATTEMPTS = 3
 DRAIN_LEASE, DRAIN_LEASE_S = "~drain", 60  # "~" is outside signal ids' alphabet: no signal can take it
 _DUMMY_HASH = hashlib.sha256(b"no such token").hexdigest()
 
@@ -248,7 +250,20 @@ class SignalService:
         if config is None or config.status is not BotStatus.RUNNING:
             state = config.status.value if config else "deleted"
             return SignalResult("refused", "bot_stopped", f"the bot is {state}")
-        return self._apply(config, record, lambda: self._store.settle(replace(record, status="placing")))
+        for attempt in range(APPLY_ATTEMPTS):
+            # Re-read: a retry must see the `placing` mark, so an order already sent is looked up, not re-sent.
+            current = self._store.get(record.bot_id, record.seq) or record
+            try:
+                return self._apply(config, current, functools.partial(self._mark_placing, current))
+            except StateConflict:
+                # A tick wrote the bot's state meanwhile: plan again on the new state (SQS would come back only
+                # after the visibility timeout, by when the signal would be stale).
+                if attempt + 1 == APPLY_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _mark_placing(self, record: SignalRecord) -> None:
+        self._store.settle(replace(record, status="placing"))
 
 
 def _as_error(refusal: SignalRefused) -> InvalidInput | Conflict:

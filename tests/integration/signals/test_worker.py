@@ -120,3 +120,27 @@ def test_a_signal_for_a_stopped_bot_is_refused_and_notified(signal_bot: SignalBo
     assert any(n["kind"] == "signal_refused" for n in notes["items"])
     status, body, _ = signal_bot.send("buy")  # at the door now
     assert status == 409 and body["error"]["code"] == "bot_stopped"
+
+
+def test_a_tick_writing_the_state_meanwhile_makes_the_signal_plan_again_not_fail(
+    signal_bot: SignalBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.services.ports.bots import StateConflict
+
+    assert signal_bot.send("buy")[0] == 202
+    (message,) = signal_messages(signal_bot)
+    states = bootstrap.container().ticks._states
+    real_put = states.put
+    conflicts: list[bool] = []
+
+    def put(state: Any, expected_version: int | None) -> None:
+        if state.pending and not conflicts:
+            conflicts.append(True)
+            raise StateConflict(state.bot_id)  # as if a tick had written the state first
+        real_put(state, expected_version)
+
+    monkeypatch.setattr(states, "put", put)
+    assert deliver(message) == {"batchItemFailures": []}
+    assert conflicts == [True]
+    assert len(paper_orders(signal_bot.id)) == 1 and len(signal_bot.trades()) == 1
+    assert [s["status"] for s in signal_bot.signals()] == ["executed"]
