@@ -97,6 +97,8 @@ describe('trader web app', () => {
   it('creates a signal bot, copies its webhook URL and TradingView messages, and trades on a test signal', async () => {
     await page.goto('/bots/new');
     await page.getByLabel('Strategy').selectOption('signal');
+    // The platform's market clock runs 60 times faster than the wall: the default 60 s would be one wall second.
+    await page.getByLabel('Max lag s').fill('3600');
     await page.getByLabel('Name').fill('E2E signals');
     await page.getByLabel(/Budget/).fill('1000');
     await page.getByLabel('Candle interval').selectOption('1m');
