@@ -33,6 +33,7 @@ def _register_routes(app: Chalice) -> None:
         catalog,
         meta,
         notifications,
+        signals,
         trades,
         users,
         users_security,
@@ -45,6 +46,7 @@ def _register_routes(app: Chalice) -> None:
     app.register_blueprint(bot_plan.bp, url_prefix=API_PREFIX)
     app.register_blueprint(account.bp, url_prefix=API_PREFIX)
     app.register_blueprint(users_security.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(signals.bp, url_prefix=API_PREFIX)
 
 
 app = Chalice(app_name="tradebot")

@@ -20,6 +20,7 @@ from chalicelib.services.messages import (
     MalformedMessage,
     NotificationMessage,
     QueueMessage,
+    SignalMessage,
     TickMessage,
 )
 
@@ -84,6 +85,8 @@ def _refused_by_the_platform(exc: Exception) -> bool:
 @tracer.capture_method
 def _tick_record(record: SQSRecord) -> None:
     logger.set_correlation_id(record.message_id)
+    if '"kind":"signal"' in record.body.replace(" ", ""):
+        return _signal_record(record)
     tick = _parse(TickMessage, record)
     user_id, bot_id, tick_at = tick.user_id, tick.bot_id, tick.tick_at
     # Keys go in `extra`, not append_keys: the local runtime runs handlers on several threads at once.
@@ -120,6 +123,21 @@ def _tick_record(record: SQSRecord) -> None:
     logger.info(
         "tick", extra={**keys, "result": outcome.result, "orders": outcome.orders_placed, "trades": len(outcome.trades)}
     )
+
+
+def _signal_record(record: SQSRecord) -> None:
+    """Signals share the ticks queue and worker; the bot's queued signals are applied in arrival order."""
+    message = _parse(SignalMessage, record)
+    keys = {"bot_id": message.bot_id, "seq": message.seq}
+    try:
+        settled = container().signals.drain(message.user_id, message.bot_id)
+    except Exception as exc:
+        metrics.add_metric(name="SignalErrors", unit=MetricUnit.Count, value=1)
+        expected = isinstance(exc, DomainError)
+        logger.warning("signal failed", extra={**keys, "error": type(exc).__name__}, exc_info=not expected)
+        raise
+    metrics.add_metric(name="SignalsApplied", unit=MetricUnit.Count, value=settled)
+    logger.info("signals", extra={**keys, "settled": settled})
 
 
 def _tick_error_text(exc: Exception, message_id: str) -> str:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from chalicelib.services.ports.bots import ExchangeFactory
     from chalicelib.services.ports.market import MarketData, SymbolCatalog
     from chalicelib.services.quotas import Quotas
+    from chalicelib.services.signals import SignalService
     from chalicelib.services.tick import TickService
     from chalicelib.services.trades import TradeService
 
@@ -161,6 +162,10 @@ class Container:
     @cached_property
     def ticks(self) -> TickService:
         return trading.ticks(self)
+
+    @cached_property
+    def signals(self) -> SignalService:
+        return trading.signals(self)
 
     @cached_property
     def bot_control(self) -> BotControl:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from chalicelib.services.dispatch import Dispatcher
     from chalicelib.services.key_recheck import KeyRecheck
     from chalicelib.services.quotas import Quotas
+    from chalicelib.services.signals import SignalService
     from chalicelib.services.tick import TickService
     from chalicelib.services.trades import TradeService
 
@@ -118,4 +119,24 @@ def backtests(c: Container) -> BacktestService:
         sync_bars=int(extra.get("TRADEBOT_BACKTEST_SYNC_BARS", "20000")),
         max_bars=int(extra.get("TRADEBOT_BACKTEST_MAX_BARS", "200000")),
         quotas=c.quotas,
+    )
+
+
+def signals(c: Container) -> SignalService:
+    """The signal webhook's side: record, claim once, queue; the worker applies them through the tick."""
+    from chalicelib.adapters.dynamo.signals import DynamoSignalStore
+    from chalicelib.services.signals import Limits, SignalService
+
+    extra = c.settings.extra
+    return SignalService(
+        store=DynamoSignalStore(c.clock),
+        bots=c.ports.bots,
+        queue=c.queue(c.settings.tick_queue_url),
+        notifier=notifier(c),  # type: ignore[arg-type]
+        clock=c.clock,
+        apply=lambda config, record, mark: c.ticks.run_signal(config, record, mark),
+        limits=Limits(
+            per_bot_per_minute=int(extra.get("TRADEBOT_SIGNALS_PER_BOT_MINUTE", "30")),
+            per_user_per_minute=int(extra.get("TRADEBOT_SIGNALS_PER_USER_MINUTE", "120")),
+        ),
     )

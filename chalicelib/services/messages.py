@@ -69,3 +69,13 @@ class NotificationMessage(QueueMessage):
     message: str = Field(max_length=2000)
     data: dict[str, Any] = Field(default_factory=dict)
     at: int | None = Field(default=None, ge=0)
+
+
+class SignalMessage(QueueMessage):
+    """A signal accepted for a signal bot: sent by the webhook, run by `run_ticks`, which applies the bot's
+    queued signals in arrival order (services/signals.py)."""
+
+    kind: Literal["signal"] = "signal"
+    user_id: str = Field(pattern=_ID)
+    bot_id: str = Field(pattern=_ID)
+    seq: str = Field(min_length=1, max_length=40)

@@ -94,6 +94,48 @@ describe('trader web app', () => {
     await page.getByText(/budget 1200/).waitFor();
   });
 
+  it('creates a signal bot, copies its webhook URL and TradingView messages, and trades on a test signal', async () => {
+    await page.goto('/bots/new');
+    await page.getByLabel('Strategy').selectOption('signal');
+    // The platform's market clock runs 60 times faster than the wall: the default 60 s would be one wall second.
+    await page.getByLabel('Max lag s').fill('3600');
+    await page.getByLabel('Name').fill('E2E signals');
+    await page.getByLabel(/Budget/).fill('1000');
+    await page.getByLabel('Candle interval').selectOption('1m');
+    await page.getByRole('button', { name: 'Create bot' }).click();
+    await page.getByRole('heading', { name: 'E2E signals' }).waitFor();
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.locator('.badge-running').first().waitFor();
+
+    await page.getByRole('button', { name: 'Create webhook URL' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Create new URL' }).click();
+    const url = await page.getByRole('textbox', { name: 'Webhook URL', exact: true }).inputValue();
+    assert.match(url, /\/api\/v1\/signals\/[a-f0-9]{16}\.[\w-]{20,}$/);
+    assert.match(await page.getByRole('textbox', { name: 'Pine strategy (order fills)' }).inputValue(), /\{\{strategy\.order\.action\}\}/);
+    await screenshot(page, '03c-signal-bot-webhook');
+    await assertAccessible(page, 'signal bot webhook');
+
+    await page.getByRole('button', { name: 'Send a test signal' }).click();
+    await page.getByText(/Test signal queued/).waitFor();
+    const log = page.getByRole('table', { name: 'Signal log' });
+    await log.getByText('executed', { exact: true }).waitFor({ timeout: 60_000 });
+    await page.getByRole('table', { name: 'Trades of E2E signals' }).waitFor({ timeout: 60_000 });
+    await screenshot(page, '03d-signal-log-executed');
+    await assertAccessible(page, 'signal log');
+
+    // The secret is one click and a confirmation away from being replaced; the old URL then answers 401.
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Create new URL' }).click();
+    const field = page.getByRole('textbox', { name: 'Webhook URL', exact: true });
+    for (let i = 0; i < 50 && (await field.inputValue()) === url; i += 1) await page.waitForTimeout(200);
+    assert.notEqual(await field.inputValue(), url, 'the rotation shows a new URL');
+    const stale = await page.request.post(url, { data: 'buy', headers: { 'content-type': 'text/plain' } });
+    assert.equal(stale.status(), 401);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.getByRole('button', { name: 'Stop and close position' }).click();
+    await page.locator('.badge-stopped').first().waitFor();
+  });
+
   it('runs a backtest and sees its equity curve and metrics', async (t) => {
     // Chalice answers a route it does not have with 403 "Missing Authentication Token"; a route that exists
     // answers an anonymous call with the API's 401.

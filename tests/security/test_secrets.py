@@ -125,6 +125,7 @@ def test_no_secret_in_logs_or_responses_of_a_full_flow(
             == 422
         )
         assert rec("POST", f"/bots/{bot['id']}/stop", None, token)[0] == 200
+        signal_secrets = _signal_bot_flow(rec, token)
         assert rec("POST", "/auth/forgot-password", {"email": email})[0] == 202
         mail_tokens.append(outbox_link(email, "reset"))
         reset = {"token": mail_tokens[-1], "new_password": RESET_PASSWORD}
@@ -147,6 +148,7 @@ def test_no_secret_in_logs_or_responses_of_a_full_flow(
         "reset_password": RESET_PASSWORD,
         **{f"refresh_token_{i}": t for i, t in enumerate(refresh_tokens)},
         **{f"mail_link_token_{i}": t for i, t in enumerate(mail_tokens)},
+        **{f"signal_secret_{i}": t for i, t in enumerate(signal_secrets)},
     }
     captured = capsys.readouterr()
     records = [r.getMessage() + " " + json.dumps(r.__dict__, default=str) for r in caplog.records]
@@ -157,6 +159,34 @@ def test_no_secret_in_logs_or_responses_of_a_full_flow(
     for label, text, issued in rec.responses:
         leaked = [name for name, value in secrets.items() if value not in issued and value in text]
         assert not leaked, f"{label} leaked {leaked}"
+
+
+def _signal_bot_flow(rec: Recorder, token: str) -> list[str]:
+    """A signal bot's webhook secrets (the part after the token id): issued twice (create, rotate), used in the
+    URL and in the body, tried wrong, and the bot's signals applied by the worker and listed."""
+    status, bot = rec("POST", "/bots", bot_body(name="signals", strategy="signal", params={}), token)
+    assert status == 201 and rec("POST", f"/bots/{bot['id']}/start", None, token)[0] == 200
+    issued: list[str] = []
+    for _ in range(2):
+        status, data, hdrs = call(rec.platform.api, "POST", f"/bots/{bot['id']}/signal-secret", None, token)
+        assert status == 201
+        issued.append(data["token"])
+        # The answer that issues a token may show it; no other answer may.
+        rec.responses.append((f"POST signal-secret -> {status}", json.dumps(data) + json.dumps(hdrs), {data["token"],
+                              data["token"].split(".")[1], data["url"]}))  # fmt: skip
+    old, new = issued
+    token_id, secret = new.split(".")
+    rec.platform.minute(1)
+    plain = {"content-type": "text/plain"}
+    assert rec("POST", f"/signals/{new}", "buy", None, plain)[0] == 202
+    assert rec("POST", f"/signals/{old}", "close", None, plain)[0] == 401
+    assert rec("POST", f"/signals/{token_id}", {"action": "close", "secret": secret, "ticker": "ETHUSDT"})[0] == 422
+    assert rec("POST", f"/signals/{token_id}", {"action": "close", "secret": secret + "x"})[0] == 401
+    assert rec("POST", f"/signals/{new}", "{not json", None, {"content-type": "application/json"})[0] == 400
+    rec.platform.minute(1)
+    status, log = rec("GET", f"/bots/{bot['id']}/signals", None, token)
+    assert status == 200 and {s["status"] for s in log["items"]} >= {"executed", "refused", "invalid"}, log
+    return [t.split(".")[1] for t in issued]
 
 
 def test_api_secret_ciphertext_does_not_open_under_another_users_context(platform: Platform) -> None:

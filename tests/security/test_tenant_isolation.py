@@ -30,6 +30,11 @@ ID_ROUTES: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/bots/{bot_id}/pause"): ("bot", None),
     ("POST", "/bots/{bot_id}/resume"): ("bot", None),
     ("GET", "/bots/{bot_id}/trades"): ("bot", None),
+    ("GET", "/bots/{bot_id}/signals"): ("bot", None),
+    ("POST", "/bots/{bot_id}/signal-secret"): ("bot", None),
+    # The public webhook: its token is the credential (no JWT). The id tried is the victim's token id with a
+    # secret that is not the victim's, so every attempt must be a 401 whatever the JWT.
+    ("POST", "/signals/{token}"): ("signal_token", "buy"),
     ("DELETE", "/api-keys/{key_id}"): ("key", None),
     ("POST", "/notifications/{notification_id}/read"): ("notification", None),
     ("GET", "/backtests/{backtest_id}"): ("backtest", None),
@@ -166,6 +171,7 @@ def make_victim(platform: Platform) -> dict[str, Any]:
     assert status in (201, 202), backtest
     status, sessions = platform.call("GET", "/users/me/sessions", None, token)
     assert status == 200 and sessions["items"], sessions
+    signal_bot, signal_token = _victim_signal_bot(platform, token, marker)
     return {
         **victim,
         "marker": marker,
@@ -175,9 +181,22 @@ def make_victim(platform: Platform) -> dict[str, Any]:
             "notification": notes["items"][0]["id"],
             "backtest": backtest["id"],
             "session": sessions["items"][0]["id"],
+            "signal_bot": signal_bot,
+            "signal_token": signal_token.split(".")[0] + "." + "A" * 43,
         },
         "trade_ids": [t["id"] for t in trades["items"]],
+        "signal_secret": signal_token,
     }
+
+
+def _victim_signal_bot(platform: Platform, token: str, marker: str) -> tuple[str, str]:
+    body = bot_body(name=f"{marker}-signals", strategy="signal", params={})
+    status, bot = platform.call("POST", "/bots", body, token)
+    assert status == 201, bot
+    assert platform.call("POST", f"/bots/{bot['id']}/start", None, token)[0] == 200
+    status, secret = platform.call("POST", f"/bots/{bot['id']}/signal-secret", None, token)
+    assert status == 201, secret
+    return str(bot["id"]), str(secret["token"])
 
 
 def victim_view(platform: Platform, victim: dict[str, Any]) -> dict[str, Any]:
@@ -186,6 +205,7 @@ def victim_view(platform: Platform, victim: dict[str, Any]) -> dict[str, Any]:
     for name, path in {
         "bot": f"/bots/{ids['bot']}",
         "trades": f"/bots/{ids['bot']}/trades",
+        "signals": f"/bots/{ids['signal_bot']}/signals",
         "keys": "/api-keys",
         "notifications": "/notifications",
         "backtest": f"/backtests/{ids['backtest']}",
@@ -200,6 +220,7 @@ def victim_view(platform: Platform, victim: dict[str, Any]) -> dict[str, Any]:
 
 def _leaks(text: str, victim: dict[str, Any]) -> list[str]:
     secrets = [victim["marker"], victim["email"], *victim["trade_ids"], victim["ids"]["key"], victim["ids"]["session"]]
+    secrets.append(victim["signal_secret"])
     return [s for s in secrets if s and s in text]
 
 
@@ -209,6 +230,8 @@ def _attack(platform: Platform, victim: dict[str, Any], attacker: dict[str, Any]
     attempts: list[tuple[str, str | None, set[int]]] = [("other_user", attacker["access_token"], {404})]
     now = platform.clock.now_ms() // 1000
     attempts += [(name, token, {401}) for name, token in bad_tokens(victim["id"], now).items()]
+    if kind == "signal_token":
+        attempts = [(name, token, {401}) for name, token, _ in attempts]
     failures = []
     for name, token, allowed in attempts:
         status, data, headers = call(platform.api, method, target, body, token or None)
@@ -246,6 +269,7 @@ def test_list_and_export_filters_never_show_another_users_trades(platform: Platf
     attacker = platform.user()["access_token"]
     bot_id = victim["ids"]["bot"]
     for path in (
+        f"/bots/{victim['ids']['signal_bot']}/signals",
         f"/trades?bot_id={bot_id}",
         "/trades",
         f"/trades/export.csv?bot_id={bot_id}",

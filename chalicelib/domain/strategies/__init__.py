@@ -12,6 +12,7 @@ from chalicelib.domain.strategies import (
     grid,
     macd_cross,
     rsi_reversion,
+    signal,
     sma_cross,
 )
 from chalicelib.domain.strategies.base import Params, SignalStrategy, StatefulStrategy, Strategy
@@ -27,6 +28,7 @@ STRATEGIES: dict[str, Strategy] = {
         bollinger_reversion.STRATEGY,
         dca.STRATEGY,
         grid.STRATEGY,
+        signal.STRATEGY,
     )
 }
 

@@ -9,7 +9,9 @@ race and does nothing; a crash after placing and before saving is repaired by lo
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.bots import BotConfig, BotState, BotStatus, PendingOrder, client_order_id
@@ -32,8 +34,10 @@ from chalicelib.services.ports.bots import (
 )
 from chalicelib.services.ports.exchange import Exchange
 from chalicelib.services.ports.market import MarketData
+from chalicelib.services.ports.signals import SignalRecord
 from chalicelib.services.tick.booking import cash_of
 from chalicelib.services.tick.execution import OrderExecutor, TickOutcome
+from chalicelib.services.tick.signals import SignalExecutor, SignalResult
 
 CANDLES_PER_FETCH = 500
 # A quiet tick (no intent, no change but the tick's time and price) writes nothing: a redelivery of it decides
@@ -67,6 +71,10 @@ class TickService:
         self._clock = clock
         self._max_failures = max_failures
         self._orders = OrderExecutor(states, notifier, clock)
+        self._signals = SignalExecutor(
+            states=states, exchanges=exchanges, orders=self._orders, price=self._price, sync_budget=self._sync_budget,
+            clock=clock,
+        )  # fmt: skip
 
     # --- entry points --------------------------------------------------------------------------
 
@@ -128,6 +136,17 @@ class TickService:
         pending_state = state.next(pending=(intent,), pending_tick_at=at)
         self._states.put(pending_state, expected_version=state.version)
         return self._orders.execute(config, pending_state, exchange, at, resuming=False)
+
+    def run_signal(
+        self, config: BotConfig, record: SignalRecord, mark_placing: Callable[[], None]
+    ) -> SignalResult:
+        """Apply one accepted signal (services/tick/signals.py): the same intents, lookups and booking as a tick."""
+        params = validate_params(config.strategy, config.params)
+        return self._signals.apply(config, params, record, mark_placing)
+
+    def _price(self, config: BotConfig) -> Decimal | None:
+        candles = self._market.closed_candles(config.symbol, "1m", limit=1, end_ms=self._clock.now_ms())
+        return candles[-1].close if candles else None
 
     # --- the tick ------------------------------------------------------------------------------
 

@@ -13,6 +13,8 @@ import { BotStatePanel } from '@/features/bots/components/bot-state-panel';
 import { tradeMarkers } from '@/features/bots/lib/trade-markers';
 import type { Bot } from '@/features/bots/types';
 import { useCandles } from '@/features/market/api/get-candles';
+import { SignalLog } from '@/features/signals/components/signal-log';
+import { SignalWebhook } from '@/features/signals/components/signal-webhook';
 import { candlesToBars } from '@/lib/chart-data';
 import { toNumber } from '@/lib/format';
 
@@ -47,6 +49,7 @@ function BotPage({ bot }: { bot: Bot }) {
         }
       />
       <BotStatePanel bot={bot} />
+      {bot.strategy === 'signal' ? <SignalWebhook botId={bot.id} symbol={bot.symbol} running={bot.status === 'running'} /> : null}
       <section className="card">
         <h2>
           {bot.symbol} · {bot.interval}
@@ -66,6 +69,7 @@ function BotPage({ bot }: { bot: Bot }) {
           />
         )}
       </section>
+      {bot.strategy === 'signal' ? <SignalLog botId={bot.id} running={bot.status === 'running'} /> : null}
       <section className="card">
         <h2>Trades</h2>
         <QueryState
