@@ -31,6 +31,7 @@ def _register_routes(app: Chalice) -> None:
         bot_plan,
         bots,
         catalog,
+        key_audit,
         meta,
         notifications,
         trades,
@@ -45,6 +46,7 @@ def _register_routes(app: Chalice) -> None:
     app.register_blueprint(bot_plan.bp, url_prefix=API_PREFIX)
     app.register_blueprint(account.bp, url_prefix=API_PREFIX)
     app.register_blueprint(users_security.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(key_audit.bp, url_prefix=API_PREFIX)
 
 
 app = Chalice(app_name="tradebot")

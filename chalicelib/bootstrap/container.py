@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from chalicelib.services.bots import BotControl, BotService
     from chalicelib.services.candle_view import CandleView
     from chalicelib.services.dispatch import Dispatcher
+    from chalicelib.services.key_audit import KeyAuditTrail
     from chalicelib.services.key_recheck import KeyRecheck
     from chalicelib.services.mfa import MfaService
     from chalicelib.services.notifications import NotificationService
@@ -77,6 +78,11 @@ class Container:
     @cached_property
     def api_keys(self) -> ApiKeyService:
         return accounts.api_keys(self)
+
+    @cached_property
+    def key_audit(self) -> KeyAuditTrail:
+        """The audit trail of every use of an exchange key, and the pause of a refused key's bots."""
+        return accounts.key_audit(self)
 
     @cached_property
     def notifications(self) -> NotificationService:

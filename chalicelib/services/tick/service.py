@@ -84,6 +84,8 @@ class TickService:
             # Another delivery of this tick holds it; its own result counts.
             return TickOutcome("duplicate")
         except ExchangeRejected as exc:
+            if exc.code == "api_key_rejected":  # services/key_audit.py paused the key's bots and told the user
+                return TickOutcome("rejected", error=exc.message)
             self._stop_with_error(config, f"{exc.message} (exchange code {exc.exchange_code})")
             return TickOutcome("rejected", error=exc.message)
 
@@ -127,9 +129,7 @@ class TickService:
 
     # --- the tick ------------------------------------------------------------------------------
 
-    def _run(
-        self, config: BotConfig, state: BotState, tick_at: int, cached: list[Candle] | None
-    ) -> TickOutcome:
+    def _run(self, config: BotConfig, state: BotState, tick_at: int, cached: list[Candle] | None) -> TickOutcome:
         exchange: Exchange | None = None
         if state.pending:
             exchange = self._exchanges.for_bot(config)
@@ -202,9 +202,7 @@ class TickService:
         exchange = exchange or self._exchanges.for_bot(config)
         return self._orders.execute(config, pending_state, exchange, tick_at, resuming=False)
 
-    def _closed_candles(
-        self, config: BotConfig, tick_at: int, need: int, cached: list[Candle] | None
-    ) -> list[Candle]:
+    def _closed_candles(self, config: BotConfig, tick_at: int, need: int, cached: list[Candle] | None) -> list[Candle]:
         def fetch() -> list[Candle]:
             return self._market.closed_candles(
                 config.symbol, config.interval, limit=max(need, CANDLES_PER_FETCH), end_ms=tick_at
@@ -231,4 +229,3 @@ class TickService:
                     expected_version=state.version,
                 )
         self._notifier.publish([BotEvent(config.user_id, config.id, "bot_error", reason, {})])
-
