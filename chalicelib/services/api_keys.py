@@ -60,7 +60,6 @@ class ApiKeyView:
             "api_key_last4": self.api_key_last4,
             "testnet": self.testnet,
             "created_at": self.created_at,
-            "ip_warning": self.ip_warning,
         }
 
 
