@@ -34,6 +34,7 @@ def _register_routes(app: Chalice) -> None:
         key_audit,
         meta,
         notifications,
+        telegram,
         trades,
         users,
         users_security,
@@ -47,6 +48,7 @@ def _register_routes(app: Chalice) -> None:
     app.register_blueprint(account.bp, url_prefix=API_PREFIX)
     app.register_blueprint(users_security.bp, url_prefix=API_PREFIX)
     app.register_blueprint(key_audit.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(telegram.bp, url_prefix=API_PREFIX)
 
 
 app = Chalice(app_name="tradebot")

@@ -24,6 +24,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 class UrllibTelegramApi:
     def __init__(self, base_url: str, token: Callable[[], str], *, timeout_s: float = 5.0) -> None:
+        if not base_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ValueError("the Telegram API URL must be https (or a local stand-in)")
         self._base = base_url.rstrip("/")
         self._token = token
         self._timeout_s = timeout_s
@@ -39,7 +41,7 @@ class UrllibTelegramApi:
         self._call("answerCallbackQuery", {"callback_query_id": callback_id, "text": text[:200]})
 
     def _call(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __init__
             f"{self._base}/bot{self._token()}/{method}",
             data=json.dumps(body).encode(),
             headers={"Content-Type": "application/json"},

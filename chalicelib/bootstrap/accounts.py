@@ -166,6 +166,8 @@ def notifications(c: Container) -> NotificationService:
             threshold=int(extra.get("TRADEBOT_WEBHOOK_BREAKER_FAILURES", "5")),
             cooldown_s=int(extra.get("TRADEBOT_WEBHOOK_BREAKER_COOLDOWN_S", "300")),
         ),
+        channels=lambda user_id, kind: c.telegram.channels_for(user_id, kind),
+        telegram=lambda message_id, note: c.telegram_alerts.send(message_id, note),
     )
 
 

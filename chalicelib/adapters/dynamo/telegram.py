@@ -75,11 +75,12 @@ class DynamoTelegramStore(AwsBoundary):
         current = self.settings(user_id)
         TelegramItem(f"user#{user_id}", chat_id=current.chat_id, channels=json.dumps(channels)).save()
 
+    def was_sent(self, message_id: str) -> bool:
+        return _get(f"sent#{message_id}") is not None
+
     def mark_sent(self, message_id: str, expires_at_s: int) -> bool:
         try:
-            TelegramItem(f"sent#{message_id}", expires_at=expires_at_s).save(
-                condition=TelegramItem.pk.does_not_exist()
-            )
+            TelegramItem(f"sent#{message_id}", expires_at=expires_at_s).save(condition=TelegramItem.pk.does_not_exist())
         except PutError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 return False

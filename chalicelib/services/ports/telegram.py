@@ -59,5 +59,7 @@ class TelegramStore(Protocol):
 
     def set_channels(self, user_id: str, channels: dict[str, list[str]]) -> None: ...
 
+    def was_sent(self, message_id: str) -> bool: ...
+
     def mark_sent(self, message_id: str, expires_at_s: int) -> bool:
         """True the first time a notification is sent to Telegram (a queue retry does not send it twice)."""

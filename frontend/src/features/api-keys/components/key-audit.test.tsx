@@ -4,7 +4,7 @@ import { fakeServer, renderWithProviders, signIn } from '@/testing/test-utils';
 import { ApiKeysList } from './api-keys-list';
 
 const KEY = { id: 'k1', label: 'Main', api_key_last4: 'Eh8A', testnet: false, created_at: '2026-01-01T00:00:00Z' };
-const use = (at: string, action: string, outcome = 'ok') => ({ at, action, outcome, bot_id: 'b1', detail: `${action} detail`, exchange_code: outcome === 'ok' ? null : -2015 });
+const keyUse = (at: string, action: string, outcome = 'ok') => ({ at, action, outcome, bot_id: 'b1', detail: `${action} detail`, exchange_code: outcome === 'ok' ? null : -2015 });
 
 describe('key audit trail', () => {
   it("shows the IP warning and pages through a key's uses", async () => {
@@ -14,10 +14,10 @@ describe('key audit trail', () => {
       'GET /api/v1/api-keys': { body: { items: [{ ...KEY, ip_warning: warning }] } },
       'GET /api/v1/api-keys/k1/audit': (req) =>
         req.query.get('cursor') === 'c2'
-          ? { body: { items: [{ ...use('2026-01-01T00:00:00Z', 'key_check'), bot_id: null }], next_cursor: null } }
+          ? { body: { items: [{ ...keyUse('2026-01-01T00:00:00Z', 'key_check'), bot_id: null }], next_cursor: null } }
           : {
               body: {
-                items: [use('2026-01-02T00:00:00Z', 'order_placed'), use('2026-01-01T12:00:00Z', 'balance_lookup', 'ip_or_permission')],
+                items: [keyUse('2026-01-02T00:00:00Z', 'order_placed'), keyUse('2026-01-01T12:00:00Z', 'balance_lookup', 'ip_or_permission')],
                 next_cursor: 'c2',
               },
             },
