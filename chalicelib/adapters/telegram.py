@@ -49,7 +49,7 @@ class UrllibTelegramApi:
         )
         try:
             with self._opener.open(request, timeout=self._timeout_s) as response:
-                answer = json.loads(response.read() or b"{}")
+                answer: dict[str, Any] = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
             raise _classified(exc.code, _read(exc)) from None
         except (urllib.error.URLError, TimeoutError, OSError, ValueError):
