@@ -148,3 +148,25 @@ def test_a_mainnet_key_without_an_ip_restriction_names_the_egress_ips(live: Any)
     fake.ip_restrict = True
     other = platform.user()["access_token"]
     assert _add_key(platform, other)["ip_warning"] is None
+
+
+def test_ticks_that_meet_a_refused_key_pause_every_bot_on_it_with_one_notification(live: Any) -> None:
+    platform, fake = live
+    token = platform.user()["access_token"]
+    key = _add_key(platform, token)
+    dca = {"strategy": "dca", "params": {"base_order_quote": 100, "take_profit_pct": 50}}
+    ids = []
+    for _ in range(2):
+        status, bot = platform.call("POST", "/bots", bot_body(mode="live", api_key_id=key["id"], **dca), token)
+        assert status == 201, bot
+        assert platform.call("POST", f"/bots/{bot['id']}/start", None, token)[0] == 200
+        ids.append(bot["id"])
+    fake.refuse_key = "-2015"  # the user removed our IP from the key's whitelist
+    platform.minute(3)
+    for bot_id in ids:
+        bot = platform.call("GET", f"/bots/{bot_id}", None, token)[1]
+        assert bot["status"] == "paused" and "ip_or_permission" in bot["status_reason"], bot
+    feed = platform.call("GET", "/notifications?limit=100", None, token)[1]["items"]
+    assert [n["kind"] for n in feed] == ["api_key_rejected"], feed
+    refused = [i for i in _audit(platform, token, key["id"])["items"] if i["outcome"] == "ip_or_permission"]
+    assert len(refused) == 1 and refused[0]["action"] == "order_placed" and refused[0]["bot_id"] in ids
