@@ -72,7 +72,7 @@ def telegram_channels(ctx: Ctx, body: ChannelsIn) -> TelegramSettingsOut:
 
 
 @endpoint(bp, "/telegram/webhook", "POST", summary="Telegram's webhook (secret-token header)", tags=TAGS,
-          auth=False, body=TelegramUpdateIn, response=OkOut)  # fmt: skip
+          auth=False, body=TelegramUpdateIn, response=OkOut, errors=(401,))  # fmt: skip
 def telegram_webhook(ctx: Ctx, body: TelegramUpdateIn) -> OkOut:
     service = container().telegram
     service.check_secret(ctx.header("X-Telegram-Bot-Api-Secret-Token"))
