@@ -26,7 +26,6 @@ def cache_poll(wait_s: float, pause_s: float = 0.1) -> Retry:
     """Polling a cache entry another worker is filling: every `pause_s`, for about `wait_s` in all."""
     return Retry(attempts=max(0, round(wait_s / pause_s)), pause_s=pause_s, pause_first=True)
 
-
 _clients: dict[str, Any] = {}
 _building = threading.Lock()
 

@@ -139,14 +139,7 @@ def apply_fill_detailed(state: Mapping[str, Any], fill: LegFill) -> tuple[dict[s
     st = state_from_dict(state)
     strategy = get_strategy(strategy_id) if isinstance(strategy_id, str) else None
     trade = apply_fill_core(
-        strategy,
-        st,
-        fill.leg,
-        fill.side,
-        float(fill.price),
-        float(fill.quantity),
-        float(fill.fee),
-        fill.time,
+        strategy, st, fill.leg, fill.side, float(fill.price), float(fill.quantity), float(fill.fee), fill.time,
         fill.reason,
     )
     return state_to_dict(st, strategy_id=strategy_id if isinstance(strategy_id, str) else None), trade

@@ -36,9 +36,8 @@ RISK_SCHEMA: JsonSchema = object_schema(
             "description": "How much a signal strategy's entry spends",
             "properties": {
                 "mode": {"type": "string", "enum": ["all_in", "quote", "percent"], "default": "all_in"},
-                "value": number(
-                    None, "Quote amount (mode quote) or % of free quote balance (mode percent)", exclusive_minimum=0
-                ),
+                "value": number(None, "Quote amount (mode quote) or % of free quote balance (mode percent)",
+                                exclusive_minimum=0),
             },
             "additionalProperties": False,
             "default": {"mode": "all_in"},
@@ -56,10 +55,8 @@ RISK_SCHEMA: JsonSchema = object_schema(
             "additionalProperties": False,
         },
         "max_drawdown_pct": number(
-            None,
-            "Kill switch: close everything and stop when equity falls this % below its peak. " + _pct,
-            exclusive_minimum=0,
-            maximum=100,
+            None, "Kill switch: close everything and stop when equity falls this % below its peak. " + _pct,
+            exclusive_minimum=0, maximum=100,
         ),
     },
 )
@@ -98,13 +95,8 @@ class RiskRules:
             | ({"value": self.size_value} if self.size_value is not None else {}),
             "cooldown_bars": self.cooldown_bars,
         }
-        for key in (
-            "stop_loss_pct",
-            "take_profit_pct",
-            "trailing_stop_pct",
-            "trailing_activation_pct",
-            "max_drawdown_pct",
-        ):
+        for key in ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct", "trailing_activation_pct",
+                    "max_drawdown_pct"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         if self.stoploss_guard is not None:

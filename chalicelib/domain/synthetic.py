@@ -152,12 +152,7 @@ def generate_candles(
     return [
         Candle(int(t), dec(o), dec(h), dec(lo), dec(c), dec(v), int(t) + step - 1)
         for t, o, h, lo, c, v in zip(
-            series.open_time.tolist(),
-            series.open.tolist(),
-            series.high.tolist(),
-            series.low.tolist(),
-            series.close.tolist(),
-            series.volume.tolist(),
-            strict=True,
+            series.open_time.tolist(), series.open.tolist(), series.high.tolist(), series.low.tolist(),
+            series.close.tolist(), series.volume.tolist(), strict=True,
         )
     ]

@@ -175,7 +175,9 @@ class DynamoBacktestStore(AwsBoundary):
 
     def delete(self, user_id: str, backtest_id: str) -> bool:
         try:
-            BacktestModel(user_id=user_id, backtest_id=backtest_id).delete(condition=BacktestModel.backtest_id.exists())
+            BacktestModel(user_id=user_id, backtest_id=backtest_id).delete(
+                condition=BacktestModel.backtest_id.exists()
+            )
         except DeleteError as exc:
             if _conditional_failed(exc):
                 return False

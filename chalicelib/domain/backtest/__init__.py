@@ -79,13 +79,7 @@ def run_backtest(
         open_trades=int(np.count_nonzero(is_open)),
     )
     return BacktestResult(
-        strategy_id,
-        checked,
-        rules,
-        run.trades,
-        series.open_time,
-        run.equity,
-        metrics,
+        strategy_id, checked, rules, run.trades, series.open_time, run.equity, metrics,
         "vectorized" if use_fast else "loop",
     )
 

@@ -67,35 +67,15 @@ class TradeTable:
 def table_from(closed: list[ClosedTrade], st: EngineState, last_close: float) -> TradeTable:
     """Closed trades in exit order, then each open lot marked to `last_close` (no exit fee)."""
     rows: list[tuple[str, int, int, float, float, float, float, float, float, str]] = [
-        (
-            t.group,
-            t.entry_time,
-            t.exit_time,
-            t.entry_price,
-            t.exit_price,
-            t.quantity,
-            t.fee,
-            t.pnl,
-            t.return_pct,
-            t.exit_reason,
-        )
+        (t.group, t.entry_time, t.exit_time, t.entry_price, t.exit_price, t.quantity, t.fee, t.pnl, t.return_pct,
+         t.exit_reason)
         for t in closed
     ]
     for group, lot in st.lots.items():
         pnl = open_trade_pnl(lot, last_close)
         rows.append(
-            (
-                group,
-                lot.entry_time,
-                OPEN,
-                lot.cost / lot.quantity,
-                last_close,
-                lot.quantity,
-                lot.fee,
-                pnl,
-                pnl / lot.cost * 100,
-                "",
-            )
+            (group, lot.entry_time, OPEN, lot.cost / lot.quantity, last_close, lot.quantity, lot.fee, pnl,
+             pnl / lot.cost * 100, "")
         )
     return TradeTable(
         group=[r[0] for r in rows],

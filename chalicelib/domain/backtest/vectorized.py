@@ -61,9 +61,8 @@ def run_vectorized(
     sell_px = [fill_price(Side.SELL, p, slippage) for p in series.open[exit_fill].tolist()]
     money = _money(rules, cash, fee_rate, buy_px, sell_px)
     trades = _trade_table(series, entry_fill, exit_fill, sell_px, money)
-    equity = _equity(
-        series, entry_fill, exit_fill, np.array(money.quantity), money.cash_after_buy, money.cash_after_sell, cash
-    )
+    equity = _equity(series, entry_fill, exit_fill, np.array(money.quantity), money.cash_after_buy,
+                     money.cash_after_sell, cash)
     return RunOutput(trades, equity, _bars_in_market(len(series), entry_fill, exit_fill), money.fees)
 
 

@@ -122,7 +122,8 @@ def write_off_dust(config: BotConfig, state: BotState, pending: PendingOrder, no
         price = state.last_price or Decimal(0)
         engine = apply_fill(state.engine, LegFill(pending.leg, Side.SELL, price, qty, Decimal(0), now_ms, "dust"))
     message = (
-        f"{qty} {config.symbol} is below the minimum order value and cannot be sold; it stays in the account as dust."
+        f"{qty} {config.symbol} is below the minimum order value and cannot be sold; it stays in the "
+        "account as dust."
     )
     new_state = with_position(state, ledger.write_off(position_of(state)), engine)
     return new_state, BotEvent(config.user_id, config.id, "dust", message, {"quantity": str(qty)})
