@@ -129,7 +129,9 @@ class TickService:
 
     # --- the tick ------------------------------------------------------------------------------
 
-    def _run(self, config: BotConfig, state: BotState, tick_at: int, cached: list[Candle] | None) -> TickOutcome:
+    def _run(
+        self, config: BotConfig, state: BotState, tick_at: int, cached: list[Candle] | None
+    ) -> TickOutcome:
         exchange: Exchange | None = None
         if state.pending:
             exchange = self._exchanges.for_bot(config)
@@ -202,7 +204,9 @@ class TickService:
         exchange = exchange or self._exchanges.for_bot(config)
         return self._orders.execute(config, pending_state, exchange, tick_at, resuming=False)
 
-    def _closed_candles(self, config: BotConfig, tick_at: int, need: int, cached: list[Candle] | None) -> list[Candle]:
+    def _closed_candles(
+        self, config: BotConfig, tick_at: int, need: int, cached: list[Candle] | None
+    ) -> list[Candle]:
         def fetch() -> list[Candle]:
             return self._market.closed_candles(
                 config.symbol, config.interval, limit=max(need, CANDLES_PER_FETCH), end_ms=tick_at
@@ -229,3 +233,4 @@ class TickService:
                     expected_version=state.version,
                 )
         self._notifier.publish([BotEvent(config.user_id, config.id, "bot_error", reason, {})])
+
