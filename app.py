@@ -31,9 +31,11 @@ def _register_routes(app: Chalice) -> None:
         bot_plan,
         bots,
         catalog,
+        key_audit,
         meta,
         notifications,
         signals,
+        telegram,
         trades,
         users,
         users_security,
@@ -47,6 +49,8 @@ def _register_routes(app: Chalice) -> None:
     app.register_blueprint(account.bp, url_prefix=API_PREFIX)
     app.register_blueprint(users_security.bp, url_prefix=API_PREFIX)
     app.register_blueprint(signals.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(key_audit.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(telegram.bp, url_prefix=API_PREFIX)
 
 
 app = Chalice(app_name="tradebot")

@@ -209,6 +209,8 @@ def render_config(
             fn_cfg["security_group_ids"] = [network.security_group_id]
             env_vars = fn_cfg.get("environment_variables", {})
             fn_cfg["environment_variables"] = {**env_vars, "EGRESS_ID": network.egress_id}
+        # The IPs users whitelist on their keys: the key check warns about a key without a restriction.
+        stage_cfg["environment_variables"]["TRADEBOT_EGRESS_IPS"] = ",".join(network.egress_ips)
     return rendered
 
 

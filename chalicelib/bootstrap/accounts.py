@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from chalicelib.services.account_email import AccountEmails
     from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.auth import AuthService, LoginLimits
+    from chalicelib.services.key_audit import KeyAuditTrail
     from chalicelib.services.mfa import MfaService
     from chalicelib.services.notifications import NotificationService
 
@@ -130,6 +131,21 @@ def api_keys(c: Container) -> ApiKeyService:
         c.clock,
         quotas=c.quotas,
         step_up=c.require_fresh_code,
+        audit=c.key_audit,
+        egress_ips=tuple(ip for ip in cfg.extra.get("TRADEBOT_EGRESS_IPS", "").split(",") if ip.strip()),
+    )
+
+
+def key_audit(c: Container) -> KeyAuditTrail:
+    from chalicelib.bootstrap.trading import notifier
+    from chalicelib.services.key_audit import KeyAuditTrail
+
+    return KeyAuditTrail(
+        log=c.ports.key_audit,
+        keys=c.ports.api_keys,
+        pause_bots_using=lambda user_id, key_id, reason: c.bots.pause_using_key(user_id, key_id, reason),
+        notifier=lambda: notifier(c),  # type: ignore[arg-type,return-value]
+        clock=c.clock,
     )
 
 
@@ -150,6 +166,8 @@ def notifications(c: Container) -> NotificationService:
             threshold=int(extra.get("TRADEBOT_WEBHOOK_BREAKER_FAILURES", "5")),
             cooldown_s=int(extra.get("TRADEBOT_WEBHOOK_BREAKER_COOLDOWN_S", "300")),
         ),
+        channels=lambda user_id, kind: c.telegram.channels_for(user_id, kind),
+        telegram=lambda message_id, note: c.telegram_alerts.send(message_id, note),
     )
 
 

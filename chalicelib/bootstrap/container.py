@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.bootstrap import accounts, markets, trading
+from chalicelib.bootstrap import telegram as telegram_builders
 from chalicelib.bootstrap.ports import Ports
 from chalicelib.clock_env import clock_from_env
 from chalicelib.config import Settings, settings
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from chalicelib.services.bots import BotControl, BotService
     from chalicelib.services.candle_view import CandleView
     from chalicelib.services.dispatch import Dispatcher
+    from chalicelib.services.key_audit import KeyAuditTrail
     from chalicelib.services.key_recheck import KeyRecheck
     from chalicelib.services.mfa import MfaService
     from chalicelib.services.notifications import NotificationService
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
     from chalicelib.services.ports.market import MarketData, SymbolCatalog
     from chalicelib.services.quotas import Quotas
     from chalicelib.services.signals import SignalService
+    from chalicelib.services.telegram import TelegramService
+    from chalicelib.services.telegram_alerts import TelegramAlerts
     from chalicelib.services.tick import TickService
     from chalicelib.services.trades import TradeService
 
@@ -78,6 +82,20 @@ class Container:
     @cached_property
     def api_keys(self) -> ApiKeyService:
         return accounts.api_keys(self)
+
+    @cached_property
+    def key_audit(self) -> KeyAuditTrail:
+        """The audit trail of every use of an exchange key, and the pause of a refused key's bots."""
+        return accounts.key_audit(self)
+
+    @cached_property
+    def telegram(self) -> TelegramService:
+        """Linking a Telegram chat, its webhook and commands, the per-event channel choice."""
+        return telegram_builders.service(self)
+
+    @cached_property
+    def telegram_alerts(self) -> TelegramAlerts:
+        return telegram_builders.alerts(self)
 
     @cached_property
     def notifications(self) -> NotificationService:

@@ -92,10 +92,14 @@ def candle_view(c: Container) -> CandleView:
 def _live_exchange(c: Container, config: object) -> object:
     from chalicelib.adapters.binance.endpoint import BinanceCredentials
     from chalicelib.domain.bots import BotConfig
+    from chalicelib.services.audited_exchange import AuditedExchange
+    from chalicelib.services.key_audit import Use
 
     assert isinstance(config, BotConfig)
     creds = c.api_keys.get_decrypted_credentials(config.user_id, str(config.api_key_id))
-    return c.binance(BinanceCredentials(creds.api_key, creds.api_secret), testnet=creds.testnet)
+    exchange = c.binance(BinanceCredentials(creds.api_key, creds.api_secret), testnet=creds.testnet)
+    # Every signed call of a live bot lands in its key's audit trail (services/key_audit.py).
+    return AuditedExchange(exchange, c.key_audit, Use(config.user_id, str(config.api_key_id), config.id))
 
 
 def exchanges(c: Container) -> ExchangeFactory:

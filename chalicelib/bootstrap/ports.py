@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         TickReader,
         TradeRepository,
     )
+    from chalicelib.services.ports.key_audit import KeyAuditLog
     from chalicelib.services.ports.keys import ApiKeyRepository
     from chalicelib.services.ports.market import MarketData
     from chalicelib.services.ports.quotas import QuotaLedger
@@ -52,6 +53,7 @@ class Ports:
         blobs: BlobEraser | None = None,
         market: MarketData | None = None,
         exchanges: ExchangeFactory | None = None,
+        key_audit: KeyAuditLog | None = None,
     ) -> None:
         self._given: dict[str, Any] = {k: v for k, v in locals().items() if k != "self" and v is not None}
         self._cfg: Settings | None = None
@@ -127,6 +129,12 @@ class Ports:
         from chalicelib.adapters.dynamo.api_keys import DynamoApiKeyRepository
 
         return self._pick("api_keys", DynamoApiKeyRepository)  # type: ignore[no-any-return]
+
+    @cached_property
+    def key_audit(self) -> KeyAuditLog:
+        from chalicelib.adapters.dynamo.key_audit import DynamoKeyAuditLog
+
+        return self._pick("key_audit", DynamoKeyAuditLog)  # type: ignore[no-any-return]
 
     @cached_property
     def quota_ledger(self) -> QuotaLedger:

@@ -50,7 +50,7 @@ def key_recheck(c: Container) -> KeyRecheck:
 
     return KeyRecheck(
         keys=c.ports.api_keys,
-        check=c.api_keys.recheck,
+        check=c.key_audit.audited_check(c.api_keys.recheck),
         pause_bots_using=c.bots.pause_using_key,
         notifier=notifier(c),  # type: ignore[arg-type]
     )

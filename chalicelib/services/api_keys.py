@@ -23,6 +23,7 @@ from chalicelib.domain.errors import (
     NotFound,
     Unavailable,
 )
+from chalicelib.services.key_audit import KeyAuditTrail, Use, check_summary, ip_warning
 from chalicelib.services.ports.crypto import SecretCipher
 from chalicelib.services.ports.exchange import KeyCheck, KeyVerifier
 from chalicelib.services.ports.keys import ApiKeyRepository, StoredApiKey
@@ -50,6 +51,7 @@ class ApiKeyView:
     testnet: bool
     created_at: str
     checked: tuple[str, ...] = ()
+    ip_warning: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,8 +75,10 @@ class ExchangeCredentials:
     __str__ = __repr__
 
 
-def _view(key: StoredApiKey, checked: tuple[str, ...] = ()) -> ApiKeyView:
-    return ApiKeyView(key.key_id, key.label, key.api_key_last4, key.testnet, iso_utc(key.created_at_ms), checked)
+def _view(key: StoredApiKey, checked: tuple[str, ...] = (), egress_ips: tuple[str, ...] = ()) -> ApiKeyView:
+    warning = ip_warning(egress_ips) if key.ip_restricted is False else None
+    created = iso_utc(key.created_at_ms)
+    return ApiKeyView(key.key_id, key.label, key.api_key_last4, key.testnet, created, checked, warning)
 
 
 def _context(user_id: str, key_id: str) -> dict[str, str]:
@@ -92,7 +96,11 @@ class ApiKeyService:
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
         quotas: Quotas | None = None,
         step_up: Callable[[str, str | None], None] | None = None,
+        audit: KeyAuditTrail | None = None,
+        egress_ips: tuple[str, ...] = (),
     ) -> None:
+        self._audit = audit  # the key's audit trail records the check (services/key_audit.py)
+        self._egress_ips = egress_ips  # the platform's fixed egress IPs users should whitelist
         self._step_up = step_up  # a fresh two-factor code when the user has it on (services/mfa.py)
         self._repo = repository
         self._quotas = quotas
@@ -122,7 +130,7 @@ class ApiKeyService:
     def _add(
         self, user_id: str, key_id: str, label: str, api_key: str, api_secret: str, *, testnet: bool
     ) -> ApiKeyView:
-        checked = self._check_with_exchange(user_id, api_key, api_secret, testnet)
+        check = self._check_with_exchange(user_id, api_key, api_secret, testnet)
         plaintext = json.dumps({"api_key": api_key, "api_secret": api_secret}).encode()
         stored = StoredApiKey(
             user_id=user_id,
@@ -132,13 +140,17 @@ class ApiKeyService:
             testnet=testnet,
             created_at_ms=self._clock.now_ms(),
             ciphertext=self._cipher.encrypt(plaintext, _context(user_id, key_id)),
+            ip_restricted=check.ip_restricted,
         )
         self._repo.add(stored)
         logger.info("exchange API key added", extra={"user_id": user_id, "key_id": key_id, "testnet": testnet})
-        return _view(stored, checked)
+        if self._audit is not None:
+            self._audit.record(Use(user_id, key_id), "key_check", detail=check_summary(check))
+        return _view(stored, check.checked, self._egress_ips)
 
     def list(self, user_id: str) -> list[ApiKeyView]:
-        return [_view(k) for k in sorted(self._repo.list(user_id), key=lambda k: k.created_at_ms)]
+        keys = sorted(self._repo.list(user_id), key=lambda k: k.created_at_ms)
+        return [_view(k, egress_ips=self._egress_ips) for k in keys]
 
     def delete(self, user_id: str, key_id: str) -> None:
         if self._repo.get(user_id, key_id) is None:
@@ -162,7 +174,7 @@ class ApiKeyService:
         opened = json.loads(self._cipher.decrypt(stored.ciphertext, _context(user_id, key_id)))
         return ExchangeCredentials(str(opened["api_key"]), str(opened["api_secret"]), stored.testnet)
 
-    def _check_with_exchange(self, user_id: str, api_key: str, api_secret: str, testnet: bool) -> tuple[str, ...]:
+    def _check_with_exchange(self, user_id: str, api_key: str, api_secret: str, testnet: bool) -> KeyCheck:
         try:
             check = self._verifier.verify(api_key, api_secret, testnet=testnet, user_id=user_id)
         except ExchangeRejected as exc:
@@ -181,7 +193,7 @@ class ApiKeyService:
             raise InvalidInput(SPOT_HELP, code="api_key_cannot_trade")
         if check.withdrawals_enabled:
             raise InvalidInput(WITHDRAWALS_HELP, code="api_key_can_withdraw")
-        return check.checked
+        return check
 
 
 def _validated(label: str, api_key: str, api_secret: str) -> str:

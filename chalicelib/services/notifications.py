@@ -10,6 +10,7 @@ receiver holds only its own message."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib.domain.clock import Clock
@@ -32,7 +33,12 @@ class NotificationService:
         sender: WebhookSender,
         clock: Clock,
         breaker: WebhookBreaker,
+        channels: Callable[[str, str], set[str]] | None = None,
+        telegram: Callable[[str, Notification], str] | None = None,
     ) -> None:
+        # Per-event channel choice and the Telegram channel (services/telegram.py, telegram_alerts.py).
+        self._channels = channels
+        self._telegram = telegram
         self._store = store
         self._targets = targets
         self._sender = sender
@@ -44,8 +50,12 @@ class NotificationService:
         `circuit_open` (skipped, the breaker is open) or `refused` (the URL failed the outbound policy; not
         retried). Raises when the receiver failed, so the queue retries."""
         note = self._note(message_id, event)
-        self._store.put(note)
-        target = self._targets.webhook(note.user_id)
+        chosen = self._channels(note.user_id, note.kind) if self._channels else {"in_app", "webhook"}
+        if "in_app" in chosen:
+            self._store.put(note)
+        if self._telegram is not None and "telegram" in chosen:
+            self._telegram(message_id, note)
+        target = self._targets.webhook(note.user_id) if "webhook" in chosen else None
         if target is None:
             return "no_webhook"
         state = self._breaker.state(note.user_id)

@@ -57,6 +57,13 @@ AFTER_EXECUTION = {
     "504/html": (504, None),
 }
 TRANSPORT_FAULTS = ("timeout", "dropped")
+# What Binance answers a signed request when the key itself is refused (set `refuse_key` to one of these):
+# an unknown key, a call from an IP outside the key's whitelist or without the permission all answer -2015.
+KEY_REFUSALS = {
+    "-2015": (401, {"code": -2015, "msg": "Invalid API-key, IP, or permissions for action."}),
+    "-2014": (401, {"code": -2014, "msg": "API-key format invalid."}),
+    "-1022": (400, {"code": -1022, "msg": "Signature for this request is not valid."}),
+}
 ALL_FAULTS = (*AFTER_EXECUTION, *TRANSPORT_FAULTS)
 
 
@@ -113,6 +120,8 @@ class FakeBinanceSpot(ThreadingHTTPServer):
         # What GET /sapi/v1/account/apiRestrictions and GET /api/v3/account say the key may do.
         self.withdrawals_enabled = False
         self.can_trade = True
+        self.ip_restrict = False  # `ipRestrict` of /sapi/v1/account/apiRestrictions
+        self.refuse_key: str | None = None  # a KEY_REFUSALS entry every signed request answers
         self.clock_offset_ms = clock_offset_ms
         self.late_answer_s = late_answer_s
         self.requests: list[tuple[str, str, dict[str, str]]] = []
@@ -362,6 +371,8 @@ class FakeBinanceSpot(ThreadingHTTPServer):
         return body
 
     def check_signature(self, payload: str, api_key: str) -> tuple[int, Any] | None:
+        if self.refuse_key is not None:
+            return KEY_REFUSALS[self.refuse_key]
         if api_key != API_KEY:
             return 401, {"code": -2015, "msg": "Invalid API-key, IP, or permissions for action."}
         if "&signature=" not in payload:
@@ -475,7 +486,7 @@ class _Handler(BaseHTTPRequestHandler):
                 status, answer = (
                     200,
                     {
-                        "ipRestrict": False,
+                        "ipRestrict": fake.ip_restrict,
                         "enableWithdrawals": fake.withdrawals_enabled,
                         "enableReading": True,
                         "enableSpotAndMarginTrading": fake.can_trade,

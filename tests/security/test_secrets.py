@@ -116,6 +116,7 @@ def test_no_secret_in_logs_or_responses_of_a_full_flow(
             "/dashboard",
             "/notifications",
             "/users/me",
+            f"/api-keys/{key['id']}/audit",
         ):
             assert rec("GET", path, None, token)[0] == 200, path
         status, trades = rec("GET", f"/bots/{bot['id']}/trades", None, token)

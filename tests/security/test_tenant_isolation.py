@@ -36,6 +36,7 @@ ID_ROUTES: dict[tuple[str, str], tuple[str, Any]] = {
     # secret that is not the victim's, so every attempt must be a 401 whatever the JWT.
     ("POST", "/signals/{token}"): ("signal_token", "buy"),
     ("DELETE", "/api-keys/{key_id}"): ("key", None),
+    ("GET", "/api-keys/{key_id}/audit"): ("key", None),
     ("POST", "/notifications/{notification_id}/read"): ("notification", None),
     ("GET", "/backtests/{backtest_id}"): ("backtest", None),
     ("DELETE", "/backtests/{backtest_id}"): ("backtest", None),
@@ -207,6 +208,7 @@ def victim_view(platform: Platform, victim: dict[str, Any]) -> dict[str, Any]:
         "trades": f"/bots/{ids['bot']}/trades",
         "signals": f"/bots/{ids['signal_bot']}/signals",
         "keys": "/api-keys",
+        "key_audit": f"/api-keys/{ids['key']}/audit",
         "notifications": "/notifications",
         "backtest": f"/backtests/{ids['backtest']}",
         "bots": "/bots",

@@ -42,4 +42,5 @@ class BinanceKeyVerifier:
             can_trade_spot=spot and bool(restrictions.get("enableSpotAndMarginTrading", False)),
             withdrawals_enabled=bool(restrictions.get("enableWithdrawals", False)),
             checked=(CHECK_VALID, CHECK_SPOT, CHECK_WITHDRAWALS),
+            ip_restricted=bool(restrictions.get("ipRestrict", False)),
         )

@@ -15,8 +15,10 @@ from chalicelib.adapters.dynamo.attempts import CounterModel
 from chalicelib.adapters.dynamo.backtests import BacktestModel
 from chalicelib.adapters.dynamo.base import Model, table_meta
 from chalicelib.adapters.dynamo.bots import BotModel, BotStateModel
+from chalicelib.adapters.dynamo.key_audit import KeyUseItem
 from chalicelib.adapters.dynamo.notifications import NotificationModel
 from chalicelib.adapters.dynamo.paper import PaperItem
+from chalicelib.adapters.dynamo.telegram import DynamoTelegramStore, TelegramItem
 from chalicelib.adapters.dynamo.users import RefreshTokenModel, UserEmailModel, UserModel
 
 
@@ -114,6 +116,9 @@ class DynamoAccountEraser(AwsBoundary):
 
     def delete_api_keys(self, user_id: str) -> int:
         keys = [ApiKeyItem(user_id, k.key_id) for k in ApiKeyItem.query(user_id, attributes_to_get=["key_id"])]
+        for key in keys:  # each key's audit trail goes with it (TTL would take 90 days)
+            uses = KeyUseItem.query(f"{user_id}#{key.key_id}", attributes_to_get=["key_ref", "use_key"])
+            _delete_all(KeyUseItem, (KeyUseItem(u.key_ref, u.use_key) for u in uses))
         return _delete_all(ApiKeyItem, keys)
 
     def delete_backtests(self, user_id: str) -> int:
@@ -121,6 +126,8 @@ class DynamoAccountEraser(AwsBoundary):
         return _delete_all(BacktestModel, (BacktestModel(user_id=user_id, backtest_id=r.backtest_id) for r in rows))
 
     def delete_notifications(self, user_id: str) -> int:
+        DynamoTelegramStore().unlink(user_id)  # the Telegram chat stops reaching the account
+        TelegramItem(f"user#{user_id}").delete()
         rows = NotificationModel.query(user_id, attributes_to_get=["user_id", "notification_key"])
         return _delete_all(
             NotificationModel,

@@ -25,6 +25,7 @@ class ApiKeyItem(Model):
     created_at_ms = NumberAttribute()
     ciphertext = BinaryAttribute(legacy_encoding=False)
     flagged = UnicodeAttribute(null=True)
+    ip_restricted = BooleanAttribute(null=True)
 
 
 def _record(item: ApiKeyItem) -> StoredApiKey:
@@ -37,6 +38,7 @@ def _record(item: ApiKeyItem) -> StoredApiKey:
         created_at_ms=int(item.created_at_ms),
         ciphertext=bytes(item.ciphertext),
         flagged=item.flagged or None,
+        ip_restricted=item.ip_restricted,
     )
 
 
@@ -50,6 +52,7 @@ class DynamoApiKeyRepository(AwsBoundary):
             testnet=key.testnet,
             created_at_ms=key.created_at_ms,
             ciphertext=key.ciphertext,
+            ip_restricted=key.ip_restricted,
         )
         try:
             item.save(condition=ApiKeyItem.key_id.does_not_exist())

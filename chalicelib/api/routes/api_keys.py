@@ -34,6 +34,7 @@ class ApiKeyOut(BaseModel):
     testnet: bool
     created_at: str
     checked: list[str] = Field(default_factory=list, description="What the exchange check verified")
+    ip_warning: str | None = Field(default=None, description="Set when the key works from any IP (mainnet)")
 
 
 class ApiKeyListOut(BaseModel):
@@ -48,6 +49,7 @@ def _out(view: ApiKeyView) -> ApiKeyOut:
         testnet=view.testnet,
         created_at=view.created_at,
         checked=list(view.checked),
+        ip_warning=view.ip_warning,
     )
 
 

@@ -55,6 +55,8 @@ class KeyCheck:
     can_trade_spot: bool
     withdrawals_enabled: bool | None
     checked: tuple[str, ...]
+    # Whether the key only works from whitelisted IPs (`ipRestrict`); None where the exchange cannot tell.
+    ip_restricted: bool | None = None
 
 
 class KeyVerifier(Protocol):

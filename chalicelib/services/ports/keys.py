@@ -18,6 +18,8 @@ class StoredApiKey:
     ciphertext: bytes = field(repr=False)
     # Why the daily re-check found this key unsafe or unusable (its bots were paused); None when it is fine.
     flagged: str | None = None
+    # Whether the exchange said the key only works from whitelisted IPs when it was added (None: not known).
+    ip_restricted: bool | None = None
 
 
 class ApiKeyRepository(Protocol):

@@ -96,6 +96,8 @@ class TickService:
             # Another delivery of this tick holds it; its own result counts.
             return TickOutcome("duplicate")
         except ExchangeRejected as exc:
+            if exc.code == "api_key_rejected":  # services/key_audit.py paused the key's bots and told the user
+                return TickOutcome("rejected", error=exc.message)
             self._stop_with_error(config, f"{exc.message} (exchange code {exc.exchange_code})")
             return TickOutcome("rejected", error=exc.message)
 

@@ -8,6 +8,7 @@ import { ChangePasswordForm } from '@/features/settings/components/change-passwo
 import { DeleteAccountForm, type AccountDeletedState, type LivePosition } from '@/features/settings/components/delete-account-form';
 import { ExportDataForm } from '@/features/settings/components/export-data-form';
 import { SessionsList } from '@/features/settings/components/sessions-list';
+import { TelegramSettingsPanel } from '@/features/settings/components/telegram-settings';
 import { TwoFactorSettings } from '@/features/settings/components/two-factor';
 import { WebhookForm } from '@/features/settings/components/webhook-form';
 import { WebhookSecret } from '@/features/settings/components/webhook-secret';
@@ -62,6 +63,10 @@ export default function SettingsRoute() {
                 <SessionsList />
               </section>
             </div>
+            <section className="card" aria-labelledby="telegram-heading">
+              <h2 id="telegram-heading">Telegram and alert channels</h2>
+              <TelegramSettingsPanel />
+            </section>
             <div className="two-col">
               <section className="card" aria-labelledby="export-heading">
                 <h2 id="export-heading">Export my data</h2>

@@ -6,11 +6,13 @@ import { formatDateTime } from '@/lib/format';
 import { useApiKeys } from '../api/get-api-keys';
 import { useDeleteApiKey } from '../api/delete-api-key';
 import type { ApiKey } from '../types';
+import { KeyAudit } from './key-audit';
 
 export function ApiKeysList() {
   const keys = useApiKeys();
   const remove = useDeleteApiKey();
   const [confirming, setConfirming] = useState<ApiKey | null>(null);
+  const [auditOf, setAuditOf] = useState<string | null>(null);
   return (
     <>
       <FormError error={remove.error} />
@@ -29,7 +31,22 @@ export function ApiKeysList() {
                     {'•'.repeat(12)}
                     {k.api_key_last4} · added {formatDateTime(k.created_at)}
                   </div>
+                  {k.ip_warning ? (
+                    <p className="alert alert-warn" role="note">
+                      {k.ip_warning}
+                    </p>
+                  ) : null}
+                  {auditOf === k.id ? <KeyAudit keyId={k.id} /> : null}
                 </div>
+                <button
+                  type="button"
+                  className="btn btn-ghost"
+                  aria-expanded={auditOf === k.id}
+                  onClick={() => setAuditOf(auditOf === k.id ? null : k.id)}
+                  aria-label={`Audit trail of key ${k.label}`}
+                >
+                  Audit trail
+                </button>
                 <button type="button" className="btn btn-ghost" onClick={() => setConfirming(k)} aria-label={`Delete key ${k.label}`}>
                   Delete
                 </button>
