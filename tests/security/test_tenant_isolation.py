@@ -30,6 +30,7 @@ ID_ROUTES: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/bots/{bot_id}/pause"): ("bot", None),
     ("POST", "/bots/{bot_id}/resume"): ("bot", None),
     ("GET", "/bots/{bot_id}/trades"): ("bot", None),
+    ("GET", "/bots/{bot_id}/chart"): ("bot", None),
     ("DELETE", "/api-keys/{key_id}"): ("key", None),
     ("POST", "/notifications/{notification_id}/read"): ("notification", None),
     ("GET", "/backtests/{backtest_id}"): ("backtest", None),
