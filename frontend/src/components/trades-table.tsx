@@ -104,7 +104,8 @@ export function TradesTable({ trades, showBot = false, botNames = {}, precisions
             <tr className="totals">
               <td colSpan={columns} data-label="Totals">
                 {totals.count} trades · bought {formatQuote(totals.bought, money)} · sold {formatQuote(totals.sold, money)} · fees{' '}
-                {formatQuote(totals.fees, money)} · realised <span className={pnlClass(totals.pnl)}>{formatSignedQuote(totals.pnl, money)}</span>
+                {formatQuote(totals.fees, money)} ·{' '}
+                <span className={pnlClass(totals.pnl)}>realised {formatSignedQuote(totals.pnl, money)}</span>
               </td>
             </tr>
           </tfoot>
