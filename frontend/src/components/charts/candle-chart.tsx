@@ -87,8 +87,37 @@ export function CandleChart({ bars, markers = [], entryPrice, lines = [], levels
     series.current?.applyOptions({ priceFormat: { type: 'price', precision: pricePrecision, minMove: 10 ** -pricePrecision } });
   }, [pricePrecision]);
 
-  useIndicatorLines(chart, lines);
-  usePriceLevels(series, levels);
+  useEffect(() => {
+    const c = chart.current;
+    if (!c || lines.length === 0) return;
+    const added = lines.map((line) => {
+      const s = c.addSeries(
+        LineSeries,
+        { color: line.color, lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title: line.name },
+        line.pane === 'oscillator' ? 1 : 0,
+      );
+      s.setData(line.points.map((p) => ({ time: Math.floor(p.time / 1000) as UTCTimestamp, value: p.value })));
+      return s;
+    });
+    // chart.current is null once the chart itself is gone (unmount), and its series with it.
+    return () => added.forEach((s) => chart.current?.removeSeries(s));
+  }, [lines]);
+
+  useEffect(() => {
+    const s = series.current;
+    if (!s || levels.length === 0) return;
+    const made = levels.map((l) =>
+      s.createPriceLine({
+        price: l.price,
+        color: l.color,
+        lineStyle: l.dashed ? LineStyle.Dashed : LineStyle.Dotted,
+        lineWidth: 1,
+        axisLabelVisible: true,
+        title: l.title,
+      }),
+    );
+    return () => made.forEach((line) => series.current?.removePriceLine(line));
+  }, [levels]);
 
   useEffect(() => {
     if (!series.current || entryPrice == null) return;
@@ -113,37 +142,3 @@ export function CandleChart({ bars, markers = [], entryPrice, lines = [], levels
   );
 }
 
-function useIndicatorLines(chart: React.RefObject<IChartApi | null>, lines: ChartLine[]) {
-  useEffect(() => {
-    const c = chart.current;
-    if (!c || lines.length === 0) return;
-    const added = lines.map((line) => {
-      const s = c.addSeries(
-        LineSeries,
-        { color: line.color, lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title: line.name },
-        line.pane === 'oscillator' ? 1 : 0,
-      );
-      s.setData(line.points.map((p) => ({ time: Math.floor(p.time / 1000) as UTCTimestamp, value: p.value })));
-      return s;
-    });
-    return () => added.forEach((s) => chart.current?.removeSeries(s));
-  }, [chart, lines]);
-}
-
-function usePriceLevels(series: React.RefObject<ISeriesApi<'Candlestick'> | null>, levels: ChartLevel[]) {
-  useEffect(() => {
-    const s = series.current;
-    if (!s || levels.length === 0) return;
-    const made = levels.map((l) =>
-      s.createPriceLine({
-        price: l.price,
-        color: l.color,
-        lineStyle: l.dashed ? LineStyle.Dashed : LineStyle.Dotted,
-        lineWidth: 1,
-        axisLabelVisible: true,
-        title: l.title,
-      }),
-    );
-    return () => made.forEach((line) => series.current?.removePriceLine(line));
-  }, [series, levels]);
-}
