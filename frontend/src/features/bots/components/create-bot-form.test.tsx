@@ -51,7 +51,7 @@ describe('CreateBotForm', () => {
     await user.clear(fast);
     await user.type(fast, '3');
     expect(fast).toHaveAttribute('aria-invalid', 'false');
-    expect(server.calls).toHaveLength(0);
+    expect(server.callsTo('POST', '/api/v1/bots')).toHaveLength(0);
   });
 
   it('posts the bot with typed params and risk rules', async () => {
