@@ -56,12 +56,17 @@ describe('the strategy at work', () => {
 
   it("draws a grid bot's levels as price lines around the current price", async () => {
     await page.goto('/bots/new');
-    await page.getByLabel('Strategy').selectOption('grid');
     await page.getByLabel('Symbol').selectOption('BTCUSDT');
+    // The plan preview shows the current price (the DCA defaults always have a plan); the grid goes around it.
+    await page.getByLabel('Strategy').selectOption('dca');
+    const shown = page.getByTestId('current-price').filter({ hasText: /\d/ });
+    await shown.waitFor();
+    const price = Number((await shown.innerText()).replace(/,/g, ''));
+    assert.ok(price > 0, 'the market has a current price');
+    await page.getByLabel('Strategy').selectOption('grid');
+    await page.getByLabel('Lower', { exact: true }).fill(String(Math.floor(price * 0.95)));
+    await page.getByLabel('Upper', { exact: true }).fill(String(Math.ceil(price * 1.05)));
     await page.getByLabel('Levels', { exact: true }).fill('5');
-    // The plan preview shows the current price and offers a range around it (issue 20, item 3).
-    await page.getByTestId('current-price').filter({ hasText: /\d/ }).waitFor();
-    await page.getByRole('button', { name: /range to ±10% of the price/ }).click();
     await page.getByLabel('Name').fill('E2E grid levels');
     await page.getByLabel(/Budget/).fill('1000');
     await page.getByRole('button', { name: 'Create bot' }).click();
@@ -82,7 +87,7 @@ describe('the strategy at work', () => {
     await phone.page.getByRole('button', { name: 'Sign in' }).click();
     await phone.page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await phone.page.goto('/bots');
-    await phone.page.getByRole('link', { name: 'E2E grid levels' }).waitFor();
+    await phone.page.getByRole('link', { name: 'E2E SMA lines' }).waitFor();
     const botPages = await phone.page.locator('a[href^="/bots/"]').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
     for (const path of [...pages, ...new Set(botPages.filter((h) => !h.endsWith('/edit') && h !== '/bots/new'))]) {
       await phone.page.goto(path);
