@@ -87,7 +87,7 @@ describe('the strategy at work', () => {
     await phone.page.getByRole('button', { name: 'Sign in' }).click();
     await phone.page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await phone.page.goto('/bots');
-    await phone.page.getByRole('link', { name: 'E2E SMA lines' }).waitFor();
+    await phone.page.getByRole('link', { name: 'E2E SMA lines', exact: true }).waitFor();
     const botPages = await phone.page.locator('a[href^="/bots/"]').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
     for (const path of [...pages, ...new Set(botPages.filter((h) => !h.endsWith('/edit') && h !== '/bots/new'))]) {
       await phone.page.goto(path);
