@@ -28,6 +28,7 @@ def _register_routes(app: Chalice) -> None:
         api_keys,
         auth,
         backtests,
+        bot_chart,
         bot_plan,
         bots,
         catalog,
@@ -46,6 +47,7 @@ def _register_routes(app: Chalice) -> None:
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(backtests.bp, url_prefix=API_PREFIX)
     app.register_blueprint(bot_plan.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(bot_chart.bp, url_prefix=API_PREFIX)
     app.register_blueprint(account.bp, url_prefix=API_PREFIX)
     app.register_blueprint(users_security.bp, url_prefix=API_PREFIX)
     app.register_blueprint(signals.bp, url_prefix=API_PREFIX)

@@ -102,7 +102,9 @@ def dispatcher(c: Container) -> Dispatcher:
 def trades(c: Container) -> TradeService:
     from chalicelib.services.trades import TradeService
 
-    return TradeService(trades=c.ports.trades, bots=c.ports.bots, states=c.ports.states, clock=c.clock)
+    return TradeService(
+        trades=c.ports.trades, bots=c.ports.bots, states=c.ports.states, clock=c.clock, catalog=c.symbol_catalog
+    )
 
 
 def backtests(c: Container) -> BacktestService:

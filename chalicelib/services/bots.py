@@ -19,6 +19,7 @@ from chalicelib.domain.bots import (
     transition,
 )
 from chalicelib.domain.clock import Clock
+from chalicelib.domain.display import Precision
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.risk import validate_risk
 from chalicelib.domain.strategies import validate_params
@@ -228,10 +229,12 @@ class BotService:
             )
         minimum = rules.notional.min_notional if rules.notional else Decimal(0)
         if config.budget < minimum:
+            # Money in the quote's own precision: "5.00 USDT", not the exchange's "5.00000000".
+            shown = Precision.of(rules).money_text(minimum)
             raise InvalidInput(
-                f"The budget is below {config.symbol}'s minimum order value of {minimum} {rules.quote_asset}.",
+                f"The budget is below {config.symbol}'s minimum order value of {shown}: raise it to at least {shown}.",
                 code="budget_below_min_notional",
-                details=[{"field": "budget", "message": f"must be at least {minimum}"}],
+                details=[{"field": "budget", "message": f"must be at least {shown}, the smallest order it accepts"}],
             )
         return replace(config, name=name, params=dict(params), risk=risk)
 

@@ -9,13 +9,17 @@ from typing import Any
 
 from chalicelib.domain.bots import BotConfig, BotState, BotStatus
 from chalicelib.domain.clock import Clock, iso_utc
+from chalicelib.domain.display import Precision, fixed
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.trades import Trade, TradeFilter
 from chalicelib.services.ports.bots import BotRepository, BotStateStore, TradeRepository
+from chalicelib.services.ports.market import SymbolCatalog
 
 DAY_MS = 86_400_000
 CSV_COLUMNS = (
     "id",
     "bot_id",
+    "bot_name",
     "symbol",
     "side",
     "price",
@@ -53,31 +57,67 @@ def trade_dict(t: Trade) -> dict[str, Any]:
     }
 
 
+def csv_row(t: Trade, bot_name: str, p: Precision) -> dict[str, Any]:
+    row = trade_dict(t)
+    row.update(
+        bot_name=bot_name,
+        price=format(fixed(t.price, p.price), "f"),
+        quantity=format(fixed(t.quantity, p.qty), "f"),
+        quote_quantity=format(fixed(t.quote_quantity, p.money), "f"),
+        fee=format(p.fee(t.fee, t.fee_asset), "f"),
+        realised_pnl=None if t.realised_pnl is None else format(fixed(t.realised_pnl, p.money), "f"),
+    )
+    return row
+
+
 class TradeService:
-    def __init__(self, *, trades: TradeRepository, bots: BotRepository, states: BotStateStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        trades: TradeRepository,
+        bots: BotRepository,
+        states: BotStateStore,
+        clock: Clock,
+        catalog: SymbolCatalog | None = None,
+    ) -> None:
         self._trades = trades
         self._bots = bots
         self._states = states
         self._clock = clock
+        self._catalog = catalog  # the CSV's precision per symbol; without it numbers are written in full
 
     def page(self, user_id: str, flt: TradeFilter, cursor: str | None, limit: int) -> tuple[list[Trade], str | None]:
         return self._trades.query(user_id, flt, cursor, limit)
 
     def export_csv(self, user_id: str, flt: TradeFilter, max_rows: int = 50_000) -> str:
+        """One row a trade with its bot's name (empty once the bot is deleted) and every number at the
+        symbol's precision, written as plain decimals (no exponent, no thousands separator)."""
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
+        names = {b.id: b.name for b in self._bots.list_for(user_id)}
+        precisions: dict[str, Precision] = {}
         cursor: str | None = None
         rows = 0
         while rows < max_rows:
             items, cursor = self._trades.query(user_id, flt, cursor, 500)
             for t in items:
-                d = trade_dict(t)
+                if t.symbol not in precisions:
+                    precisions[t.symbol] = self._precision(t.symbol)
+                d = csv_row(t, names.get(t.bot_id, ""), precisions[t.symbol])
                 writer.writerow([d[c] if d[c] is not None else "" for c in CSV_COLUMNS])
                 rows += 1
             if not cursor:
                 break
         return out.getvalue()
+
+    def _precision(self, symbol: str) -> Precision:
+        if self._catalog is None:
+            return Precision()
+        try:
+            return Precision.of(self._catalog.symbol_rules(symbol))
+        except NotFound:  # a symbol the exchange has since delisted
+            return Precision()
 
     def dashboard(self, user_id: str) -> dict[str, Any]:
         now = self._clock.now_ms()

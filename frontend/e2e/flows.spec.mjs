@@ -54,6 +54,8 @@ describe('trader web app', () => {
     await page.getByLabel('Fast').fill('2');
     await page.getByLabel('Slow').fill('3');
     await page.getByLabel('Name').fill('E2E paper SMA');
+    // New bots start on BTCUSDT now; this flow's later checks follow a BNBUSDT bot.
+    await page.getByLabel('Symbol').selectOption('BNBUSDT');
     await page.getByLabel(/Budget/).fill('1000');
     await page.getByLabel('Candle interval').selectOption('1m');
     await page.getByRole('button', { name: 'Create bot' }).click();
@@ -91,7 +93,7 @@ describe('trader web app', () => {
     await assertAccessible(page, 'bot edit (running)');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('heading', { name: 'E2E paper SMA' }).waitFor();
-    await page.getByText(/budget 1200/).waitFor();
+    await page.getByText(/budget 1,?200/).waitFor(); // money is printed at the quote's precision: 1,200.00 USDT
   });
 
   it('creates a signal bot, copies its webhook URL and TradingView messages, and trades on a test signal', async () => {

@@ -38,7 +38,7 @@ ARTIFACTS = FRONTEND / "test-results" / "e2e"
 CLOCK_SPEED = os.environ.get("E2E_CLOCK_SPEED", "60")
 CLOCK_START = os.environ.get("E2E_CLOCK_START", "2024-01-01T00:00:00Z")
 STARTUP_TIMEOUT_S = 120
-SUITE_TIMEOUT_S = int(os.environ.get("E2E_SUITE_TIMEOUT_S", "420"))
+SUITE_TIMEOUT_S = int(os.environ.get("E2E_SUITE_TIMEOUT_S", "900"))
 
 # Set by tests/conftest.py for the in-process tests; the platform subprocess sets its own.
 _PARENT_ONLY_ENV = (

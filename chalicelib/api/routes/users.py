@@ -25,6 +25,7 @@ def user_out(user: User) -> UserOut:
         email_verified=user.email_verified,
         mfa_enabled=user.mfa_enabled,
         webhook_url=user.webhook_url,
+        webhook_allows_http=container().webhook_policy.allow_http,
     )
 
 

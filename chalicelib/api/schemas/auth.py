@@ -137,6 +137,8 @@ class UserOut(BaseModel):
     webhook_url: str | None = None
     # Only in the answer that sets a webhook: the HMAC key that signs its requests.
     webhook_secret: str | None = None
+    # True only in local mode, where an http:// webhook (a receiver on this machine) is accepted too.
+    webhook_allows_http: bool = False
 
 
 class WebhookOut(BaseModel):

@@ -16,6 +16,7 @@ from chalicelib.domain.strategies import (
     sma_cross,
 )
 from chalicelib.domain.strategies.base import Params, SignalStrategy, StatefulStrategy, Strategy
+from chalicelib.domain.strategies.cross_rules import with_rules
 from chalicelib.domain.strategies.schema import raise_if, validate
 
 STRATEGIES: dict[str, Strategy] = {
@@ -45,7 +46,7 @@ def get_strategy(strategy_id: str) -> Strategy:
 
 def list_strategies() -> list[dict[str, Any]]:
     """The catalog as served by GET /api/v1/strategies: id, name, description, params_schema."""
-    return [s.describe() for s in STRATEGIES.values()]
+    return [with_rules(s.describe()) for s in STRATEGIES.values()]
 
 
 def validate_params(strategy_id: str, params: dict[str, Any] | None) -> Params:

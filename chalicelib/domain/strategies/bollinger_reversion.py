@@ -4,7 +4,7 @@ middle (or upper) band."""
 from __future__ import annotations
 
 from chalicelib.domain import indicators
-from chalicelib.domain.candles import CandleSeries
+from chalicelib.domain.candles import CandleSeries, FloatArray
 from chalicelib.domain.strategies.base import (
     BoolArray,
     Params,
@@ -48,3 +48,9 @@ STRATEGY = SignalStrategy(
     warmup_bars=warmup_bars,
     signals=signals,
 )
+
+
+def plots(series: CandleSeries, params: Params) -> dict[str, FloatArray]:
+    """What the bot page draws over the candles: the three bands the close crosses."""
+    upper, middle, lower = indicators.bollinger(series.close, params["period"], params["stddev"])
+    return {"Upper band": upper, "Middle band": middle, "Lower band": lower}

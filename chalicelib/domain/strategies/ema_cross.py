@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.domain import indicators
-from chalicelib.domain.candles import CandleSeries
+from chalicelib.domain.candles import CandleSeries, FloatArray
 from chalicelib.domain.strategies.base import (
     BoolArray,
     Params,
@@ -50,3 +50,12 @@ STRATEGY = SignalStrategy(
     warmup_bars=warmup_bars,
     signals=signals,
 )
+
+
+def plots(series: CandleSeries, params: Params) -> dict[str, FloatArray]:
+    """What the bot page draws over the candles: the two averages whose cross is the signal."""
+    window = _window(params)
+    return {
+        f"EMA {params['fast']}": indicators.ema_windowed(series.close, params["fast"], window),
+        f"EMA {params['slow']}": indicators.ema_windowed(series.close, params["slow"], window),
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.domain import indicators
-from chalicelib.domain.candles import CandleSeries
+from chalicelib.domain.candles import CandleSeries, FloatArray
 from chalicelib.domain.strategies.base import (
     BoolArray,
     Params,
@@ -49,3 +49,14 @@ STRATEGY = SignalStrategy(
     warmup_bars=warmup_bars,
     signals=signals,
 )
+
+
+def plots(series: CandleSeries, params: Params) -> dict[str, FloatArray]:
+    """An oscillator drawn in its own pane below the candles: the MACD line and its signal line."""
+    line, signal = indicators.macd_windowed(
+        series.close, params["fast"], params["slow"], params["signal"], _window(params)
+    )
+    return {"MACD": line, "Signal": signal}
+
+
+PLOT_PANE = "oscillator"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from chalicelib.domain import indicators
-from chalicelib.domain.candles import CandleSeries
+from chalicelib.domain.candles import CandleSeries, FloatArray
 from chalicelib.domain.strategies.base import BoolArray, Params, SignalStrategy, crosses_above, crosses_below
 from chalicelib.domain.strategies.schema import integer, number, object_schema
 
@@ -52,3 +52,16 @@ STRATEGY = SignalStrategy(
     warmup_bars=warmup_bars,
     signals=signals,
 )
+
+
+def plots(series: CandleSeries, params: Params) -> dict[str, FloatArray]:
+    """An oscillator (0-100) drawn in its own pane below the candles, with the two levels it crosses."""
+    value = indicators.rsi_windowed(series.close, params["period"], _window(params))
+    return {
+        f"RSI {params['period']}": value,
+        "Oversold": np.full(value.shape[0], float(params["lower"])),
+        "Overbought": np.full(value.shape[0], float(params["upper"])),
+    }
+
+
+PLOT_PANE = "oscillator"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.domain import indicators
-from chalicelib.domain.candles import CandleSeries
+from chalicelib.domain.candles import CandleSeries, FloatArray
 from chalicelib.domain.strategies.base import (
     BoolArray,
     Params,
@@ -41,3 +41,11 @@ STRATEGY = SignalStrategy(
     warmup_bars=warmup_bars,
     signals=signals,
 )
+
+
+def plots(series: CandleSeries, params: Params) -> dict[str, FloatArray]:
+    """What the bot page draws over the candles: the two averages whose cross is the signal."""
+    return {
+        f"SMA {params['fast']}": indicators.sma(series.close, params["fast"]),
+        f"SMA {params['slow']}": indicators.sma(series.close, params["slow"]),
+    }

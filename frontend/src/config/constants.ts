@@ -17,3 +17,9 @@ export const BOT_STATUSES = ['running', 'paused', 'stopped', 'error'] as const;
  * TRADEBOT_DELETED_TRADES_RETENTION_DAYS default; the deletion's answer gives the actual date).
  */
 export const DELETED_TRADES_RETENTION_DAYS = 365;
+
+/** The symbol a new bot starts on: the most liquid pair, when the catalog lists it. */
+export const DEFAULT_SYMBOL = 'BTCUSDT';
+
+export const defaultSymbol = (symbols: { symbol: string }[]): string =>
+  symbols.find((s) => s.symbol === DEFAULT_SYMBOL)?.symbol ?? symbols[0]?.symbol ?? '';

@@ -10,6 +10,8 @@ export type User = {
   email_verified?: boolean;
   mfa_enabled?: boolean;
   webhook_url?: string | null;
+  /** Local mode only: an http:// webhook is accepted too. */
+  webhook_allows_http?: boolean;
 };
 /** The password was right and the account has two-factor sign-in: a code must follow, with this token. */
 export type MfaChallenge = { mfa_required: true; mfa_token: string; expires_in: number };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { grid, smaCross } from '@/testing/fixtures';
-import { collectParams, paramDefaults, paramFields, paramValues, rawParamsZod } from './json-schema';
+import { z } from 'zod';
+import { collectParams, crossRules, paramDefaults, paramFields, paramValues, rawParamsZod } from './json-schema';
 import { zodFieldErrors } from './form';
 
 describe('JSON schema parameter forms', () => {
@@ -55,5 +56,26 @@ describe('JSON schema parameter forms', () => {
       levels: 'Must be at most 100',
       spacing: 'Choose a value',
     });
+  });
+});
+
+describe('cross-field rules', () => {
+  const schema = {
+    type: 'object' as const,
+    properties: { fast: { type: 'integer' as const, default: 10 }, slow: { type: 'integer' as const, default: 30 } },
+    'x-rules': [{ field: 'fast', less_than: 'slow' }],
+  };
+
+  it('puts "fast must be smaller than slow" on both fields, even while another field is invalid', () => {
+    const parsed = rawParamsZod(schema, 'p.').safeParse({ 'p.fast': '40', 'p.slow': '30' });
+    expect(parsed.success).toBe(false);
+    const messages = parsed.error!.issues.map((i) => `${i.path.join('')}: ${i.message}`);
+    expect(messages).toEqual(['p.fast: Must be smaller than Slow', 'p.slow: Must be larger than Fast']);
+    const withName = z
+      .object({ name: z.string().min(1), ...rawParamsZod(schema, 'p.').shape })
+      .superRefine(...crossRules(schema, 'p.'));
+    const issues = withName.safeParse({ name: '', 'p.fast': '40', 'p.slow': '30' }).error!.issues.map((i) => i.path.join(''));
+    expect(issues).toEqual(['name', 'p.fast', 'p.slow']);
+    expect(rawParamsZod(schema, 'p.').safeParse({ 'p.fast': '5', 'p.slow': '30' }).success).toBe(true);
   });
 });

@@ -14,11 +14,15 @@ export type JsonSchemaProperty = {
   title?: string;
 };
 
+/** A cross-field rule the server enforces too: `field` must be smaller than `less_than`. */
+export type CrossRule = { field: string; less_than: string; message?: string };
+
 export type ObjectSchema = {
   type?: 'object';
   properties?: Record<string, JsonSchemaProperty>;
   required?: string[];
   additionalProperties?: boolean;
+  'x-rules'?: CrossRule[];
 };
 
 export type ParamField = {
@@ -120,7 +124,34 @@ export function rawParamsZod(schema: ObjectSchema, prefix = '') {
   const fields = paramFields(schema);
   const shape: Record<string, z.ZodType> = {};
   for (const f of fields) shape[prefix + f.name] = rawFieldSchema(schema.properties![f.name]!, f.required);
-  return z.object(shape);
+  return z.object(shape).superRefine(...crossRules(schema, prefix));
+}
+
+/**
+ * The schema's cross-field rules (`x-rules`, e.g. fast < slow) as a superRefine over raw form values, to chain
+ * on any object holding the params. It runs even while other fields are invalid (an empty name must not hide
+ * "fast must be smaller than slow" while the user types), judging only pairs that parsed as numbers.
+ */
+export function crossRules(schema: ObjectSchema | undefined, prefix = '') {
+  const fields = schema ? paramFields(schema) : [];
+  const labels = Object.fromEntries(fields.map((f) => [f.name, f.label]));
+  const rules = (schema?.['x-rules'] ?? []).filter((r) => r.field in labels && r.less_than in labels);
+  const check = (values: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    for (const rule of rules) {
+      const small = toNumber(values[prefix + rule.field]);
+      const big = toNumber(values[prefix + rule.less_than]);
+      if (small === null || big === null || small < big) continue;
+      // On both fields: whichever one the user is editing shows why the pair is wrong.
+      ctx.addIssue({ code: 'custom', path: [prefix + rule.field], message: `Must be smaller than ${labels[rule.less_than]}` });
+      ctx.addIssue({ code: 'custom', path: [prefix + rule.less_than], message: `Must be larger than ${labels[rule.field]}` });
+    }
+  };
+  return [check, { when: () => true }] as const;
+}
+
+function toNumber(v: unknown): number | null {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : null;
 }
 
 /** Pick the typed params back out of parsed flat values, dropping empty optional ones. */

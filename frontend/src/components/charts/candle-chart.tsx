@@ -3,6 +3,7 @@ import {
   CandlestickSeries,
   createChart,
   createSeriesMarkers,
+  LineSeries,
   LineStyle,
   type IChartApi,
   type ISeriesApi,
@@ -16,10 +17,25 @@ import { baseChartOptions, chartColors } from './theme';
 
 const RIGHT_PAD_BARS = 6;
 
-type Props = { bars: Bar[]; markers?: ChartMarker[]; entryPrice?: number | null; height?: number; label: string };
+/** An indicator series the strategy declares: over the candles ("price") or in a pane below ("oscillator"). */
+export type ChartLine = { name: string; pane: string; color: string; points: { time: number; value: number }[] };
+/** A horizontal level across the chart (a grid level, a DCA safety order's trigger). */
+export type ChartLevel = { price: number; title: string; color: string; dashed?: boolean };
 
-/** Candles with a marker on every entry (buy) and exit (sell). */
-export function CandleChart({ bars, markers = [], entryPrice, height = 360, label }: Props) {
+type Props = {
+  bars: Bar[];
+  markers?: ChartMarker[];
+  entryPrice?: number | null;
+  lines?: ChartLine[];
+  levels?: ChartLevel[];
+  /** Decimals of the symbol's tick: the price axis and labels print prices as the exchange does. */
+  pricePrecision?: number | null;
+  height?: number;
+  label: string;
+};
+
+/** Candles with a marker on every entry (buy) and exit (sell), the strategy's indicator lines and levels. */
+export function CandleChart({ bars, markers = [], entryPrice, lines = [], levels = [], pricePrecision, height = 360, label }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const series = useRef<ISeriesApi<'Candlestick'> | null>(null);
@@ -67,6 +83,43 @@ export function CandleChart({ bars, markers = [], entryPrice, height = 360, labe
   }, [markers]);
 
   useEffect(() => {
+    if (pricePrecision == null) return;
+    series.current?.applyOptions({ priceFormat: { type: 'price', precision: pricePrecision, minMove: 10 ** -pricePrecision } });
+  }, [pricePrecision]);
+
+  useEffect(() => {
+    const c = chart.current;
+    if (!c || lines.length === 0) return;
+    const added = lines.map((line) => {
+      const s = c.addSeries(
+        LineSeries,
+        { color: line.color, lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title: line.name },
+        line.pane === 'oscillator' ? 1 : 0,
+      );
+      s.setData(line.points.map((p) => ({ time: Math.floor(p.time / 1000) as UTCTimestamp, value: p.value })));
+      return s;
+    });
+    // chart.current is null once the chart itself is gone (unmount), and its series with it.
+    return () => added.forEach((s) => chart.current?.removeSeries(s));
+  }, [lines]);
+
+  useEffect(() => {
+    const s = series.current;
+    if (!s || levels.length === 0) return;
+    const made = levels.map((l) =>
+      s.createPriceLine({
+        price: l.price,
+        color: l.color,
+        lineStyle: l.dashed ? LineStyle.Dashed : LineStyle.Dotted,
+        lineWidth: 1,
+        axisLabelVisible: true,
+        title: l.title,
+      }),
+    );
+    return () => made.forEach((line) => series.current?.removePriceLine(line));
+  }, [levels]);
+
+  useEffect(() => {
     if (!series.current || entryPrice == null) return;
     const line = series.current.createPriceLine({
       price: entryPrice,
@@ -88,3 +141,4 @@ export function CandleChart({ bars, markers = [], entryPrice, height = 360, labe
     </div>
   );
 }
+

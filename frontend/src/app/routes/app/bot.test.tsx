@@ -2,18 +2,29 @@ import { screen } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatDateTime } from '@/lib/format';
 import { apiError } from '@/testing/fake-fetch';
-import { scalperBot } from '@/testing/fixtures';
+import { btc, grid, scalperBot, smaCross } from '@/testing/fixtures';
 import { fakeServer, renderWithProviders, signIn } from '@/testing/test-utils';
 import BotRoute from './bot';
 
-const chart = vi.hoisted(() => ({ setData: vi.fn(), setMarkers: vi.fn(), createPriceLine: vi.fn(() => ({})) }));
+const chart = vi.hoisted(() => ({
+  setData: vi.fn(),
+  setMarkers: vi.fn(),
+  createPriceLine: vi.fn(() => ({})),
+  addSeries: vi.fn(),
+  applyOptions: vi.fn(),
+}));
 vi.mock('lightweight-charts', () => ({
   ColorType: { Solid: 'solid' },
   LineStyle: { Dashed: 2 },
   CandlestickSeries: 'Candlestick',
+  LineSeries: 'Line',
   AreaSeries: 'Area',
   createChart: () => ({
-    addSeries: () => ({ setData: chart.setData, createPriceLine: chart.createPriceLine, removePriceLine: vi.fn() }),
+    addSeries: (...args: unknown[]) => {
+      chart.addSeries(...args);
+      return { setData: chart.setData, createPriceLine: chart.createPriceLine, removePriceLine: vi.fn(), applyOptions: chart.applyOptions };
+    },
+    removeSeries: vi.fn(),
     timeScale: () => ({ fitContent: vi.fn(), setVisibleLogicalRange: vi.fn(), subscribeSizeChange: vi.fn(), unsubscribeSizeChange: vi.fn() }),
     remove: vi.fn(),
   }),
@@ -69,5 +80,77 @@ describe('bot page', () => {
     fakeServer({ 'GET /api/v1/bots/nope': apiError(404, 'not_found', 'Bot not found') });
     renderWithProviders(<BotRoute />, { path: '/bots/:botId', url: '/bots/nope' });
     expect(await screen.findByRole('alert')).toHaveTextContent('Bot not found');
+  });
+
+  const candles = {
+    body: { items: [0, 1, 2].map((i) => ({ open_time: Date.parse('2026-03-01T10:00:00Z') + i * 60_000, open: '64990', high: '65010', low: '64980', close: '65000', volume: '3' })) },
+  };
+  const symbols = { body: { items: [{ ...btc, tick_size: '0.01000000', step_size: '0.00001000' }] } };
+
+  it('draws the indicator lines the strategy declares, at the symbol precision, with the strategy named', async () => {
+    signIn();
+    fakeServer({
+      'GET /api/v1/bots/b1': { body: { ...bot, state: { ...bot.state, last_error: null, entry_price: '65000.123456', quantity: '0.00153333' } } },
+      'GET /api/v1/bots/b1/trades': { body: { items: [], next_cursor: null } },
+      'GET /api/v1/market/candles': candles,
+      'GET /api/v1/market/symbols': symbols,
+      'GET /api/v1/strategies': { body: { items: [smaCross] } },
+      'GET /api/v1/bots/b1/chart': {
+        body: {
+          plots: [
+            { name: 'SMA 5', pane: 'price', points: [{ time: Date.parse('2026-03-01T10:02:00Z'), value: 65001 }] },
+            { name: 'SMA 20', pane: 'price', points: [{ time: Date.parse('2026-03-01T10:02:00Z'), value: 64999 }] },
+          ],
+          levels: [],
+          held_cells: [],
+          dca_base_price: null,
+          dca_in_cycle: false,
+          safety_orders: [],
+        },
+      },
+    });
+    renderWithProviders(<BotRoute />, { path: '/bots/:botId', url: '/bots/b1' });
+    expect(await screen.findByRole('img', { name: 'BTCUSDT candles with 0 trade markers, 2 indicator lines' })).toBeInTheDocument();
+    expect(chart.addSeries).toHaveBeenCalledWith('Line', expect.objectContaining({ title: 'SMA 5' }), 0);
+    expect(chart.setData).toHaveBeenCalledWith([{ time: Date.parse('2026-03-01T10:02:00Z') / 1000, value: 65001 }]);
+    expect(screen.getByRole('list', { name: 'Chart legend' })).toHaveTextContent('SMA 20');
+    expect(await screen.findByText('0.00153 @ 65,000.12')).toBeInTheDocument();
+    expect(screen.getByRole('region', { name: 'Parameters' })).toHaveTextContent(smaCross.name);
+    expect(chart.applyOptions).toHaveBeenCalledWith({ priceFormat: { type: 'price', precision: 2, minMove: 0.01 } });
+  });
+
+  it('draws grid levels as price lines and lists the DCA plan with its filled safety orders', async () => {
+    signIn();
+    const gridBot = { ...bot, id: 'g1', name: 'Grid', strategy: 'grid', params: { lower: 60000, upper: 70000, levels: 3 }, state: {} };
+    fakeServer({
+      'GET /api/v1/bots/g1': { body: gridBot },
+      'GET /api/v1/bots/g1/trades': { body: { items: [], next_cursor: null } },
+      'GET /api/v1/market/candles': candles,
+      'GET /api/v1/market/symbols': symbols,
+      'GET /api/v1/strategies': { body: { items: [grid] } },
+      'GET /api/v1/bots/g1/chart': {
+        body: {
+          plots: [],
+          levels: [60000, 65000, 70000],
+          held_cells: [1],
+          dca_base_price: 65000,
+          dca_in_cycle: true,
+          safety_orders: [
+            { leg: 'safety_1', price: 64350, quote: 20, filled: true },
+            { leg: 'safety_2', price: 63700.123, quote: 20, filled: false },
+          ],
+        },
+      },
+    });
+    renderWithProviders(<BotRoute />, { path: '/bots/:botId', url: '/bots/g1' });
+    expect(await screen.findByRole('img', { name: 'BTCUSDT candles with 0 trade markers, 3 grid levels' })).toBeInTheDocument();
+    await vi.waitFor(() => expect(chart.createPriceLine).toHaveBeenCalledWith(expect.objectContaining({ price: 65000, title: 'grid 2 · held' })));
+    expect(chart.createPriceLine).toHaveBeenCalledWith(expect.objectContaining({ price: 60000, title: 'grid 1' }));
+    expect(chart.createPriceLine).toHaveBeenCalledWith(expect.objectContaining({ price: 63700.123, title: 'safety 2 @ 63,700.12' }));
+    const plan = screen.getByRole('region', { name: 'DCA plan' });
+    expect(plan).toHaveTextContent('Cycle opened at 65,000.00; 1 of 2 safety orders filled.');
+    expect(plan).toHaveTextContent('Safety order 1');
+    expect(plan).toHaveTextContent('20.00 USDT');
+    expect(screen.getByRole('region', { name: 'Parameters' })).toHaveTextContent('60,000.00');
   });
 });

@@ -1,22 +1,27 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
+import { usePresentation } from '@/app/presentation';
 import { CandleChart } from '@/components/charts/candle-chart';
 import { PageHeader } from '@/components/layouts/app-layout';
 import { EmptyState, ErrorState, LoadingState, QueryState } from '@/components/ui/states';
 import { TradesTable } from '@/components/trades-table';
 import { paths } from '@/config/paths';
 import { useBot } from '@/features/bots/api/get-bot';
+import { useBotChart } from '@/features/bots/api/get-bot-chart';
 import { useBotTrades } from '@/features/bots/api/get-bot-trades';
 import { BotControls } from '@/features/bots/components/bot-controls';
 import { BotStatePanel } from '@/features/bots/components/bot-state-panel';
+import { BotParams, ChartLegend, DcaLadder } from '@/features/bots/components/strategy-at-work';
+import { chartLevels, chartLines } from '@/features/bots/lib/strategy-overlay';
 import { tradeMarkers } from '@/features/bots/lib/trade-markers';
 import type { Bot } from '@/features/bots/types';
 import { useCandles } from '@/features/market/api/get-candles';
 import { SignalLog } from '@/features/signals/components/signal-log';
 import { SignalWebhook } from '@/features/signals/components/signal-webhook';
+import { useStrategies } from '@/features/strategies/api/get-strategies';
 import { candlesToBars } from '@/lib/chart-data';
-import { toNumber } from '@/lib/format';
+import { DEFAULT_PRECISION, toNumber } from '@/lib/format';
 
 export default function BotRoute() {
   const { botId = '' } = useParams();
@@ -34,6 +39,13 @@ function BotPage({ bot }: { bot: Bot }) {
   const candles = useCandles({ symbol: bot.symbol, interval: bot.interval, limit: 300 });
   const bars = useMemo(() => candlesToBars(candles.data ?? []), [candles.data]);
   const markers = useMemo(() => tradeMarkers(trades.data?.items ?? [], bot.interval), [trades.data, bot.interval]);
+  const { precisions, strategyNames } = usePresentation();
+  const strategies = useStrategies();
+  const precision = precisions[bot.symbol] ?? DEFAULT_PRECISION;
+  const overlay = useBotChart(bot.id, 300, bot.status === 'running');
+  const lines = useMemo(() => chartLines(overlay.data), [overlay.data]);
+  const levels = useMemo(() => chartLevels(overlay.data, precision), [overlay.data, precision]);
+  const strategyName = strategyNames[bot.strategy] ?? bot.strategy;
   useRefreshOnNewTrade(bot, trades.data?.items[0]?.id);
   return (
     <>
@@ -48,7 +60,13 @@ function BotPage({ bot }: { bot: Bot }) {
           </>
         }
       />
-      <BotStatePanel bot={bot} />
+      <BotStatePanel bot={bot} precision={precision} strategyName={strategyName} />
+      <BotParams
+        bot={bot}
+        strategyName={strategyName}
+        schema={strategies.data?.find((st) => st.id === bot.strategy)?.params_schema}
+        precision={precision}
+      />
       {bot.strategy === 'signal' ? <SignalWebhook botId={bot.id} symbol={bot.symbol} running={bot.status === 'running'} /> : null}
       <section className="card">
         <h2>
@@ -65,11 +83,17 @@ function BotPage({ bot }: { bot: Bot }) {
             bars={bars}
             markers={markers}
             entryPrice={bot.state?.in_position ? toNumber(bot.state.entry_price) : null}
-            label={`${bot.symbol} candles with ${markers.length} trade markers`}
+            lines={lines}
+            levels={levels}
+            pricePrecision={precision.price}
+            height={lines.some((l) => l.pane === 'oscillator') ? 480 : 360}
+            label={`${bot.symbol} candles with ${markers.length} trade markers${describeOverlay(lines.length, overlay.data?.levels.length ?? 0)}`}
           />
         )}
+        <ChartLegend lines={lines} levels={overlay.data?.levels.length ?? 0} />
       </section>
       {bot.strategy === 'signal' ? <SignalLog botId={bot.id} running={bot.status === 'running'} /> : null}
+      {overlay.data ? <DcaLadder chart={overlay.data} precision={precision} /> : null}
       <section className="card">
         <h2>Trades</h2>
         <QueryState
@@ -77,11 +101,16 @@ function BotPage({ bot }: { bot: Bot }) {
           isEmpty={(t) => t.items.length === 0}
           empty={<EmptyState title="No trades yet">{bot.status === 'running' ? 'The bot trades when its strategy signals.' : 'Start the bot to trade.'}</EmptyState>}
         >
-          {(t) => <TradesTable trades={t.items} caption={`Trades of ${bot.name}`} />}
+          {(t) => <TradesTable trades={t.items} caption={`Trades of ${bot.name}`} precisions={precisions} showTotals />}
         </QueryState>
       </section>
     </>
   );
+}
+
+function describeOverlay(lines: number, levels: number): string {
+  const parts = [lines ? `${lines} indicator lines` : '', levels ? `${levels} grid levels` : ''].filter(Boolean);
+  return parts.length ? `, ${parts.join(' and ')}` : '';
 }
 
 /** The bot, its trades and the candles poll separately: a new trade means the position and the chart changed

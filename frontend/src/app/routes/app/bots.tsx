@@ -1,4 +1,5 @@
 import { Link } from 'react-router';
+import { usePresentation } from '@/app/presentation';
 import { PageHeader } from '@/components/layouts/app-layout';
 import { EmptyState, QueryState } from '@/components/ui/states';
 import { paths } from '@/config/paths';
@@ -7,6 +8,7 @@ import { BotsTable } from '@/features/bots/components/bots-table';
 
 export default function BotsRoute() {
   const bots = useBots();
+  const { precisions, strategyNames } = usePresentation();
   return (
     <>
       <PageHeader
@@ -26,7 +28,7 @@ export default function BotsRoute() {
           </EmptyState>
         }
       >
-        {(items) => <BotsTable bots={items} />}
+        {(items) => <BotsTable bots={items} strategyNames={strategyNames} precisions={precisions} />}
       </QueryState>
     </>
   );

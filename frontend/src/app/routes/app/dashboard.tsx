@@ -1,4 +1,5 @@
 import { Link } from 'react-router';
+import { usePresentation } from '@/app/presentation';
 import { PageHeader } from '@/components/layouts/app-layout';
 import { EmptyState, QueryState } from '@/components/ui/states';
 import { paths } from '@/config/paths';
@@ -12,6 +13,7 @@ export default function DashboardRoute() {
   const dashboard = useDashboard();
   const notifications = useNotifications();
   const bots = useBots();
+  const { precisions } = usePresentation();
   const botNames = Object.fromEntries((bots.data ?? []).map((b) => [b.id, b.name]));
   const unread = unreadOf(notifications.data?.pages);
   return (
@@ -25,14 +27,14 @@ export default function DashboardRoute() {
         }
       />
       <QueryState query={dashboard} loadingLabel="Loading your dashboard…">
-        {(data) => <DashboardView data={data} botNames={botNames} />}
+        {(data) => <DashboardView data={data} botNames={botNames} precisions={precisions} />}
       </QueryState>
       <section className="card">
         <h2>Unread notifications</h2>
         <QueryState query={notifications} isEmpty={() => unread.length === 0} empty={<EmptyState title="You are all caught up" />}>
           {() => (
             <>
-              <NotificationItems items={unread.slice(0, 5)} />
+              <NotificationItems items={unread.slice(0, 5)} botNames={botNames} />
               <Link to={paths.notifications()}>All notifications →</Link>
             </>
           )}

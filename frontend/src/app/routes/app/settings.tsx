@@ -49,7 +49,7 @@ export default function SettingsRoute() {
               </section>
               <section className="card">
                 <h2>Notifications webhook</h2>
-                <WebhookForm current={u?.webhook_url} />
+                <WebhookForm current={u?.webhook_url} allowHttp={u?.webhook_allows_http ?? false} />
                 <WebhookSecret />
               </section>
             </div>

@@ -14,7 +14,7 @@ export default function LoginRoute() {
   // Set by Settings after the account was deleted.
   const deleted = readAccountDeletedState(useLocation().state);
   return (
-    <AuthLayout title="Sign in">
+    <AuthLayout title="Sign in" pitch>
       {deleted ? <AccountDeletedNotice report={deleted} /> : null}
       <LoginForm onSuccess={() => navigate(safeRedirect(redirectTo), { replace: true })} />
       <p className="muted">

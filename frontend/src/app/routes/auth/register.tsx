@@ -6,7 +6,7 @@ import { RegisterForm } from '@/features/auth/components/register-form';
 export default function RegisterRoute() {
   const navigate = useNavigate();
   return (
-    <AuthLayout title="Create your account">
+    <AuthLayout title="Create your account" pitch>
       <RegisterForm
         onSuccess={(user, email) => navigate(user ? paths.dashboard() : paths.checkInbox(email), { replace: true })}
       />

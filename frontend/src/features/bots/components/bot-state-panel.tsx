@@ -1,5 +1,5 @@
 import { ModeBadge, StatusBadge } from '@/components/ui/badge';
-import { formatDateTime, formatDecimal, formatSigned, pnlClass } from '@/lib/format';
+import { DEFAULT_PRECISION, formatDateTime, formatPrice, formatQty, formatQuote, formatSignedQuote, pnlClass, type Precision } from '@/lib/format';
 import type { Bot } from '../types';
 
 /** When the dispatcher next sends this bot a tick: only a running bot has one. */
@@ -9,7 +9,9 @@ function nextTick(bot: Bot): string {
   return bot.next_tick_at ? formatDateTime(bot.next_tick_at) : '—';
 }
 
-export function BotStatePanel({ bot }: { bot: Bot }) {
+type Props = { bot: Bot; precision?: Precision; strategyName?: string };
+
+export function BotStatePanel({ bot, precision = DEFAULT_PRECISION, strategyName }: Props) {
   const s = bot.state ?? {};
   const lastError = s.last_error ?? bot.last_error;
   return (
@@ -18,7 +20,7 @@ export function BotStatePanel({ bot }: { bot: Bot }) {
         <StatusBadge status={bot.status} />
         <ModeBadge mode={bot.mode} />
         <span className="muted">
-          {bot.strategy} · {bot.symbol} · {bot.interval} · budget {bot.budget}
+          {strategyName ?? bot.strategy} · {bot.symbol} · {bot.interval} · budget {formatQuote(bot.budget, precision)}
         </span>
       </div>
       {lastError ? (
@@ -29,15 +31,15 @@ export function BotStatePanel({ bot }: { bot: Bot }) {
       <dl className="stats">
         <div>
           <dt>Position</dt>
-          <dd>{s.in_position ? `${formatDecimal(s.quantity)} @ ${formatDecimal(s.entry_price)}` : 'Flat'}</dd>
+          <dd>{s.in_position ? `${formatQty(s.quantity, precision)} @ ${formatPrice(s.entry_price, precision)}` : 'Flat'}</dd>
         </div>
         <div>
           <dt>Unrealised PnL</dt>
-          <dd className={pnlClass(s.unrealised_pnl)}>{formatSigned(s.unrealised_pnl)}</dd>
+          <dd className={pnlClass(s.unrealised_pnl)}>{formatSignedQuote(s.unrealised_pnl, precision)}</dd>
         </div>
         <div>
           <dt>Realised PnL</dt>
-          <dd className={pnlClass(s.realised_pnl)}>{formatSigned(s.realised_pnl)}</dd>
+          <dd className={pnlClass(s.realised_pnl)}>{formatSignedQuote(s.realised_pnl, precision)}</dd>
         </div>
         <div>
           <dt>Last tick</dt>

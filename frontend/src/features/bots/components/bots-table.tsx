@@ -1,7 +1,7 @@
 import { Link } from 'react-router';
 import { ModeBadge, StatusBadge } from '@/components/ui/badge';
 import { paths } from '@/config/paths';
-import { formatSigned, pnlClass, toNumber } from '@/lib/format';
+import { DEFAULT_PRECISION, formatSignedQuote, pnlClass, toNumber, type Precision } from '@/lib/format';
 import type { Bot } from '../types';
 
 export function botPnl(bot: Bot): number | null {
@@ -11,10 +11,17 @@ export function botPnl(bot: Bot): number | null {
   return (realised ?? 0) + (unrealised ?? 0);
 }
 
-export function BotsTable({ bots }: { bots: Bot[] }) {
+type Props = {
+  bots: Bot[];
+  /** Human strategy names by id ("SMA crossover"); an id not in it is shown as is. */
+  strategyNames?: Record<string, string>;
+  precisions?: Record<string, Precision>;
+};
+
+export function BotsTable({ bots, strategyNames = {}, precisions = {} }: Props) {
   return (
     <div className="table-wrap">
-      <table className="table">
+      <table className="table table-cards">
         <caption className="sr-only">Your bots</caption>
         <thead>
           <tr>
@@ -34,21 +41,23 @@ export function BotsTable({ bots }: { bots: Bot[] }) {
             const pnl = botPnl(bot);
             return (
               <tr key={bot.id}>
-                <td>
+                <td data-label="Name">
                   <Link to={paths.bot(bot.id)}>{bot.name}</Link>
                 </td>
-                <td>
+                <td data-label="Status">
                   <StatusBadge status={bot.status} />
                 </td>
-                <td>
+                <td data-label="Mode">
                   <ModeBadge mode={bot.mode} />
                 </td>
-                <td>
+                <td data-label="Symbol">
                   {bot.symbol} · {bot.interval}
                 </td>
-                <td>{bot.strategy}</td>
-                <td className={`num ${pnlClass(pnl)}`}>{formatSigned(pnl)}</td>
-                <td>
+                <td data-label="Strategy">{strategyNames[bot.strategy] ?? bot.strategy}</td>
+                <td data-label="PnL" className={`num ${pnlClass(pnl)}`}>
+                  {formatSignedQuote(pnl, precisions[bot.symbol] ?? DEFAULT_PRECISION)}
+                </td>
+                <td data-label="">
                   <Link to={paths.editBot(bot.id)} aria-label={`Edit ${bot.name}`}>
                     Edit
                   </Link>

@@ -39,6 +39,21 @@ describe('CreateBotForm', () => {
     expect(server.callsTo('POST', '/api/v1/bots')).toHaveLength(0);
   });
 
+  it('shows a cross-field rule of the schema on the fields as the user types, with no name yet', async () => {
+    const server = fakeServer({});
+    const withRule = { ...smaCross, params_schema: { ...smaCross.params_schema, 'x-rules': [{ field: 'fast', less_than: 'slow' }] } };
+    const { user } = renderWithProviders(<CreateBotForm strategies={[withRule]} symbols={[btc, eth]} apiKeys={keys} onCreated={vi.fn()} />);
+    const fast = screen.getByLabelText('Fast');
+    await user.clear(fast);
+    await user.type(fast, '40');
+    expect(fast).toHaveAccessibleDescription(expect.stringContaining('Must be smaller than Slow'));
+    expect(fast).toHaveAttribute('aria-invalid', 'true');
+    await user.clear(fast);
+    await user.type(fast, '3');
+    expect(fast).toHaveAttribute('aria-invalid', 'false');
+    expect(server.callsTo('POST', '/api/v1/bots')).toHaveLength(0);
+  });
+
   it('posts the bot with typed params and risk rules', async () => {
     const server = fakeServer({ 'POST /api/v1/bots': (req) => ({ status: 201, body: { id: 'bot-1', status: 'stopped', ...(req.body as object) } }) });
     const { user, onCreated } = setup();

@@ -1,5 +1,6 @@
 import { useCallback, useMemo } from 'react';
 import { FormError } from '@/components/ui/alert';
+import { defaultSymbol } from '@/config/constants';
 import { StrategyConfigFields } from '@/components/form/strategy-config-fields';
 import { useFormState } from '@/lib/form';
 import { strategyConfigDefaults, strategyConfigPayload } from '@/lib/strategy-config';
@@ -30,7 +31,7 @@ export function CreateBotForm({
   const first = strategies[0];
   const schemaFor = useCallback((v: Record<string, unknown>) => botSchema(strategies.find((s) => s.id === v.strategy)), [strategies]);
   const form = useFormState<Record<string, unknown>>(
-    () => ({ ...strategyConfigDefaults(first, symbols[0]?.symbol ?? ''), name: '', mode: 'paper', api_key_id: '', budget: '100', ...initial }),
+    () => ({ ...strategyConfigDefaults(first, defaultSymbol(symbols)), name: '', mode: 'paper', api_key_id: '', budget: '100', ...initial }),
     schemaFor,
   );
   const strategy = strategies.find((s) => s.id === form.values.strategy);

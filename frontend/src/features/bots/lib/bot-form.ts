@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { collectParams } from '@/lib/json-schema';
+import { crossRules } from '@/lib/json-schema';
 import { PARAMS, RISK_FIELDS, riskConfigSchema, riskPayload, strategyConfigSchema, strategyConfigValues } from '@/lib/strategy-config';
 import type { RiskRules, Strategy } from '@/types/api';
 import type { Bot, BotRisk, BotStatus, UpdateBotInput } from '../types';
@@ -26,7 +27,8 @@ export function botSchema(strategy: Strategy | undefined) {
     .extend({ ...basics, mode: z.enum(['paper', 'live']), api_key_id: z.string() })
     .superRefine((v, ctx) => {
       if (v.mode === 'live' && !v.api_key_id) ctx.addIssue({ code: 'custom', path: ['api_key_id'], message: 'Live bots need an exchange API key' });
-    });
+    })
+    .superRefine(...crossRules(strategy?.params_schema, PARAMS));
 }
 
 /** What a running or paused bot may change (the API answers 409 bot_running for the rest). */

@@ -6,7 +6,7 @@ import { TradesTable } from '@/components/trades-table';
 import { BOT_STATUSES } from '@/config/constants';
 import { paths } from '@/config/paths';
 import { equityToLine } from '@/lib/chart-data';
-import { formatDecimal, formatMoney, formatSigned, pnlClass } from '@/lib/format';
+import { DEFAULT_PRECISION, formatMoney, formatPrice, formatQty, formatSigned, pnlClass, type Precision } from '@/lib/format';
 import type { Dashboard, ModeAmount } from '../types';
 
 function Pnl({ value }: { value: ModeAmount }) {
@@ -22,7 +22,9 @@ function Pnl({ value }: { value: ModeAmount }) {
   return <span className={pnlClass(value)}>{formatSigned(value)}</span>;
 }
 
-export function DashboardView({ data, botNames = {} }: { data: Dashboard; botNames?: Record<string, string> }) {
+type Props = { data: Dashboard; botNames?: Record<string, string>; precisions?: Record<string, Precision> };
+
+export function DashboardView({ data, botNames = {}, precisions = {} }: Props) {
   const curve = equityToLine(data.equity_curve ?? []);
   const statuses = [...new Set([...BOT_STATUSES, ...Object.keys(data.bots_by_status ?? {})])];
   return (
@@ -87,7 +89,8 @@ export function DashboardView({ data, botNames = {} }: { data: Dashboard; botNam
                 <div>
                   <Link to={paths.bot(p.bot_id)}>{p.bot_name ?? p.bot_id.slice(0, 8)}</Link>{' '}
                   <span className="muted">
-                    {formatDecimal(p.quantity)} {p.symbol} @ {formatDecimal(p.entry_price)}
+                    {formatQty(p.quantity, precisions[p.symbol] ?? DEFAULT_PRECISION)} {p.symbol} @{' '}
+                    {formatPrice(p.entry_price, precisions[p.symbol] ?? DEFAULT_PRECISION)}
                   </span>
                 </div>
                 <span className={pnlClass(p.unrealised_pnl)}>{formatSigned(p.unrealised_pnl)}</span>
@@ -107,6 +110,7 @@ export function DashboardView({ data, botNames = {} }: { data: Dashboard; botNam
             showBot
             botNames={{ ...Object.fromEntries((data.open_positions ?? []).flatMap((p) => (p.bot_name ? [[p.bot_id, p.bot_name]] : []))), ...botNames }}
             caption="Latest trades"
+            precisions={precisions}
           />
         ) : (
           <EmptyState title="No trades yet">Start a paper bot to see its trades here.</EmptyState>

@@ -53,7 +53,8 @@ describe('settings', () => {
           ? { body: { ...user, webhook_url: (req.body as { webhook_url: string }).webhook_url } }
           : apiError(400, 'invalid_webhook_url', 'The webhook URL must be an https:// URL.', [{ field: 'webhook_url', message: 'must be an absolute https URL' }]),
     });
-    const { user: u } = renderWithProviders(<WebhookForm current={null} />);
+    // Local mode lets http:// through the form; the server still judges the URL and may refuse it.
+    const { user: u } = renderWithProviders(<WebhookForm current={null} allowHttp />);
     await u.type(screen.getByLabelText('Webhook URL'), 'http://insecure.example/hook');
     await u.click(screen.getByRole('button', { name: 'Save' }));
     expect(await screen.findByText('must be an absolute https URL')).toBeInTheDocument();
@@ -64,6 +65,23 @@ describe('settings', () => {
     await u.click(screen.getByRole('button', { name: 'Save' }));
     expect(await screen.findByText('Saved.')).toBeInTheDocument();
     await vi.waitFor(() => expect(server.calls).toHaveLength(2));
+  });
+
+  it('refuses an http:// webhook before sending unless the server runs in local mode, and says which', async () => {
+    signIn();
+    const server = fakeServer({});
+    const { user: u } = renderWithProviders(<WebhookForm current={null} />);
+    expect(screen.getByText(/The URL must start with https:\/\//)).toBeInTheDocument();
+    await u.type(screen.getByLabelText('Webhook URL'), 'http://localhost:9/hook');
+    await u.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('A URL starting with https://')).toBeInTheDocument();
+    expect(server.calls).toHaveLength(0);
+  });
+
+  it('says http:// is accepted in local mode', () => {
+    signIn();
+    renderWithProviders(<WebhookForm current={null} allowHttp />);
+    expect(screen.getByText(/runs in local mode, so http:\/\/ is accepted/)).toBeInTheDocument();
   });
 
   describe('webhook signing secret', () => {

@@ -47,10 +47,10 @@ describe('TradesBrowser', () => {
   it('sends the filters and starts again from the first page', async () => {
     signIn();
     const server = fakeServer({ 'GET /api/v1/trades': { body: { items: [], next_cursor: null } } });
-    const { user } = renderWithProviders(<TradesBrowser bots={[{ id: 'b1', name: 'Scalper' }]} />);
+    const { user } = renderWithProviders(<TradesBrowser bots={[{ id: 'b1', name: 'Scalper' }]} symbols={['BTCUSDT', 'ETHUSDT']} />);
     expect(await screen.findByText('No trades match')).toBeInTheDocument();
     await user.selectOptions(screen.getByLabelText('Bot'), 'b1');
-    await user.type(screen.getByLabelText('Symbol'), 'ethusdt');
+    await user.selectOptions(screen.getByLabelText('Symbol'), 'ETHUSDT');
     await user.selectOptions(screen.getByLabelText('Side'), 'SELL');
     await user.type(screen.getByLabelText('From'), '2026-03-01');
     await user.click(screen.getByRole('button', { name: 'Apply' }));
@@ -81,5 +81,19 @@ describe('TradesBrowser', () => {
     expect(call.headers.get('Authorization')).toBe('Bearer test-access-token');
     const blob = (createObjectURL.mock.calls[0] as unknown as [Blob])[0];
     expect(await blob.text()).toBe('id,side\nt1,BUY\n');
+  });
+
+  it('keeps the filters in the URL and shows the totals of the page at the symbol precision', async () => {
+    signIn();
+    const server = fakeServer({ 'GET /api/v1/trades': { body: { items: [trade('t1'), trade('t2', 'SELL')], next_cursor: null } } });
+    const precisions = { BTCUSDT: { price: 2, qty: 5, money: 2, quote: 'USDT', base: 'BTC' } };
+    renderWithProviders(<TradesBrowser bots={[]} symbols={['BTCUSDT']} precisions={precisions} />, { path: '/trades', url: '/trades?symbol=BTCUSDT&side=SELL' });
+    expect(await screen.findByText(/2 trades · bought 65\.00 USDT · sold 65\.00 USDT · fees 0\.13 USDT/)).toBeInTheDocument();
+    expect(screen.getByLabelText('Symbol')).toHaveValue('BTCUSDT');
+    expect(screen.getAllByText('65,000.50')).toHaveLength(2);
+    expect(screen.getAllByText('0.00100')).toHaveLength(2);
+    const q = server.callsTo('GET', '/api/v1/trades')[0]!.query;
+    expect(q.get('symbol')).toBe('BTCUSDT');
+    expect(q.get('side')).toBe('SELL');
   });
 });

@@ -1,7 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
+import { useSearchParams } from 'react-router';
 import { FormError } from '@/components/ui/alert';
 import { EmptyState, QueryState } from '@/components/ui/states';
 import { TradesTable } from '@/components/trades-table';
+import type { Precision } from '@/lib/format';
 import { useExportTrades } from '../api/export-trades';
 import { useTrades, type TradeFilters } from '../api/get-trades';
 
@@ -10,11 +12,38 @@ export type BotOption = { id: string; name: string };
 const dayStartIso = (d: string) => (d ? new Date(`${d}T00:00:00`).toISOString() : undefined);
 const dayEndIso = (d: string) => (d ? new Date(`${d}T23:59:59.999`).toISOString() : undefined);
 
-/** Filters, cursor pagination (a stack of cursors for "previous") and CSV export. */
-export function TradesBrowser({ bots }: { bots: BotOption[] }) {
-  const [draft, setDraft] = useState({ bot_id: '', symbol: '', side: '', start: '', end: '' });
-  const [filters, setFilters] = useState<TradeFilters>({});
+const FILTER_KEYS = ['bot_id', 'symbol', 'side', 'start', 'end'] as const;
+type Draft = Record<(typeof FILTER_KEYS)[number], string>;
+
+/** The URL keeps the form's values (days as YYYY-MM-DD) so a filtered view can be bookmarked and shared. */
+function draftFrom(params: URLSearchParams): Draft {
+  return Object.fromEntries(FILTER_KEYS.map((k) => [k, params.get(k) ?? ''])) as Draft;
+}
+
+function filtersFrom(d: Draft): TradeFilters {
+  return {
+    bot_id: d.bot_id || undefined,
+    symbol: d.symbol.trim().toUpperCase() || undefined,
+    side: d.side || undefined,
+    start: dayStartIso(d.start),
+    end: dayEndIso(d.end),
+  };
+}
+
+type Props = {
+  bots: BotOption[];
+  /** The symbols the user's bots trade: the symbol filter offers these. */
+  symbols?: string[];
+  precisions?: Record<string, Precision>;
+};
+
+/** Filters (kept in the URL), cursor pagination (a stack of cursors for "previous"), totals and CSV export. */
+export function TradesBrowser({ bots, symbols = [], precisions = {} }: Props) {
+  const [params, setParams] = useSearchParams();
+  const [draft, setDraft] = useState<Draft>(() => draftFrom(params));
+  const filters = useMemo(() => filtersFrom(draftFrom(params)), [params]);
   const [cursors, setCursors] = useState<string[]>([]);
+  const symbolChoices = [...new Set([...symbols, ...(draft.symbol ? [draft.symbol] : [])])].sort();
   const cursor = cursors.at(-1);
   const trades = useTrades(filters, cursor);
   const exportCsv = useExportTrades();
@@ -22,13 +51,7 @@ export function TradesBrowser({ bots }: { bots: BotOption[] }) {
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
-    setFilters({
-      bot_id: draft.bot_id || undefined,
-      symbol: draft.symbol.trim().toUpperCase() || undefined,
-      side: draft.side || undefined,
-      start: dayStartIso(draft.start),
-      end: dayEndIso(draft.end),
-    });
+    setParams(Object.fromEntries(FILTER_KEYS.filter((k) => draft[k]).map((k) => [k, draft[k]])));
     setCursors([]);
   };
   const set = (k: keyof typeof draft) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [k]: e.target.value }));
@@ -49,7 +72,14 @@ export function TradesBrowser({ bots }: { bots: BotOption[] }) {
         </label>
         <label>
           Symbol
-          <input value={draft.symbol} onChange={set('symbol')} placeholder="BTCUSDT" />
+          <select value={draft.symbol} onChange={set('symbol')}>
+            <option value="">All symbols</option>
+            {symbolChoices.map((sym) => (
+              <option key={sym} value={sym}>
+                {sym}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           Side
@@ -84,7 +114,7 @@ export function TradesBrowser({ bots }: { bots: BotOption[] }) {
       >
         {(page) => (
           <>
-            <TradesTable trades={page.items} showBot botNames={botNames} />
+            <TradesTable trades={page.items} showBot botNames={botNames} precisions={precisions} showTotals />
             <nav className="pager" aria-label="Pagination">
               <button type="button" className="btn" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
                 Previous
