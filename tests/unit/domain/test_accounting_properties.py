@@ -29,6 +29,10 @@ from chalicelib.domain.strategies import STRATEGIES
 from chalicelib.domain.synthetic import generate_series
 from tests.unit.domain.conftest import BTC_1M
 
+# A signal bot trades on signals, never on candles: its fills take the same booking path, covered in
+# tests/integration/signals (one signal, one order, one Trade).
+CANDLE_STRATEGIES = sorted(s for s in STRATEGIES if s != "signal")
+
 CASH = 10_000.0
 TOLERANCE = 1e-7 * CASH
 
@@ -40,8 +44,15 @@ SIGNAL_PARAMS: dict[str, list[dict[str, Any]]] = {
     "bollinger_reversion": [{"period": 10, "stddev": 1.0}, {"period": 20, "stddev": 2.0}],
     "dca": [
         {"base_order_quote": 500, "safety_order_quote": 500, "price_deviation_pct": 0.1, "take_profit_pct": 0.1},
-        {"base_order_quote": 1000, "safety_order_quote": 700, "max_safety_orders": 6, "price_deviation_pct": 0.3,
-         "step_scale": 1.5, "volume_scale": 1.3, "take_profit_pct": 0.05},
+        {
+            "base_order_quote": 1000,
+            "safety_order_quote": 700,
+            "max_safety_orders": 6,
+            "price_deviation_pct": 0.3,
+            "step_scale": 1.5,
+            "volume_scale": 1.3,
+            "take_profit_pct": 0.05,
+        },
     ],
 }
 RISKS: list[dict[str, Any]] = [
@@ -98,7 +109,7 @@ def check_accounting(result: BacktestResult, series: CandleSeries, *, gapless: b
             assert r["note"] is None
 
 
-@pytest.mark.parametrize("strategy_id", sorted(STRATEGIES))
+@pytest.mark.parametrize("strategy_id", CANDLE_STRATEGIES)
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     source=st.sampled_from(["btc", "synthetic"]),
