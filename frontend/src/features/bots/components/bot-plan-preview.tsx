@@ -71,7 +71,7 @@ function PlanView({ plan, grid, onSuggestRange }: { plan: BotPlan; grid: boolean
       )}
       {plan.orders.length > 0 ? (
         <div className="table-wrap">
-          <table className="table" aria-label="Planned orders">
+          <table className="table table-cards" aria-label="Planned orders">
             <thead>
               <tr>
                 <th scope="col">Order</th>
@@ -83,10 +83,10 @@ function PlanView({ plan, grid, onSuggestRange }: { plan: BotPlan; grid: boolean
             <tbody>
               {plan.orders.map((o) => (
                 <tr key={o.leg}>
-                  <td>{legName(o.leg)}</td>
-                  <td>{Number(o.price) > 0 ? formatDecimal(o.price) : '–'}</td>
-                  <td>{formatMoney(o.quote)}</td>
-                  <td>{o.note}</td>
+                  <td data-label="Order">{legName(o.leg)}</td>
+                  <td data-label={grid ? 'Buys at' : 'Price'}>{Number(o.price) > 0 ? formatDecimal(o.price) : '–'}</td>
+                  <td data-label={`Spends (${quote})`}>{formatMoney(o.quote)}</td>
+                  <td data-label="Note">{o.note}</td>
                 </tr>
               ))}
             </tbody>
