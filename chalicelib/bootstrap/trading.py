@@ -85,6 +85,9 @@ def ticks(c: Container) -> TickService:
         status=c.bots,
         clock=c.clock,
         max_failures=int(c.settings.extra.get("TRADEBOT_MAX_TICK_FAILURES", "5")),
+        # The local runtime writes every tick (0) so its UI shows each one; a stage writes quiet ticks at most
+        # every 15 minutes (docs/cost.md).
+        heartbeat_ms=int(c.settings.extra.get("TRADEBOT_TICK_HEARTBEAT_S", "900")) * 1000,
     )
 
 

@@ -202,6 +202,8 @@ class LocalRuntime:
         )
         # Links in the local outbox's mail point at this runtime's web app, whatever port it was given.
         env.setdefault("TRADEBOT_WEB_BASE_URL", f"http://{HOST}:{self.options.api_port}")
+        # Locally every tick is written, so the bot page shows each one (a stage keeps the 15-minute heartbeat).
+        env.setdefault("TRADEBOT_TICK_HEARTBEAT_S", "0")
         self._chalice_config = config
 
     def _provision(self) -> dict[str, str]:

@@ -4,13 +4,17 @@ like every bot route: another user's bot is a 404."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.api.routing import Ctx, endpoint
 from chalicelib.api.validation import StrictModel
 from chalicelib.bootstrap import container
-from chalicelib.domain.bot_chart import BotChart, bot_chart
+
+if TYPE_CHECKING:  # the strategy engine loads on the first chart request, not at the API's cold start
+    from chalicelib.domain.bot_chart import BotChart
 
 bp = Blueprint(__name__)
 
@@ -75,4 +79,6 @@ def chart_out(chart: BotChart) -> BotChartOut:
 def get_bot_chart(ctx: Ctx, bot_id: str, query: ChartQuery) -> BotChartOut:
     config, state = container().bots.get(ctx.user_id, bot_id)
     candles = container().candle_view.closed(ctx.user_id, config.symbol, config.interval, query.limit)
+    from chalicelib.domain.bot_chart import bot_chart
+
     return chart_out(bot_chart(config.strategy, config.params, state.engine, candles))

@@ -60,6 +60,7 @@ class TickService:
         status: BotStatusWriter,
         clock: Clock,
         max_failures: int = 5,
+        heartbeat_ms: int = HEARTBEAT_MS,
     ) -> None:
         self._reader = reader
         self._states = states
@@ -70,6 +71,7 @@ class TickService:
         self._status = status
         self._clock = clock
         self._max_failures = max_failures
+        self._heartbeat_ms = heartbeat_ms
         self._orders = OrderExecutor(states, notifier, clock)
         self._signals = SignalExecutor(
             states=states, exchanges=exchanges, orders=self._orders, price=self._price, sync_budget=self._sync_budget,
@@ -205,7 +207,7 @@ class TickService:
                 consecutive_failures=0,
                 last_error=None,
             )
-            if not (after.only_ticked(state) and tick_at - state.last_tick_at < HEARTBEAT_MS):
+            if not (after.only_ticked(state) and tick_at - state.last_tick_at < self._heartbeat_ms):
                 self._states.put(after, expected_version=state.version)
             return TickOutcome("no_trade")
         pending = tuple(
