@@ -34,6 +34,7 @@ from chalicelib.domain.engine_state import state_from_dict, state_to_dict
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.ledger import ClosedTrade, LegFill, book_lot_buy, book_lot_sell
 from chalicelib.domain.orders import OrderIntent, Side
+from chalicelib.domain.resting import WantedOrder
 from chalicelib.domain.risk import RiskRules, entry_quote, exit_reason, validate_risk
 from chalicelib.domain.strategies import get_strategy, validate_params
 from chalicelib.domain.strategies.base import (
@@ -67,6 +68,9 @@ class Decision:
     intents: tuple[OrderIntent, ...]
     state: dict[str, Any]
     bar_open_time: int  # open time of the decision bar (the last closed candle of the window)
+    # The orders the bot wants resting after this bar (domain.resting); the tick reconciles them with what
+    # rests. Empty for a bot that trades at market only.
+    wanted: tuple[WantedOrder, ...] = ()
 
 
 def initial_state() -> dict[str, Any]:

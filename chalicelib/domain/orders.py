@@ -32,6 +32,23 @@ class Side(StrEnum):
 class OrderType(StrEnum):
     MARKET = "MARKET"
     LIMIT = "LIMIT"
+    LIMIT_MAKER = "LIMIT_MAKER"  # a limit that is rejected (-2010) instead of taking liquidity
+    STOP_LOSS_LIMIT = "STOP_LOSS_LIMIT"  # becomes a limit at `price` once the market trades through `stop_price`
+    TAKE_PROFIT_LIMIT = "TAKE_PROFIT_LIMIT"
+
+    @property
+    def has_stop(self) -> bool:
+        return self in (OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT)
+
+    @property
+    def rests(self) -> bool:
+        """Whether an order of this type can stay on the book after it is placed."""
+        return self is not OrderType.MARKET
+
+
+class TimeInForce(StrEnum):
+    GTC = "GTC"  # good till cancelled: rests
+    IOC = "IOC"  # immediate or cancel: what does not fill at once expires
 
 
 class OrderStatus(StrEnum):
@@ -83,19 +100,33 @@ class OrderRequest:
     client_order_id: str
     price: Decimal | None = None
     reference_price: Decimal | None = None
+    stop_price: Decimal | None = None  # STOP_LOSS_LIMIT / TAKE_PROFIT_LIMIT: the trigger
+    time_in_force: TimeInForce | None = None  # LIMIT, STOP_LOSS_LIMIT, TAKE_PROFIT_LIMIT: GTC when None
 
     def __post_init__(self) -> None:
         validate_client_order_id(self.client_order_id)
         if not isinstance(self.quantity, Decimal) or self.quantity <= 0:
             raise InvalidInput(f"quantity must be a positive Decimal, got {self.quantity!r}", code="invalid_quantity")
-        if self.type is OrderType.LIMIT and (self.price is None or self.price <= 0):
-            raise InvalidInput("a limit order needs a positive price", code="invalid_price")
+        if self.type.rests and (self.price is None or self.price <= 0):
+            raise InvalidInput(f"a {self.type.value} order needs a positive price", code="invalid_price")
         if self.type is OrderType.MARKET and self.price is not None:
             raise InvalidInput("a market order takes no price", code="invalid_price")
+        _check_stop_and_time_in_force(self)
 
     @property
     def is_market(self) -> bool:
         return self.type is OrderType.MARKET
+
+
+def _check_stop_and_time_in_force(request: OrderRequest) -> None:
+    stop = request.stop_price
+    if request.type.has_stop != (stop is not None) or (stop is not None and stop <= 0):
+        raise InvalidInput(
+            "a positive stop price is required for (and only for) STOP_LOSS_LIMIT and TAKE_PROFIT_LIMIT",
+            code="invalid_price",
+        )
+    if request.time_in_force is not None and request.type in (OrderType.MARKET, OrderType.LIMIT_MAKER):
+        raise InvalidInput(f"a {request.type.value} order takes no time in force", code="invalid_time_in_force")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +151,9 @@ class Order:
     price: Decimal | None
     created_at_ms: int
     fills: tuple[Fill, ...] = field(default=())
+    stop_price: Decimal | None = None
+    # The client id of the OCO list this order is a leg of (Binance `listClientOrderId`), None for a lone order.
+    order_list_id: str | None = None
 
     @property
     def average_price(self) -> Decimal | None:
@@ -136,6 +170,46 @@ class Order:
         for fill in self.fills:
             total[fill.fee_asset] = total.get(fill.fee_asset, Decimal(0)) + fill.fee
         return total
+
+
+@dataclass(frozen=True, slots=True)
+class OcoRequest:
+    """A sell OCO protecting a long position: a take-profit limit above the market and a stop-limit below it,
+    one quantity, so the first leg to fill cancels the other (Binance `POST /api/v3/orderList/oco`).
+    Each leg has its own client order id, the list its own; all three derive from (bot, purpose, generation)."""
+
+    symbol: str
+    quantity: Decimal
+    list_client_order_id: str
+    take_profit_client_order_id: str
+    take_profit_price: Decimal  # the LIMIT_MAKER leg above the market
+    stop_client_order_id: str
+    stop_price: Decimal  # the trigger of the STOP_LOSS_LIMIT leg
+    stop_limit_price: Decimal  # its limit, at or below the trigger
+    side: Side = Side.SELL
+
+    def __post_init__(self) -> None:
+        for cid in (self.list_client_order_id, self.take_profit_client_order_id, self.stop_client_order_id):
+            validate_client_order_id(cid)
+        if not isinstance(self.quantity, Decimal) or self.quantity <= 0:
+            raise InvalidInput(f"quantity must be a positive Decimal, got {self.quantity!r}", code="invalid_quantity")
+        if self.side is not Side.SELL:
+            raise InvalidInput("only a sell OCO (protecting a long position) is supported", code="invalid_side")
+        if not (0 < self.stop_limit_price <= self.stop_price < self.take_profit_price):
+            raise InvalidInput("an OCO sell needs stop limit <= stop price < take-profit price", code="invalid_price")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderList:
+    """An OCO as the exchange holds it: its legs in their current state."""
+
+    symbol: str
+    list_client_order_id: str
+    orders: tuple[Order, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return any(order.is_open for order in self.orders)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from chalicelib.domain.orders import Balance, Order, OrderRequest
+from chalicelib.domain.orders import Balance, OcoRequest, Order, OrderList, OrderRequest
 from chalicelib.domain.symbols import SymbolRules
 
 if TYPE_CHECKING:  # the API names these ports without loading numpy
@@ -44,6 +44,24 @@ class Exchange(Protocol):
 
     def cancel_order(self, symbol: str, client_order_id: str) -> Order:
         """Cancel an open order; an order that already finished is returned as it is."""
+        ...
+
+
+class RestingExchange(Exchange, Protocol):
+    """An exchange that keeps orders resting between ticks (docs/orders.md): Binance and the paper exchange."""
+
+    def open_orders(self, symbol: str) -> list[Order]:
+        """Every open order of the account on `symbol`, OCO legs included (`order_list_id` set), in ONE call
+        (Binance `GET /api/v3/openOrders?symbol=`, weight 6): a tick with resting orders reads them once."""
+        ...
+
+    def place_oco(self, request: OcoRequest) -> OrderList:
+        """Place a take-profit / stop-loss pair. Idempotent on `list_client_order_id` like `place_order`;
+        raises OrderOutcomeUnknown when the answer was lost (look the legs up by their client ids)."""
+        ...
+
+    def cancel_order_list(self, symbol: str, list_client_order_id: str) -> OrderList:
+        """Cancel both legs of an OCO; a list that already finished is returned as it is."""
         ...
 
 
