@@ -84,3 +84,39 @@ def test_oco_request_needs_stop_limit_below_stop_below_take_profit() -> None:
     with pytest.raises(InvalidInput):
         OcoRequest("BTCUSDT", Decimal("1"), take_profit_price=Decimal("90"), stop_price=Decimal("95"),
                    stop_limit_price=Decimal("94"), **ids)  # fmt: skip
+
+
+# --- domain.resting_fills: the candle rule shared by the paper exchange and the backtester -------------------
+
+
+def test_limit_fills_at_its_price_or_at_an_open_through_it() -> None:
+    from chalicelib.domain.resting_fills import Touch, limit_touch
+
+    assert limit_touch(Side.BUY, 100, open_=105, high=106, low=99) is Touch.AT_PRICE
+    assert limit_touch(Side.BUY, 100, open_=98, high=99, low=97) is Touch.AT_OPEN
+    assert limit_touch(Side.BUY, 100, open_=105, high=106, low=100.5) is Touch.NONE
+    assert limit_touch(Side.SELL, 110, open_=105, high=110, low=104) is Touch.AT_PRICE
+    assert limit_touch(Side.SELL, 110, open_=111, high=112, low=109) is Touch.AT_OPEN
+
+
+def test_stop_limit_fills_through_the_stop_and_rests_after_a_gap_below_its_limit() -> None:
+    from chalicelib.domain.resting_fills import Touch, stop_limit_touch, stop_triggered
+
+    assert stop_limit_touch(Side.SELL, 95, 94, open_=100, high=101, low=93) is Touch.AT_PRICE
+    assert stop_limit_touch(Side.SELL, 95, 94, open_=94.5, high=96, low=93) is Touch.AT_OPEN
+    assert stop_limit_touch(Side.SELL, 95, 94, open_=90, high=91, low=89) is Touch.NONE  # gapped below the limit
+    assert stop_limit_touch(Side.SELL, 95, 94, open_=100, high=101, low=95.5) is Touch.NONE
+    assert stop_triggered(OrderType.STOP_LOSS_LIMIT, Side.SELL, 95, high=101, low=95)
+    assert stop_triggered(OrderType.TAKE_PROFIT_LIMIT, Side.SELL, 110, high=110, low=100)
+    assert not stop_triggered(OrderType.TAKE_PROFIT_LIMIT, Side.SELL, 110, high=109, low=100)
+
+
+def test_oco_tie_goes_to_the_stop_and_partial_fills_follow_volume() -> None:
+    from chalicelib.domain.resting_fills import fillable, oco_first_leg
+
+    assert oco_first_leg(stop_hit=True, take_profit_hit=True) == "stop"
+    assert oco_first_leg(stop_hit=False, take_profit_hit=True) == "take_profit"
+    assert oco_first_leg(stop_hit=False, take_profit_hit=False) is None
+    assert fillable(5.0, volume=20.0) == 2.0
+    assert fillable(1.0, volume=20.0) == 1.0
+    assert fillable(3.0, volume=0.0) == 3.0
