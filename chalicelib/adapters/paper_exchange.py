@@ -1,29 +1,49 @@
 """The paper exchange: simulated fills on real, replayed or synthetic prices, behind the same port as
 Binance (paper trading is an adapter choice, never an `if dry_run` in the services).
 
-Market orders fill at the last closed price moved against the trader by `slippage`; limit orders rest
-(their cost reserved) and fill at their limit price once a later closed candle crosses it; a marketable
-limit fills at once like a market order, never worse than its limit. A fee (0.1% default) is charged per
-side in the asset received, as Binance does without BNB. The same symbol filters apply as on Binance.
-Placing the same client order id twice fills once: the DynamoDB transaction in the store decides.
+Market orders fill at the last closed price moved against the trader by `slippage`. A marketable LIMIT
+fills at once like a market order, never worse than its limit, up to the participation cap of the last
+candle's volume (domain.resting_fills.fillable); an IOC expires what is left, a GTC rests it. A LIMIT_MAKER
+that would cross is rejected (-2010 "Order would immediately match and take."), a stop that would trigger at
+once too (-2010 "Stop price would trigger immediately."), as Binance does. Resting orders (limits, stop-limits,
+OCO pairs) fill on the closed candles after they were placed by paper_book, whenever the account is next
+read, so candles that passed while the bot was paused or the platform down still fill them. A fee (0.1%
+default) is charged per fill in the asset received, as Binance does without BNB. The same symbol filters
+apply as on Binance. Placing the same client order id twice fills once: the DynamoDB transaction decides.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from decimal import Decimal
+from typing import Protocol, TypeVar
 
-from chalicelib.adapters.dynamo.paper import DuplicateOrder, InsufficientBalance, Move, PaperOrder
+from chalicelib.adapters import paper_book as book
+from chalicelib.adapters.dynamo.paper import Delta, DuplicateOrder, InsufficientBalance, Move, OcoList, PaperOrder
+from chalicelib.adapters.paper_orders import OrderMaker, candles_since, groups, rejected
 from chalicelib.domain.candles import Candle
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import ExchangeRejected, ExchangeTemporaryError, NotFound
-from chalicelib.domain.orders import Balance, Fill, Order, OrderRequest, OrderStatus, OrderType, Side
+from chalicelib.domain.orders import (
+    Balance,
+    Fill,
+    OcoRequest,
+    Order,
+    OrderList,
+    OrderRequest,
+    OrderStatus,
+    OrderType,
+    Side,
+    TimeInForce,
+)
 from chalicelib.domain.plan import DEFAULT_FEE_RATE  # the standard spot rate the tick assumes too
-from chalicelib.domain.symbols import SymbolRules, fit_order
+from chalicelib.domain.symbols import SymbolRules
 from chalicelib.services.ports.market import MarketData, SymbolCatalog
 
-AMOUNT = Decimal("0.00000001")  # Binance keeps balances and commissions to 8 decimals
 DEFAULT_SLIPPAGE = Decimal("0.0005")
+T = TypeVar("T")
+_ATTEMPTS = 5  # conditional writes lost to a concurrent settle or cancel before giving up (503-like)
 
 
 class PaperStore(Protocol):
@@ -31,23 +51,17 @@ class PaperStore(Protocol):
 
     def get_order(self, account_id: str, client_order_id: str) -> PaperOrder | None: ...
 
-    def open_orders(self, account_id: str) -> list[PaperOrder]: ...
+    def open_orders(self, account_id: str, symbol: str | None = None) -> list[PaperOrder]: ...
+
+    def get_list(self, account_id: str, list_client_order_id: str) -> OcoList | None: ...
 
     def record_fill(self, account_id: str, order: Order, debit: Move, credit: Move) -> None: ...
 
-    def record_open(self, account_id: str, order: Order, reserve: Move) -> None: ...
+    def record_new(
+        self, account_id: str, orders: Sequence[PaperOrder], deltas: Mapping[str, Delta], oco: OcoList | None = None
+    ) -> None: ...
 
-    def fill_open(self, account_id: str, filled: Order, release: Move, credit: Move) -> bool: ...
-
-    def cancel_open(self, account_id: str, client_order_id: str, release: Move) -> bool: ...
-
-
-def _down(value: Decimal) -> Decimal:
-    return value.quantize(AMOUNT, rounding=ROUND_FLOOR)
-
-
-def _up(value: Decimal) -> Decimal:
-    return value.quantize(AMOUNT, rounding=ROUND_CEILING)
+    def commit(self, account_id: str, changed: Sequence[PaperOrder], deltas: Mapping[str, Delta]) -> bool: ...
 
 
 class PaperExchange:
@@ -71,6 +85,7 @@ class PaperExchange:
         self._fee_rate = fee_rate
         self._slippage = slippage
         self._interval = price_interval
+        self._make = OrderMaker(clock)
 
     # --- the port -------------------------------------------------------------------------------------
 
@@ -81,139 +96,199 @@ class PaperExchange:
         return self._catalog.symbol_rules(symbol)
 
     def balances(self) -> list[Balance]:
-        for open_order in self._store.open_orders(self._account):
-            self._settle(open_order)
+        self._settle_all(self._store.open_orders(self._account))
         return self._store.balances(self._account)
+
+    def open_orders(self, symbol: str) -> list[Order]:
+        settled = self._settle_all(self._store.open_orders(self._account, symbol))
+        return sorted((p.order for p in settled if p.order.is_open), key=lambda o: (o.created_at_ms, o.client_order_id))
 
     def place_order(self, request: OrderRequest) -> Order:
         # No read first: the write is conditional on the client order id, so a repeat (or a concurrent copy)
         # fails as DuplicateOrder and gets the order already placed. One DynamoDB call per new order.
         rules = self._catalog.symbol_rules(request.symbol)
-        last = self._last_price(request.symbol)
-        fitted = fit_order(rules, request, last)
+        last = self._last_candle(request.symbol)
+        fitted = self._make.fit(rules, request, last.close)
         try:
-            if fitted.type is OrderType.LIMIT and not self._marketable(fitted, last):
-                return self._rest(rules, fitted)
-            return self._fill_now(rules, fitted, last)
+            return self._with_settled_funds(lambda: self._place(rules, fitted, last))
         except DuplicateOrder:
             existing = self.get_order_by_client_id(request.symbol, request.client_order_id)
             assert existing is not None  # the conditional write just saw it
             return existing
-        except InsufficientBalance:
-            raise ExchangeRejected(
-                "Account has insufficient balance for requested action.", exchange_code=-2010, code="order_rejected"
-            ) from None
+        except ExchangeRejected:
+            # A retried placement of an order the price has since moved through is the order placed, not a
+            # new maker that would take: only then is it worth a read.
+            existing = self.get_order_by_client_id(request.symbol, request.client_order_id)
+            if existing is None:
+                raise
+            return existing
+
+    def place_oco(self, request: OcoRequest) -> OrderList:
+        rules = self._catalog.symbol_rules(request.symbol)
+        legs = self._make.oco_legs(rules, request, self._last_candle(request.symbol).close)
+        reserve = legs[0].reserved
+        assert reserve is not None
+        deltas, oco = {reserve.asset: Delta(-reserve.amount, reserve.amount)}, self._make.oco(request)
+        try:
+            self._with_settled_funds(lambda: self._store.record_new(self._account, legs, deltas, oco))
+        except DuplicateOrder:
+            return self._order_list(request.symbol, request.list_client_order_id)
+        return OrderList(request.symbol, request.list_client_order_id, tuple(p.order for p in legs))
 
     def get_order_by_client_id(self, symbol: str, client_order_id: str) -> Order | None:
         found = self._store.get_order(self._account, client_order_id)
         if found is None or found.order.symbol != symbol:
             return None
-        return self._settle(found)
+        return self._settled_group(found)[client_order_id].order
 
     def cancel_order(self, symbol: str, client_order_id: str) -> Order:
         found = self._store.get_order(self._account, client_order_id)
         if found is None or found.order.symbol != symbol:
             raise NotFound(f"no order {client_order_id} on {symbol}", code="unknown_order")
-        order = self._settle(found)
-        if order.is_open and found.reserved is not None:
-            self._store.cancel_open(self._account, client_order_id, found.reserved)
-        after = self._store.get_order(self._account, client_order_id)
-        assert after is not None
-        return after.order
+        # Cancelling one leg of an OCO cancels the list, as on Binance.
+        return self._cancel(found)[client_order_id].order
 
-    # --- simulation ---------------------------------------------------------------------------------------
+    def cancel_order_list(self, symbol: str, list_client_order_id: str) -> OrderList:
+        oco = self._store.get_list(self._account, list_client_order_id)
+        first = self._store.get_order(self._account, oco.leg_ids[0]) if oco is not None else None
+        if first is None or first.order.symbol != symbol:
+            raise NotFound(f"no order list {list_client_order_id} on {symbol}", code="unknown_order")
+        legs = self._cancel(first)
+        return OrderList(symbol, list_client_order_id, tuple(p.order for p in legs.values()))
 
-    def _last_price(self, symbol: str) -> Decimal:
+    # --- placing ------------------------------------------------------------------------------------------
+
+    def _with_settled_funds(self, place: Callable[[], T]) -> T:
+        """`place()`, and once more after settling the account when the funds fall short: a sell that filled
+        while nobody read the account frees the quote a new buy needs."""
+        try:
+            return place()
+        except InsufficientBalance:
+            self._settle_all(self._store.open_orders(self._account))
+        try:
+            return place()
+        except InsufficientBalance:
+            raise rejected("Account has insufficient balance for requested action.") from None
+
+    def _last_candle(self, symbol: str) -> Candle:
         candles = self._market.closed_candles(symbol, self._interval, limit=1, end_ms=self._clock.now_ms())
         if not candles:
             raise ExchangeTemporaryError(f"no closed {self._interval} candle for {symbol} yet: no price to fill at")
-        return candles[-1].close
+        return candles[-1]
 
-    @staticmethod
-    def _marketable(request: OrderRequest, last: Decimal) -> bool:
-        assert request.price is not None
-        return last <= request.price if request.side is Side.BUY else last >= request.price
+    def _place(self, rules: SymbolRules, request: OrderRequest, last: Candle) -> Order:
+        if request.type is OrderType.MARKET:
+            return self._fill_now(rules, request, last.close)
+        self._make.check_resting(request, last.close)
+        marketable = request.type is OrderType.LIMIT and self._make.marketable(request, last.close)
+        paper = self._make.resting(rules, request)
+        reserve = paper.reserved
+        assert reserve is not None
+        deltas = {reserve.asset: Delta(-reserve.amount, reserve.amount)}
+        if marketable:
+            price = self._taker_price(request, last.close)
+            quantity = book.candle_quantity(paper, last, rules)
+            paper = book.fill(paper, price, quantity, rules, self._fee_rate, deltas) if quantity > 0 else paper
+        if paper.order.is_open and request.time_in_force is TimeInForce.IOC:
+            paper = book.close(paper, OrderStatus.EXPIRED, deltas)
+        self._store.record_new(self._account, [paper], deltas)
+        return paper.order
 
-    def _fill_now(self, rules: SymbolRules, request: OrderRequest, last: Decimal) -> Order:
+    def _taker_price(self, request: OrderRequest, last: Decimal) -> Decimal:
         if request.side is Side.BUY:
             price = last * (1 + self._slippage)
-            price = min(price, request.price) if request.price is not None else price
-        else:
-            price = last * (1 - self._slippage)
-            price = max(price, request.price) if request.price is not None else price
-        order, debit, credit = self._filled(rules, request, price, self._clock.now_ms())
-        self._store.record_fill(self._account, order, debit, credit)
-        return order
+            return min(price, request.price) if request.price is not None else price
+        price = last * (1 - self._slippage)
+        return max(price, request.price) if request.price is not None else price
 
-    def _filled(
-        self, rules: SymbolRules, request: OrderRequest, price: Decimal, created_at_ms: int
-    ) -> tuple[Order, Move, Move]:
+    def _fill_now(self, rules: SymbolRules, request: OrderRequest, last: Decimal) -> Order:
+        price = self._taker_price(request, last)
         qty = request.quantity
         quote = qty * price
         if request.side is Side.BUY:
-            fee = _up(qty * self._fee_rate)
+            fee = book.up(qty * self._fee_rate)
             fill = Fill(price, qty, fee, rules.base_asset)
-            debit, credit = Move(rules.quote_asset, _up(quote)), Move(rules.base_asset, qty - fee)
+            debit, credit = Move(rules.quote_asset, book.up(quote)), Move(rules.base_asset, qty - fee)
         else:
-            fee = _up(quote * self._fee_rate)
+            fee = book.up(quote * self._fee_rate)
             fill = Fill(price, qty, fee, rules.quote_asset)
-            debit, credit = Move(rules.base_asset, qty), Move(rules.quote_asset, _down(quote) - fee)
-        order = self._order(request, OrderStatus.FILLED, created_at_ms, executed=qty, quote=quote, fills=(fill,))
-        return order, debit, credit
-
-    def _rest(self, rules: SymbolRules, request: OrderRequest) -> Order:
-        assert request.price is not None
-        if request.side is Side.BUY:
-            reserve = Move(rules.quote_asset, _up(request.quantity * request.price))
-        else:
-            reserve = Move(rules.base_asset, request.quantity)
-        order = self._order(request, OrderStatus.NEW, self._clock.now_ms())
-        self._store.record_open(self._account, order, reserve)
+            debit, credit = Move(rules.base_asset, qty), Move(rules.quote_asset, book.down(quote) - fee)
+        order = replace(
+            self._make.order(request), status=OrderStatus.FILLED, executed_quantity=qty, quote_quantity=quote
+        )
+        order = replace(order, fills=(fill,))
+        self._store.record_fill(self._account, order, debit, credit)
         return order
 
-    def _settle(self, paper: PaperOrder) -> Order:
-        """Fill a resting limit order if a candle closed since it was placed crossed its price."""
-        order = paper.order
-        if not order.is_open or order.price is None or paper.reserved is None:
-            return order
-        if not self._crossed(order):
-            return order
-        rules = self._catalog.symbol_rules(order.symbol)
-        request = OrderRequest(order.symbol, order.side, order.type, order.quantity, order.client_order_id, order.price)
-        filled, _debit, credit = self._filled(rules, request, order.price, order.created_at_ms)
-        self._store.fill_open(self._account, filled, paper.reserved, credit)
-        after = self._store.get_order(self._account, order.client_order_id)
-        return after.order if after is not None else order
+    # --- settling and cancelling --------------------------------------------------------------------------
 
-    def _crossed(self, order: Order) -> bool:
-        assert order.price is not None
-        candles = self._market.closed_candles(order.symbol, self._interval, limit=1000, end_ms=self._clock.now_ms())
-        later = [c for c in candles if c.open_time >= order.created_at_ms]
-        if order.side is Side.BUY:
-            return any(c.low <= order.price for c in later)
-        return any(c.high >= order.price for c in later)
+    def _settle_all(self, papers: Sequence[PaperOrder]) -> list[PaperOrder]:
+        """Every open order read, walked over the candles closed since it was last settled."""
+        out: list[PaperOrder] = []
+        candles: dict[str, list[Candle]] = {}
+        for group in groups(papers):
+            symbol = group[0].order.symbol
+            if symbol not in candles:
+                since = min(p.settled_ms for p in papers if p.order.symbol == symbol)
+                candles[symbol] = self._candles(symbol, since)
+            out.extend(self._settle_group(group, candles[symbol]).values())
+        return out
 
-    @staticmethod
-    def _order(
-        request: OrderRequest,
-        status: OrderStatus,
-        created_at_ms: int,
-        *,
-        executed: Decimal = Decimal(0),
-        quote: Decimal = Decimal(0),
-        fills: tuple[Fill, ...] = (),
-    ) -> Order:
-        return Order(
-            symbol=request.symbol,
-            client_order_id=request.client_order_id,
-            exchange_order_id=f"paper-{request.client_order_id}",
-            side=request.side,
-            type=request.type,
-            status=status,
-            quantity=request.quantity,
-            executed_quantity=executed,
-            quote_quantity=quote,
-            price=request.price,
-            created_at_ms=created_at_ms,
-            fills=fills,
-        )
+    def _candles(self, symbol: str, since_ms: int) -> list[Candle]:
+        return candles_since(self._market, symbol, self._interval, since_ms, self._clock.now_ms())
+
+    def _settled_group(self, paper: PaperOrder) -> dict[str, PaperOrder]:
+        group = [paper]
+        if paper.order.is_open and paper.sibling:
+            sibling = self._store.get_order(self._account, paper.sibling)
+            group += [sibling] if sibling is not None and sibling.order.is_open else []
+        if not paper.order.is_open:
+            return {paper.order.client_order_id: paper}
+        return self._settle_group(group, self._candles(paper.order.symbol, paper.settled_ms))
+
+    def _settle_group(self, group: list[PaperOrder], candles: list[Candle]) -> dict[str, PaperOrder]:
+        """Book what the candles filled with a write conditional on the versions read; a lost race re-reads
+        what the winner wrote and walks on from there, so a fill is booked once."""
+        rules = self._catalog.symbol_rules(group[0].order.symbol)
+        for _ in range(_ATTEMPTS):
+            settled = book.settle(group, candles, rules, self._fee_rate)
+            if settled is None:
+                return {p.order.client_order_id: p for p in group}
+            if self._store.commit(self._account, *settled):
+                return {p.order.client_order_id: p for p in settled[0]}
+            group = self._reread(group)
+        raise ExchangeTemporaryError("the paper order kept changing under concurrent settles; try again")
+
+    def _reread(self, group: list[PaperOrder]) -> list[PaperOrder]:
+        fresh = [self._store.get_order(self._account, p.order.client_order_id) for p in group]
+        return [p for p in fresh if p is not None]
+
+    def _cancel(self, paper: PaperOrder) -> dict[str, PaperOrder]:
+        """Settle first (what filled before the cancel stays filled), then cancel what is still open, at the
+        versions just settled: a fill racing the cancel makes the cancel re-read and retry."""
+        for _ in range(_ATTEMPTS):
+            legs = self._settled_group(paper)
+            if paper.sibling and paper.sibling not in legs:
+                sibling = self._store.get_order(self._account, paper.sibling)
+                legs.update({paper.sibling: sibling} if sibling is not None else {})
+            deltas: dict[str, Delta] = {}
+            closed = [
+                replace(book.close(p, OrderStatus.CANCELED, deltas), version=p.version + 1)
+                for p in legs.values()
+                if p.order.is_open
+            ]
+            if not closed or self._store.commit(self._account, closed, deltas):
+                return legs | {p.order.client_order_id: p for p in closed}
+            paper = self._store.get_order(self._account, paper.order.client_order_id) or paper
+        raise ExchangeTemporaryError("the paper order kept changing while it was cancelled; try again")
+
+    def _order_list(self, symbol: str, list_client_order_id: str) -> OrderList:
+        oco = self._store.get_list(self._account, list_client_order_id)
+        assert oco is not None  # the conditional write just saw it
+        first = self._store.get_order(self._account, oco.leg_ids[0])
+        assert first is not None
+        legs = self._settled_group(first)
+        if first.sibling and first.sibling not in legs:
+            sibling = self._store.get_order(self._account, first.sibling)
+            legs.update({first.sibling: sibling} if sibling is not None else {})
+        return OrderList(symbol, list_client_order_id, tuple(p.order for p in legs.values()))

@@ -1,18 +1,25 @@
-"""Paper accounts (one per paper bot) in the paper-accounts table: balances and orders.
+"""Paper accounts (one per paper bot) in the paper-accounts table: balances, orders and OCO lists.
 
 Every change is one DynamoDB transaction whose conditions carry the invariants, never read-then-write:
-an order item is created only if its client order id is new (placing twice fills once), a debit only
-if the balance covers it, an open order is filled or cancelled only while it is still NEW.
+an order (or OCO list) item is created only if its client id is new (placing twice fills once), a debit or
+reservation only if the free balance covers it, and a resting order changes only at the version it was read
+at, so two settles of the same candles (or a cancel racing a fill) book once: the loser re-reads.
+
+Open orders carry `open_key` ("<symbol>#<client order id>"), removed when they close: the sparse `open`
+index answers "the open orders of this account on this symbol" in one query, however long the history.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.expressions.update import Action
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.aws_errors import AwsBoundary
@@ -24,18 +31,29 @@ ZERO = Decimal(0)
 
 
 class DuplicateOrder(Exception):
-    """An order with this client order id already exists in the account."""
+    """An order (or OCO list) with this client id already exists in the account."""
 
 
 class InsufficientBalance(Exception):
     """The account cannot cover the debit or reservation."""
 
 
+class OpenIndex(GlobalSecondaryIndex["PaperItem"]):
+    """Sparse: only open orders carry `open_key`."""
+
+    class Meta:
+        index_name = "open"
+        projection = AllProjection()
+
+    account_id = UnicodeAttribute(hash_key=True)
+    open_key = UnicodeAttribute(range_key=True)
+
+
 class PaperItem(Model):
     Meta = table_meta("paper-accounts")
 
     account_id = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)  # "balance#<ASSET>" | "order#<client order id>"
+    sk = UnicodeAttribute(range_key=True)  # "balance#<ASSET>" | "order#<client order id>" | "list#<list id>"
     # balance
     free = DecimalAttribute(null=True)
     locked = DecimalAttribute(null=True)
@@ -48,12 +66,22 @@ class PaperItem(Model):
     executed_quantity = DecimalAttribute(null=True)
     quote_quantity = DecimalAttribute(null=True)
     price = DecimalAttribute(null=True)
-    fill_price = DecimalAttribute(null=True)
+    stop_price = DecimalAttribute(null=True)
+    time_in_force = UnicodeAttribute(null=True)
+    fills = UnicodeAttribute(null=True)  # JSON [[price, quantity, fee, fee asset], ...]
+    fill_price = DecimalAttribute(null=True)  # items written before partial fills: one fill
     fee = DecimalAttribute(null=True)
     fee_asset = UnicodeAttribute(null=True)
     reserved_asset = UnicodeAttribute(null=True)
     reserved = DecimalAttribute(null=True)
     created_at_ms = NumberAttribute(null=True)
+    order_list_id = UnicodeAttribute(null=True)
+    sibling = UnicodeAttribute(null=True)  # the other leg of an OCO (list items: both legs, comma-separated)
+    version = NumberAttribute(null=True)
+    settled_ms = NumberAttribute(null=True)  # candles opening before this are applied to the order
+    triggered = BooleanAttribute(null=True)  # a stop that triggered and now rests as a limit
+    open_key = UnicodeAttribute(null=True)
+    open_index = OpenIndex()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +92,29 @@ class Move:
 
 @dataclass(frozen=True, slots=True)
 class PaperOrder:
+    """An order as the paper book holds it: the order, what is still locked for it, and the book's state."""
+
     order: Order
     reserved: Move | None
+    version: int = 0
+    settled_ms: int = 0
+    triggered: bool = False
+    sibling: str | None = None
+    time_in_force: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """A change to one asset's balance: `free` below zero must be covered by the free balance."""
+
+    free: Decimal = ZERO
+    locked: Decimal = ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class OcoList:
+    list_client_order_id: str
+    leg_ids: tuple[str, ...]
 
 
 def _order_key(client_order_id: str) -> str:
@@ -76,8 +125,9 @@ def _balance_key(asset: str) -> str:
     return f"balance#{asset}"
 
 
-def _to_item(account_id: str, order: Order, reserved: Move | None) -> PaperItem:
-    fill = order.fills[0] if order.fills else None
+def _to_item(account_id: str, paper: PaperOrder) -> PaperItem:
+    order, reserved = paper.order, paper.reserved
+    fills = json.dumps([[str(f.price), str(f.quantity), str(f.fee), f.fee_asset] for f in order.fills])
     return PaperItem(
         account_id,
         _order_key(order.client_order_id),
@@ -89,23 +139,35 @@ def _to_item(account_id: str, order: Order, reserved: Move | None) -> PaperItem:
         executed_quantity=order.executed_quantity,
         quote_quantity=order.quote_quantity,
         price=order.price,
-        fill_price=fill.price if fill else None,
-        fee=fill.fee if fill else None,
-        fee_asset=fill.fee_asset if fill else None,
+        stop_price=order.stop_price,
+        time_in_force=paper.time_in_force,
+        fills=fills,
         reserved_asset=reserved.asset if reserved else None,
         reserved=reserved.amount if reserved else None,
         created_at_ms=order.created_at_ms,
+        order_list_id=order.order_list_id,
+        sibling=paper.sibling,
+        version=paper.version,
+        settled_ms=paper.settled_ms,
+        triggered=paper.triggered or None,
+        open_key=f"{order.symbol}#{order.client_order_id}" if order.is_open else None,
     )
 
 
-def _from_item(item: PaperItem) -> PaperOrder:
-    fills: tuple[Fill, ...] = ()
+def _fills(item: PaperItem) -> tuple[Fill, ...]:
+    if item.fills:
+        return tuple(Fill(Decimal(p), Decimal(q), Decimal(fee), a) for p, q, fee, a in json.loads(item.fills))
     if item.fill_price is not None and item.fee is not None and item.fee_asset:
-        fills = (Fill(item.fill_price, item.executed_quantity or ZERO, item.fee, item.fee_asset),)
+        return (Fill(item.fill_price, item.executed_quantity or ZERO, item.fee, item.fee_asset),)
+    return ()
+
+
+def _from_item(item: PaperItem) -> PaperOrder:
+    cid = item.sk.removeprefix("order#")
     order = Order(
         symbol=str(item.symbol),
-        client_order_id=item.sk.removeprefix("order#"),
-        exchange_order_id=f"paper-{item.sk.removeprefix('order#')}",
+        client_order_id=cid,
+        exchange_order_id=f"paper-{cid}",
         side=Side(item.side),
         type=OrderType(item.order_type),
         status=OrderStatus(item.status),
@@ -114,10 +176,15 @@ def _from_item(item: PaperItem) -> PaperOrder:
         quote_quantity=item.quote_quantity or ZERO,
         price=item.price,
         created_at_ms=int(item.created_at_ms or 0),
-        fills=fills,
+        fills=_fills(item),
+        stop_price=item.stop_price,
+        order_list_id=item.order_list_id,
     )
     reserved = Move(item.reserved_asset, item.reserved) if item.reserved_asset and item.reserved is not None else None
-    return PaperOrder(order, reserved)
+    settled = int(item.settled_ms) if item.settled_ms is not None else order.created_at_ms
+    return PaperOrder(
+        order, reserved, int(item.version or 0), settled, bool(item.triggered), item.sibling, item.time_in_force
+    )
 
 
 def _reason_codes(exc: TransactWriteError) -> list[str | None]:
@@ -155,93 +222,74 @@ class DynamoPaperStore(AwsBoundary):
         except PaperItem.DoesNotExist:
             return None
 
-    def open_orders(self, account_id: str) -> list[PaperOrder]:
-        items = PaperItem.query(
-            account_id,
-            PaperItem.sk.startswith("order#"),
-            filter_condition=PaperItem.status == OrderStatus.NEW.value,
-            consistent_read=True,
-        )
-        return [_from_item(i) for i in items]
+    def get_list(self, account_id: str, list_client_order_id: str) -> OcoList | None:
+        try:
+            item = PaperItem.get(account_id, f"list#{list_client_order_id}", consistent_read=True)
+        except PaperItem.DoesNotExist:
+            return None
+        return OcoList(list_client_order_id, tuple((item.sibling or "").split(",")))
+
+    def open_orders(self, account_id: str, symbol: str | None = None) -> list[PaperOrder]:
+        """One query of the sparse index (eventually consistent: a writer's version check catches a stale
+        item, and the settle re-reads it)."""
+        key = None if symbol is None else PaperItem.open_key.startswith(f"{symbol}#")
+        return [_from_item(i) for i in PaperItem.open_index.query(account_id, key)]
 
     def record_fill(self, account_id: str, order: Order, debit: Move, credit: Move) -> None:
         """A new order filled at once: create it, debit one asset, credit the other."""
-        self._commit_new(account_id, order, None, debit, credit)
+        deltas = {debit.asset: Delta(free=-debit.amount), credit.asset: Delta(free=credit.amount)}
+        self.record_new(account_id, [PaperOrder(order, None)], deltas)
 
-    def record_open(self, account_id: str, order: Order, reserve: Move) -> None:
-        """A new resting order: create it and move `reserve` from free to locked."""
-        self._commit_new(account_id, order, reserve, None, None)
-
-    def _commit_new(
-        self, account_id: str, order: Order, reserve: Move | None, debit: Move | None, credit: Move | None
+    def record_new(
+        self,
+        account_id: str,
+        orders: Sequence[PaperOrder],
+        deltas: Mapping[str, Delta],
+        oco: OcoList | None = None,
     ) -> None:
+        """New orders (an OCO's legs with their list item) and their balance changes, in one transaction."""
         try:
             with self._transaction() as tx:
-                tx.save(_to_item(account_id, order, reserve), condition=PaperItem.sk.does_not_exist())
-                if reserve is not None:
-                    tx.update(
-                        PaperItem(account_id, _balance_key(reserve.asset)),
-                        actions=[PaperItem.free.add(-reserve.amount), PaperItem.locked.add(reserve.amount)],
-                        condition=PaperItem.free >= reserve.amount,
-                    )
-                if debit is not None:
-                    tx.update(
-                        PaperItem(account_id, _balance_key(debit.asset)),
-                        actions=[PaperItem.free.add(-debit.amount)],
-                        condition=PaperItem.free >= debit.amount,
-                    )
-                if credit is not None:
-                    tx.update(
-                        PaperItem(account_id, _balance_key(credit.asset)), actions=[PaperItem.free.add(credit.amount)]
-                    )
+                if oco is not None:
+                    legs = ",".join(oco.leg_ids)
+                    list_item = PaperItem(account_id, f"list#{oco.list_client_order_id}", sibling=legs)
+                    tx.save(list_item, condition=PaperItem.sk.does_not_exist())
+                for paper in orders:
+                    tx.save(_to_item(account_id, paper), condition=PaperItem.sk.does_not_exist())
+                self._balance_updates(tx, account_id, deltas)
         except TransactWriteError as exc:
             codes = _reason_codes(exc)
-            if codes and codes[0] == "ConditionalCheckFailed":
-                raise DuplicateOrder(order.client_order_id) from None
+            created = len(orders) + (oco is not None)
+            if "ConditionalCheckFailed" in codes[:created]:
+                raise DuplicateOrder(oco.list_client_order_id if oco else orders[0].order.client_order_id) from None
             if "ConditionalCheckFailed" in codes:
-                raise InsufficientBalance(order.client_order_id) from None
+                raise InsufficientBalance(orders[0].order.client_order_id) from None
             raise
 
-    def fill_open(self, account_id: str, filled: Order, release: Move, credit: Move) -> bool:
-        """Fill a resting order if it is still NEW: release its reservation and credit the proceeds."""
-        fill = filled.fills[0]
-        actions = [
-            PaperItem.status.set(filled.status.value),
-            PaperItem.executed_quantity.set(filled.executed_quantity),
-            PaperItem.quote_quantity.set(filled.quote_quantity),
-            PaperItem.fill_price.set(fill.price),
-            PaperItem.fee.set(fill.fee),
-            PaperItem.fee_asset.set(fill.fee_asset),
-        ]
-        return self._settle(account_id, filled.client_order_id, actions, release, credit)
-
-    def cancel_open(self, account_id: str, client_order_id: str, release: Move) -> bool:
-        actions = [PaperItem.status.set(OrderStatus.CANCELED.value)]
-        return self._settle(account_id, client_order_id, actions, release, Move(release.asset, release.amount))
-
-    def _settle(self, account_id: str, client_order_id: str, actions: list, release: Move, credit: Move) -> bool:  # type: ignore[type-arg]
+    def commit(self, account_id: str, changed: Sequence[PaperOrder], deltas: Mapping[str, Delta]) -> bool:
+        """Replace resting orders read at `version - 1` with their new state (version already bumped) and
+        apply the balance changes, or nothing when another writer changed one of them first (False)."""
         try:
             with self._transaction() as tx:
-                tx.update(
-                    PaperItem(account_id, _order_key(client_order_id)),
-                    actions=actions,
-                    condition=PaperItem.status == OrderStatus.NEW.value,
-                )
-                if release.asset == credit.asset:
-                    tx.update(
-                        PaperItem(account_id, _balance_key(release.asset)),
-                        actions=[PaperItem.locked.add(-release.amount), PaperItem.free.add(credit.amount)],
-                    )
-                else:
-                    tx.update(
-                        PaperItem(account_id, _balance_key(release.asset)),
-                        actions=[PaperItem.locked.add(-release.amount)],
-                    )
-                    tx.update(
-                        PaperItem(account_id, _balance_key(credit.asset)), actions=[PaperItem.free.add(credit.amount)]
-                    )
+                for paper in changed:
+                    was = paper.version - 1
+                    unchanged = PaperItem.version == was
+                    if was == 0:  # items written before versions existed
+                        unchanged = unchanged | PaperItem.version.does_not_exist()
+                    tx.save(_to_item(account_id, paper), condition=unchanged)
+                self._balance_updates(tx, account_id, deltas)
         except TransactWriteError as exc:
-            if _reason_codes(exc)[:1] == ["ConditionalCheckFailed"]:
-                return False  # someone else settled it first
+            codes = _reason_codes(exc)
+            if any(c in ("ConditionalCheckFailed", "TransactionConflict") for c in codes):
+                return False
             raise
         return True
+
+    @staticmethod
+    def _balance_updates(tx: TransactWrite, account_id: str, deltas: Mapping[str, Delta]) -> None:
+        for asset, delta in sorted(deltas.items()):
+            if delta.free == 0 and delta.locked == 0:
+                continue
+            actions: list[Action] = [PaperItem.free.add(delta.free), PaperItem.locked.add(delta.locked)]
+            condition = PaperItem.free >= -delta.free if delta.free < 0 else None
+            tx.update(PaperItem(account_id, _balance_key(asset)), actions=actions, condition=condition)
