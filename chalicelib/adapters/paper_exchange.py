@@ -125,13 +125,17 @@ class PaperExchange:
 
     def place_oco(self, request: OcoRequest) -> OrderList:
         rules = self._catalog.symbol_rules(request.symbol)
-        legs = self._make.oco_legs(rules, request, self._last_candle(request.symbol).close)
-        reserve = legs[0].reserved
-        assert reserve is not None
-        deltas, oco = {reserve.asset: Delta(-reserve.amount, reserve.amount)}, self._make.oco(request)
         try:
+            legs = self._make.oco_legs(rules, request, self._last_candle(request.symbol).close)
+            reserve = legs[0].reserved
+            assert reserve is not None
+            deltas, oco = {reserve.asset: Delta(-reserve.amount, reserve.amount)}, self._make.oco(request)
             self._with_settled_funds(lambda: self._store.record_new(self._account, legs, deltas, oco))
         except DuplicateOrder:
+            return self._order_list(request.symbol, request.list_client_order_id)
+        except ExchangeRejected:  # a retry after the price moved: the list placed the first time, if any
+            if self._store.get_list(self._account, request.list_client_order_id) is None:
+                raise
             return self._order_list(request.symbol, request.list_client_order_id)
         return OrderList(request.symbol, request.list_client_order_id, tuple(p.order for p in legs))
 
@@ -237,14 +241,18 @@ class PaperExchange:
     def _candles(self, symbol: str, since_ms: int) -> list[Candle]:
         return candles_since(self._market, symbol, self._interval, since_ms, self._clock.now_ms())
 
-    def _settled_group(self, paper: PaperOrder) -> dict[str, PaperOrder]:
-        group = [paper]
-        if paper.order.is_open and paper.sibling:
+    def _settled_group(self, paper: PaperOrder, *, whole_list: bool = False) -> dict[str, PaperOrder]:
+        """`paper` settled with its OCO sibling while both are open; `whole_list` adds the sibling anyway."""
+        legs = [paper]
+        if paper.sibling and (paper.order.is_open or whole_list):
             sibling = self._store.get_order(self._account, paper.sibling)
-            group += [sibling] if sibling is not None and sibling.order.is_open else []
-        if not paper.order.is_open:
-            return {paper.order.client_order_id: paper}
-        return self._settle_group(group, self._candles(paper.order.symbol, paper.settled_ms))
+            legs += [sibling] if sibling is not None else []
+        out = {p.order.client_order_id: p for p in legs}
+        still_open = [p for p in legs if p.order.is_open]
+        if still_open:
+            since = min(p.settled_ms for p in still_open)
+            out.update(self._settle_group(still_open, self._candles(paper.order.symbol, since)))
+        return out
 
     def _settle_group(self, group: list[PaperOrder], candles: list[Candle]) -> dict[str, PaperOrder]:
         """Book what the candles filled with a write conditional on the versions read; a lost race re-reads
@@ -267,10 +275,7 @@ class PaperExchange:
         """Settle first (what filled before the cancel stays filled), then cancel what is still open, at the
         versions just settled: a fill racing the cancel makes the cancel re-read and retry."""
         for _ in range(_ATTEMPTS):
-            legs = self._settled_group(paper)
-            if paper.sibling and paper.sibling not in legs:
-                sibling = self._store.get_order(self._account, paper.sibling)
-                legs.update({paper.sibling: sibling} if sibling is not None else {})
+            legs = self._settled_group(paper, whole_list=True)
             deltas: dict[str, Delta] = {}
             closed = [
                 replace(book.close(p, OrderStatus.CANCELED, deltas), version=p.version + 1)
@@ -287,8 +292,5 @@ class PaperExchange:
         assert oco is not None  # the conditional write just saw it
         first = self._store.get_order(self._account, oco.leg_ids[0])
         assert first is not None
-        legs = self._settled_group(first)
-        if first.sibling and first.sibling not in legs:
-            sibling = self._store.get_order(self._account, first.sibling)
-            legs.update({first.sibling: sibling} if sibling is not None else {})
+        legs = self._settled_group(first, whole_list=True)
         return OrderList(symbol, list_client_order_id, tuple(p.order for p in legs.values()))

@@ -440,3 +440,59 @@ def test_a_cancel_racing_a_fill_leaves_balances_consistent(book: Any, run: int) 
     assert order.status is OrderStatus.CANCELED and order.executed_quantity == D("0.005")
     spent = sum(f.price * f.quantity for f in order.fills)
     assert balances(ex) == {"USDT": (D("1000") - spent, 0), "BTC": (D("0.015") - D("0.000005"), 0)}
+
+
+# --- long rests ---------------------------------------------------------------------------------------------------
+
+
+def test_a_day_long_rest_is_walked_page_by_page_and_fills_on_its_candle(book: Any) -> None:
+    ex, store = book.exchange, book.store
+    ex.place_order(limit("day-1", Side.BUY, "0.001", "30000"))
+    for _ in range(1500):  # more than one page of the market's candles
+        book.market.flat("35000")
+    book.market.add("31000", "31000", "29500", "30500")  # the one candle that reaches the 30000 limit
+    book.market.flat("30500")
+    after_candles(book)
+    store.calls.clear()
+    assert ex.open_orders("BTCUSDT") == []
+    assert store.calls == ["open_orders", "commit"]  # one read, one write for the fill
+    assert ex.get_order_by_client_id("BTCUSDT", "day-1").fills[0].price == D("30000")
+
+
+def test_a_quiet_order_is_checkpointed_so_later_reads_walk_from_there(book: Any) -> None:
+    from chalicelib.adapters.paper_book import CHECKPOINT_CANDLES
+
+    ex, store = book.exchange, book.store
+    ex.place_order(limit("quiet-1", Side.BUY, "0.001", "30000"))
+    for _ in range(CHECKPOINT_CANDLES - 1):
+        book.market.flat("35000")
+    after_candles(book)
+    store.calls.clear()
+    ex.open_orders("BTCUSDT")
+    assert "commit" not in store.calls  # a quiet read writes nothing
+    book.market.flat("35000")
+    after_candles(book)
+    ex.open_orders("BTCUSDT")
+    assert store.calls.count("commit") == 1
+    checkpoint = store.get_order(ex._account, "quiet-1")
+    assert (
+        checkpoint.settled_ms == book.market.candles[-1].close_time + 1 and checkpoint.order.status is OrderStatus.NEW
+    )
+    store.calls.clear()
+    ex.open_orders("BTCUSDT")
+    assert store.calls == ["open_orders"]
+
+
+def test_a_retried_oco_the_price_has_since_moved_through_is_the_list_placed(book: Any) -> None:
+    ex = book.exchange
+    placed = ex.place_oco(oco("oco-retry", qty="0.005"))
+    # Closes below the stop (a new OCO at these prices is refused) on too thin a volume to fill a lot step:
+    # the stop triggered, so the take-profit expired, and the stop rests as a limit.
+    book.market.add("35000", "35000", "33950", "33950", volume="0.00001")
+    after_candles(book)
+    again = ex.place_oco(oco("oco-retry", qty="0.005"))
+    assert [o.client_order_id for o in again.orders] == [o.client_order_id for o in placed.orders]
+    assert [o.status for o in again.orders] == [OrderStatus.EXPIRED, OrderStatus.NEW]
+    assert balances(ex)["BTC"] == (D("0.005"), D("0.005"))
+    with pytest.raises(NotFound):
+        ex.cancel_order_list("ETHUSDT", "oco-retry")
