@@ -148,8 +148,13 @@ def _oco_step(legs: list[PaperOrder], candle: Candle) -> list[PaperOrder] | None
     winner, loser = (stop, take) if first == "stop" else (take, stop)
     pool = sum((p.reserved.amount for p in legs if p.reserved is not None), ZERO)
     asset = next(p.reserved.asset for p in legs if p.reserved is not None)
-    loser = replace(loser, order=replace(loser.order, status=OrderStatus.EXPIRED), reserved=Move(asset, ZERO))
-    return [replace(winner, reserved=Move(asset, pool)), loser]
+    decided = {
+        winner.order.client_order_id: replace(winner, reserved=Move(asset, pool)),
+        loser.order.client_order_id: replace(
+            loser, order=replace(loser.order, status=OrderStatus.EXPIRED), reserved=Move(asset, ZERO)
+        ),
+    }
+    return [decided[p.order.client_order_id] for p in legs]
 
 
 def _step(
