@@ -496,3 +496,31 @@ def test_a_retried_oco_the_price_has_since_moved_through_is_the_list_placed(book
     assert balances(ex)["BTC"] == (D("0.005"), D("0.005"))
     with pytest.raises(NotFound):
         ex.cancel_order_list("ETHUSDT", "oco-retry")
+
+
+@pytest.mark.parametrize(
+    ("order_type", "side", "price", "stop"),
+    [
+        (OrderType.LIMIT, Side.BUY, "34000", None),
+        (OrderType.LIMIT_MAKER, Side.SELL, "36000", None),
+        (OrderType.STOP_LOSS_LIMIT, Side.SELL, "33900", "34000"),
+        (OrderType.TAKE_PROFIT_LIMIT, Side.SELL, "35900", "36000"),
+        (OrderType.STOP_LOSS_LIMIT, Side.BUY, "36100", "36000"),
+    ],
+)
+def test_every_resting_type_cancels_and_gives_its_reservation_back(
+    book: Any, order_type: OrderType, side: Side, price: str, stop: str | None
+) -> None:
+    ex = book.exchange
+    tif = None if order_type is OrderType.LIMIT_MAKER else TimeInForce.GTC
+    request = OrderRequest(
+        "BTCUSDT", side, order_type, D("0.005"), "cx-any", price=D(price),
+        stop_price=D(stop) if stop else None, time_in_force=tif,
+    )  # fmt: skip
+    assert ex.place_order(request).status is OrderStatus.NEW
+    held = balances(ex)["USDT" if side is Side.BUY else "BTC"][1]
+    assert held == (D("0.005") * D(price) if side is Side.BUY else D("0.005"))
+    assert ex.cancel_order("BTCUSDT", "cx-any").status is OrderStatus.CANCELED
+    assert balances(ex) == {"USDT": (D("1000"), 0), "BTC": (D("0.01"), 0)}
+    with pytest.raises(NotFound):
+        ex.cancel_order("BTCUSDT", "never-placed")
