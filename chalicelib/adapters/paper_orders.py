@@ -108,11 +108,16 @@ class OrderMaker:
             raise rejected(OCO_PRICES)
         list_id = request.list_client_order_id
         reserve = reservation(rules, Side.SELL, take.quantity, take.price)
-        legs = (
-            PaperOrder(self.order(take, list_id), reserve, sibling=stop.client_order_id),
-            PaperOrder(self.order(stop, list_id), replace(reserve, amount=Decimal(0)), sibling=take.client_order_id),
-        )
-        return [replace(p, settled_ms=p.order.created_at_ms, time_in_force=TimeInForce.GTC.value) for p in legs]
+        take_order = self.order(take, list_id)
+        stop_order = replace(self.order(stop, list_id), created_at_ms=take_order.created_at_ms)
+        settled = take_order.created_at_ms
+        return [
+            PaperOrder(take_order, reserve, settled_ms=settled, sibling=stop.client_order_id),
+            PaperOrder(
+                stop_order, replace(reserve, amount=Decimal(0)), settled_ms=settled,
+                sibling=take.client_order_id, time_in_force=TimeInForce.GTC.value,
+            ),
+        ]  # fmt: skip
 
     @staticmethod
     def oco(request: OcoRequest) -> OcoList:
