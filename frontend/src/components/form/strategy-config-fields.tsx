@@ -113,8 +113,7 @@ function StopModeField({ form, newBot }: { form: FormLike; newBot: boolean }) {
   if (!open && (chosen === undefined || chosen === '')) {
     return (
       <p className="hint stop-mode-summary">
-        Stop-loss and take-profit: {auto}
-        {newBot ? ' (automatic)' : ''}.{' '}
+        Stop-loss and take-profit{newBot ? ' (automatic)' : ''}: {auto}.{' '}
         <button type="button" className="btn btn-ghost" onClick={() => setOpen(true)}>
           Change where they are checked
         </button>

@@ -122,7 +122,7 @@ function BotPage({ bot }: { bot: Bot }) {
 
 function describeOverlay(lines: number, levels: number, orders = 0): string {
   const parts = [lines ? `${lines} indicator lines` : '', levels ? `${levels} grid levels` : '', orders ? `${orders} open order lines` : ''].filter(Boolean);
-  return parts.length ? `, ${parts.join(' and ')}` : '';
+  return parts.length ? `, ${[parts.slice(0, -1).join(', '), parts.at(-1)].filter(Boolean).join(' and ')}` : '';
 }
 
 /** The bot, its trades and the candles poll separately: a new trade means the position and the chart changed

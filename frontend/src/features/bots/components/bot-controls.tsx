@@ -73,6 +73,7 @@ export function BotControls({ bot, onDeleted, openOrders }: { bot: Bot; onDelete
               Cancel its orders and delete
             </button>
           </div>
+          <FormError error={action.error} />
         </div>
       ) : (
         <FormError error={action.error ?? remove.error} />
