@@ -11,6 +11,7 @@ const chart = vi.hoisted(() => ({
   setMarkers: vi.fn(),
   createPriceLine: vi.fn((opts: { price: number; title: string }) => ({ ...opts })),
   removePriceLine: vi.fn(),
+  addSeries: vi.fn(),
 }));
 vi.mock('lightweight-charts', () => ({
   ColorType: { Solid: 'solid' },
@@ -18,7 +19,7 @@ vi.mock('lightweight-charts', () => ({
   CandlestickSeries: 'Candlestick',
   LineSeries: 'Line',
   createChart: () => ({
-    addSeries: () => ({ setData: chart.setData, createPriceLine: chart.createPriceLine, removePriceLine: chart.removePriceLine, applyOptions: vi.fn() }),
+    addSeries: (...args: unknown[]) => (chart.addSeries(...args), { setData: chart.setData, createPriceLine: chart.createPriceLine, removePriceLine: chart.removePriceLine, applyOptions: vi.fn() }),
     removeSeries: vi.fn(),
     timeScale: () => ({ setVisibleLogicalRange: vi.fn() }),
     remove: vi.fn(),
@@ -83,6 +84,10 @@ describe('bot page: resting orders', () => {
     );
     // The level an order rests on is drawn once, as the order.
     expect(drawn().filter(([title]) => title === 'grid 2')).toEqual([]);
+    // The price axis stretches over the resting stop and take-profit, not only the candles.
+    const [, options] = chart.addSeries.mock.calls.find(([kind]) => kind === 'Candlestick')!;
+    const autoscale = (options as { autoscaleInfoProvider: (base: () => object) => object }).autoscaleInfoProvider;
+    expect(autoscale(() => ({ priceRange: { minValue: 64980, maxValue: 65010 } }))).toEqual({ priceRange: { minValue: 56000, maxValue: 72000 } });
     const legend = screen.getByRole('list', { name: 'Open orders on the chart' });
     expect(legend).toHaveTextContent('Grid buy × 1');
     expect(legend).toHaveTextContent('Stop-loss × 1');

@@ -61,11 +61,11 @@ describe('orderLevels', () => {
       order({ key: 'grid_buy_4', price: null, type: 'MARKET' }),
     ]);
     expect(levels).toEqual([
-      { price: 60000, title: 'Grid buy', color: '#2ebd85', dashed: true },
-      { price: 70000, title: 'Grid sell', color: '#f6465d', dashed: true },
-      { price: 58000.5, title: 'Safety 2', color: '#f5a524', dashed: true },
-      { price: 72000, title: 'Take-profit (OCO)', color: '#22d3ee', dashed: true },
-      { price: 56000, title: 'Stop-loss (OCO)', color: '#f97316', dashed: true },
+      { price: 60000, title: 'Grid buy', color: '#2ebd85', dashed: true, inView: true },
+      { price: 70000, title: 'Grid sell', color: '#f6465d', dashed: true, inView: true },
+      { price: 58000.5, title: 'Safety 2', color: '#f5a524', dashed: true, inView: true },
+      { price: 72000, title: 'Take-profit (OCO)', color: '#22d3ee', dashed: true, inView: true },
+      { price: 56000, title: 'Stop-loss (OCO)', color: '#f97316', dashed: true, inView: true },
     ]);
   });
 

@@ -85,7 +85,8 @@ const ROLE_TITLE: Record<OrderRole, string> = {
 const step = (key: string) => /^safety_(\d+)$/.exec(key)?.[1];
 
 /**
- * The open orders as price lines: a stop draws at its trigger (where it fires), any other order at its limit.
+ * The open orders as price lines, kept in view: a stop draws at its trigger (where it fires), any other order at
+ * its limit.
  * Orders resting at the same price and role (two partial lots of one grid cell) draw one line.
  */
 export function orderLevels(orders: BotOrder[]): ChartLevel[] {
@@ -101,7 +102,7 @@ export function orderLevels(orders: BotOrder[]): ChartLevel[] {
     seen.add(id);
     const n = role === 'safety' ? step(o.key) : undefined;
     const oco = o.purpose === 'protect' ? ' (OCO)' : '';
-    out.push({ price, title: `${ROLE_TITLE[role]}${n ? ` ${n}` : ''}${oco}`, color: ORDER_COLORS[role], dashed: true });
+    out.push({ price, title: `${ROLE_TITLE[role]}${n ? ` ${n}` : ''}${oco}`, color: ORDER_COLORS[role], dashed: true, inView: true });
   }
   return out;
 }
