@@ -41,6 +41,7 @@ export function parsePrefill(search: URLSearchParams): BotPrefill | null {
       const n = v.risk[k];
       if (typeof n === 'number' && Number.isFinite(n)) risk[k] = n;
     }
+    if (v.risk.stop_mode === 'exchange' || v.risk.stop_mode === 'bot') risk.stop_mode = v.risk.stop_mode;
   }
   return {
     strategy: v.strategy,

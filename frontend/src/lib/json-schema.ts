@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { enumLabel } from './enum-labels';
 
 /** The subset of JSON schema the strategy catalog uses for its parameters. */
 export type JsonSchemaProperty = {
@@ -12,6 +13,8 @@ export type JsonSchemaProperty = {
   default?: unknown;
   description?: string;
   title?: string;
+  /** Readable labels of the enum's values, when the schema gives them. */
+  'x-enum-labels'?: Record<string, string>;
 };
 
 /** A cross-field rule the server enforces too: `field` must be smaller than `less_than`. */
@@ -30,6 +33,8 @@ export type ParamField = {
   label: string;
   kind: 'integer' | 'number' | 'string' | 'boolean' | 'enum';
   options: string[];
+  /** The options with their readable labels, in the schema's order. */
+  choices: Array<{ value: string; label: string }>;
   min?: number;
   max?: number;
   step?: number;
@@ -51,6 +56,7 @@ export function paramFields(schema: ObjectSchema): ParamField[] {
       label: p.title ?? humanize(name),
       kind,
       options: (p.enum ?? []).map(String),
+      choices: (p.enum ?? []).map((v) => ({ value: String(v), label: enumLabel(name, String(v), p['x-enum-labels']) })),
       min: p.minimum ?? p.exclusiveMinimum,
       max: p.maximum ?? p.exclusiveMaximum,
       step: p.multipleOf ?? (kind === 'integer' ? 1 : undefined),

@@ -34,4 +34,6 @@ export type Trade = {
 
 export type EquityPoint = { t: string | number; equity: string | number };
 
-export type RiskRules = { stop_loss_pct?: number; take_profit_pct?: number; trailing_stop_pct?: number };
+/** `stop_mode`: where the stop-loss / take-profit live; absent is "bot" for a saved bot (the server picks for a new one). */
+export type StopMode = 'exchange' | 'bot';
+export type RiskRules = { stop_loss_pct?: number; take_profit_pct?: number; trailing_stop_pct?: number; stop_mode?: StopMode };

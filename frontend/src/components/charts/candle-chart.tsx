@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import {
+  type AutoscaleInfo,
   CandlestickSeries,
   createChart,
   createSeriesMarkers,
@@ -19,8 +20,11 @@ const RIGHT_PAD_BARS = 6;
 
 /** An indicator series the strategy declares: over the candles ("price") or in a pane below ("oscillator"). */
 export type ChartLine = { name: string; pane: string; color: string; points: { time: number; value: number }[] };
-/** A horizontal level across the chart (a grid level, a DCA safety order's trigger). */
-export type ChartLevel = { price: number; title: string; color: string; dashed?: boolean };
+/**
+ * A horizontal level across the chart (a grid level, a DCA safety order's trigger, a resting order). `inView`:
+ * the price axis stretches to show it even when the candles stay far from it (a stop-loss 5% below).
+ */
+export type ChartLevel = { price: number; title: string; color: string; dashed?: boolean; inView?: boolean };
 
 type Props = {
   bars: Bar[];
@@ -41,6 +45,7 @@ export function CandleChart({ bars, markers = [], entryPrice, lines = [], levels
   const series = useRef<ISeriesApi<'Candlestick'> | null>(null);
   const markerApi = useRef<ISeriesMarkersPluginApi<Time> | null>(null);
   const fitted = useRef(false);
+  const keptInView = useRef<number[]>([]);
 
   useEffect(() => {
     if (!container.current) return;
@@ -51,6 +56,7 @@ export function CandleChart({ bars, markers = [], entryPrice, lines = [], levels
       borderVisible: false,
       wickUpColor: chartColors.up,
       wickDownColor: chartColors.down,
+      autoscaleInfoProvider: (candles: () => AutoscaleInfo | null) => withinView(candles(), keptInView.current),
     });
     markerApi.current = createSeriesMarkers(series.current, []);
     return () => {
@@ -105,6 +111,7 @@ export function CandleChart({ bars, markers = [], entryPrice, lines = [], levels
 
   useEffect(() => {
     const s = series.current;
+    keptInView.current = levels.filter((l) => l.inView).map((l) => l.price);
     if (!s || levels.length === 0) return;
     const made = levels.map((l) =>
       s.createPriceLine({
@@ -142,3 +149,9 @@ export function CandleChart({ bars, markers = [], entryPrice, lines = [], levels
   );
 }
 
+/** The candles' price range stretched over the prices that must stay in view. */
+function withinView(info: AutoscaleInfo | null, prices: number[]): AutoscaleInfo | null {
+  if (!info?.priceRange || prices.length === 0) return info;
+  const { minValue, maxValue } = info.priceRange;
+  return { ...info, priceRange: { minValue: Math.min(minValue, ...prices), maxValue: Math.max(maxValue, ...prices) } };
+}

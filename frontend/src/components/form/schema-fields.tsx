@@ -27,9 +27,9 @@ export function SchemaFields({ schema, form, prefix = '' }: { schema: ObjectSche
               f.kind === 'enum' ? (
                 <select {...a11y} name={name} value={String(form.values[name] ?? '')} onChange={(e) => form.set(name, e.target.value)}>
                   {f.required ? null : <option value="">—</option>}
-                  {f.options.map((o) => (
-                    <option key={o} value={o}>
-                      {o}
+                  {f.choices.map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
                     </option>
                   ))}
                 </select>

@@ -1,6 +1,8 @@
+import { useState } from 'react';
 import { INTERVALS } from '@/config/constants';
-import { switchStrategy } from '@/lib/strategy-config';
-import type { MarketSymbol, Strategy } from '@/types/api';
+import { ENUM_LABELS } from '@/lib/enum-labels';
+import { STOP_MODE_FIELD, STOP_MODES, switchStrategy } from '@/lib/strategy-config';
+import type { MarketSymbol, StopMode, Strategy } from '@/types/api';
 import { SelectField, TextField, type FormLike } from './field';
 import { SchemaFields } from './schema-fields';
 
@@ -8,15 +10,17 @@ type Props = {
   form: FormLike & { setValues: (fn: (v: Record<string, unknown>) => Record<string, unknown>) => void };
   strategies: Strategy[];
   symbols: MarketSymbol[];
+  /** A bot being created: left unchosen, the stop mode is the server's pick for a new bot. */
+  newBot?: boolean;
 };
 
 /** Strategy, its generated parameter form, market and risk rules (shared by bots and backtests). */
-export function StrategyConfigFields({ form, strategies, symbols }: Props) {
+export function StrategyConfigFields({ form, strategies, symbols, newBot = false }: Props) {
   return (
     <>
       <StrategyFields form={form} strategies={strategies} />
       <MarketFields form={form} symbols={symbols} />
-      <RiskFields form={form} />
+      <RiskFields form={form} newBot={newBot} />
     </>
   );
 }
@@ -71,7 +75,7 @@ export function MarketFields({ form, symbols }: { form: FormLike; symbols: Marke
   );
 }
 
-export function RiskFields({ form, hint }: { form: FormLike; hint?: string }) {
+export function RiskFields({ form, hint, newBot = false }: { form: FormLike; hint?: string; newBot?: boolean }) {
   return (
     <fieldset>
       <legend>Risk rules</legend>
@@ -81,6 +85,49 @@ export function RiskFields({ form, hint }: { form: FormLike; hint?: string }) {
         <TextField form={form} name="risk.take_profit_pct" label="Take-profit %" type="number" step="any" inputMode="decimal" hint="Empty for none" />
         <TextField form={form} name="risk.trailing_stop_pct" label="Trailing stop %" type="number" step="any" inputMode="decimal" hint="Empty for none" />
       </div>
+      <StopModeField form={form} newBot={newBot} />
     </fieldset>
+  );
+}
+
+const STOP_MODE_LABEL = ENUM_LABELS.stop_mode as Record<StopMode, string>;
+
+/**
+ * What an unchosen stop mode means: a saved bot (and a backtest) checks its stops itself; the server puts a
+ * new live bot's stop-loss / take-profit on the exchange when it has one.
+ */
+export function automaticStopMode(values: Record<string, unknown>, newBot: boolean): StopMode {
+  const hasStop = ['risk.stop_loss_pct', 'risk.take_profit_pct'].some((k) => String(values[k] ?? '').trim() !== '');
+  return newBot && values.mode === 'live' && hasStop ? 'exchange' : 'bot';
+}
+
+/**
+ * Where the stop-loss and take-profit live. Shown as a line with the mode in force until the user asks to
+ * change it (most never need to), so a form that leaves it alone sends no stop mode.
+ */
+function StopModeField({ form, newBot }: { form: FormLike; newBot: boolean }) {
+  const chosen = form.values[STOP_MODE_FIELD];
+  const [open, setOpen] = useState(false);
+  const auto = STOP_MODE_LABEL[automaticStopMode(form.values, newBot)];
+  const hint = 'On the exchange, the stop-loss and take-profit rest as one OCO order that fills between candles; checked by the bot, they are sold at market after the candle that crossed them.';
+  if (!open && (chosen === undefined || chosen === '')) {
+    return (
+      <p className="hint stop-mode-summary">
+        Stop-loss and take-profit{newBot ? ' (automatic)' : ''}: {auto}.{' '}
+        <button type="button" className="btn btn-ghost" onClick={() => setOpen(true)}>
+          Change where they are checked
+        </button>
+      </p>
+    );
+  }
+  return (
+    <SelectField
+      form={form}
+      name={STOP_MODE_FIELD}
+      label="Stop-loss and take-profit"
+      placeholder={`Automatic: ${auto}`}
+      options={STOP_MODES.map((m) => ({ value: m, label: STOP_MODE_LABEL[m] }))}
+      hint={hint}
+    />
   );
 }

@@ -9,10 +9,13 @@ import { TradesTable } from '@/components/trades-table';
 import { paths } from '@/config/paths';
 import { useBot } from '@/features/bots/api/get-bot';
 import { useBotChart } from '@/features/bots/api/get-bot-chart';
+import { ordersOf, useBotOrders } from '@/features/bots/api/get-bot-orders';
 import { useBotTrades } from '@/features/bots/api/get-bot-trades';
 import { BotControls } from '@/features/bots/components/bot-controls';
+import { BotOrders, OrderLegend } from '@/features/bots/components/bot-orders';
 import { BotStatePanel } from '@/features/bots/components/bot-state-panel';
 import { BotParams, ChartLegend, DcaLadder } from '@/features/bots/components/strategy-at-work';
+import { orderLevels, withOrderLevels } from '@/features/bots/lib/bot-orders';
 import { chartLevels, chartLines } from '@/features/bots/lib/strategy-overlay';
 import { tradeMarkers } from '@/features/bots/lib/trade-markers';
 import type { Bot } from '@/features/bots/types';
@@ -44,7 +47,14 @@ function BotPage({ bot }: { bot: Bot }) {
   const precision = precisions[bot.symbol] ?? DEFAULT_PRECISION;
   const overlay = useBotChart(bot.id, 300, bot.status === 'running');
   const lines = useMemo(() => chartLines(overlay.data), [overlay.data]);
-  const levels = useMemo(() => chartLevels(overlay.data, precision), [overlay.data, precision]);
+  // The open orders draw over the strategy's planned levels, refreshed as the trades are.
+  const openOrders = useBotOrders(bot.id, 'open', bot.status === 'running');
+  const open = useMemo(() => ordersOf(openOrders.data?.pages), [openOrders.data]);
+  const orderLines = useMemo(() => orderLevels(open), [open]);
+  const levels = useMemo(
+    () => withOrderLevels(chartLevels(overlay.data, precision), orderLines, precision),
+    [overlay.data, orderLines, precision],
+  );
   const strategyName = strategyNames[bot.strategy] ?? bot.strategy;
   useRefreshOnNewTrade(bot, trades.data?.items[0]?.id);
   return (
@@ -56,7 +66,7 @@ function BotPage({ bot }: { bot: Bot }) {
             <Link className="btn" to={paths.editBot(bot.id)}>
               Edit
             </Link>
-            <BotControls bot={bot} onDeleted={() => navigate(paths.bots())} />
+            <BotControls bot={bot} onDeleted={() => navigate(paths.bots())} openOrders={openOrders.isSuccess ? open.length : undefined} />
           </>
         }
       />
@@ -87,13 +97,15 @@ function BotPage({ bot }: { bot: Bot }) {
             levels={levels}
             pricePrecision={precision.price}
             height={lines.some((l) => l.pane === 'oscillator') ? 480 : 360}
-            label={`${bot.symbol} candles with ${markers.length} trade markers${describeOverlay(lines.length, overlay.data?.levels.length ?? 0)}`}
+            label={`${bot.symbol} candles with ${markers.length} trade markers${describeOverlay(lines.length, overlay.data?.levels.length ?? 0, orderLines.length)}`}
           />
         )}
         <ChartLegend lines={lines} levels={overlay.data?.levels.length ?? 0} />
+        <OrderLegend orders={open} />
       </section>
       {bot.strategy === 'signal' ? <SignalLog botId={bot.id} running={bot.status === 'running'} /> : null}
       {overlay.data ? <DcaLadder chart={overlay.data} precision={precision} /> : null}
+      <BotOrders botId={bot.id} botName={bot.name} running={bot.status === 'running'} precision={precision} />
       <section className="card">
         <h2>Trades</h2>
         <QueryState
@@ -108,9 +120,9 @@ function BotPage({ bot }: { bot: Bot }) {
   );
 }
 
-function describeOverlay(lines: number, levels: number): string {
-  const parts = [lines ? `${lines} indicator lines` : '', levels ? `${levels} grid levels` : ''].filter(Boolean);
-  return parts.length ? `, ${parts.join(' and ')}` : '';
+function describeOverlay(lines: number, levels: number, orders = 0): string {
+  const parts = [lines ? `${lines} indicator lines` : '', levels ? `${levels} grid levels` : '', orders ? `${orders} open order lines` : ''].filter(Boolean);
+  return parts.length ? `, ${[parts.slice(0, -1).join(', '), parts.at(-1)].filter(Boolean).join(' and ')}` : '';
 }
 
 /** The bot, its trades and the candles poll separately: a new trade means the position and the chart changed
@@ -122,6 +134,7 @@ function useRefreshOnNewTrade(bot: Bot, latestTradeId: string | undefined) {
     if (latestTradeId === seen.current) return;
     seen.current = latestTradeId;
     void queryClient.invalidateQueries({ queryKey: ['bots', bot.id], exact: true });
+    void queryClient.invalidateQueries({ queryKey: ['bots', bot.id, 'orders'] });
     void queryClient.invalidateQueries({ queryKey: ['market', 'candles', { symbol: bot.symbol, interval: bot.interval, limit: 300 }] });
   }, [latestTradeId, bot.id, bot.symbol, bot.interval, queryClient]);
 }

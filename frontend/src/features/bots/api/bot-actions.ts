@@ -2,11 +2,17 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
 import type { Bot, BotAction } from '../types';
 
-/** `mfaCode`: a fresh two-factor code, which starting a live bot needs when two-factor sign-in is on. */
-export type BotActionInput = { action: BotAction; closePosition?: boolean; mfaCode?: string };
+/**
+ * `mfaCode`: a fresh two-factor code, which starting a live bot needs when two-factor sign-in is on.
+ * `cancelOrders`: whether stopping cancels the bot's resting orders; left out when the user was not asked
+ * (the bot had none), so the server's rule applies.
+ */
+export type BotActionInput = { action: BotAction; closePosition?: boolean; cancelOrders?: boolean; mfaCode?: string };
 
-function actionBody({ action, closePosition, mfaCode }: BotActionInput) {
-  if (action === 'stop') return { close_position: Boolean(closePosition) };
+function actionBody({ action, closePosition, cancelOrders, mfaCode }: BotActionInput) {
+  if (action === 'stop') {
+    return cancelOrders === undefined ? { close_position: Boolean(closePosition) } : { close_position: Boolean(closePosition), cancel_orders: cancelOrders };
+  }
   return action === 'start' && mfaCode ? { mfa_code: mfaCode } : {};
 }
 

@@ -1,16 +1,21 @@
 import { useState } from 'react';
 import { FormError } from '@/components/ui/alert';
-import { ConfirmDialog, Dialog } from '@/components/ui/dialog';
+import { ConfirmDialog } from '@/components/ui/dialog';
+import { ApiError } from '@/lib/api-error';
 import { useMfaEnabled } from '@/lib/auth';
 import { useBotAction, useDeleteBot, type BotActionInput } from '../api/bot-actions';
 import type { Bot } from '../types';
+import { StopBotDialog } from './stop-bot-dialog';
 
 type Pending = { kind: 'confirm'; input: BotActionInput } | { kind: 'stop' } | { kind: 'delete' } | null;
 
 const VERB: Record<BotActionInput['action'], string> = { start: 'Start', stop: 'Stop', pause: 'Pause', resume: 'Resume' };
 
-/** Start / stop (keep or close the position) / pause / resume / delete; live bots confirm first. */
-export function BotControls({ bot, onDeleted }: { bot: Bot; onDeleted: () => void }) {
+/**
+ * Start / stop (what becomes of the position and the resting orders) / pause / resume / delete; live bots
+ * confirm first. `openOrders`: how many orders the bot has resting, undefined when they could not be listed.
+ */
+export function BotControls({ bot, onDeleted, openOrders }: { bot: Bot; onDeleted: () => void; openOrders?: number }) {
   const [pending, setPending] = useState<Pending>(null);
   const action = useBotAction(bot.id);
   const remove = useDeleteBot({ onSuccess: onDeleted });
@@ -22,6 +27,12 @@ export function BotControls({ bot, onDeleted }: { bot: Bot; onDeleted: () => voi
   const run = (input: BotActionInput) =>
     action.mutate(input, { onSettled: () => setPending(null) });
   const request = (input: BotActionInput) => (live ? setPending({ kind: 'confirm', input }) : run(input));
+
+  // A bot whose orders still rest on the exchange cannot be deleted: offer to cancel them (a stop with
+  // cancel, which keeps the position) and delete then.
+  const ordersBlockDelete = remove.error instanceof ApiError && remove.error.code === 'open_orders' ? remove.error : null;
+  const cancelOrdersThenDelete = () =>
+    action.mutate({ action: 'stop', closePosition: false, cancelOrders: true }, { onSuccess: () => remove.mutate(bot.id) });
 
   const canStart = bot.status === 'stopped' || bot.status === 'error';
   const canStop = bot.status !== 'stopped';
@@ -54,7 +65,19 @@ export function BotControls({ bot, onDeleted }: { bot: Bot; onDeleted: () => voi
           </button>
         ) : null}
       </div>
-      <FormError error={action.error ?? remove.error} />
+      {ordersBlockDelete ? (
+        <div className="alert alert-error" role="alert">
+          <p>{ordersBlockDelete.message}</p>
+          <div className="btn-row">
+            <button type="button" className="btn btn-danger" disabled={action.isPending || remove.isPending} onClick={cancelOrdersThenDelete}>
+              Cancel its orders and delete
+            </button>
+          </div>
+          <FormError error={action.error} />
+        </div>
+      ) : (
+        <FormError error={action.error ?? remove.error} />
+      )}
 
       {pending?.kind === 'confirm' ? (
         <ConfirmDialog
@@ -77,30 +100,7 @@ export function BotControls({ bot, onDeleted }: { bot: Bot; onDeleted: () => voi
       ) : null}
 
       {pending?.kind === 'stop' ? (
-        <Dialog
-          title={`Stop “${bot.name}”?`}
-          onClose={() => setPending(null)}
-          actions={
-            <>
-              <button type="button" className="btn btn-ghost" onClick={() => setPending(null)}>
-                Cancel
-              </button>
-              <button type="button" className="btn" disabled={action.isPending} onClick={() => run({ action: 'stop', closePosition: false })}>
-                Stop, keep position
-              </button>
-              <button type="button" className="btn btn-danger" disabled={action.isPending} onClick={() => run({ action: 'stop', closePosition: true })}>
-                Stop and close position
-              </button>
-            </>
-          }
-        >
-          <p>
-            {bot.state?.in_position
-              ? `The bot holds ${bot.state.quantity ?? 'a'} ${bot.symbol} position. Keep it, or sell it at market now?`
-              : 'The bot holds no position.'}
-            {live ? ' Closing places a real market order.' : ''}
-          </p>
-        </Dialog>
+        <StopBotDialog bot={bot} openOrders={openOrders} pending={action.isPending} onStop={run} onCancel={() => setPending(null)} />
       ) : null}
 
       {pending?.kind === 'delete' ? (

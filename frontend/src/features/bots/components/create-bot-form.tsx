@@ -79,7 +79,7 @@ export function CreateBotForm({
   return (
     <form className="form" onSubmit={onSubmit} noValidate aria-label="Create bot">
       <BotBasicsFields form={form} quote={quote} />
-      <StrategyConfigFields form={form} strategies={strategies} symbols={symbols} />
+      <StrategyConfigFields form={form} strategies={strategies} symbols={symbols} newBot />
       <ModeFields form={form} apiKeys={apiKeys} />
       <BotPlanPreview input={planInput} onSuggestRange={suggestRange} />
       <FormError error={createBot.error} inlineFields={Object.keys(form.values)} />

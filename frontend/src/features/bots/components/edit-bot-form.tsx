@@ -5,15 +5,15 @@ import { RiskFields, StrategyConfigFields } from '@/components/form/strategy-con
 import { paths } from '@/config/paths';
 import { ApiError } from '@/lib/api-error';
 import { useFormState } from '@/lib/form';
-import { paramFields } from '@/lib/json-schema';
-import { RISK_FIELDS } from '@/lib/strategy-config';
+import { paramFields, type ParamField } from '@/lib/json-schema';
+import { RISK_FIELDS, STOP_MODE_FIELD } from '@/lib/strategy-config';
 import type { MarketSymbol, Strategy } from '@/types/api';
 import { useUpdateBot } from '../api/update-bot';
 import { botChanges, botFormValues, botSchema, isLocked, runningBotSchema } from '../lib/bot-form';
 import type { Bot } from '../types';
 import { apiKeyLabel, BotBasicsFields, MODE_LABEL, ModeFields, type ApiKeyOption } from './bot-form-fields';
 
-const LOCKED_INPUTS = ['name', 'budget', ...RISK_FIELDS.map((k) => `risk.${k}`)];
+const LOCKED_INPUTS = ['name', 'budget', ...RISK_FIELDS.map((k) => `risk.${k}`), STOP_MODE_FIELD];
 
 /**
  * Edit a saved bot, starting from its current configuration. A running or paused bot may change
@@ -115,7 +115,7 @@ function LockedConfig({ bot, strategies, symbols, apiKeys }: { bot: Bot; strateg
   const symbol = symbols.find((s) => s.symbol === bot.symbol);
   const key = apiKeys.find((k) => k.id === bot.api_key_id);
   const params = strategy
-    ? paramFields(strategy.params_schema).map((f) => ({ label: f.label, value: bot.params[f.name] }))
+    ? paramFields(strategy.params_schema).map((f) => ({ label: f.label, value: choiceLabel(f, bot.params[f.name]) }))
     : Object.entries(bot.params).map(([label, value]) => ({ label, value }));
   return (
     <section className="readonly-group" aria-labelledby={titleId}>
@@ -156,4 +156,9 @@ function LockedConfig({ bot, strategies, symbols, apiKeys }: { bot: Bot; strateg
       </dl>
     </section>
   );
+}
+
+/** An enum param reads as its choice's label ("Limit (rests on the exchange at the level)"), others as they are. */
+function choiceLabel(f: ParamField, value: unknown): unknown {
+  return f.choices.find((c) => c.value === String(value))?.label ?? value;
 }

@@ -1,13 +1,15 @@
 import type { ChartLine } from '@/components/charts/candle-chart';
 import { formatPrice, formatQuote, type Precision } from '@/lib/format';
-import type { ObjectSchema } from '@/lib/json-schema';
+import { enumLabel } from '@/lib/enum-labels';
+import type { JsonSchemaProperty, ObjectSchema } from '@/lib/json-schema';
 import type { BotChart } from '../api/get-bot-chart';
 import type { Bot } from '../types';
 
 const PRICE_PARAMS = new Set(['lower', 'upper']);
 
-function paramValue(key: string, value: unknown, p: Precision): string {
+function paramValue(key: string, value: unknown, p: Precision, prop?: JsonSchemaProperty): string {
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (prop?.enum) return enumLabel(key, String(value), prop['x-enum-labels']);
   if (PRICE_PARAMS.has(key)) return formatPrice(value as number, p);
   return String(value);
 }
@@ -26,7 +28,7 @@ export function BotParams({ bot, strategyName, schema, precision }: { bot: Bot; 
           {entries.map(([key, value]) => (
             <div key={key}>
               <dt title={key}>{props[key]?.title ?? props[key]?.description ?? key}</dt>
-              <dd>{paramValue(key, value, precision)}</dd>
+              <dd>{paramValue(key, value, precision, props[key])}</dd>
             </div>
           ))}
         </dl>
