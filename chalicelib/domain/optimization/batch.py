@@ -85,8 +85,11 @@ def _sma_cross(ind: Indicators, p: Params) -> Flags:
 
 def _ema_cross(ind: Indicators, p: Params) -> Flags:
     window = EMA_FACTOR * int(p["slow"])
-    fast, slow = (ind.cached(("ema", n, window), lambda n=n: indicators.ema_windowed(ind.close, n, window))
-                  for n in (p["fast"], p["slow"]))
+
+    def ema(n: int) -> FloatArray:
+        return ind.cached(("ema", n, window), lambda: indicators.ema_windowed(ind.close, n, window))  # type: ignore[no-any-return]
+
+    fast, slow = ema(int(p["fast"])), ema(int(p["slow"]))
     return crosses_above(fast, slow), crosses_below(fast, slow)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.risk import RISK_SCHEMA
-from chalicelib.domain.strategies import get_strategy, validate_params
+from chalicelib.domain.strategies import STRATEGIES, get_strategy, validate_params
 from chalicelib.domain.strategies.cross_rules import CROSS_RULES
 from chalicelib.domain.strategies.schema import JsonSchema, validate
 
@@ -137,7 +137,7 @@ def _cross_errors(strategy_id: str, dims: dict[str, Dimension], fixed: dict[str,
         small, big = rule["field"], rule["less_than"]
         lo_small = dims[small].bounds()[0] if small in dims else fixed.get(small)
         hi_big = dims[big].bounds()[1] if big in dims else fixed.get(big)
-        if lo_small is None or hi_big is None or (small not in dims and big not in dims):
+        if lo_small is None or hi_big is None:
             continue
         if lo_small >= hi_big:
             errors.append({
@@ -172,7 +172,10 @@ class SearchSpace:
 
 def parse_space(strategy_id: str, space: Any, params: dict[str, Any] | None = None) -> SearchSpace:
     """The validated space; raises InvalidInput listing every problem (on `space.<name>` fields)."""
-    base = validate_params(strategy_id, params)  # also refuses an unknown strategy
+    if strategy_id not in STRATEGIES:
+        validate_params(strategy_id, params)  # raises the catalog's error, on `strategy`
+    # The schema only: the cross-field rules are checked on the ranges below, not on defaults a range replaces.
+    base = validate(params, get_strategy(strategy_id).params_schema)
     if not isinstance(space, dict) or not space:
         raise InvalidInput("space must name at least one parameter",
                            details=[{"field": "space", "message": "must be a non-empty object"}])
