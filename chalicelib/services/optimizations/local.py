@@ -53,7 +53,7 @@ class _WallClock:
 def run_local(body: dict[str, Any], *, limits: Limits | None = None, clock: Clock | None = None) -> dict[str, Any]:
     """Run the job of `body` (with `csv`) to its end and return its view (as GET shows it)."""
     queue, store = _Queue(), MemoryOptimizationStore()
-    service = OptimizationService(store=store, blobs=_Blobs(), queue=queue, market=_NoMarket(),  # type: ignore[arg-type]
+    service = OptimizationService(store=store, blobs=_Blobs(), queue=queue, market=_NoMarket(),
                                   clock=clock or _WallClock(), limits=limits)
     job = service.create(LOCAL_USER, body)
     while queue.bodies:
