@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api.schemas.backtests import MAX_CSV_CHARS
 from chalicelib.api.schemas.bots import _STRATEGY, BUDGET_PATTERN, NAME_PATTERN, Interval, RiskIn
@@ -71,6 +71,8 @@ class OptimizationQuery(StrictModel):
 
 
 class TrialBotIn(StrictModel):
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")  # the budget pattern looks ahead
+
     trial: int = Field(ge=0, description="The trial's id")
     name: str | None = Field(default=None, min_length=1, max_length=80, pattern=NAME_PATTERN)
     symbol: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{2,20}$",

@@ -19,7 +19,8 @@ def trial_bot(service: OptimizationService, user_id: str, job_id: str, body: dic
     if not found or found[0].state not in (COMPLETE, NO_SCORE):
         raise NotFound(f"No evaluated trial {number} in this optimization.", code="trial_not_found",
                        details=[{"field": "trial", "message": "not an evaluated trial of this optimization"}])
-    symbol = body.get("symbol") or (job.symbol if job.source == "range" else None)
+    # A CSV job without a symbol is labelled "CSV" (as backtests label it): no market a bot could trade.
+    symbol = body.get("symbol") or (job.symbol if job.source == "range" or job.symbol != "CSV" else None)
     if symbol is None:
         raise InvalidInput("symbol: the job ran on a CSV; say which symbol the bot trades",
                            details=[{"field": "symbol", "message": "is required for a CSV job"}])
