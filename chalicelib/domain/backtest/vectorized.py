@@ -173,7 +173,10 @@ def _equity(
     held[0 : 2 * closed : 2] = quantity[:closed]
     if count > closed:
         at[-1], cash[-1], held[-1] = entry_fill[-1], cash_after_buy[-1], quantity[-1]
-    slot = np.searchsorted(at, np.arange(len(series)), side="right") - 1
+    # The last fill at or before each bar (fill bars strictly increase): a running maximum of the event index.
+    marks = np.full(len(series), -1, dtype=np.int64)
+    marks[at] = np.arange(events)
+    slot = np.maximum.accumulate(marks)
     bar_cash = np.where(slot >= 0, cash[slot], cash_start)
     bar_held = np.where(slot >= 0, held[slot], 0.0)
     result: FloatArray = bar_cash + bar_held * series.close

@@ -57,7 +57,9 @@ class Indicators:
     def sma(self, n: int) -> FloatArray:
         if ("sma", n) not in self._memo:
             self.prepare_sma({n})
-        return self._memo.get(("sma", n), indicators.sma(self.close, n))  # type: ignore[no-any-return]
+        if ("sma", n) not in self._memo:  # longer than the series: all NaN, as indicators.sma gives it
+            self._memo[("sma", n)] = indicators.sma(self.close, n)
+        return self._memo[("sma", n)]  # type: ignore[no-any-return]
 
     def bands(self, n: int, k: float) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Bollinger (upper, middle, lower) as `indicators.bollinger` computes them, mean and deviation shared."""
