@@ -18,8 +18,8 @@ def optimizations(c: Container) -> OptimizationService:
         max_active=int(extra.get("TRADEBOT_OPT_MAX_ACTIVE", "2")),
         max_trials=int(extra.get("TRADEBOT_OPT_MAX_TRIALS", "2000")),
         max_bars=int(extra.get("TRADEBOT_OPT_MAX_BARS", "200000")),
-        batch=int(extra.get("TRADEBOT_OPT_BATCH", "32")),
-        vector=int(extra.get("TRADEBOT_OPT_VECTOR", "16")),
+        batch=int(extra.get("TRADEBOT_OPT_BATCH", "40")),
+        vector=int(extra.get("TRADEBOT_OPT_VECTOR", "8")),
     )
     return OptimizationService(
         store=c.ports.optimizations,

@@ -37,8 +37,8 @@ class Limits:
     max_active: int = 2  # running or queued jobs per user
     max_trials: int = 2000  # trials per job
     max_bars: int = 200_000  # candles per job
-    batch: int = 32  # trials asked of the sampler at once
-    vector: int = 16  # trials per worker message
+    batch: int = 40  # trials asked of the sampler at once
+    vector: int = 8  # trials per worker message: a batch fans out over 5 workers
 
 
 class OptimizationService:
