@@ -224,7 +224,7 @@ def _optimization_record(record: SQSRecord) -> None:
         logger.warning("optimization step failed", extra={**keys, "error": type(exc).__name__}, exc_info=True)
         if receives >= int(c.settings.extra.get("TRADEBOT_JOB_MAX_RECEIVES", "3")):
             text = exc.message if isinstance(exc, DomainError) else f"An internal error stopped it ({message.job_id})."
-            c.optimizations.fail(message.user_id, message.job_id, text)
+            c.optimizations.abandon(message, text)
         raise
     metrics.add_metric(name="OptimizationSteps", unit=MetricUnit.Count, value=1)
     logger.info("optimization step", extra={**keys, "outcome": outcome,

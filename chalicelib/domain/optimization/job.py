@@ -15,6 +15,7 @@ QUEUED, RUNNING, DONE, CANCELLED, FAILED = "queued", "running", "done", "cancell
 ACTIVE = (QUEUED, RUNNING)
 SAMPLERS = ("grid", "random", "tpe")
 PENDING, COMPLETE, NO_SCORE, INFEASIBLE = "pending", "complete", "no_score", "infeasible"
+ERROR = "error"  # its message failed on every allowed receive: the trial is lost, the job goes on
 DEFAULT_TRIALS = 100
 
 

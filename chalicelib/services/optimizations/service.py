@@ -22,7 +22,17 @@ from chalicelib.domain.candles import CandleSeries
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import InvalidInput, NotFound, QuotaExceeded, Unavailable
 from chalicelib.domain.optimization import split
-from chalicelib.domain.optimization.job import ACTIVE, CANCELLED, FAILED, RUNNING, Job, Trial, parse_spec
+from chalicelib.domain.optimization.job import (
+    ACTIVE,
+    CANCELLED,
+    ERROR,
+    FAILED,
+    PENDING,
+    RUNNING,
+    Job,
+    Trial,
+    parse_spec,
+)
 from chalicelib.services.backtests.requests import BacktestRequest, csv_candles, parse_csv, range_candles
 from chalicelib.services.messages import OptimizationMessage, OptimizationTrialRef
 from chalicelib.services.optimizations import evaluate
@@ -106,25 +116,30 @@ class OptimizationService:
         job = self._store.get(user_id, job_id)
         if job is None or job.status not in ACTIVE:
             return "skipped"
+        stored = self._store.trials(user_id, job_id)
         if job.batch >= batch:  # advanced by an earlier copy, which may have died before sending: resend
             if job.batch == batch:
-                self._dispatch(job, [t for t in self._store.trials(user_id, job_id) if t.batch == batch])
+                self._dispatch(job, [t for t in stored if t.batch == batch and t.state == PENDING])
             return "resent"
         if job.done < job.dispatched or job.batch != batch - 1:
             return "waiting"
-        history = self._store.trials(user_id, job_id)
         count = min(self._limits.batch, job.spec.trials - job.dispatched)
         if count <= 0:
-            return self._finish(job, history)
-        from chalicelib.services.optimizations.sampler import ask
-
-        points = ask(job.spec, history, batch, count)
-        trials = [Trial(job.dispatched + k, batch, p, attrs) for k, (p, attrs) in enumerate(points)]
+            return self._finish(job, stored)
+        # A copy that died after storing this batch's trials left them: they are the batch (never re-asked).
+        trials = [t for t in stored if t.batch == batch] or self._ask(job, [t for t in stored if t.batch < batch],
+                                                                       batch, count)
         self._store.add_trials(user_id, job_id, trials)
         if not self._store.advance(user_id, job_id, batch, len(trials), self._clock.now_ms()):
             return "skipped"
         self._dispatch(job, trials)
         return "dispatched"
+
+    def _ask(self, job: Job, history: list[Trial], batch: int, count: int) -> list[Trial]:
+        from chalicelib.services.optimizations.sampler import ask
+
+        points = ask(job.spec, history, batch, count)
+        return [Trial(job.dispatched + k, batch, p, attrs) for k, (p, attrs) in enumerate(points)]
 
     def _dispatch(self, job: Job, trials: list[Trial]) -> None:
         size = self._limits.vector
@@ -141,18 +156,29 @@ class OptimizationService:
         trials = [Trial(r.number, batch, r.point) for r in refs]
         counted = sum(self._store.record(user_id, job_id, t, self._clock.now_ms())
                       for t in evaluate.evaluate_trials(job.spec, series, trials))
+        self._next_if_complete(user_id, job_id, batch)
+        return f"recorded {counted}"
+
+    def abandon(self, message: OptimizationMessage, reason: str) -> None:
+        """The last allowed receive of a step failed. A trials vector is recorded as failed, so the job loses
+        only those trials and goes on; a failed coordinator fails the job (nothing could continue it)."""
+        if message.step == "coordinate":
+            self._store.end(message.user_id, message.job_id, FAILED, reason, self._clock.now_ms())
+            return
+        for ref in message.trials:
+            self._store.record(message.user_id, message.job_id, Trial(ref.number, message.batch, ref.point,
+                                                                       state=ERROR), self._clock.now_ms())
+        self._next_if_complete(message.user_id, message.job_id, message.batch)
+
+    def _next_if_complete(self, user_id: str, job_id: str, batch: int) -> None:
         current = self._store.get(user_id, job_id)
         if current is not None and current.status == RUNNING and current.batch == batch \
                 and current.done >= current.dispatched:
             self._send(OptimizationMessage(step="coordinate", user_id=user_id, job_id=job_id, batch=batch + 1))
-        return f"recorded {counted}"
 
     def _finish(self, job: Job, history: list[Trial]) -> str:
         summary = evaluate.summarize(job.spec, self.series(job), history)
         return "done" if self._store.finish(job.user_id, job.id, summary, self._clock.now_ms()) else "skipped"
-
-    def fail(self, user_id: str, job_id: str, error: str) -> None:
-        self._store.end(user_id, job_id, FAILED, error, self._clock.now_ms())
 
     def series(self, job: Job) -> CandleSeries:
         return evaluate.cached_series(evaluate.series_key(job), lambda: self._load(job))

@@ -72,3 +72,55 @@ def test_a_float_range_without_step_has_no_grid() -> None:
         parse_spec({"strategy": "rsi_reversion", "space": {"lower": {"low": 20, "high": 35}}, "sampler": "grid"},
                    max_trials=100)
     assert exc.value.details[0]["field"] == "space.lower"
+
+
+def _service(store: Any) -> tuple[Any, Any]:
+    from chalicelib.services.optimizations.local import _Blobs, _NoMarket, _Queue, _WallClock
+    from chalicelib.services.optimizations.service import OptimizationService
+
+    queue = _Queue()
+    service = OptimizationService(store=store, blobs=_Blobs(), queue=queue, market=_NoMarket(),
+                                  clock=_WallClock(), limits=Limits(batch=6, vector=3))
+    return service, queue
+
+
+def test_a_coordinator_that_died_after_storing_its_batch_is_redone_with_the_same_trials() -> None:
+    from chalicelib.adapters.memory_optimizations import MemoryOptimizationStore
+    from chalicelib.services.messages import OptimizationMessage
+
+    store = MemoryOptimizationStore()
+    real_advance, calls = store.advance, []
+
+    def dies_once(*args: Any) -> bool:
+        calls.append(args)
+        if len(calls) == 1:
+            raise RuntimeError("killed between the trials and the advance")
+        return real_advance(*args)
+
+    store.advance = dies_once  # type: ignore[method-assign]
+    service, queue = _service(store)
+    job = service.create("u", _body(sampler="tpe", trials=6))
+    first = queue.bodies.popleft()
+    with pytest.raises(RuntimeError):
+        service.handle(OptimizationMessage.parse(first))
+    stored = {t.number: t.point for t in store.trials("u", job.id)}
+    assert service.handle(OptimizationMessage.parse(first)) == "dispatched"  # the redelivery
+    sent = [OptimizationMessage.parse(b) for b in queue.bodies]
+    assert {r.number: r.point for m in sent for r in m.trials} == stored
+
+
+def test_a_trial_vector_that_fails_every_receive_loses_only_its_trials() -> None:
+    from chalicelib.adapters.memory_optimizations import MemoryOptimizationStore
+    from chalicelib.services.messages import OptimizationMessage
+
+    store = MemoryOptimizationStore()
+    service, queue = _service(store)
+    job = service.create("u", _body(trials=6))
+    service.handle(OptimizationMessage.parse(queue.bodies.popleft()))
+    poisoned = OptimizationMessage.parse(queue.bodies.popleft())
+    service.abandon(poisoned, "boom")
+    while queue.bodies:
+        service.handle(OptimizationMessage.parse(queue.bodies.popleft()))
+    done = service.get("u", job.id)
+    states = [t.state for t in store.trials("u", job.id)]
+    assert done.status == "done" and states.count("error") == len(poisoned.trials) == 3
