@@ -156,4 +156,15 @@ class DynamoOptimizationStore(AwsBoundary):
         return self._update(user_id, job_id, actions, i.status.is_in(*ACTIVE))
 
 
-__all__ = ["DynamoOptimizationStore", "OptimizationItem"]
+def delete_user_optimizations(user_id: str) -> int:
+    """Every job of the user and its trials (account deletion); returns the jobs deleted."""
+    jobs = [j.sk for j in OptimizationItem.query(user_id, attributes_to_get=["pk", "sk"])]
+    with OptimizationItem.batch_write() as batch:  # BatchWriteItem, 25 a call, unprocessed items retried
+        for job_id in jobs:
+            for t in OptimizationItem.query(_trial_pk(user_id, job_id), attributes_to_get=["pk", "sk"]):
+                batch.delete(OptimizationItem(t.pk, t.sk))
+            batch.delete(OptimizationItem(user_id, job_id))
+    return len(jobs)
+
+
+__all__ = ["DynamoOptimizationStore", "OptimizationItem", "delete_user_optimizations"]

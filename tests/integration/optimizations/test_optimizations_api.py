@@ -158,3 +158,17 @@ def test_bad_requests_answer_clear_4xx(lab: Lab, overrides: dict[str, Any], stat
         assert err["error"]["code"] == code
     assert any(d.get("field", "").startswith(field) for d in err["error"]["details"]), err
     assert lab.receive() == []
+
+
+def test_deleting_the_account_deletes_its_optimizations_and_trials(lab: Lab) -> None:
+    from chalicelib.adapters.dynamo.optimizations import OptimizationItem
+
+    user = lab.user()
+    token = user["access_token"]
+    job = _start(lab, token, trials=4)
+    drain(lab)
+    assert list(OptimizationItem.query(f"{user['id']}#{job['id']}"))  # the trials are stored
+    status, _ = lab.call("DELETE", "/users/me", {"password": user["password"], "confirm": "DELETE"}, token)
+    assert status in (200, 202, 204)
+    assert list(OptimizationItem.query(user["id"])) == []
+    assert list(OptimizationItem.query(f"{user['id']}#{job['id']}")) == []
