@@ -172,3 +172,18 @@ def test_deleting_the_account_deletes_its_optimizations_and_trials(lab: Lab) -> 
     assert status in (200, 202, 204)
     assert list(OptimizationItem.query(user["id"])) == []
     assert list(OptimizationItem.query(f"{user['id']}#{job['id']}")) == []
+
+
+def test_a_date_range_job_reads_the_market_source_and_its_bot_trades_that_symbol(lab: Lab) -> None:
+    token = lab.user()["access_token"]
+    overrides = {"csv": None, "symbol": "BTCUSDT", "interval": "1h", "start": "2025-10-01T00:00:00Z",
+                 "end": "2025-11-01T00:00:00Z", "trials": 6, "space": {"fast": {"low": 3, "high": 8},
+                                                                      "slow": {"low": 12, "high": 30}}}
+    job = _start(lab, token, **overrides)
+    assert job["source"] == "range" and job["bars"] == 31 * 24
+    drain(lab)
+    done = _get(lab, token, job["id"])
+    assert done["status"] == "done" and done["result"]["held_out_bars"] > 0, done
+    trial = done["result"]["trials"][0]["id"]
+    status, bot = lab.call("POST", f"/optimizations/{job['id']}/bots", {"trial": trial, "name": "from trial"}, token)
+    assert status == 201 and bot["symbol"] == "BTCUSDT" and bot["interval"] == "1h", bot
