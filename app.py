@@ -35,6 +35,7 @@ def _register_routes(app: Chalice) -> None:
         key_audit,
         meta,
         notifications,
+        optimizations,
         signals,
         telegram,
         trades,
@@ -46,6 +47,7 @@ def _register_routes(app: Chalice) -> None:
     for blueprint in (meta.bp, auth.bp, users.bp, api_keys.bp, catalog.bp, bots.bp, trades.bp, notifications.bp):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(backtests.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(optimizations.bp, url_prefix=API_PREFIX)
     app.register_blueprint(bot_plan.bp, url_prefix=API_PREFIX)
     app.register_blueprint(bot_chart.bp, url_prefix=API_PREFIX)
     app.register_blueprint(account.bp, url_prefix=API_PREFIX)

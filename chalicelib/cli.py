@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     from chalicelib.cli_market import register as register_market_commands
 
     register_market_commands(subparsers)
+    from chalicelib.cli_optimize import register as register_optimize
+
+    register_optimize(subparsers)
     return parser
 
 

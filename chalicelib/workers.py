@@ -19,6 +19,7 @@ from chalicelib.services.messages import (
     BacktestJobMessage,
     MalformedMessage,
     NotificationMessage,
+    OptimizationMessage,
     QueueMessage,
     SignalMessage,
     TickMessage,
@@ -179,6 +180,8 @@ def _notification_record(record: SQSRecord) -> None:
 
 
 def _job_record(record: SQSRecord) -> None:
+    if '"kind":"optimization"' in record.body.replace(" ", ""):
+        return _optimization_record(record)  # optimizations share the jobs queue and worker
     job = _parse(BacktestJobMessage, record)
     user_id, backtest_id = job.user_id, job.backtest_id
     c = container()
@@ -204,6 +207,28 @@ def _job_record(record: SQSRecord) -> None:
             "elapsed_ms": round((time.perf_counter() - started) * 1000),
         },
     )
+
+
+def _optimization_record(record: SQSRecord) -> None:
+    """One optimization step (coordinate a batch, or evaluate a vector of trials). A failure is retried by
+    SQS; on the last allowed receive the job fails, so it never waits forever for a lost step."""
+    message = _parse(OptimizationMessage, record)
+    c = container()
+    receives = int(record.attributes.approximate_receive_count or 1)
+    keys = {"job_id": message.job_id, "step": message.step, "batch": message.batch}
+    started = time.perf_counter()
+    try:
+        outcome = c.optimizations.handle(message)
+    except Exception as exc:
+        metrics.add_metric(name="OptimizationErrors", unit=MetricUnit.Count, value=1)
+        logger.warning("optimization step failed", extra={**keys, "error": type(exc).__name__}, exc_info=True)
+        if receives >= int(c.settings.extra.get("TRADEBOT_JOB_MAX_RECEIVES", "3")):
+            text = exc.message if isinstance(exc, DomainError) else f"An internal error stopped it ({message.job_id})."
+            c.optimizations.abandon(message, text)
+        raise
+    metrics.add_metric(name="OptimizationSteps", unit=MetricUnit.Count, value=1)
+    logger.info("optimization step", extra={**keys, "outcome": outcome,
+                                            "elapsed_ms": round((time.perf_counter() - started) * 1000)})
 
 
 _M = TypeVar("_M", bound=QueueMessage)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from chalicelib.services.key_recheck import KeyRecheck
     from chalicelib.services.mfa import MfaService
     from chalicelib.services.notifications import NotificationService
+    from chalicelib.services.optimizations import OptimizationService
     from chalicelib.services.ports.bots import ExchangeFactory
     from chalicelib.services.ports.market import MarketData, SymbolCatalog
     from chalicelib.services.quotas import Quotas
@@ -206,6 +207,12 @@ class Container:
     @cached_property
     def backtests(self) -> BacktestService:
         return trading.backtests(self)
+
+    @cached_property
+    def optimizations(self) -> OptimizationService:
+        from chalicelib.bootstrap.optimizations import optimizations
+
+        return optimizations(self)
 
     @cached_property
     def health(self) -> AwsHealth:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from chalicelib.services.ports.key_audit import KeyAuditLog
     from chalicelib.services.ports.keys import ApiKeyRepository
     from chalicelib.services.ports.market import MarketData
+    from chalicelib.services.ports.optimizations import OptimizationStore
     from chalicelib.services.ports.quotas import QuotaLedger
 
 # A queue by its URL: SqsQueue in production; anything with `send_batch` (ticks, notifications) and `send`
@@ -54,6 +55,7 @@ class Ports:
         market: MarketData | None = None,
         exchanges: ExchangeFactory | None = None,
         key_audit: KeyAuditLog | None = None,
+        optimizations: OptimizationStore | None = None,
     ) -> None:
         self._given: dict[str, Any] = {k: v for k, v in locals().items() if k != "self" and v is not None}
         self._cfg: Settings | None = None
@@ -147,6 +149,12 @@ class Ports:
         from chalicelib.adapters.dynamo.backtests import DynamoBacktestStore
 
         return self._pick("backtests", DynamoBacktestStore)  # type: ignore[no-any-return]
+
+    @cached_property
+    def optimizations(self) -> OptimizationStore:
+        from chalicelib.adapters.dynamo.optimizations import DynamoOptimizationStore
+
+        return self._pick("optimizations", DynamoOptimizationStore)  # type: ignore[no-any-return]
 
     @cached_property
     def results(self) -> ResultStore:

@@ -79,3 +79,20 @@ class SignalMessage(QueueMessage):
     user_id: str = Field(pattern=_ID)
     bot_id: str = Field(pattern=_ID)
     seq: str = Field(min_length=1, max_length=40)
+
+
+class OptimizationTrialRef(QueueMessage):
+    number: int = Field(ge=0)
+    point: dict[str, Any]
+
+
+class OptimizationMessage(QueueMessage):
+    """A step of an optimization job, on the jobs queue: `coordinate` asks the sampler for batch `batch`
+    (or sums the search up when the budget is spent); `trials` evaluates a vector of that batch's trials."""
+
+    kind: Literal["optimization"] = "optimization"
+    step: Literal["coordinate", "trials"]
+    user_id: str = Field(min_length=1, max_length=64)
+    job_id: str = Field(min_length=1, max_length=64)
+    batch: int = Field(ge=0)
+    trials: list[OptimizationTrialRef] = Field(default_factory=list, max_length=200)

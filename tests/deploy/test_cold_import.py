@@ -36,6 +36,15 @@ def test_the_api_imports_no_backtester_and_no_exchange_client(lambda_tree: dict[
     assert not {m for m in loaded if m.startswith(unwanted)}
 
 
+def test_no_function_imports_the_optimizer_or_its_sampler_at_cold_start(lambda_tree: dict[str, Path]) -> None:
+    """Optuna (and its SQLAlchemy) load on the jobs worker's first optimization step, never at a cold start
+    (`run_ticks` stands for every worker: they import the same app and chalicelib.workers)."""
+    for function in ("api_handler", "run_ticks"):
+        loaded = _loaded(lambda_tree, function)
+        assert not {m for m in loaded if m.startswith(("optuna", "sqlalchemy", "chalicelib.services.optimizations",
+                                                       "chalicelib.domain.optimization"))}, function
+
+
 def test_no_function_imports_x_ray_and_the_api_no_strategy_registry_until_used(lambda_tree: dict[str, Path]) -> None:
     """The Tracer is built on first use (chalicelib/observability.py) and the API's schemas and catalog load the
     strategy registry when a request needs it."""

@@ -65,7 +65,8 @@ def test_tables_exist_with_their_indexes_and_ttl(aws: dict[str, str]) -> None:
     assert ttl["TimeToLiveStatus"] == "ENABLED" and ttl["AttributeName"] == "expires_at"
     names = set(ddb.list_tables()["TableNames"])
     for short in ("users", "user-emails", "refresh-tokens", "rate-limits", "api-keys", "bot-states", "bots", "trades",
-                  "paper-accounts", "notifications", "market-cache", "market-candles", "backtests"):  # fmt: skip
+                  "paper-accounts", "notifications", "market-cache", "market-candles", "backtests",
+                  "optimizations"):  # fmt: skip
         assert f"{prefix}-{short}" in names
 
 

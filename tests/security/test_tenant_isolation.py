@@ -41,6 +41,9 @@ ID_ROUTES: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/notifications/{notification_id}/read"): ("notification", None),
     ("GET", "/backtests/{backtest_id}"): ("backtest", None),
     ("DELETE", "/backtests/{backtest_id}"): ("backtest", None),
+    ("GET", "/optimizations/{optimization_id}"): ("optimization", None),
+    ("DELETE", "/optimizations/{optimization_id}"): ("optimization", None),
+    ("POST", "/optimizations/{optimization_id}/bots"): ("optimization", {"trial": 0}),
     ("DELETE", "/users/me/sessions/{session_id}"): ("session", None),
 }
 
@@ -171,6 +174,20 @@ def make_victim(platform: Platform) -> dict[str, Any]:
         token,
     )
     assert status in (201, 202), backtest
+    status, optimization = platform.call(
+        "POST",
+        "/optimizations",
+        {
+            "strategy": "sma_cross",
+            "space": {"fast": {"low": 2, "high": 5}},
+            "symbol": "BTCUSDT",
+            "interval": "1h",
+            "start": "2024-01-01T00:00:00Z",
+            "end": "2024-01-15T00:00:00Z",
+        },
+        token,
+    )
+    assert status == 202, optimization
     status, sessions = platform.call("GET", "/users/me/sessions", None, token)
     assert status == 200 and sessions["items"], sessions
     signal_bot, signal_token = _victim_signal_bot(platform, token, marker)
@@ -182,6 +199,7 @@ def make_victim(platform: Platform) -> dict[str, Any]:
             "key": key["id"],
             "notification": notes["items"][0]["id"],
             "backtest": backtest["id"],
+            "optimization": optimization["id"],
             "session": sessions["items"][0]["id"],
             "signal_bot": signal_bot,
             "signal_token": signal_token.split(".")[0] + "." + "A" * 43,
@@ -212,6 +230,7 @@ def victim_view(platform: Platform, victim: dict[str, Any]) -> dict[str, Any]:
         "key_audit": f"/api-keys/{ids['key']}/audit",
         "notifications": "/notifications",
         "backtest": f"/backtests/{ids['backtest']}",
+        "optimization": f"/optimizations/{ids['optimization']}",
         "bots": "/bots",
         "sessions": "/users/me/sessions",
     }.items():
@@ -281,6 +300,7 @@ def test_list_and_export_filters_never_show_another_users_trades(platform: Platf
         "/api-keys",
         "/bots",
         "/backtests",
+        "/optimizations",
         "/dashboard",
         "/users/me/sessions",
         "/users/me/mfa",

@@ -63,11 +63,27 @@ def run_backtest(
     `path` forces "loop" or "vectorized" (for tests); "auto" chooses."""
     checked = validate_params(strategy_id, params)
     rules = risk if isinstance(risk, RiskRules) else validate_risk(risk)
-    _check_inputs(series, fee, slippage, cash)
+    check_inputs(series, fee, slippage, cash)
     strategy = get_strategy(strategy_id)
     step = interval_ms if interval_ms is not None else infer_interval_ms(series)
     use_fast = applies(strategy, rules) if path == "auto" else path == "vectorized"
     run = _run(series, strategy, checked, rules, use_fast, cash=cash, fee=fee, slippage=slippage, step=step)
+    return result_of(series, strategy_id, checked, rules, run, cash=cash, step=step,
+                     path="vectorized" if use_fast else "loop")
+
+
+def result_of(
+    series: CandleSeries,
+    strategy_id: str,
+    params: dict[str, Any],
+    rules: RiskRules,
+    run: RunOutput,
+    *,
+    cash: float,
+    step: int,
+    path: str,
+) -> BacktestResult:
+    """A run's trades, equity and metrics as a result (the optimizer's batch evaluation ends here too)."""
     is_open = run.trades.is_open
     metrics = compute_metrics(
         equity=run.equity,
@@ -78,10 +94,7 @@ def run_backtest(
         bars_in_market=run.bars_in_market,
         open_trades=int(np.count_nonzero(is_open)),
     )
-    return BacktestResult(
-        strategy_id, checked, rules, run.trades, series.open_time, run.equity, metrics,
-        "vectorized" if use_fast else "loop",
-    )
+    return BacktestResult(strategy_id, params, rules, run.trades, series.open_time, run.equity, metrics, path)
 
 
 def _run(
@@ -103,7 +116,7 @@ def _run(
     return run_vectorized(series, strategy, params, rules, cash=cash, fee_rate=fee, slippage=slippage)
 
 
-def _check_inputs(series: CandleSeries, fee: float, slippage: float, cash: float) -> None:
+def check_inputs(series: CandleSeries, fee: float, slippage: float, cash: float) -> None:
     errors = []
     if len(series) < 2:
         errors.append({"field": "candles", "message": "need at least 2 candles"})
@@ -117,4 +130,4 @@ def _check_inputs(series: CandleSeries, fee: float, slippage: float, cash: float
         raise InvalidInput("invalid backtest input", details=errors)
 
 
-__all__ = ["DEFAULT_FEE", "BacktestResult", "run_backtest"]
+__all__ = ["DEFAULT_FEE", "BacktestResult", "check_inputs", "result_of", "run_backtest"]

@@ -55,7 +55,24 @@ def run_vectorized(
     slippage: float,
 ) -> RunOutput:
     entries, exits = strategy.signals(series, params)
-    entry_bars, exit_bars = trade_bars(entries, exits, strategy.warmup_bars(params) - 1)
+    first = strategy.warmup_bars(params) - 1
+    return run_flags(series, entries, exits, first, rules, cash=cash, fee_rate=fee_rate, slippage=slippage)
+
+
+def run_flags(
+    series: CandleSeries,
+    entries: BoolArray,
+    exits: BoolArray,
+    first: int,
+    rules: RiskRules,
+    *,
+    cash: float,
+    fee_rate: float,
+    slippage: float,
+) -> RunOutput:
+    """The execution from precomputed flags (first decision bar `first`): the optimizer's batch evaluation
+    computes the flags of many parameter sets at once and runs each through here, as a single backtest does."""
+    entry_bars, exit_bars = trade_bars(entries, exits, first)
     entry_fill, exit_fill = entry_bars + 1, exit_bars + 1
     buy_px = [fill_price(Side.BUY, p, slippage) for p in series.open[entry_fill].tolist()]
     sell_px = [fill_price(Side.SELL, p, slippage) for p in series.open[exit_fill].tolist()]
@@ -156,7 +173,10 @@ def _equity(
     held[0 : 2 * closed : 2] = quantity[:closed]
     if count > closed:
         at[-1], cash[-1], held[-1] = entry_fill[-1], cash_after_buy[-1], quantity[-1]
-    slot = np.searchsorted(at, np.arange(len(series)), side="right") - 1
+    # The last fill at or before each bar (fill bars strictly increase): a running maximum of the event index.
+    marks = np.full(len(series), -1, dtype=np.int64)
+    marks[at] = np.arange(events)
+    slot = np.maximum.accumulate(marks)
     bar_cash = np.where(slot >= 0, cash[slot], cash_start)
     bar_held = np.where(slot >= 0, held[slot], 0.0)
     result: FloatArray = bar_cash + bar_held * series.close
