@@ -3,12 +3,15 @@ neighbouring levels buys when the close is at or below its lower level and sells
 reaches its upper level. Long-only spot: a cell holds at most one lot. Orders are market orders decided on
 the bar's close and filled at the next bar's open; free cash is split evenly over the empty cells. With
 `wait_for_range` no cell buys while the close is below the lowest level (a bot created away from its range
-waits for the price to enter it instead of buying every cell at once)."""
+waits for the price to enter it instead of buying every cell at once).
+
+With `order_type` "limit" / "limit_maker" the grid trades through resting orders instead (grid_resting.py)."""
 
 from __future__ import annotations
 
 from chalicelib.domain.orders import Side
-from chalicelib.domain.strategies.base import Bar, EngineState, Intent, Params, StatefulStrategy
+from chalicelib.domain.strategies import grid_resting
+from chalicelib.domain.strategies.base import Bar, EngineState, Intent, Params, StatefulStrategy, Want
 from chalicelib.domain.strategies.schema import integer, number, object_schema
 
 
@@ -22,6 +25,8 @@ def levels(params: Params) -> list[float]:
 
 
 def decide_bar(params: Params, bar: Bar, state: EngineState, cash: float, entries_allowed: bool) -> list[Intent]:
+    if grid_resting.is_resting(params):
+        return []  # its orders rest on the exchange: `wants`
     prices = levels(params)
     sells: list[Intent] = []
     buy_cells: list[int] = []
@@ -38,6 +43,12 @@ def decide_bar(params: Params, bar: Bar, state: EngineState, cash: float, entrie
         return sells
     share = cash / empty
     return sells + [Intent(Side.BUY, f"grid_buy_{k}", "grid", quote_amount=share) for k in buy_cells]
+
+
+def wants(params: Params, bar: Bar, state: EngineState, cash: float, entries_allowed: bool) -> list[Want]:
+    if not grid_resting.is_resting(params):
+        return []
+    return grid_resting.wants(params, levels(params), bar, state, cash, entries_allowed)
 
 
 def on_fill(state: EngineState, leg: str, side: Side, price: float) -> None:
@@ -71,6 +82,13 @@ STRATEGY = StatefulStrategy(
                 "default": "arithmetic",
                 "description": "Equal price steps or equal % steps",
             },
+            "order_type": {
+                "type": "string",
+                "enum": ["market", "limit", "limit_maker"],
+                "default": "market",
+                "description": "market: buy/sell at market when a bar closes across a level; limit: keep resting "
+                "limit orders at the levels; limit_maker: the same, maker-only (never takes liquidity)",
+            },
             "wait_for_range": {
                 "type": "boolean",
                 "default": False,
@@ -84,4 +102,5 @@ STRATEGY = StatefulStrategy(
     warmup_bars=warmup_bars,
     decide_bar=decide_bar,
     on_fill=on_fill,
+    wants=wants,
 )
