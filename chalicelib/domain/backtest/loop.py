@@ -45,14 +45,14 @@ def run_loop(
     entry_flags, exit_flags = _signal_flags(series, strategy, params)
     first = strategy.warmup_bars(params) - 1
     open_time = series.open_time.tolist()
-    opens, highs, lows, closes = (a.tolist() for a in (series.open, series.high, series.low, series.close))
-    volumes = series.volume.tolist()
+    opens, highs, lows, closes, volumes = (
+        a.tolist() for a in (series.open, series.high, series.low, series.close, series.volume)
+    )
     book = _Book(strategy, cash, fee_rate, slippage)
     resting = RestingBook(fee_rate)
     equity = np.empty(n, dtype=np.float64)
     pending: list[Intent] = []
-    in_market = 0
-    st = book.st
+    in_market, st = 0, book.st
     for i in range(n):
         if pending:
             book.fill(pending, opens[i], open_time[i])
