@@ -45,9 +45,8 @@ def run_loop(
     entry_flags, exit_flags = _signal_flags(series, strategy, params)
     first = strategy.warmup_bars(params) - 1
     open_time = series.open_time.tolist()
-    opens, highs, lows, closes, volumes = (
-        a.tolist() for a in (series.open, series.high, series.low, series.close, series.volume)
-    )
+    opens, highs, lows, closes, volumes = (a.tolist() for a in (series.open, series.high, series.low,
+                                                                  series.close, series.volume))
     book = _Book(strategy, cash, fee_rate, slippage)
     resting = RestingBook(fee_rate)
     equity = np.empty(n, dtype=np.float64)
@@ -64,9 +63,8 @@ def run_loop(
             in_market += 1
         if i >= first:
             bar = Bar(open_time[i], opens[i], highs[i], lows[i], closes[i])
-            pending, wants = decide_full(
-                strategy, params, rules, bar, entry_flags[i], exit_flags[i], st, book.cash, interval_ms
-            )
+            pending, wants = decide_full(strategy, params, rules, bar, entry_flags[i], exit_flags[i], st, book.cash,
+                                         interval_ms)
             resting.update(wants)
         equity[i] = book.cash + st.quantity * closes[i]
     last_close = closes[-1] if n else 0.0
