@@ -273,6 +273,7 @@ def infer_interval_ms(series: CandleSeries) -> int:
 
 __all__ = [
     "MAIN",
+    "MIN_QUOTE",
     "Balances",
     "ClosedTrade",
     "Decision",

@@ -12,7 +12,7 @@ from chalicelib.domain.strategies.base import FEE_RESERVE, MAIN, MIN_QUOTE, Engi
 
 
 def is_resting(params: Params) -> bool:
-    return params.get("order_type", "market") == "limit"
+    return bool(params.get("order_type", "market") == "limit")
 
 
 def wants(params: Params, safety: list[tuple[float, float]], state: EngineState, cash: float) -> list[Want]:

@@ -22,7 +22,7 @@ FULL = 1 - 1e-9  # a lot within float noise of its buy's quantity is bought in f
 
 
 def is_resting(params: Params) -> bool:
-    return params.get("order_type", "market") != "market"
+    return bool(params.get("order_type", "market") != "market")
 
 
 def wants(
