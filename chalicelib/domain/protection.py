@@ -44,7 +44,7 @@ def protect(
     """The decision with its protection: wants of a group sold at market are dropped (the tick cancels them
     before it sells), and in stop mode "exchange" every other held group gets its protective order."""
     selling = {group_of(i.leg) for i in intents if i.side is Side.SELL}
-    kept = [w for w in wants if group_of(w.leg) not in selling]
+    kept = [w for w in wants if group_of(w.leg) not in selling] if selling else wants
     if not rules.exchange_stops or not st.lots:
         return intents, kept
     stop, stop_reason = stop_level(rules, st)

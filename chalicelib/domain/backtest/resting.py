@@ -29,6 +29,7 @@ from chalicelib.domain.resting_fills import (
 from chalicelib.domain.strategies.base import MIN_QUOTE, Want, group_of
 
 DONE = 1 - 1e-9  # filled within float noise of its quantity: the order is done
+INF = float("inf")
 
 
 class Candle(NamedTuple):
@@ -66,18 +67,30 @@ class RestingBook:
     fee_rate: float
     participation: float = DEFAULT_PARTICIPATION
     orders: dict[str, Resting] = field(default_factory=dict)
+    # Where a candle must reach for any order to fill: its low at or below `_down` or its high at or above
+    # `_up` (most candles reach no order: a grid's ladder sits outside them).
+    _down: float = INF
+    _up: float = -INF
 
     def update(self, wants: list[Want]) -> None:
-        if not wants and not self.orders:
-            return
         current = self.orders
+        if len(wants) == len(current) and all(
+            (o := current.get(w.key)) is not None and (o.want is w or o.want.same_terms(w)) for w in wants
+        ):
+            return  # all kept as they rest
         self.orders = {}
         for want in wants:
             order = current.get(want.key)
             self.orders[want.key] = order if order is not None and order.want.same_terms(want) else Resting(want)
+        self._bounds()
+
+    def _bounds(self) -> None:
+        reach = [_reach(o) for o in self.orders.values()]
+        self._down = max((r[0] for r in reach), default=-INF)
+        self._up = min((r[1] for r in reach), default=INF)
 
     def fill_bar(self, candle: Candle, account: Account) -> None:
-        if not self.orders:
+        if not self.orders or (candle.low > self._down and candle.high < self._up):
             return
         for key in sorted(self.orders, key=lambda k: (self.orders[k].want.side is Side.BUY, k)):
             order = self.orders[key]
@@ -90,6 +103,7 @@ class RestingBook:
                 account.book(fill)
             if (fill is None and order.want.side is Side.SELL) or order.filled >= order.want.quantity * DONE:
                 del self.orders[key]  # done, or a sell with nothing left to sell
+        self._bounds()
 
     def _fill(self, order: Resting, touched: tuple[float, str], candle: Candle, account: Account) -> SimFill | None:
         price, reason = touched
@@ -106,6 +120,22 @@ class RestingBook:
         notional = quantity * price
         return SimFill(want.leg, want.side, price, quantity, notional, notional * self.fee_rate, candle.open_time,
                        reason)
+
+
+def _reach(order: Resting) -> tuple[float, float]:
+    """(a low at or below this, a high at or above that) may fill the order; the resting_fills rule never
+    fills an order on a candle that reaches neither (a gapping open lies between the low and the high)."""
+    want = order.want
+    if order.triggered:
+        limit = want.oco_stop[1] if want.oco_stop is not None else want.price
+        return (limit, INF) if want.side is Side.BUY else (-INF, limit)
+    if want.oco_stop is not None and want.side is Side.SELL:
+        return want.oco_stop[0], want.price  # (after its take-profit leg filled, still reached no lower)
+    if want.type is OrderType.STOP_LOSS_LIMIT and want.stop_price is not None and want.side is Side.SELL:
+        return want.stop_price, INF
+    if want.type in (OrderType.LIMIT, OrderType.LIMIT_MAKER):
+        return (want.price, INF) if want.side is Side.BUY else (-INF, want.price)
+    return INF, -INF  # any other kind: look at every candle
 
 
 def _priced(touch: Touch, price: float, candle: Candle, reason: str) -> tuple[float, str] | None:

@@ -14,6 +14,8 @@ a new order on the exchange. A partly filled buy stays wanted on its terms until
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from chalicelib.domain.orders import OrderType, Side
 from chalicelib.domain.strategies.base import FEE_RESERVE, MIN_QUOTE, Bar, EngineState, Lot, Params, Want
 
@@ -25,38 +27,62 @@ def is_resting(params: Params) -> bool:
     return bool(params.get("order_type", "market") != "market")
 
 
+@lru_cache(maxsize=64)
+def _names(cells: int) -> tuple[tuple[str, str, str, str], ...]:
+    """Per cell: its group, frozen-size key, buy key, sell key (built once: a backtest asks on every bar)."""
+    return tuple((f"cell_{k}", f"{FROZEN}{k}", f"grid_buy_{k}", f"grid_sell_{k}") for k in range(cells))
+
+
+_WANTS: dict[tuple[str, bool, float, float], Want] = {}
+
+
+def _want(key: str, maker: bool, quantity: float, price: float) -> Want:
+    """One instance per terms, so an unchanged ladder is the same objects bar after bar (a cheap comparison
+    for the backtest's resting book); a plain dict keyed by C-hashable values, emptied when it grows large."""
+    found = _WANTS.get((key, maker, quantity, price))
+    if found is None:
+        if len(_WANTS) > 8192:
+            _WANTS.clear()
+        side, purpose = (Side.BUY, "grid_buy") if key.startswith("grid_buy") else (Side.SELL, "grid_sell")
+        kind = OrderType.LIMIT_MAKER if maker else OrderType.LIMIT
+        found = _WANTS[(key, maker, quantity, price)] = Want(key, purpose, key, "grid", side, kind, quantity, price)
+    return found
+
+
 def wants(
     params: Params, prices: list[float], bar: Bar, state: EngineState, cash: float, entries_allowed: bool
 ) -> list[Want]:
     maker = params["order_type"] == "limit_maker"
-    kind = OrderType.LIMIT_MAKER if maker else OrderType.LIMIT
+    names = _names(len(prices) - 1)
     out: list[Want] = []
-    for k in range(len(prices) - 1):
-        lot = state.lots.get(f"cell_{k}")
+    for k, (group, _, _, sell_key) in enumerate(names):
+        lot = state.lots.get(group)
         if lot is not None and not (maker and prices[k + 1] <= bar.close):
-            out.append(Want(f"grid_sell_{k}", "grid_sell", f"grid_sell_{k}", "grid", Side.SELL, kind,
-                            lot.quantity, prices[k + 1]))
+            out.append(_want(sell_key, maker, lot.quantity, prices[k + 1]))
     can_buy = entries_allowed and not (params.get("wait_for_range") and bar.close < prices[0])
-    empty = len(prices) - 1 - len(state.lots)
+    empty = len(names) - len(state.lots)
     share = cash / empty if empty > 0 and cash > 0 else 0.0
-    for k in range(len(prices) - 1):
-        quantity = _buy_quantity(state, k, prices[k], share, can_buy and not (maker and prices[k] >= bar.close))
+    for k, (group, frozen_key, buy_key, _) in enumerate(names):
+        may_buy = can_buy and not (maker and prices[k] >= bar.close)
+        quantity = _buy_quantity(state, group, frozen_key, prices[k], share, may_buy)
         if quantity is not None:
-            out.append(Want(f"grid_buy_{k}", "grid_buy", f"grid_buy_{k}", "grid", Side.BUY, kind, quantity, prices[k]))
+            out.append(_want(buy_key, maker, quantity, prices[k]))
     return out
 
 
-def _buy_quantity(state: EngineState, k: int, price: float, share: float, may_buy: bool) -> float | None:
-    """The quantity cell k's resting buy asks for, or None when it wants no buy (and forgets its frozen size)."""
-    key = f"{FROZEN}{k}"
-    lot: Lot | None = state.lots.get(f"cell_{k}")
-    frozen = state.extra.get(key)
+def _buy_quantity(
+    state: EngineState, group: str, frozen_key: str, price: float, share: float, may_buy: bool
+) -> float | None:
+    """The quantity a cell's resting buy asks for, or None when it wants no buy (and forgets its frozen size)."""
+    lot: Lot | None = state.lots.get(group)
+    frozen = state.extra.get(frozen_key)
     if not may_buy or (lot is not None and (frozen is None or lot.quantity >= frozen * FULL)):
-        state.extra.pop(key, None)
+        if frozen is not None:
+            del state.extra[frozen_key]
         return None
     if frozen is None:
         if share <= MIN_QUOTE:
             return None
         frozen = share / (price * (1 + FEE_RESERVE))
-        state.extra[key] = frozen
+        state.extra[frozen_key] = frozen
     return frozen
