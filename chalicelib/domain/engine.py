@@ -11,7 +11,9 @@ A tick (or the backtester) calls, once per closed bar:
 
 * `window` holds the most recent *closed* candles, oldest first, the decision bar last; it needs at least
   `warmup_bars(strategy_id, params)` rows (more are fine: the answer depends only on that many).
-* Orders are market orders meant to fill at the next bar's open. Buys carry `quote_amount` (quote to
+* Intents are market orders meant to fill at the next bar's open; `Decision.wanted` lists the orders the bot
+  wants resting from the next bar on (grid/DCA in a limit mode, stops with risk `stop_mode` "exchange";
+  docs/orders.md). Buys carry `quote_amount` (quote to
   spend, fee included: quantity = quote / (price x (1 + fee))); sells carry `quantity`.
 * `state` is a JSON-serialisable dict owned by the engine: positions, entry prices, trailing peak,
   DCA/grid state, protections. Start from `initial_state()` (or `{}`).

@@ -10,10 +10,12 @@ import pytest
 
 from chalicelib.domain import engine
 from chalicelib.domain.engine import Balances
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.ledger import LegFill
 from chalicelib.domain.orders import OrderType, Side
 from chalicelib.domain.protection import STOP_LIMIT_OFFSET
 from chalicelib.domain.resting import OrderPurpose, WantedOrder
+from chalicelib.domain.risk import validate_risk
 from tests.unit.domain.conftest import T0, series_from_closes
 
 GRID = {"lower": 21000, "upper": 23000, "levels": 5}  # levels 21000, 21500, 22000, 22500, 23000
@@ -193,3 +195,22 @@ def test_a_resting_grid_with_exchange_stops_pairs_each_cell_sell_with_the_stop()
     assert oco.purpose is OrderPurpose.PROTECT and oco.price == D(22000) and oco.reason == "grid"
     assert oco.oco_stop is not None and float(oco.oco_stop.stop_price) == 21500 * 0.95
     assert "protect" not in wanted and "grid_buy_0" in wanted
+
+
+def test_stop_mode_defaults_to_bot_and_is_validated() -> None:
+    rules = validate_risk({"stop_loss_pct": 2})
+    assert rules.stop_mode == "bot" and not rules.exchange_stops and "stop_mode" not in rules.to_dict()
+    exchange = validate_risk({"stop_loss_pct": 2, "stop_mode": "exchange"})
+    assert exchange.exchange_stops and exchange.to_dict()["stop_mode"] == "exchange"
+    assert not validate_risk({"stop_mode": "exchange"}).exchange_stops  # nothing to rest
+    with pytest.raises(InvalidInput) as caught:
+        validate_risk({"stop_mode": "exchnage"})
+    assert caught.value.details == [{"field": "stop_mode", "message": "must be one of bot, exchange"}]
+
+
+@pytest.mark.parametrize(
+    ("strategy", "params"), [("grid", GRID | {"order_type": "ioc"}), ("dca", {"order_type": "limit_maker"})]
+)
+def test_an_unknown_order_type_is_refused(strategy: str, params: dict[str, Any]) -> None:
+    with pytest.raises(InvalidInput):
+        _decide(strategy, params, [100, 100], None, 100)
