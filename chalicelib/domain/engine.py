@@ -258,7 +258,7 @@ def apply_fill_core(
         if not st.lots:
             st.peak_price = 0.0
     if strategy is not None and strategy.kind == "stateful":
-        strategy.on_fill(st, leg, side, price)
+        strategy.on_fill(st, leg, side, price, quantity)
     return trade
 
 

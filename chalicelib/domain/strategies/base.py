@@ -143,11 +143,11 @@ class SignalStrategy(StrategyInfo):
 
 @dataclass(frozen=True)
 class StatefulStrategy(StrategyInfo):
-    """`decide_bar(params, bar, state, cash, entries_allowed)` -> intents; `on_fill(state, leg, side, price)`
+    """`decide_bar(params, bar, state, cash, entries_allowed)` -> intents; `on_fill(state, leg, side, price, quantity)`
     updates strategy-specific state after the engine has booked the fill."""
 
     decide_bar: Callable[[Params, Bar, EngineState, float, bool], list[Intent]] = field(kw_only=True)
-    on_fill: Callable[[EngineState, str, Side, float], None] = field(kw_only=True)
+    on_fill: Callable[[EngineState, str, Side, float, float], None] = field(kw_only=True)
     # The orders it wants resting after this bar, same arguments as decide_bar (None: market orders only).
     wants: Callable[[Params, Bar, EngineState, float, bool], list[Want]] | None = field(default=None, kw_only=True)
     kind: Literal["stateful"] = "stateful"

@@ -63,7 +63,7 @@ def wants(params: Params, bar: Bar, state: EngineState, cash: float, entries_all
     return dca_resting.wants(params, safety, state, cash)
 
 
-def on_fill(state: EngineState, leg: str, side: Side, price: float) -> None:
+def on_fill(state: EngineState, leg: str, side: Side, price: float, quantity: float) -> None:
     if side is Side.SELL:
         if MAIN not in state.lots:
             state.extra.pop("dca_base_price", None)

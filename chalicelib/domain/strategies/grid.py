@@ -51,8 +51,9 @@ def wants(params: Params, bar: Bar, state: EngineState, cash: float, entries_all
     return grid_resting.wants(params, levels(params), bar, state, cash, entries_allowed)
 
 
-def on_fill(state: EngineState, leg: str, side: Side, price: float) -> None:
-    return None
+def on_fill(state: EngineState, leg: str, side: Side, price: float, quantity: float) -> None:
+    if side is Side.BUY:
+        grid_resting.count_bought(state, leg, quantity)
 
 
 def check(params: Params) -> list[dict[str, str]]:

@@ -9,7 +9,9 @@ move back. A plain LIMIT ladder keeps them: they fill at once, at the next open 
 
 A cell's buy quantity is fixed when it is first wanted and kept while it rests (state `grid_q_<k>`): the cash
 that fills elsewhere move would otherwise change every resting buy's quantity, and each change is a cancel and
-a new order on the exchange. A partly filled buy stays wanted on its terms until it has filled in full.
+a new order on the exchange. A partly filled buy stays wanted on its terms until its fills (state `grid_b_<k>`,
+counted as they are booked, so a partial sell of the cell in between does not hide them) add up to its
+quantity, less what a fee taken in the base asset keeps back.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ from __future__ import annotations
 from functools import lru_cache
 
 from chalicelib.domain.orders import OrderType, Side
-from chalicelib.domain.strategies.base import FEE_RESERVE, MIN_QUOTE, Bar, EngineState, Lot, Params, Want
+from chalicelib.domain.strategies.base import FEE_RESERVE, MIN_QUOTE, Bar, EngineState, Params, Want
 
 FROZEN = "grid_q_"
-FULL = 1 - 1e-9  # a lot within float noise of its buy's quantity is bought in full
+BOUGHT = "grid_b_"
+# Fills are booked net of a fee taken in the base asset (0.1% by default): a buy whose fills reach its quantity
+# less twice that is done.
+FULL = 1 - 2 * FEE_RESERVE
 
 
 def is_resting(params: Params) -> bool:
@@ -30,7 +35,7 @@ def is_resting(params: Params) -> bool:
 @lru_cache(maxsize=64)
 def _names(cells: int) -> tuple[tuple[str, str, str, str], ...]:
     """Per cell: its group, frozen-size key, buy key, sell key (built once: a backtest asks on every bar)."""
-    return tuple((f"cell_{k}", f"{FROZEN}{k}", f"grid_buy_{k}", f"grid_sell_{k}") for k in range(cells))
+    return tuple((f"cell_{k}", str(k), f"grid_buy_{k}", f"grid_sell_{k}") for k in range(cells))
 
 
 _WANTS: dict[tuple[str, bool, float, float], Want] = {}
@@ -62,27 +67,34 @@ def wants(
     can_buy = entries_allowed and not (params.get("wait_for_range") and bar.close < prices[0])
     empty = len(names) - len(state.lots)
     share = cash / empty if empty > 0 and cash > 0 else 0.0
-    for k, (group, frozen_key, buy_key, _) in enumerate(names):
+    for k, (group, cell, buy_key, _) in enumerate(names):
         may_buy = can_buy and not (maker and prices[k] >= bar.close)
-        quantity = _buy_quantity(state, group, frozen_key, prices[k], share, may_buy)
+        quantity = _buy_quantity(state, group, cell, prices[k], share, may_buy)
         if quantity is not None:
             out.append(_want(buy_key, maker, quantity, prices[k]))
     return out
 
 
-def _buy_quantity(
-    state: EngineState, group: str, frozen_key: str, price: float, share: float, may_buy: bool
-) -> float | None:
+def _buy_quantity(state: EngineState, group: str, cell: str, price: float, share: float, may_buy: bool) -> float | None:
     """The quantity a cell's resting buy asks for, or None when it wants no buy (and forgets its frozen size)."""
-    lot: Lot | None = state.lots.get(group)
-    frozen = state.extra.get(frozen_key)
-    if not may_buy or (lot is not None and (frozen is None or lot.quantity >= frozen * FULL)):
+    extra = state.extra
+    frozen = extra.get(FROZEN + cell)
+    done = frozen is not None and extra.get(BOUGHT + cell, 0.0) >= frozen * FULL
+    if not may_buy or done or (frozen is None and group in state.lots):
         if frozen is not None:
-            del state.extra[frozen_key]
+            del extra[FROZEN + cell]
+            extra.pop(BOUGHT + cell, None)
         return None
     if frozen is None:
         if share <= MIN_QUOTE:
             return None
         frozen = share / (price * (1 + FEE_RESERVE))
-        state.extra[frozen_key] = frozen
+        extra[FROZEN + cell] = frozen
     return frozen
+
+
+def count_bought(state: EngineState, leg: str, quantity: float) -> None:
+    """Count a buy fill of a cell whose resting buy is in progress (the market grid keeps no count)."""
+    cell = leg.rsplit("_", 1)[1]
+    if FROZEN + cell in state.extra:
+        state.extra[BOUGHT + cell] = state.extra.get(BOUGHT + cell, 0.0) + quantity

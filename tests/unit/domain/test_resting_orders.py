@@ -214,3 +214,26 @@ def test_stop_mode_defaults_to_bot_and_is_validated() -> None:
 def test_an_unknown_order_type_is_refused(strategy: str, params: dict[str, Any]) -> None:
     with pytest.raises(InvalidInput):
         _decide(strategy, params, [100, 100], None, 100)
+
+
+def test_a_grid_buy_booked_net_of_a_base_fee_is_done_and_not_placed_again() -> None:
+    params = GRID | {"order_type": "limit"}
+    first = _decide("grid", params, [22100, 21900], None, 4000)
+    buy = _by_key(first)["grid_buy_1"]
+    net = D(repr(float(buy.quantity) * 0.999))  # Binance kept 0.1% of the base as the fee
+    state = _fill(first.state, buy.leg, Side.BUY, "21500", str(net), buy.reason)
+    wanted = _by_key(_decide("grid", params, [21900, 21600], state, 3000))
+    assert "grid_buy_1" not in wanted and wanted["grid_sell_1"].quantity == net
+
+
+def test_a_partial_sell_while_the_buy_completes_does_not_buy_the_cell_again() -> None:
+    params = GRID | {"order_type": "limit"}
+    first = _decide("grid", params, [22100, 21900], None, 4000)
+    buy = _by_key(first)["grid_buy_1"]
+    half, quarter = float(buy.quantity) / 2, float(buy.quantity) / 4
+    state = _fill(first.state, buy.leg, Side.BUY, "21500", repr(half), buy.reason)
+    state = _fill(state, "grid_sell_1", Side.SELL, "22000", repr(quarter), "grid")
+    state = _fill(state, buy.leg, Side.BUY, "21500", repr(half), buy.reason)
+    wanted = _by_key(_decide("grid", params, [21900, 21600], state, 3000))
+    assert "grid_buy_1" not in wanted
+    assert float(wanted["grid_sell_1"].quantity) == pytest.approx(3 * quarter)
