@@ -33,9 +33,12 @@ def is_resting(params: Params) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _names(cells: int) -> tuple[tuple[str, str, str, str], ...]:
-    """Per cell: its group, frozen-size key, buy key, sell key (built once: a backtest asks on every bar)."""
-    return tuple((f"cell_{k}", str(k), f"grid_buy_{k}", f"grid_sell_{k}") for k in range(cells))
+def _names(cells: int) -> tuple[tuple[str, str, str, str, str], ...]:
+    """Per cell: its group, frozen-size and bought keys, buy and sell keys (built once: a backtest asks on every
+    bar)."""
+    return tuple(
+        (f"cell_{k}", f"{FROZEN}{k}", f"{BOUGHT}{k}", f"grid_buy_{k}", f"grid_sell_{k}") for k in range(cells)
+    )
 
 
 _WANTS: dict[tuple[str, bool, float, float], Want] = {}
@@ -58,38 +61,44 @@ def wants(
     params: Params, prices: list[float], bar: Bar, state: EngineState, cash: float, entries_allowed: bool
 ) -> list[Want]:
     maker = params["order_type"] == "limit_maker"
+    close, lots, extra = bar.close, state.lots, state.extra
+    can_buy = entries_allowed and not (params.get("wait_for_range") and close < prices[0])
     names = _names(len(prices) - 1)
-    out: list[Want] = []
-    for k, (group, _, _, sell_key) in enumerate(names):
-        lot = state.lots.get(group)
-        if lot is not None and not (maker and prices[k + 1] <= bar.close):
-            out.append(_want(sell_key, maker, lot.quantity, prices[k + 1]))
-    can_buy = entries_allowed and not (params.get("wait_for_range") and bar.close < prices[0])
-    empty = len(names) - len(state.lots)
+    empty = len(names) - len(lots)
     share = cash / empty if empty > 0 and cash > 0 else 0.0
-    for k, (group, cell, buy_key, _) in enumerate(names):
-        may_buy = can_buy and not (maker and prices[k] >= bar.close)
-        quantity = _buy_quantity(state, group, cell, prices[k], share, may_buy)
-        if quantity is not None:
-            out.append(_want(buy_key, maker, quantity, prices[k]))
+    out: list[Want] = []
+    for k, (group, frozen_key, bought_key, buy_key, sell_key) in enumerate(names):
+        lot = lots.get(group)
+        if lot is not None and not (maker and prices[k + 1] <= close):
+            out.append(_want(sell_key, maker, lot.quantity, prices[k + 1]))
+        frozen = extra.get(frozen_key)
+        if frozen is None and lot is not None:
+            continue  # held, no buy in progress
+        may_buy = can_buy and not (maker and prices[k] >= close)
+        if not (may_buy and frozen is not None and extra.get(bought_key, 0.0) < frozen * FULL):
+            frozen = _buy_quantity(state, group, frozen_key, bought_key, prices[k], share, may_buy)
+        if frozen is not None:
+            out.append(_want(buy_key, maker, frozen, prices[k]))
     return out
 
 
-def _buy_quantity(state: EngineState, group: str, cell: str, price: float, share: float, may_buy: bool) -> float | None:
+def _buy_quantity(
+    state: EngineState, group: str, frozen_key: str, bought_key: str, price: float, share: float, may_buy: bool
+) -> float | None:
     """The quantity a cell's resting buy asks for, or None when it wants no buy (and forgets its frozen size)."""
     extra = state.extra
-    frozen = extra.get(FROZEN + cell)
-    done = frozen is not None and extra.get(BOUGHT + cell, 0.0) >= frozen * FULL
+    frozen = extra.get(frozen_key)
+    done = frozen is not None and extra.get(bought_key, 0.0) >= frozen * FULL
     if not may_buy or done or (frozen is None and group in state.lots):
         if frozen is not None:
-            del extra[FROZEN + cell]
-            extra.pop(BOUGHT + cell, None)
+            del extra[frozen_key]
+            extra.pop(bought_key, None)
         return None
     if frozen is None:
         if share <= MIN_QUOTE:
             return None
         frozen = share / (price * (1 + FEE_RESERVE))
-        extra[FROZEN + cell] = frozen
+        extra[frozen_key] = frozen
     return frozen
 
 
