@@ -80,3 +80,42 @@ def test_a_resting_grid_books_partial_fills_from_the_candles_volume(btc_1m: Cand
     # THEN cells are sold in several fills of one lot (each sell fill closes a trade of its part)
     by_entry = Counter((t.entry_time, t.entry_price) for t in trades)
     assert trades and max(by_entry.values()) > 1
+
+
+SMA = {"fast": 10, "slow": 30}
+LONE = [
+    pytest.param("sma_cross", SMA, {"stop_loss_pct": 0.3, "stop_mode": "exchange"}, id="lone-stop"),
+    pytest.param("sma_cross", SMA, {"take_profit_pct": 0.4, "stop_mode": "exchange"}, id="lone-tp"),
+    pytest.param("dca", DCA | {"order_type": "limit"}, {"stop_loss_pct": 1.0, "stop_mode": "exchange"}, id="dca-oco"),
+    pytest.param("grid", GRID | {"order_type": "limit_maker"},
+                 {"take_profit_pct": 0.3, "max_drawdown_pct": 3.0, "stop_mode": "exchange"}, id="grid-tp-killswitch"),
+]
+
+
+@pytest.mark.parametrize(("strategy_id", "params", "risk"), LONE)
+def test_replay_reproduces_the_backtest_with_a_lone_stop_or_take_profit(
+    btc_1m: CandleSeries, strategy_id: str, params: dict[str, Any], risk: dict[str, Any]
+) -> None:
+    series = btc_1m.slice(6000, 8880)
+    expected, result = _backtest_trades(series, strategy_id, params, risk)
+    trades, state, cash = replay(series, strategy_id, params, risk)
+    got = [
+        (t.entry_time, t.exit_time, t.entry_price, t.exit_price, t.quantity, t.fee, t.pnl, t.return_pct, t.exit_reason)
+        for t in trades
+    ]
+    assert len(expected) > 0 and got == expected
+    open_qty = sum(float(lot["quantity"]) for lot in state["lots"].values())
+    assert cash + open_qty * float(series.close[-1]) == result.equity[-1]
+
+
+def test_replay_reproduces_the_backtest_on_gappy_candles_with_stops_on_the_exchange(gappy_1m: CandleSeries) -> None:
+    # GIVEN candles with gaps (a stop-limit can gap past its limit and rest unfilled)
+    series = gappy_1m.slice(0, 3000)
+    risk = {"stop_loss_pct": 0.5, "take_profit_pct": 1.0, "stop_mode": "exchange"}
+    expected, _ = _backtest_trades(series, "ema_cross", {"fast": 5, "slow": 13}, risk)
+    trades, _, _ = replay(series, "ema_cross", {"fast": 5, "slow": 13}, risk)
+    got = [
+        (t.entry_time, t.exit_time, t.entry_price, t.exit_price, t.quantity, t.fee, t.pnl, t.return_pct, t.exit_reason)
+        for t in trades
+    ]
+    assert len(expected) > 0 and got == expected
