@@ -84,17 +84,21 @@ def test_a_resting_grid_books_partial_fills_from_the_candles_volume(btc_1m: Cand
 
 SMA = {"fast": 10, "slow": 30}
 LONE = [
-    pytest.param("sma_cross", SMA, {"stop_loss_pct": 0.3, "stop_mode": "exchange"}, id="lone-stop"),
-    pytest.param("sma_cross", SMA, {"take_profit_pct": 0.4, "stop_mode": "exchange"}, id="lone-tp"),
-    pytest.param("dca", DCA | {"order_type": "limit"}, {"stop_loss_pct": 1.0, "stop_mode": "exchange"}, id="dca-oco"),
-    pytest.param("grid", GRID | {"order_type": "limit_maker"},
-                 {"take_profit_pct": 0.3, "max_drawdown_pct": 3.0, "stop_mode": "exchange"}, id="grid-tp-killswitch"),
+    pytest.param("sma_cross", SMA, {"stop_loss_pct": 0.15, "stop_mode": "exchange"}, "stop_loss",
+                 id="lone-stop"),
+    pytest.param("sma_cross", SMA, {"take_profit_pct": 0.4, "stop_mode": "exchange"}, "take_profit",
+                 id="lone-tp"),
+    pytest.param("dca", DCA | {"order_type": "limit"}, {"stop_loss_pct": 0.5, "stop_mode": "exchange"}, "stop_loss",
+                 id="dca-oco"),
+    pytest.param("grid", {"lower": 22300, "upper": 22600, "levels": 8, "order_type": "limit_maker"},
+                 {"take_profit_pct": 0.3, "max_drawdown_pct": 0.2, "stop_mode": "exchange"}, "max_drawdown",
+                 id="grid-tp-killswitch"),
 ]
 
 
-@pytest.mark.parametrize(("strategy_id", "params", "risk"), LONE)
+@pytest.mark.parametrize(("strategy_id", "params", "risk", "reason"), LONE)
 def test_replay_reproduces_the_backtest_with_a_lone_stop_or_take_profit(
-    btc_1m: CandleSeries, strategy_id: str, params: dict[str, Any], risk: dict[str, Any]
+    btc_1m: CandleSeries, strategy_id: str, params: dict[str, Any], risk: dict[str, Any], reason: str
 ) -> None:
     series = btc_1m.slice(6000, 8880)
     expected, result = _backtest_trades(series, strategy_id, params, risk)
@@ -104,6 +108,7 @@ def test_replay_reproduces_the_backtest_with_a_lone_stop_or_take_profit(
         for t in trades
     ]
     assert len(expected) > 0 and got == expected
+    assert reason in {t.exit_reason for t in trades}  # the case exercises what it is named for
     open_qty = sum(float(lot["quantity"]) for lot in state["lots"].values())
     assert cash + open_qty * float(series.close[-1]) == result.equity[-1]
 
@@ -119,3 +124,4 @@ def test_replay_reproduces_the_backtest_on_gappy_candles_with_stops_on_the_excha
         for t in trades
     ]
     assert len(expected) > 0 and got == expected
+    assert {"stop_loss", "take_profit"} <= {t.exit_reason for t in trades}
