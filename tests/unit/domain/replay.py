@@ -16,8 +16,9 @@ from chalicelib.domain.backtest.fills import SimFill, fill_intent, settle
 from chalicelib.domain.backtest.resting import Candle, RestingBook
 from chalicelib.domain.candles import CandleSeries
 from chalicelib.domain.engine import Balances
+from chalicelib.domain.engine_io import to_wanted
 from chalicelib.domain.ledger import LegFill as Fill
-from chalicelib.domain.resting import WantedOrder
+from chalicelib.domain.resting import WantedOrder, reconcile
 from chalicelib.domain.strategies import validate_params, warmup_bars
 from chalicelib.domain.strategies.base import Intent, Want
 
@@ -85,6 +86,16 @@ def _intent(order: engine.OrderIntent) -> Intent:
     )
 
 
+def _update_as_the_tick_reconciles(resting: RestingBook, wanted: tuple[WantedOrder, ...]) -> None:
+    """Update the simulated book, and check it keeps exactly the orders `domain.resting.reconcile` keeps."""
+    before = dict(resting.orders)
+    plan = reconcile(wanted, {key: to_wanted(order.want) for key, order in before.items()})
+    resting.update([_want(w) for w in wanted])
+    kept = {key for key, order in resting.orders.items() if before.get(key) is order}
+    assert kept == set(plan.keep), (kept, plan)
+    assert set(resting.orders) == set(plan.keep) | {w.key for w in plan.place}
+
+
 def replay(
     series: CandleSeries,
     strategy_id: str,
@@ -117,5 +128,5 @@ def replay(
             )
             account.state = json.loads(json.dumps(decision.state))  # persisted between ticks
             pending = decision.intents
-            resting.update([_want(w) for w in decision.wanted])
+            _update_as_the_tick_reconciles(resting, decision.wanted)
     return account.trades, account.state, account.cash
