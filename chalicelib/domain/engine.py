@@ -6,10 +6,14 @@ A tick (or the backtester) calls, once per closed bar:
     for intent in decision.intents:            # place market orders; client id from (bot, tick_at, leg)
         state = apply_fill(state, fill_of(intent))   # with the real price / quantity / fee
     # persist decision.state (then the state returned by apply_fill) between ticks
+    reconcile(decision.wanted, resting_by_key)  # domain.resting: the orders the bot wants resting; a fill of
+    state = apply_fill(state, LegFill(leg=wanted.leg, ...))  # one books through apply_fill like any other
 
 * `window` holds the most recent *closed* candles, oldest first, the decision bar last; it needs at least
   `warmup_bars(strategy_id, params)` rows (more are fine: the answer depends only on that many).
-* Orders are market orders meant to fill at the next bar's open. Buys carry `quote_amount` (quote to
+* Intents are market orders meant to fill at the next bar's open; `Decision.wanted` lists the orders the bot
+  wants resting from the next bar on (grid/DCA in a limit mode, stops with risk `stop_mode` "exchange";
+  docs/orders.md). Buys carry `quote_amount` (quote to
   spend, fee included: quantity = quote / (price x (1 + fee))); sells carry `quantity`.
 * `state` is a JSON-serialisable dict owned by the engine: positions, entry prices, trailing peak,
   DCA/grid state, protections. Start from `initial_state()` (or `{}`).
@@ -30,26 +34,30 @@ from typing import Any
 import numpy as np
 
 from chalicelib.domain.candles import CandleSeries
+from chalicelib.domain.engine_guards import drawdown_pct, entries_allowed, prune_stops
+from chalicelib.domain.engine_io import to_order_intent, to_wanted
 from chalicelib.domain.engine_state import state_from_dict, state_to_dict
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.ledger import ClosedTrade, LegFill, book_lot_buy, book_lot_sell
 from chalicelib.domain.orders import OrderIntent, Side
+from chalicelib.domain.protection import protect
 from chalicelib.domain.resting import WantedOrder
 from chalicelib.domain.risk import RiskRules, entry_quote, exit_reason, validate_risk
 from chalicelib.domain.strategies import get_strategy, validate_params
 from chalicelib.domain.strategies.base import (
     MAIN,
+    MIN_QUOTE,
     Bar,
     EngineState,
     Intent,
     Params,
     SignalStrategy,
     Strategy,
+    Want,
     exit_leg,
     group_of,
 )
 
-MIN_QUOTE = 1e-8  # buys smaller than this (rounding dust) are not worth an order
 STOP_REASONS = ("stop_loss", "trailing_stop")
 
 
@@ -103,11 +111,13 @@ def decide(
     st = state_from_dict(state)
     bar = _last_bar(window)
     step = interval_ms if interval_ms is not None else infer_interval_ms(window)
-    intents = decide_core(strategy, checked, rules, bar, entry_signal, exit_signal, st, float(balances.quote), step)
+    cash = float(balances.quote)
+    intents, wants = decide_full(strategy, checked, rules, bar, entry_signal, exit_signal, st, cash, step)
     return Decision(
-        intents=tuple(_to_order_intent(i) for i in intents),
+        intents=tuple(to_order_intent(i) for i in intents),
         state=state_to_dict(st, strategy_id=strategy_id),
         bar_open_time=bar.open_time,
+        wanted=tuple(to_wanted(w) for w in wants),
     )
 
 
@@ -152,34 +162,6 @@ def apply_fill_detailed(state: Mapping[str, Any], fill: LegFill) -> tuple[dict[s
 # --- the shared core (float arithmetic; used verbatim by the backtester) -------------------------------
 
 
-def entries_allowed(rules: RiskRules, st: EngineState, open_time: int, interval_ms: int) -> bool:
-    """Protections: kill switch, cooldown after a stop-loss, stop-loss guard."""
-    if st.halted:
-        return False
-    if st.stop_times and rules.cooldown_bars and open_time < st.stop_times[-1] + rules.cooldown_bars * interval_ms:
-        return False
-    guard = rules.stoploss_guard
-    if guard is not None and st.stop_times:
-        last = st.stop_times[-1]
-        recent = [t for t in st.stop_times if t > last - guard.window_bars * interval_ms]
-        if len(recent) >= guard.max_stops and open_time < last + guard.pause_bars * interval_ms:
-            return False
-    return True
-
-
-def _prune_stops(rules: RiskRules, st: EngineState, open_time: int, interval_ms: int) -> None:
-    horizon = max(rules.cooldown_bars, 1)
-    if rules.stoploss_guard is not None:
-        horizon = max(horizon, rules.stoploss_guard.window_bars + rules.stoploss_guard.pause_bars)
-    keep = open_time - horizon * interval_ms
-    if st.stop_times and st.stop_times[0] < keep:
-        st.stop_times = [t for t in st.stop_times[:-1] if t >= keep] + st.stop_times[-1:]
-
-
-def _drawdown_pct(st: EngineState, equity: float) -> float:
-    return (st.peak_equity - equity) / st.peak_equity * 100
-
-
 def _sell_all(st: EngineState, reason: str) -> list[Intent]:
     return [Intent(Side.SELL, exit_leg(group), reason, quantity=lot.quantity) for group, lot in st.lots.items()]
 
@@ -195,32 +177,58 @@ def decide_core(
     cash: float,
     interval_ms: int,
 ) -> list[Intent]:
-    """Intents for one closed bar; updates `st` in place (trailing peak, equity peak, kill switch)."""
+    """The market orders for one closed bar (`decide_full` without the resting orders)."""
+    return decide_full(strategy, params, rules, bar, entry_signal, exit_signal, st, cash, interval_ms)[0]
+
+
+def decide_full(
+    strategy: Strategy,
+    params: Params,
+    rules: RiskRules,
+    bar: Bar,
+    entry_signal: bool,
+    exit_signal: bool,
+    st: EngineState,
+    cash: float,
+    interval_ms: int,
+) -> tuple[list[Intent], list[Want]]:
+    """Intents and wanted resting orders for one closed bar; updates `st` in place (trailing peak, equity peak,
+    kill switch). A bar that closes everything at market wants nothing resting."""
     quantity = st.quantity
     equity = cash + quantity * bar.close
     st.peak_equity = max(st.peak_equity, equity)
     reason: str | None = None
     if quantity > 0:
-        reason = exit_reason(rules, st.cost / quantity, st.peak_price, bar)
+        if not rules.exchange_stops:  # on the exchange they rest instead (domain/protection.py)
+            reason = exit_reason(rules, st.cost / quantity, st.peak_price, bar)
         st.peak_price = max(st.peak_price, bar.high)
     limit = rules.max_drawdown_pct
-    if limit is not None and not st.halted and st.peak_equity > 0 and _drawdown_pct(st, equity) >= limit:
+    if limit is not None and not st.halted and st.peak_equity > 0 and drawdown_pct(st, equity) >= limit:
         st.halted = True
         reason = reason or "max_drawdown"
     if reason is not None and quantity > 0:
-        return _sell_all(st, reason)
-    _prune_stops(rules, st, bar.open_time, interval_ms)
+        return _sell_all(st, reason), []
+    prune_stops(rules, st, bar.open_time, interval_ms)
     allowed = entries_allowed(rules, st, bar.open_time, interval_ms)
     if isinstance(strategy, SignalStrategy):
-        if quantity > 0:
-            return _sell_all(st, "signal") if exit_signal else []
-        if entry_signal and allowed:
-            quote = entry_quote(rules, cash)
-            if quote > MIN_QUOTE:
-                return [Intent(Side.BUY, "entry", "signal", quote_amount=quote)]
-        return []
+        intents = _signal_intents(rules, st, cash, quantity, entry_signal and allowed, exit_signal)
+        return protect(rules, st, bar.close, intents, [])
     intents = strategy.decide_bar(params, bar, st, cash, allowed)
-    return [i for i in intents if i.side is Side.SELL or (i.quote_amount or 0.0) > MIN_QUOTE]
+    intents = [i for i in intents if i.side is Side.SELL or (i.quote_amount or 0.0) > MIN_QUOTE]
+    wants = strategy.wants(params, bar, st, cash, allowed) if strategy.wants is not None else []
+    return protect(rules, st, bar.close, intents, wants)
+
+
+def _signal_intents(
+    rules: RiskRules, st: EngineState, cash: float, quantity: float, enter: bool, leave: bool
+) -> list[Intent]:
+    if quantity > 0:
+        return _sell_all(st, "signal") if leave else []
+    if enter:
+        quote = entry_quote(rules, cash)
+        if quote > MIN_QUOTE:
+            return [Intent(Side.BUY, "entry", "signal", quote_amount=quote)]
+    return []
 
 
 def apply_fill_core(
@@ -250,7 +258,7 @@ def apply_fill_core(
         if not st.lots:
             st.peak_price = 0.0
     if strategy is not None and strategy.kind == "stateful":
-        strategy.on_fill(st, leg, side, price)
+        strategy.on_fill(st, leg, side, price, quantity)
     return trade
 
 
@@ -265,22 +273,9 @@ def infer_interval_ms(series: CandleSeries) -> int:
     return int(steps.min())
 
 
-def _dec(value: float | None) -> Decimal | None:
-    return None if value is None else Decimal(repr(float(value)))
-
-
-def _to_order_intent(intent: Intent) -> OrderIntent:
-    return OrderIntent(
-        side=intent.side,
-        leg=intent.leg,
-        reason=intent.reason,
-        quote_amount=_dec(intent.quote_amount),
-        quantity=_dec(intent.quantity),
-    )
-
-
 __all__ = [
     "MAIN",
+    "MIN_QUOTE",
     "Balances",
     "ClosedTrade",
     "Decision",
@@ -289,5 +284,6 @@ __all__ = [
     "apply_fill",
     "apply_fill_detailed",
     "decide",
+    "entries_allowed",
     "initial_state",
 ]

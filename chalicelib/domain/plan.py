@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.domain.plan_limits import BINANCE_MAX_NUM_ALGO_ORDERS, BINANCE_MAX_NUM_ORDERS, check_order_limits
 from chalicelib.domain.plan_strategies import plan_dca, plan_grid, plan_signal
 from chalicelib.domain.planner import (
     BUY_HEADROOM,
@@ -71,9 +72,12 @@ def plan_bot(
     *,
     risk: dict[str, Any] | None = None,
     fee: Decimal = DEFAULT_FEE_RATE,
+    max_num_orders: int = BINANCE_MAX_NUM_ORDERS,
+    max_num_algo_orders: int = BINANCE_MAX_NUM_ALGO_ORDERS,
 ) -> Plan:
     """The plan of a bot with validated `params` and `risk` (as `validate_params` / `validate_risk` return
-    them). `price` is the symbol's current price, or None when unknown (the checks that need it are skipped)."""
+    them). `price` is the symbol's current price, or None when unknown (the checks that need it are skipped).
+    `max_num_orders` / `max_num_algo_orders`: the symbol's MAX_NUM_ORDERS / MAX_NUM_ALGO_ORDERS (plan_limits.py)."""
     p = Planner(rules, price, fee)
     levels: tuple[Decimal, ...] = ()
     if strategy_id == "dca":
@@ -82,6 +86,7 @@ def plan_bot(
         orders, levels = plan_grid(p, params, budget)
     else:
         orders = plan_signal(p, risk or {}, budget)
+    check_order_limits(p, strategy_id, params, risk or {}, max_num_orders, max_num_algo_orders)
     investment = sum((o.quote for o in orders), Decimal(0))
     return Plan(
         strategy=strategy_id,

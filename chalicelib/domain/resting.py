@@ -62,6 +62,9 @@ class WantedOrder:
     price: Decimal
     stop_price: Decimal | None = None
     oco_stop: StopLeg | None = None
+    # The trade reason a fill of the stop leg books with (an OCO's stop leg, a lone stop-loss-limit):
+    # "stop_loss", or "trailing_stop" when the trailing stop set the stop price.
+    stop_reason: str = "stop_loss"
 
     @property
     def is_oco(self) -> bool:

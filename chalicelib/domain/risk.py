@@ -7,6 +7,10 @@ touches the stop-loss and closes above the take-profit we cannot know which came
 counts (the conservative choice). Like every order, the exit is a market order filled at the next
 bar's open: a tick only learns of the touch when the bar closes. Priority on one bar:
 stop_loss > trailing_stop > take_profit > max_drawdown > the strategy's own exit.
+
+That is `stop_mode` "bot" (the default, so older bots keep it). With `stop_mode` "exchange" the stop-loss,
+trailing stop and take-profit rest on the exchange instead, as one OCO after entry (domain/protection.py), and
+fire while the platform is down; the max-drawdown kill switch stays with the bot.
 """
 
 from __future__ import annotations
@@ -55,6 +59,13 @@ RISK_SCHEMA: JsonSchema = object_schema(
             "required": ["max_stops", "window_bars", "pause_bars"],
             "additionalProperties": False,
         },
+        "stop_mode": {
+            "type": "string",
+            "enum": ["bot", "exchange"],
+            "default": "bot",
+            "description": "bot: stops checked on each closed bar and sent at market; exchange: they rest on the "
+            "exchange (an OCO of take-profit limit and stop-limit) and fire while the platform is down",
+        },
         "max_drawdown_pct": number(
             None, "Kill switch: close everything and stop when equity falls this % below its peak. " + _pct,
             exclusive_minimum=0, maximum=100,
@@ -81,6 +92,12 @@ class RiskRules:
     cooldown_bars: int = 0
     stoploss_guard: StoplossGuard | None = None
     max_drawdown_pct: float | None = None
+    stop_mode: str = "bot"
+
+    @property
+    def exchange_stops(self) -> bool:
+        """Whether the stop-loss / trailing stop / take-profit rest on the exchange instead of being checked."""
+        return self.stop_mode == "exchange" and self.has_exits
 
     @property
     def has_exits(self) -> bool:
@@ -103,6 +120,8 @@ class RiskRules:
         if self.stoploss_guard is not None:
             g = self.stoploss_guard
             out["stoploss_guard"] = {"max_stops": g.max_stops, "window_bars": g.window_bars, "pause_bars": g.pause_bars}
+        if self.stop_mode != "bot":
+            out["stop_mode"] = self.stop_mode  # only when chosen, so stored rules of older bots read the same
         return out
 
 
@@ -130,6 +149,7 @@ def validate_risk(risk: dict[str, Any] | None) -> RiskRules:
         cooldown_bars=data["cooldown_bars"],
         stoploss_guard=StoplossGuard(**guard) if guard else None,
         max_drawdown_pct=data.get("max_drawdown_pct"),
+        stop_mode=data["stop_mode"],
     )
 
 

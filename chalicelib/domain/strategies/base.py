@@ -19,13 +19,17 @@ import numpy as np
 import numpy.typing as npt
 
 from chalicelib.domain.candles import CandleSeries
-from chalicelib.domain.orders import Side
+from chalicelib.domain.orders import OrderType, Side
 from chalicelib.domain.strategies.schema import JsonSchema
 
 BoolArray = npt.NDArray[np.bool_]
 Params = dict[str, Any]
 
 MAIN = "main"
+MIN_QUOTE = 1e-8  # buys smaller than this (rounding dust) are not worth an order
+# A resting buy is sized in base: quantity = quote / (price x (1 + FEE_RESERVE)), so it spends at most its quote
+# at Binance's default 0.1% fee (the engine does not know the account's fee; a lower one leaves change).
+FEE_RESERVE = 0.001
 
 
 class Bar(NamedTuple):
@@ -83,6 +87,30 @@ class Intent:
     quantity: float | None = None
 
 
+@dataclass(frozen=True)
+class Want:
+    """An order the engine wants resting (float form of `domain.resting.WantedOrder`): a limit at `price`, a
+    stop-limit (`stop_price` set), or an OCO (`oco_stop` = (stop price, its limit price)) whose take-profit leg
+    is `price`. `reason` books a fill of the limit / take-profit leg, `stop_reason` one of the stop leg."""
+
+    key: str
+    purpose: str  # a domain.resting.OrderPurpose value
+    leg: str
+    reason: str
+    side: Side
+    type: OrderType
+    quantity: float
+    price: float
+    stop_price: float | None = None
+    oco_stop: tuple[float, float] | None = None
+    stop_reason: str = "stop_loss"
+
+    def same_terms(self, other: Want) -> bool:
+        return (self.side, self.type, self.quantity, self.price, self.stop_price, self.oco_stop) == (
+            other.side, other.type, other.quantity, other.price, other.stop_price, other.oco_stop
+        )
+
+
 def group_of(leg: str) -> str:
     """The position group a leg trades: grid legs trade their cell, every other leg the main position."""
     if leg.startswith(("grid_buy_", "grid_sell_")):
@@ -115,11 +143,13 @@ class SignalStrategy(StrategyInfo):
 
 @dataclass(frozen=True)
 class StatefulStrategy(StrategyInfo):
-    """`decide_bar(params, bar, state, cash, entries_allowed)` -> intents; `on_fill(state, leg, side, price)`
+    """`decide_bar(params, bar, state, cash, entries_allowed)` -> intents; `on_fill(state, leg, side, price, quantity)`
     updates strategy-specific state after the engine has booked the fill."""
 
     decide_bar: Callable[[Params, Bar, EngineState, float, bool], list[Intent]] = field(kw_only=True)
-    on_fill: Callable[[EngineState, str, Side, float], None] = field(kw_only=True)
+    on_fill: Callable[[EngineState, str, Side, float, float], None] = field(kw_only=True)
+    # The orders it wants resting after this bar, same arguments as decide_bar (None: market orders only).
+    wants: Callable[[Params, Bar, EngineState, float, bool], list[Want]] | None = field(default=None, kw_only=True)
     kind: Literal["stateful"] = "stateful"
 
 

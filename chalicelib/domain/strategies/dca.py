@@ -5,12 +5,14 @@ when a bar closes at or above it.
 Every order is a market order decided at a bar's close and filled at the next bar's open (the one
 execution semantics of the engine): a safety level or the take-profit is *touched* by the bar's low/high,
 then acted on. When the position closes, the next bar starts a new cycle with a base order.
+With `order_type` "limit" the safety orders and the take-profit rest on the exchange (dca_resting.py).
 """
 
 from __future__ import annotations
 
 from chalicelib.domain.orders import Side
-from chalicelib.domain.strategies.base import MAIN, Bar, EngineState, Intent, Params, StatefulStrategy
+from chalicelib.domain.strategies import dca_resting
+from chalicelib.domain.strategies.base import MAIN, Bar, EngineState, Intent, Params, StatefulStrategy, Want
 from chalicelib.domain.strategies.schema import integer, number, object_schema
 
 
@@ -36,6 +38,8 @@ def decide_bar(params: Params, bar: Bar, state: EngineState, cash: float, entrie
         if not entries_allowed or cash <= 0:
             return []
         return [Intent(Side.BUY, "base", "signal", quote_amount=min(float(params["base_order_quote"]), cash))]
+    if dca_resting.is_resting(params):
+        return []  # safety orders and take-profit rest on the exchange: `wants`
     # Decided on the close (not the high): the exit fills at the next open, near the close (accounting.md).
     if bar.close >= lot.average_price * (1 + float(params["take_profit_pct"]) / 100):
         return [Intent(Side.SELL, "exit", "take_profit", quantity=lot.quantity)]
@@ -52,12 +56,21 @@ def decide_bar(params: Params, bar: Bar, state: EngineState, cash: float, entrie
     return intents
 
 
-def on_fill(state: EngineState, leg: str, side: Side, price: float) -> None:
+def wants(params: Params, bar: Bar, state: EngineState, cash: float, entries_allowed: bool) -> list[Want]:
+    if not dca_resting.is_resting(params):
+        return []
+    safety = [(d, safety_size(params, k)) for k, d in enumerate(deviations(params), start=1)]
+    return dca_resting.wants(params, safety, state, cash)
+
+
+def on_fill(state: EngineState, leg: str, side: Side, price: float, quantity: float) -> None:
     if side is Side.SELL:
         if MAIN not in state.lots:
             state.extra.pop("dca_base_price", None)
             state.extra.pop("dca_safety_filled", None)
-    elif leg == "base":
+    elif leg == "base" or "dca_base_price" not in state.extra:
+        # A resting safety order can fill on the candle after the take-profit closed the cycle: it opens the
+        # next cycle as its base.
         state.extra["dca_base_price"] = price
         state.extra["dca_safety_filled"] = 0
     elif leg.startswith("safety_"):
@@ -92,10 +105,18 @@ STRATEGY = StatefulStrategy(
             "step_scale": number(1.0, "Multiplier of each further deviation step", minimum=0.1, maximum=10),
             "volume_scale": number(1.0, "Multiplier of each further safety order size", minimum=0.1, maximum=10),
             "take_profit_pct": number(1.5, "Take profit above the average entry (%)", minimum=0.01, maximum=1000),
+            "order_type": {
+                "type": "string",
+                "enum": ["market", "limit"],
+                "default": "market",
+                "description": "market: safety orders and take-profit at market when a bar closes past them; "
+                "limit: they rest on the exchange as limit orders",
+            },
         },
     ),
     check_params=check,
     warmup_bars=warmup_bars,
     decide_bar=decide_bar,
     on_fill=on_fill,
+    wants=wants,
 )

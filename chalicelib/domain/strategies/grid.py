@@ -3,25 +3,37 @@ neighbouring levels buys when the close is at or below its lower level and sells
 reaches its upper level. Long-only spot: a cell holds at most one lot. Orders are market orders decided on
 the bar's close and filled at the next bar's open; free cash is split evenly over the empty cells. With
 `wait_for_range` no cell buys while the close is below the lowest level (a bot created away from its range
-waits for the price to enter it instead of buying every cell at once)."""
+waits for the price to enter it instead of buying every cell at once).
+
+With `order_type` "limit" / "limit_maker" the grid trades through resting orders instead (grid_resting.py)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from chalicelib.domain.orders import Side
-from chalicelib.domain.strategies.base import Bar, EngineState, Intent, Params, StatefulStrategy
+from chalicelib.domain.strategies import grid_resting
+from chalicelib.domain.strategies.base import Bar, EngineState, Intent, Params, StatefulStrategy, Want
 from chalicelib.domain.strategies.schema import integer, number, object_schema
 
 
 def levels(params: Params) -> list[float]:
-    lower, upper, count = float(params["lower"]), float(params["upper"]), int(params["levels"])
-    if params["spacing"] == "geometric":
+    return list(_levels(float(params["lower"]), float(params["upper"]), int(params["levels"]), params["spacing"]))
+
+
+@lru_cache(maxsize=256)
+def _levels(lower: float, upper: float, count: int, spacing: str) -> tuple[float, ...]:
+    """Cached: the backtest asks on every bar."""
+    if spacing == "geometric":
         ratio = (upper / lower) ** (1 / (count - 1))
-        return [lower * ratio**k for k in range(count)]
+        return tuple(lower * ratio**k for k in range(count))
     step = (upper - lower) / (count - 1)
-    return [lower + step * k for k in range(count)]
+    return tuple(lower + step * k for k in range(count))
 
 
 def decide_bar(params: Params, bar: Bar, state: EngineState, cash: float, entries_allowed: bool) -> list[Intent]:
+    if grid_resting.is_resting(params):
+        return []  # its orders rest on the exchange: `wants`
     prices = levels(params)
     sells: list[Intent] = []
     buy_cells: list[int] = []
@@ -40,8 +52,15 @@ def decide_bar(params: Params, bar: Bar, state: EngineState, cash: float, entrie
     return sells + [Intent(Side.BUY, f"grid_buy_{k}", "grid", quote_amount=share) for k in buy_cells]
 
 
-def on_fill(state: EngineState, leg: str, side: Side, price: float) -> None:
-    return None
+def wants(params: Params, bar: Bar, state: EngineState, cash: float, entries_allowed: bool) -> list[Want]:
+    if not grid_resting.is_resting(params):
+        return []
+    return grid_resting.wants(params, levels(params), bar, state, cash, entries_allowed)
+
+
+def on_fill(state: EngineState, leg: str, side: Side, price: float, quantity: float) -> None:
+    if side is Side.BUY:
+        grid_resting.count_bought(state, leg, quantity)
 
 
 def check(params: Params) -> list[dict[str, str]]:
@@ -71,6 +90,13 @@ STRATEGY = StatefulStrategy(
                 "default": "arithmetic",
                 "description": "Equal price steps or equal % steps",
             },
+            "order_type": {
+                "type": "string",
+                "enum": ["market", "limit", "limit_maker"],
+                "default": "market",
+                "description": "market: buy/sell at market when a bar closes across a level; limit: keep resting "
+                "limit orders at the levels; limit_maker: the same, maker-only (never takes liquidity)",
+            },
             "wait_for_range": {
                 "type": "boolean",
                 "default": False,
@@ -84,4 +110,5 @@ STRATEGY = StatefulStrategy(
     warmup_bars=warmup_bars,
     decide_bar=decide_bar,
     on_fill=on_fill,
+    wants=wants,
 )

@@ -13,6 +13,7 @@ import pytest
 
 from chalicelib.adapters.market.catalog import StaticSymbolCatalog
 from chalicelib.domain.plan import BUY_HEADROOM, DEFAULT_FEE_RATE, Plan, plan_bot
+from chalicelib.domain.plan_limits import open_orders
 from chalicelib.domain.strategies import grid as grid_strategy
 from chalicelib.domain.strategies import validate_params
 from chalicelib.domain.strategies.base import Bar, EngineState
@@ -168,3 +169,46 @@ def test_absurd_inputs_give_problems_not_errors(strategy: str, params: dict[str,
     for price in (PRICE, None, Decimal("1e-8")):
         plan = _plan(strategy, params, "1000000000000", price=price)
         assert plan.problems and plan.to_dict()["ok"] is False
+
+
+# --- issue 14: open orders against the symbol's MAX_NUM_ORDERS / MAX_NUM_ALGO_ORDERS ------------------
+
+
+def _grid(levels: int, **extra: Any) -> dict[str, Any]:
+    return {"lower": 5000, "upper": 6400, "levels": levels} | extra
+
+
+def test_a_limit_grid_needing_more_open_orders_than_the_symbol_allows_is_refused() -> None:
+    plan = _plan("grid", _grid(150, order_type="limit"), "100000", max_num_orders=100)
+    problem = next(p for p in plan.problems if p.code == "too_many_open_orders")
+    assert problem.field == "params.levels"
+    assert "up to 149 orders open" in problem.message and "(100 open orders per symbol)" in problem.message
+    assert "use at most 101 levels, or order_type market" in problem.message
+
+
+def test_a_limit_grid_within_binances_default_200_open_orders_passes_that_check() -> None:
+    assert "too_many_open_orders" not in _codes(_plan("grid", _grid(150, order_type="limit"), "100000"))
+    assert "too_many_open_orders" in _codes(_plan("grid", _grid(200, order_type="limit"), "100000", max_num_orders=198))
+
+
+def test_a_market_grid_rests_nothing_and_is_not_counted() -> None:
+    assert "too_many_open_orders" not in _codes(_plan("grid", _grid(150), "100000", max_num_orders=10))
+
+
+def test_stops_on_the_exchange_count_towards_the_stop_order_limit() -> None:
+    risk = {"stop_loss_pct": 5.0, "stop_mode": "exchange"}
+    plan = _plan("grid", _grid(10, order_type="limit"), "10000", risk=risk)
+    problem = next(p for p in plan.problems if p.code == "too_many_stop_orders")
+    assert problem.field == "risk.stop_mode" and "up to 9 stop orders" in problem.message and "(5)" in problem.message
+    assert "too_many_stop_orders" not in _codes(_plan("grid", _grid(10, order_type="limit"), "10000",
+                                                      risk={"stop_loss_pct": 5.0}))
+    assert "too_many_stop_orders" not in _codes(_plan("sma_cross", {}, "1000", risk=risk))
+
+
+def test_open_orders_per_strategy() -> None:
+    oco = {"stop_loss_pct": 2.0, "take_profit_pct": 3.0, "stop_mode": "exchange"}
+    assert open_orders("sma_cross", {}, oco) == (2, 1)
+    assert open_orders("sma_cross", {}, oco | {"stop_mode": "bot"}) == (0, 0)
+    assert open_orders("dca", {"order_type": "limit", "max_safety_orders": 4}, {}) == (5, 0)
+    assert open_orders("dca", {"order_type": "limit", "max_safety_orders": 4}, oco) == (6, 1)
+    assert open_orders("grid", {"levels": 11}, {"take_profit_pct": 3.0, "stop_mode": "exchange"}) == (10, 0)
