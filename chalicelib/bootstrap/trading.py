@@ -69,6 +69,7 @@ def bots(c: Container) -> BotService:
         quotas=c.quotas,
         planner=c.bot_planner,
         step_up=c.require_fresh_code,
+        orders=c.ports.bot_orders,
     )
 
 
