@@ -201,17 +201,7 @@ class TickService:
             if not (after.only_ticked(state) and tick_at - state.last_tick_at < self._heartbeat_ms):
                 self._states.put(after, expected_version=state.version)
             return TickOutcome("no_trade")
-        pending = tuple(
-            PendingOrder(
-                client_order_id=client_order_id(config.id, tick_at, i.leg),
-                leg=i.leg,
-                side=i.side.value,
-                reason=i.reason,
-                quote_amount=str(i.quote_amount) if i.quote_amount is not None else None,
-                quantity=str(i.quantity) if i.quantity is not None else None,
-            )
-            for i in decision.intents
-        )
+        pending = _pending(config, tick_at, decision)
         pending_state = state.next(
             engine=decision.state, pending=pending, pending_tick_at=tick_at, last_price=last.close
         )
@@ -271,3 +261,17 @@ class TickService:
 def _resting(exchange: Exchange) -> RestingExchange:
     """Only a bot that wants resting orders (or has some) gets here: its exchange keeps orders between ticks."""
     return cast(RestingExchange, exchange)
+
+
+def _pending(config: BotConfig, tick_at: int, decision: Decision) -> tuple[PendingOrder, ...]:
+    return tuple(
+        PendingOrder(
+            client_order_id=client_order_id(config.id, tick_at, i.leg),
+            leg=i.leg,
+            side=i.side.value,
+            reason=i.reason,
+            quote_amount=str(i.quote_amount) if i.quote_amount is not None else None,
+            quantity=str(i.quantity) if i.quantity is not None else None,
+        )
+        for i in decision.intents
+    )
