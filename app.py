@@ -29,6 +29,7 @@ def _register_routes(app: Chalice) -> None:
         auth,
         backtests,
         bot_chart,
+        bot_orders,
         bot_plan,
         bots,
         catalog,
@@ -55,6 +56,7 @@ def _register_routes(app: Chalice) -> None:
     app.register_blueprint(signals.bp, url_prefix=API_PREFIX)
     app.register_blueprint(key_audit.bp, url_prefix=API_PREFIX)
     app.register_blueprint(telegram.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(bot_orders.bp, url_prefix=API_PREFIX)
 
 
 app = Chalice(app_name="tradebot")

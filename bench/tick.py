@@ -1,7 +1,8 @@
 """Per-tick cost of the worker with the paper exchange, against the embedded AWS: CPU ms per tick and AWS
 calls per tick, for ticks that trade and ticks that do not. Targets: at most 6 DynamoDB calls for a tick that
 trades (issue 5), one for a quiet tick (issue 18: its batch read; a tick that changes its state or is due a
-heartbeat writes it too). A batch or a transaction counts as one.
+heartbeat writes it too). A batch or a transaction counts as one. Then the resting-order figures of
+bench/tick_resting.py: an idle bot, a bot with 20 resting grid orders and no fill, and one with a fill.
 
     .venv/bin/python -m bench.tick [--bots 50 --minutes 30]
 """
@@ -101,7 +102,12 @@ def main() -> None:
                         continue
                     (trading if traded else quiet).append((spent, calls))
                     sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
+        # Resting orders (#14), with the same embedded AWS and call counter.
+        from bench.tick_resting import figures
+
+        resting = figures(container, clock, counter)
     print(_table(quiet, trading, misses))
+    print("\n".join(resting))
 
 
 _TRADE_COUNT: dict[str, int] = {}

@@ -23,7 +23,7 @@ def bootstrap(
     cfg: Settings | None = None, *, clock: Clock | None = None, wall_clock: Clock | None = None, **ports: Any
 ) -> Container:
     """The platform with `ports` (see `Ports`: bots, states, trades, tick_reader, candles, queue, claims,
-    api_keys, quota_ledger, backtests, results, eraser, blobs, market, exchanges) in place of the production
+    api_keys, quota_ledger, backtests, results, eraser, blobs, market, exchanges, bot_orders) in place of the production
     adapters; everything not given is the production one. The settings and the market clock come from the
     environment unless given; `wall_clock` (sessions) defaults to `clock`."""
     return Container(cfg, clock, wall_clock, ports=Ports(**ports))

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.backtests import BacktestService
+    from chalicelib.services.bot_orders import BotOrders
     from chalicelib.services.bot_plans import BotPlanner
     from chalicelib.services.bots import BotControl, BotService
     from chalicelib.services.candle_view import CandleView
@@ -185,6 +186,12 @@ class Container:
     @cached_property
     def signals(self) -> SignalService:
         return trading.signals(self)
+
+    @cached_property
+    def bot_orders(self) -> BotOrders:
+        from chalicelib.services.bot_orders import BotOrders
+
+        return BotOrders(bots=self.bots, orders=self.ports.bot_orders)
 
     @cached_property
     def bot_control(self) -> BotControl:

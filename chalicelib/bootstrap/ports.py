@@ -15,6 +15,7 @@ from chalicelib.domain.clock import Clock
 if TYPE_CHECKING:
     from chalicelib.services.ports.account import AccountEraser, BlobEraser
     from chalicelib.services.ports.backtests import BacktestStore, ResultStore
+    from chalicelib.services.ports.bot_orders import BotOrderStore
     from chalicelib.services.ports.bots import (
         BotRepository,
         BotStateStore,
@@ -56,6 +57,7 @@ class Ports:
         exchanges: ExchangeFactory | None = None,
         key_audit: KeyAuditLog | None = None,
         optimizations: OptimizationStore | None = None,
+        bot_orders: BotOrderStore | None = None,
     ) -> None:
         self._given: dict[str, Any] = {k: v for k, v in locals().items() if k != "self" and v is not None}
         self._cfg: Settings | None = None
@@ -100,6 +102,12 @@ class Ports:
         from chalicelib.adapters.dynamo.bots import DynamoTradeRepository
 
         return self._pick("trades", DynamoTradeRepository)  # type: ignore[no-any-return]
+
+    @cached_property
+    def bot_orders(self) -> BotOrderStore:
+        from chalicelib.adapters.dynamo.bot_orders import DynamoBotOrderStore
+
+        return self._pick("bot_orders", DynamoBotOrderStore)  # type: ignore[no-any-return]
 
     @cached_property
     def tick_reader(self) -> TickReader:

@@ -69,6 +69,7 @@ def bots(c: Container) -> BotService:
         quotas=c.quotas,
         planner=c.bot_planner,
         step_up=c.require_fresh_code,
+        orders=c.ports.bot_orders,
     )
 
 
@@ -88,6 +89,7 @@ def ticks(c: Container) -> TickService:
         # The local runtime writes every tick (0) so its UI shows each one; a stage writes quiet ticks at most
         # every 15 minutes (docs/cost.md).
         heartbeat_ms=int(c.settings.extra.get("TRADEBOT_TICK_HEARTBEAT_S", "900")) * 1000,
+        orders=c.ports.bot_orders,
     )
 
 

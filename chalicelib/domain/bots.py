@@ -92,6 +92,12 @@ class BotState:
     # edit while running shift the cash by the difference.
     cash: Decimal | None = None
     budget_seen: Decimal = Decimal(0)
+    # Whether the bot has orders resting on the exchange (or placed and not yet settled): only then does a
+    # tick read the exchange's open orders and the bot's order records, so an idle bot costs nothing more.
+    has_resting: bool = False
+    # The last generation placed per resting-order key (domain.resting): the next placement of a key takes
+    # the next one, so a client order id is never reused after its order finished.
+    generations: dict[str, int] = field(default_factory=dict)
 
     @property
     def in_position(self) -> bool:

@@ -21,8 +21,10 @@ from chalicelib.domain.bots import (
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.display import Precision
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
-from chalicelib.domain.risk import validate_risk
+from chalicelib.domain.resting import StopMode
+from chalicelib.domain.risk import RISK_SCHEMA, validate_risk
 from chalicelib.domain.strategies import validate_params
+from chalicelib.services.ports.bot_orders import BotOrderStore
 from chalicelib.services.ports.bots import BotRepository, BotStateStore, ExchangeFactory, StateConflict
 from chalicelib.services.quotas import Quotas
 
@@ -41,6 +43,20 @@ def parse_budget(raw: Any) -> Decimal:
     return value
 
 
+def default_stop_mode(config: BotConfig) -> dict[str, Any]:
+    """A NEW live bot with a stop-loss or take-profit keeps them on the exchange (an OCO that fires while the
+    platform is down) unless the user chose; paper bots and older bots keep the bot-checked stops. Only once
+    the risk schema knows `stop_mode` (domain.risk): before that, the platform has nothing to place. A grid
+    keeps bot-checked stops unless asked: each held cell would need its own stop order, and Binance allows a
+    symbol only a handful (MAX_NUM_ALGO_ORDERS), so most grids would be refused at creation."""
+    risk = dict(config.risk)
+    protected = risk.get("stop_loss_pct") is not None or risk.get("take_profit_pct") is not None
+    known = "stop_mode" in RISK_SCHEMA.get("properties", {})
+    if known and config.mode is Mode.LIVE and protected and "stop_mode" not in risk and config.strategy != "grid":
+        risk["stop_mode"] = StopMode.EXCHANGE.value
+    return risk
+
+
 class BotService:
     def __init__(
         self,
@@ -54,6 +70,7 @@ class BotService:
         quotas: Quotas | None = None,
         planner: Any = None,
         step_up: Any = None,
+        orders: BotOrderStore | None = None,
     ) -> None:
         self._step_up = step_up  # (user_id, mfa_code): a fresh two-factor code before live trading starts
         self._bots = bots
@@ -64,6 +81,7 @@ class BotService:
         self._shards = shards
         self._key_exists = key_exists
         self._planner = planner  # services.bot_plans.BotPlanner: refuses a bot that could not work
+        self._orders = orders
 
     def create(self, user_id: str, data: dict[str, Any]) -> BotConfig:
         now = self._clock.now_ms()
@@ -85,6 +103,7 @@ class BotService:
                 updated_at_ms=now,
             )
         )
+        config = replace(config, risk=default_stop_mode(config))
         # The plan first: a refused bot must not hold a quota slot.
         if self._planner is not None:
             self._planner.check(config)
@@ -135,9 +154,17 @@ class BotService:
         return updated
 
     def delete(self, user_id: str, bot_id: str) -> None:
-        config, _ = self.get(user_id, bot_id)
+        config, state = self.get(user_id, bot_id)
         if config.status is not BotStatus.STOPPED:
             raise Conflict("Stop the bot before deleting it.", code="bot_not_stopped")
+        # Orders left resting would trade for a bot that no longer exists, with nobody to book their fills.
+        open_orders = self._orders.count_open(bot_id) if state.has_resting and self._orders is not None else 0
+        if open_orders:
+            raise Conflict(
+                f"The bot has {open_orders} open order(s) on the exchange: stop it with cancel_orders first.",
+                code="open_orders",
+                details={"open_orders": open_orders},
+            )
         self._bots.delete(user_id, bot_id)
         self._states.delete(bot_id)
         self._release(user_id, "bots", bot_id)
@@ -246,13 +273,21 @@ class BotControl:
         self._bots = bots
         self._ticks = ticks
 
-    def stop(self, user_id: str, bot_id: str, *, close_position: bool) -> None:
-        config, state = self._bots.get(user_id, bot_id)
+    def stop(self, user_id: str, bot_id: str, *, close_position: bool, cancel_orders: bool = False) -> None:
+        """Stop; then cancel the resting orders (booking what they filled) and/or sell the position at market.
+        Closing needs the orders cancelled first: a resting sell holds the quantity the close would sell."""
+        config, _ = self._bots.get(user_id, bot_id)
         self._bots.change_status(user_id, bot_id, "stop")
-        if close_position and state.position_qty > 0:
-            from chalicelib.services.ports.bots import StateConflict
-
-            try:
+        try:
+            left = self._ticks.cancel_resting(config) if cancel_orders or close_position else 0
+            if left:
+                raise Conflict(
+                    f"{left} order(s) could not be confirmed cancelled yet; stop again in a moment.",
+                    code="orders_still_open",
+                    details={"open_orders": left},
+                )
+            _, state = self._bots.get(user_id, bot_id)  # the cancels may have booked fills
+            if close_position and state.position_qty > 0:
                 self._ticks.close_position(config)
-            except StateConflict:
-                raise Conflict("A tick is running for this bot; try again in a moment.", code="bot_busy") from None
+        except StateConflict:
+            raise Conflict("A tick is running for this bot; try again in a moment.", code="bot_busy") from None

@@ -60,13 +60,14 @@ def test_tables_exist_with_their_indexes_and_ttl(aws: dict[str, str]) -> None:
     prefix = aws["TablePrefix"]
     assert {i["IndexName"] for i in _table(f"{prefix}-bots")["GlobalSecondaryIndexes"]} == {"by_schedule"}
     assert {i["IndexName"] for i in _table(f"{prefix}-trades")["GlobalSecondaryIndexes"]} == {"by_bot"}
+    assert {i["IndexName"] for i in _table(f"{prefix}-bot-orders")["GlobalSecondaryIndexes"]} == {"open_by_bot"}
     ddb = boto3.client("dynamodb", region_name="us-east-1")
     ttl = ddb.describe_time_to_live(TableName=f"{prefix}-refresh-tokens")["TimeToLiveDescription"]
     assert ttl["TimeToLiveStatus"] == "ENABLED" and ttl["AttributeName"] == "expires_at"
     names = set(ddb.list_tables()["TableNames"])
     for short in ("users", "user-emails", "refresh-tokens", "rate-limits", "api-keys", "bot-states", "bots", "trades",
                   "paper-accounts", "notifications", "market-cache", "market-candles", "backtests",
-                  "optimizations"):  # fmt: skip
+                  "optimizations", "bot-orders"):  # fmt: skip
         assert f"{prefix}-{short}" in names
 
 

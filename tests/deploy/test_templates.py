@@ -52,8 +52,8 @@ def _of_type(kind: str) -> dict[str, dict[str, Any]]:
 
 def test_every_stateful_resource_is_retained_and_every_table_deletion_protected() -> None:
     stateful = {k: r for k, r in STACK["Resources"].items() if r["Type"] in STATEFUL}
-    # 17 tables (optimizations: issue #19), the key, the two secrets (JWT, Telegram bot), the artifacts bucket
-    assert len(stateful) == 21
+    # 18 tables (optimizations: #19, bot-orders: #14), the key, two secrets (JWT, Telegram bot), the artifacts bucket
+    assert len(stateful) == 22
     for logical_id, resource in stateful.items():
         assert resource.get("DeletionPolicy") == "Retain", logical_id
         assert resource.get("UpdateReplacePolicy") == "Retain", logical_id

@@ -21,6 +21,7 @@ from tests.fakes.memory_bots import (
 )
 from tests.fakes.memory_ledger import InMemoryQuotaLedger
 from tests.fakes.memory_market import InMemoryExchangeFactory, InMemoryMarket
+from tests.fakes.memory_orders import InMemoryBotOrderStore
 from tests.fakes.memory_queue import InMemoryQueue, InMemoryQueues
 
 
@@ -36,6 +37,7 @@ class MemoryPlatform:
     quota_ledger: InMemoryQuotaLedger
     market: InMemoryMarket
     exchanges: InMemoryExchangeFactory
+    bot_orders: InMemoryBotOrderStore
     queues: InMemoryQueues
     container: Container
 
@@ -53,8 +55,8 @@ def memory_platform(now_ms: int = 1_764_547_200_000, **extra: str) -> MemoryPlat
     clock = ManualClock(now_ms)
     base = settings()
     cfg = dataclasses.replace(base, extra={**base.extra, **extra})
-    bots, trades = InMemoryBotRepository(), InMemoryTradeRepository()
-    states = InMemoryBotStateStore(trades)
+    bots, trades, bot_orders = InMemoryBotRepository(), InMemoryTradeRepository(), InMemoryBotOrderStore()
+    states = InMemoryBotStateStore(trades, bot_orders)
     market = InMemoryMarket(clock.now_ms)
     fakes: dict[str, Any] = {
         "bots": bots,
@@ -67,6 +69,7 @@ def memory_platform(now_ms: int = 1_764_547_200_000, **extra: str) -> MemoryPlat
         "market": market,
         "exchanges": InMemoryExchangeFactory(market, clock.now_ms),
         "queues": InMemoryQueues(),
+        "bot_orders": bot_orders,
     }
     container = bootstrap(cfg, clock=clock, **{("queue" if k == "queues" else k): v for k, v in fakes.items()})
     return MemoryPlatform(clock=clock, container=container, **fakes)

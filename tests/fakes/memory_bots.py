@@ -19,7 +19,9 @@ from collections.abc import Callable, Sequence
 from chalicelib.domain.bots import BotConfig, BotState, BotStatus
 from chalicelib.domain.candles import Candle
 from chalicelib.domain.trades import Trade, TradeFilter
+from chalicelib.services.ports.bot_orders import BotOrderRecord
 from chalicelib.services.ports.bots import StateConflict
+from tests.fakes.memory_orders import InMemoryBotOrderStore
 
 
 class AlreadyExists(Exception):
@@ -100,8 +102,11 @@ class InMemoryTradeRepository:
 
 
 class InMemoryBotStateStore:
-    def __init__(self, trades: InMemoryTradeRepository | None = None) -> None:
+    def __init__(
+        self, trades: InMemoryTradeRepository | None = None, orders: InMemoryBotOrderStore | None = None
+    ) -> None:
         self.trades = trades if trades is not None else InMemoryTradeRepository()
+        self.orders = orders if orders is not None else InMemoryBotOrderStore()
         self._rows: dict[str, BotState] = {}
         self._lock = threading.Lock()
         self.writes = 0
@@ -129,6 +134,18 @@ class InMemoryBotStateStore:
                 raise StateConflict(state.bot_id)  # the transaction is cancelled whole
             self._rows[state.bot_id] = copy.deepcopy(state)
             self.trades.add_all(trades)
+            self.writes += 1
+
+    def put_with_orders(
+        self, state: BotState, expected_version: int, trades: Sequence[Trade], orders: Sequence[BotOrderRecord]
+    ) -> None:
+        with self._lock:
+            self._check(state.bot_id, expected_version)
+            if any(self.trades.has(t) for t in trades):
+                raise StateConflict(state.bot_id)  # the transaction is cancelled whole
+            self._rows[state.bot_id] = copy.deepcopy(state)
+            self.trades.add_all(trades)
+            self.orders.put_all(orders)
             self.writes += 1
 
     def delete(self, bot_id: str) -> None:

@@ -30,6 +30,7 @@ ID_ROUTES: dict[tuple[str, str], tuple[str, Any]] = {
     ("POST", "/bots/{bot_id}/pause"): ("bot", None),
     ("POST", "/bots/{bot_id}/resume"): ("bot", None),
     ("GET", "/bots/{bot_id}/trades"): ("bot", None),
+    ("GET", "/bots/{bot_id}/orders"): ("bot", None),
     ("GET", "/bots/{bot_id}/signals"): ("bot", None),
     ("POST", "/bots/{bot_id}/signal-secret"): ("bot", None),
     # The public webhook: its token is the credential (no JWT). The id tried is the victim's token id with a
@@ -225,6 +226,7 @@ def victim_view(platform: Platform, victim: dict[str, Any]) -> dict[str, Any]:
     for name, path in {
         "bot": f"/bots/{ids['bot']}",
         "trades": f"/bots/{ids['bot']}/trades",
+        "orders": f"/bots/{ids['bot']}/orders?status=all",
         "signals": f"/bots/{ids['signal_bot']}/signals",
         "keys": "/api-keys",
         "key_audit": f"/api-keys/{ids['key']}/audit",

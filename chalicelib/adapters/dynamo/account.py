@@ -14,6 +14,7 @@ from chalicelib.adapters.dynamo.api_keys import ApiKeyItem
 from chalicelib.adapters.dynamo.attempts import CounterModel
 from chalicelib.adapters.dynamo.backtests import BacktestModel
 from chalicelib.adapters.dynamo.base import Model, table_meta
+from chalicelib.adapters.dynamo.bot_orders import BotOrderModel
 from chalicelib.adapters.dynamo.bots import BotModel, BotStateModel
 from chalicelib.adapters.dynamo.key_audit import KeyUseItem
 from chalicelib.adapters.dynamo.notifications import NotificationModel
@@ -112,6 +113,8 @@ class DynamoAccountEraser(AwsBoundary):
         # The config first: its item carries the schedule-index key, so the bot gets no further tick.
         BotModel(user_id=user_id, bot_id=bot_id).delete()
         BotStateModel(bot_id=bot_id).delete()
+        orders = BotOrderModel.query(bot_id, attributes_to_get=["bot_id", "sk"])
+        _delete_all(BotOrderModel, (BotOrderModel(bot_id=o.bot_id, sk=o.sk) for o in orders))
         _delete_all(PaperItem, (PaperItem(account_id=p.account_id, sk=p.sk) for p in PaperItem.query(bot_id)))
 
     def delete_api_keys(self, user_id: str) -> int:

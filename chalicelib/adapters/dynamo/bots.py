@@ -15,12 +15,15 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters.aws_clients import UNPROCESSED_KEYS, client
 from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.adapters.dynamo.base import Model, connection, table_meta
+from chalicelib.adapters.dynamo.bot_orders import order_model
+from chalicelib.adapters.dynamo.bot_state_doc import state_from_doc, state_to_doc
 from chalicelib.adapters.dynamo.candle_cache import candles_from_item, tail_key
 from chalicelib.adapters.dynamo.trades import DynamoTradeRepository, TradeModel, trade_model
 from chalicelib.config import settings
-from chalicelib.domain.bots import BotConfig, BotState, BotStatus, Mode, PendingOrder
+from chalicelib.domain.bots import BotConfig, BotState, BotStatus, Mode
 from chalicelib.domain.candles import Candle
 from chalicelib.domain.trades import Trade
+from chalicelib.services.ports.bot_orders import BotOrderRecord
 from chalicelib.services.ports.bots import StateConflict
 
 
@@ -105,60 +108,6 @@ def _model_from_config(c: BotConfig, shard: str | None) -> BotModel:
     )
 
 
-def _dec(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
-def state_to_doc(s: BotState) -> str:
-    return json.dumps(
-        {
-            "engine": s.engine,
-            "last_tick_at": s.last_tick_at,
-            "pending_tick_at": s.pending_tick_at,
-            "pending": [p.__dict__ for p in s.pending],
-            "consecutive_failures": s.consecutive_failures,
-            "last_error": s.last_error,
-            "realised_pnl": str(s.realised_pnl),
-            "fees_paid": str(s.fees_paid),
-            "position_qty": str(s.position_qty),
-            "position_cost": str(s.position_cost),
-            "last_price": None if s.last_price is None else str(s.last_price),
-            "trades_count": s.trades_count,
-            "dust_qty": str(s.dust_qty),
-            "open_fees": str(s.open_fees),
-            "dust_cost": str(s.dust_cost),
-            "cash": None if s.cash is None else str(s.cash),
-            "budget_seen": str(s.budget_seen),
-        },
-        separators=(",", ":"),
-    )
-
-
-def state_from_doc(bot_id: str, version: int, doc: str) -> BotState:
-    d = json.loads(doc)
-    return BotState(
-        bot_id=bot_id,
-        version=version,
-        engine=d.get("engine") or {},
-        last_tick_at=int(d.get("last_tick_at") or 0),
-        pending_tick_at=d.get("pending_tick_at"),
-        pending=tuple(PendingOrder(**p) for p in d.get("pending") or ()),
-        consecutive_failures=int(d.get("consecutive_failures") or 0),
-        last_error=d.get("last_error"),
-        realised_pnl=Decimal(d.get("realised_pnl") or "0"),
-        fees_paid=Decimal(d.get("fees_paid") or "0"),
-        position_qty=Decimal(d.get("position_qty") or "0"),
-        position_cost=Decimal(d.get("position_cost") or "0"),
-        last_price=_dec(d.get("last_price")),
-        trades_count=int(d.get("trades_count") or 0),
-        dust_qty=Decimal(d.get("dust_qty") or "0"),
-        open_fees=Decimal(d.get("open_fees") or "0"),
-        dust_cost=Decimal(d.get("dust_cost") or "0"),
-        cash=_dec(d.get("cash")),
-        budget_seen=Decimal(d.get("budget_seen") or "0"),
-    )
-
-
 def _is_conditional_failure(exc: Exception) -> bool:
     text = f"{getattr(exc, 'cause_response_code', '')} {getattr(exc, 'cause_response_message', '')} {exc}"
     return "ConditionalCheckFailed" in text or "TransactionCanceled" in text
@@ -222,7 +171,12 @@ class DynamoBotStateStore(AwsBoundary):
             raise
 
     def put_with_trades(self, state: BotState, expected_version: int, trades: Sequence[Trade]) -> None:
-        if not trades:
+        self.put_with_orders(state, expected_version, trades, ())
+
+    def put_with_orders(
+        self, state: BotState, expected_version: int, trades: Sequence[Trade], orders: Sequence[BotOrderRecord]
+    ) -> None:
+        if not trades and not orders:
             self.put(state, expected_version)
             return
         try:
@@ -233,6 +187,8 @@ class DynamoBotStateStore(AwsBoundary):
                 )
                 for trade in trades:
                     tx.save(trade_model(trade), condition=TradeModel.trade_key.does_not_exist())
+                for record in orders:  # a resting order's record moves with the fills it books
+                    tx.save(order_model(record))
         except TransactWriteError as exc:
             if _is_conditional_failure(exc):
                 raise StateConflict(state.bot_id) from None

@@ -114,7 +114,15 @@ def update_bot(ctx: Ctx, bot_id: str, body: BotPatch) -> BotOut:
     return _current(ctx, bot_id)
 
 
-@endpoint(bp, "/bots/{bot_id}", "DELETE", summary="Delete a stopped bot", tags=TAGS, status=204, errors=(409,))
+@endpoint(
+    bp,
+    "/bots/{bot_id}",
+    "DELETE",
+    summary="Delete a stopped bot (409 open_orders while it has orders on the exchange: stop with cancel_orders)",
+    tags=TAGS,
+    status=204,
+    errors=(409,),
+)
 def delete_bot(ctx: Ctx, bot_id: str) -> None:
     container().bots.delete(ctx.user_id, bot_id)
 
@@ -139,7 +147,7 @@ def start_bot(ctx: Ctx, bot_id: str, body: StartIn) -> BotOut:
     bp,
     "/bots/{bot_id}/stop",
     "POST",
-    summary="Stop; optionally close the position at market",
+    summary="Stop; cancel the open orders and close the position, cancel and keep it, or leave the orders resting",
     tags=TAGS,
     body=StopIn,
     body_required=False,
@@ -147,7 +155,8 @@ def start_bot(ctx: Ctx, bot_id: str, body: StartIn) -> BotOut:
     errors=(409, 422, 503),
 )
 def stop_bot(ctx: Ctx, bot_id: str, body: StopIn) -> BotOut:
-    container().bot_control.stop(ctx.user_id, bot_id, close_position=body.close_position)
+    cancel = body.close_position if body.cancel_orders is None else body.cancel_orders
+    container().bot_control.stop(ctx.user_id, bot_id, close_position=body.close_position, cancel_orders=cancel)
     return _current(ctx, bot_id)
 
 

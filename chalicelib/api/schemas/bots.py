@@ -110,7 +110,33 @@ class BotPatch(StrictModel):
 
 
 class StopIn(StrictModel):
-    close_position: bool = False
+    """Three ways to stop a bot that keeps orders on the exchange:
+    - `{"close_position": true}`: cancel its open orders, book what they filled, then sell the position at
+      market. Nothing of the bot is left on the exchange.
+    - `{"cancel_orders": true}`: cancel the open orders (exchange stop-loss and take-profit included) and keep
+      the position, unprotected until the bot is started again.
+    - `{}` or `{"cancel_orders": false}`: leave the orders resting. They can still fill while the bot is
+      stopped (an exchange stop-loss still protects the position); their fills are booked when the bot starts
+      again. A bot with open orders cannot be deleted (409 `open_orders`).
+    409 `orders_still_open` when a cancel could not be confirmed yet (stop again), 409 `bot_busy` while a tick
+    holds the bot; 422 for `close_position` with `cancel_orders: false`."""
+
+    close_position: bool = Field(
+        default=False,
+        description="Sell the position at market after the bot stopped (its open orders are cancelled first)",
+    )
+    cancel_orders: bool | None = Field(
+        default=None,
+        description="Cancel the bot's open orders on the exchange (booking what they filled). Default: as "
+        "close_position. false leaves them resting: they can still fill while the bot is stopped, and are booked "
+        "at its next start",
+    )
+
+    @model_validator(mode="after")
+    def _close_needs_cancel(self) -> StopIn:
+        if self.close_position and self.cancel_orders is False:
+            raise ValueError("close_position needs the orders cancelled: a resting sell holds the quantity")
+        return self
 
 
 class StartIn(StrictModel):

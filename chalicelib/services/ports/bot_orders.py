@@ -37,6 +37,10 @@ class BotOrderRecord:
     updated_at: int
     order_list_id: str | None = None  # the OCO it is a leg of
     booked_quantity: Decimal = Decimal(0)  # how much of `filled_quantity` the ledger has booked
+    # What a fill books as (the WantedOrder's leg, and its reason: `stop_reason` for a stop leg). Empty on
+    # records written before these were kept: booking then falls back to the purpose.
+    leg: str = ""
+    reason: str = ""
 
     @property
     def is_open(self) -> bool:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from chalicelib.domain.bots import BotConfig, BotState, BotStatus
 from chalicelib.domain.symbols import SymbolRules
 from chalicelib.domain.trades import Trade, TradeFilter
+from chalicelib.services.ports.bot_orders import BotOrderRecord
 from chalicelib.services.ports.exchange import Exchange
 
 if TYPE_CHECKING:  # the API names these ports without loading numpy
@@ -54,6 +55,12 @@ class BotStateStore(Protocol):
 
     def put_with_trades(self, state: BotState, expected_version: int, trades: Sequence[Trade]) -> None:
         """State and its new trades in one transaction; StateConflict when the version moved."""
+
+    def put_with_orders(
+        self, state: BotState, expected_version: int, trades: Sequence[Trade], orders: Sequence[BotOrderRecord]
+    ) -> None:
+        """State, its new trades and the records of the resting orders they book (or that are about to be
+        placed or cancelled) in one transaction; StateConflict when the version moved."""
 
     def delete(self, bot_id: str) -> None: ...
 

@@ -8,11 +8,10 @@ race and does nothing; a crash after placing and before saving is repaired by lo
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from chalicelib.domain.bots import BotConfig, BotState, BotStatus, PendingOrder, client_order_id
 from chalicelib.domain.candles import INTERVAL_MS, Candle, CandleSeries
@@ -20,10 +19,9 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.engine import Balances, Decision, decide
 from chalicelib.domain.errors import ExchangeRejected
 from chalicelib.domain.orders import Side
-from chalicelib.domain.retry import STATE_WRITE
 from chalicelib.domain.strategies import validate_params, warmup_bars
+from chalicelib.services.ports.bot_orders import BotOrderRecord, BotOrderStore
 from chalicelib.services.ports.bots import (
-    BotEvent,
     BotStateStore,
     BotStatusWriter,
     CandleCache,
@@ -32,11 +30,13 @@ from chalicelib.services.ports.bots import (
     StateConflict,
     TickReader,
 )
-from chalicelib.services.ports.exchange import Exchange
+from chalicelib.services.ports.exchange import Exchange, RestingExchange
 from chalicelib.services.ports.market import MarketData
 from chalicelib.services.ports.signals import SignalRecord
 from chalicelib.services.tick.booking import cash_of
 from chalicelib.services.tick.execution import OrderExecutor, TickOutcome
+from chalicelib.services.tick.failures import Failures
+from chalicelib.services.tick.resting import RestingOrders
 from chalicelib.services.tick.signals import SignalExecutor, SignalResult
 
 CANDLES_PER_FETCH = 500
@@ -61,6 +61,7 @@ class TickService:
         clock: Clock,
         max_failures: int = 5,
         heartbeat_ms: int = HEARTBEAT_MS,
+        orders: BotOrderStore | None = None,
     ) -> None:
         self._reader = reader
         self._states = states
@@ -70,9 +71,11 @@ class TickService:
         self._notifier = notifier
         self._status = status
         self._clock = clock
-        self._max_failures = max_failures
         self._heartbeat_ms = heartbeat_ms
         self._orders = OrderExecutor(states, notifier, clock)
+        self._failures = Failures(states, status, notifier, max_failures)
+        # Without an order store the tick trades at market only (every bot did before resting orders).
+        self._resting = RestingOrders(states, orders, notifier, clock) if orders is not None else None
         self._signals = SignalExecutor(
             states=states, exchanges=exchanges, orders=self._orders, price=self._price, sync_budget=self._sync_budget,
             clock=clock,
@@ -105,27 +108,7 @@ class TickService:
 
     def record_failure(self, user_id: str, bot_id: str, error: str) -> bool:
         """Count a failed attempt; True when the bot was moved to `error` by it."""
-        return bool(STATE_WRITE.until(lambda: self._count_failure(user_id, bot_id, error)))
-
-    def _count_failure(self, user_id: str, bot_id: str, error: str) -> bool | None:
-        """One try of `record_failure`; None when another writer moved the state first (tried again)."""
-        state = self._states.get(bot_id)
-        if state is None:
-            return False
-        failures = state.consecutive_failures + 1
-        try:
-            self._states.put(
-                replace(state, version=state.version + 1, consecutive_failures=failures, last_error=error[:500]),
-                expected_version=state.version,
-            )
-        except StateConflict:
-            return None
-        if failures >= self._max_failures:
-            reason = f"{failures} ticks in a row failed; last error: {error[:300]}"
-            self._status.set_status(user_id, bot_id, BotStatus.ERROR, reason)
-            self._notifier.publish([BotEvent(user_id, bot_id, "bot_error", reason, {})])
-            return True
-        return False
+        return self._failures.record(user_id, bot_id, error)
 
     def close_position(self, config: BotConfig, reason: str = "manual_close") -> TickOutcome:
         """Sell what the bot holds at market, with the same exactly-once bookkeeping as a tick."""
@@ -141,9 +124,7 @@ class TickService:
         self._states.put(pending_state, expected_version=state.version)
         return self._orders.execute(config, pending_state, exchange, at, resuming=False)
 
-    def run_signal(
-        self, config: BotConfig, record: SignalRecord, mark_placing: Callable[[], None]
-    ) -> SignalResult:
+    def run_signal(self, config: BotConfig, record: SignalRecord, mark_placing: Callable[[], None]) -> SignalResult:
         """Apply one accepted signal (services/tick/signals.py): the same intents, lookups and booking as a tick."""
         params = validate_params(config.strategy, config.params)
         return self._signals.apply(config, params, record, mark_placing)
@@ -154,9 +135,7 @@ class TickService:
 
     # --- the tick ------------------------------------------------------------------------------
 
-    def _run(
-        self, config: BotConfig, state: BotState, tick_at: int, cached: list[Candle] | None
-    ) -> TickOutcome:
+    def _run(self, config: BotConfig, state: BotState, tick_at: int, cached: list[Candle] | None) -> TickOutcome:
         exchange: Exchange | None = None
         if state.pending:
             exchange = self._exchanges.for_bot(config)
@@ -175,8 +154,14 @@ class TickService:
             )
             return TickOutcome("warming_up")
         state = self._sync_budget(config, state)
+        still_open: list[BotOrderRecord] = []
+        if state.has_resting and self._resting is not None:
+            exchange = exchange or self._exchanges.for_bot(config)
+            # What filled since the last tick is booked before the strategy decides what it wants next.
+            books = self._resting.settle(config, state, _resting(exchange), tick_at)
+            state, still_open = self._resting.save(state, books), books.open
         decision = self._decide(config, params, state, candles[-need:])
-        return self._act(config, state, decision, tick_at, candles[-1], exchange)
+        return self._act(config, state, decision, tick_at, candles[-1], exchange, still_open)
 
     def _decide(self, config: BotConfig, params: dict[str, Any], state: BotState, window: list[Candle]) -> Decision:
         return decide(
@@ -197,8 +182,10 @@ class TickService:
         tick_at: int,
         last: Candle,
         exchange: Exchange | None,
+        still_open: list[BotOrderRecord],
     ) -> TickOutcome:
-        """Save the decision: the new engine state alone, or the intents (BEFORE sending them) and send."""
+        """Save the decision: the new engine state alone, or the intents (BEFORE sending them) and send; then
+        make the wanted orders rest."""
         if not decision.intents:
             after = state.next(
                 engine=decision.state,
@@ -206,31 +193,42 @@ class TickService:
                 last_price=last.close,
                 consecutive_failures=0,
                 last_error=None,
+                has_resting=bool(still_open),
             )
+            placed = self._rest(config, state, after, decision, still_open, exchange)
+            if placed is not None:
+                return TickOutcome("done", orders_placed=placed)
             if not (after.only_ticked(state) and tick_at - state.last_tick_at < self._heartbeat_ms):
                 self._states.put(after, expected_version=state.version)
             return TickOutcome("no_trade")
-        pending = tuple(
-            PendingOrder(
-                client_order_id=client_order_id(config.id, tick_at, i.leg),
-                leg=i.leg,
-                side=i.side.value,
-                reason=i.reason,
-                quote_amount=str(i.quote_amount) if i.quote_amount is not None else None,
-                quantity=str(i.quantity) if i.quantity is not None else None,
-            )
-            for i in decision.intents
-        )
+        pending = _pending(config, tick_at, decision)
         pending_state = state.next(
             engine=decision.state, pending=pending, pending_tick_at=tick_at, last_price=last.close
         )
         self._states.put(pending_state, expected_version=state.version)
         exchange = exchange or self._exchanges.for_bot(config)
-        return self._orders.execute(config, pending_state, exchange, tick_at, resuming=False)
+        outcome = self._orders.execute(config, pending_state, exchange, tick_at, resuming=False)
+        fresh = self._states.get(config.id) if decision.wanted or still_open else None
+        if fresh is not None:
+            outcome.orders_placed += self._rest(config, fresh, fresh, decision, still_open, exchange) or 0
+        return outcome
 
-    def _closed_candles(
-        self, config: BotConfig, tick_at: int, need: int, cached: list[Candle] | None
-    ) -> list[Candle]:
+    def _rest(
+        self,
+        config: BotConfig,
+        before: BotState,
+        after: BotState,
+        decision: Decision,
+        still_open: list[BotOrderRecord],
+        exchange: Exchange | None,
+    ) -> int | None:
+        """Reconcile the wanted orders with those still open; None when there is nothing to send."""
+        if self._resting is None or not (decision.wanted or still_open):
+            return None
+        exchange = exchange or self._exchanges.for_bot(config)
+        return self._resting.reconcile(config, before, after, decision.wanted, still_open, _resting(exchange))
+
+    def _closed_candles(self, config: BotConfig, tick_at: int, need: int, cached: list[Candle] | None) -> list[Candle]:
         def fetch() -> list[Candle]:
             return self._market.closed_candles(
                 config.symbol, config.interval, limit=max(need, CANDLES_PER_FETCH), end_ms=tick_at
@@ -249,14 +247,31 @@ class TickService:
             return state
         return replace(state, cash=cash_of(state) + (config.budget - state.budget_seen), budget_seen=config.budget)
 
-    def _stop_with_error(self, config: BotConfig, reason: str) -> None:
-        self._status.set_status(config.user_id, config.id, BotStatus.ERROR, reason)
+    def cancel_resting(self, config: BotConfig) -> int:
+        """Cancel the bot's resting orders (stop with `cancel_orders`), booking their fills; how many stay open."""
         state = self._states.get(config.id)
-        if state is not None:
-            with contextlib.suppress(StateConflict):
-                self._states.put(
-                    state.next(pending=(), pending_tick_at=None, last_error=reason[:500]),
-                    expected_version=state.version,
-                )
-        self._notifier.publish([BotEvent(config.user_id, config.id, "bot_error", reason, {})])
+        if self._resting is None or state is None or not state.has_resting:
+            return 0
+        return self._resting.cancel_all(config, state, _resting(self._exchanges.for_bot(config)))
 
+    def _stop_with_error(self, config: BotConfig, reason: str) -> None:
+        self._failures.stop_with_error(config, reason)
+
+
+def _resting(exchange: Exchange) -> RestingExchange:
+    """Only a bot that wants resting orders (or has some) gets here: its exchange keeps orders between ticks."""
+    return cast(RestingExchange, exchange)
+
+
+def _pending(config: BotConfig, tick_at: int, decision: Decision) -> tuple[PendingOrder, ...]:
+    return tuple(
+        PendingOrder(
+            client_order_id=client_order_id(config.id, tick_at, i.leg),
+            leg=i.leg,
+            side=i.side.value,
+            reason=i.reason,
+            quote_amount=str(i.quote_amount) if i.quote_amount is not None else None,
+            quantity=str(i.quantity) if i.quantity is not None else None,
+        )
+        for i in decision.intents
+    )
