@@ -190,3 +190,8 @@ def _final(status: int, code: int | None, msg: str, text: str) -> Classified:
     if 400 <= status < 500:
         return Classified(Kind.FINAL, ExchangeRejected(text, exchange_code=code))
     return Classified(Kind.FINAL, ExchangeOperationalError(text, exchange_code=code))
+
+
+def rejection(code: int | None, msg: str) -> ExchangeError:
+    """The error a nested answer carries (a cancel-replace's failed half): classified like a 400 of its own."""
+    return _final(400, code, msg, f"Binance {code}: {msg}" if code else msg).error

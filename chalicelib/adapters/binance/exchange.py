@@ -1,4 +1,4 @@
-"""The Binance spot exchange on python-binance, behind the `Exchange` port.
+"""The Binance spot exchange on python-binance, behind the `RestingExchange` port (resting.py: its half).
 
 python-binance costs ~0.6 s to import (aiohttp, dateparser), so it is imported only inside the methods
 that call Binance, and the client is built on the first call (`ping=False`: no network at construction).
@@ -25,6 +25,7 @@ from chalicelib.adapters.binance.caches import InfoCache, InMemoryInfoCache, Ser
 from chalicelib.adapters.binance.endpoint import BinanceCredentials, BinanceEndpoint
 from chalicelib.adapters.binance.errors import Classified, Kind, classify
 from chalicelib.adapters.binance.policy import RetryPolicy, resolve_cancel, resolve_order
+from chalicelib.adapters.binance.resting import RestingOrders
 from chalicelib.domain.candles import Candle, interval_ms
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import ExchangeError, ExchangeOperationalError, NotFound, OrderOutcomeUnknown
@@ -49,7 +50,7 @@ W_AVG_PRICE = 2
 W_SAPI = 1
 
 
-class BinanceSpotExchange:
+class BinanceSpotExchange(RestingOrders):
     def __init__(
         self,
         endpoint: BinanceEndpoint,
@@ -114,7 +115,8 @@ class BinanceSpotExchange:
     def place_order(self, request: OrderRequest) -> Order:
         rules = self.symbol_rules(request.symbol)
         reference = request.reference_price
-        if request.is_market and reference is None and rules.notional is not None:
+        judged = rules.notional is not None if request.is_market else rules.percent_price is not None
+        if reference is None and judged:  # the average price Binance judges the notional / the price band by
             reference = self._avg_price(request.symbol)
         fitted = fit_order(rules, request, reference)
         params = mapping.order_params(fitted)
