@@ -67,7 +67,8 @@ def crosses(side: str, price: Decimal, market: Decimal) -> bool:
 
 
 class RestingBook:
-    """Mixed into FakeBinanceSpot; uses its `orders`, `balances`, `symbols`, `_ids`, `server_ms` and `_fill`."""
+    """Mixed into FakeBinanceSpot; uses its `orders`, `balances`, `symbols`, `_ids`, and its `server_ms`, `_fill`,
+    `_full` and `_query_shape` (the order shapes it answers)."""
 
     orders: list[FakeOrder]
     balances: dict[str, Decimal]
@@ -76,18 +77,6 @@ class RestingBook:
     max_num_orders: int
     max_num_algo_orders: int
     percent_price: tuple[Decimal, Decimal, Decimal, Decimal]  # bid up, bid down, ask up, ask down
-
-    def server_ms(self) -> int:
-        raise NotImplementedError
-
-    def _fill(self, order: FakeOrder, symbol: Symbol, at: Decimal | None = None) -> dict[str, Any] | None:
-        raise NotImplementedError
-
-    def _full(self, o: FakeOrder) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def _query_shape(self, o: FakeOrder) -> dict[str, Any]:
-        raise NotImplementedError
 
     @property
     def lists(self) -> list[FakeList]:
