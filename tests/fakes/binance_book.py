@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tests.fakes.binance_spot import FakeOrder, Symbol
 
 OPEN = ("NEW", "PARTIALLY_FILLED")
+FEE_RATE = Decimal("0.001")  # maker and taker alike, in the asset received
+EIGHT = Decimal("1e-8")
 STOP_TYPES = ("STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT")
 WOULD_TAKE = {"code": -2010, "msg": "Order would immediately match and take."}
 WOULD_TRIGGER = {"code": -2010, "msg": "Order would trigger immediately."}
@@ -67,7 +69,7 @@ def crosses(side: str, price: Decimal, market: Decimal) -> bool:
 
 
 class RestingBook:
-    """Mixed into FakeBinanceSpot; uses its `orders`, `balances`, `symbols`, `_ids`, and its `server_ms`, `_fill`,
+    """Mixed into FakeBinanceSpot; uses its `orders`, `balances`, `symbols`, `_ids`, and its `server_ms`,
     `_full` and `_query_shape` (the order shapes it answers)."""
 
     orders: list[FakeOrder]
@@ -90,24 +92,57 @@ class RestingBook:
 
     # --- the test's side -------------------------------------------------------------------------------
 
-    def trade(self, symbol: str, price: str | Decimal) -> None:
-        """The market trades at `price`: resting orders it reaches fill (limits at their own price, a triggered
-        stop-limit at the market if its limit allows), and an OCO leg that triggers or fills expires the other."""
+    def trade(self, symbol: str, price: str | Decimal, quantity: str | Decimal | None = None) -> None:
+        """The market trades at `price`, `quantity` of it at most (None: as much as the book wants): resting orders
+        it reaches fill in the order they were placed, a limit at its own price, a triggered stop-limit at the
+        market if its limit allows; the last one reached may fill in part (PARTIALLY_FILLED). An OCO leg that
+        triggers or fills expires the other leg."""
         sym = self.symbols[symbol]
         sym.price = Decimal(price)
+        left = None if quantity is None else Decimal(quantity)
         for order in [o for o in self.orders if o.symbol == symbol and o.status in OPEN]:
-            if order.status not in OPEN:
-                continue  # expired by its OCO sibling in this same pass
+            if order.status not in OPEN or left == 0:
+                continue  # expired by its OCO sibling in this same pass, or the traded volume is used up
             if order.type in STOP_TYPES and not order.triggered:
                 if not stop_triggered(order, sym.price):
                     continue
                 order.triggered = True
                 self._expire_siblings(order)
             if crosses(order.side, order.price, sym.price):
-                at = sym.price if order.type in STOP_TYPES else order.price
-                self._release(order)
-                self._fill(order, sym, at)
                 self._expire_siblings(order)
+                at = sym.price if order.type in STOP_TYPES else order.price
+                part = order.quantity - order.executed if left is None else min(left, order.quantity - order.executed)
+                self._fill_part(order, sym, at, part)
+                left = None if left is None else left - part
+
+    def _fill_part(self, order: FakeOrder, symbol: Symbol, at: Decimal, qty: Decimal) -> None:
+        """A resting order executes `qty` at `at`, paid from what it locks (a buy's price improvement refunded)."""
+        asset, locked = order.locked or (symbol.base, Decimal(0))
+        quote = (qty * at).quantize(EIGHT, ROUND_DOWN)
+        if order.side == "BUY":
+            used = qty * order.price
+            fee, fee_asset = (qty * FEE_RATE).quantize(EIGHT, ROUND_DOWN), symbol.base
+            self.balances[symbol.quote] += used - quote
+            self.balances[symbol.base] = self.balances.get(symbol.base, Decimal(0)) + qty - fee
+        else:
+            used = qty
+            fee, fee_asset = (quote * FEE_RATE).quantize(EIGHT, ROUND_DOWN), symbol.quote
+            self.balances[symbol.quote] = self.balances.get(symbol.quote, Decimal(0)) + quote - fee
+        order.locked = (asset, locked - used)
+        order.executed += qty
+        order.quote += quote
+        order.fills.append(
+            {
+                "price": f"{at:.8f}",
+                "qty": f"{qty:.8f}",
+                "commission": f"{fee:.8f}",
+                "commissionAsset": fee_asset,
+                "tradeId": str(next(self._ids)),
+            }
+        )
+        order.status = "FILLED" if order.executed >= order.quantity else "PARTIALLY_FILLED"
+        if order.status == "FILLED":
+            order.locked = None
 
     def list_with(self, list_client_order_id: str) -> list[FakeList]:
         return [x for x in self._lists if x.list_client_order_id == list_client_order_id]

@@ -10,7 +10,7 @@ It models what the exchange documents, the inconvenient parts included:
 - for a moment after placing, a lookup may answer -2013 "Order does not exist." (`lookup_lag`);
 - signed requests carry an HMAC-SHA256 signature and a timestamp inside `recvWindow` of the server's clock
   (`clock_offset_ms` moves the server's clock away from this machine's to make -1021 happen);
-- market orders fill at `price` with a 0.1% fee in the asset received; balances are checked (-2010
+- market orders fill at `price` with a 0.1% fee (FEE_RATE) in the asset received; balances are checked (-2010
   "Account has insufficient balance for requested action."); a query-order answer has no fills (as on
   Binance): the fees are in GET /api/v3/myTrades;
 - resting orders, OCO lists, open orders and cancel-replace as tests/fakes/binance_book.py describes.
@@ -31,14 +31,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.fakes.binance_book import STOP_TYPES, RestingBook
+from tests.fakes.binance_book import FEE_RATE, STOP_TYPES, RestingBook
 
 API_KEY = "fakeSpotKey0000000000000000000000000000000000000000000000000001"
 API_SECRET = "fakeSpotSecret000000000000000000000000000000000000000000000001"
 
 OPEN = ("NEW", "PARTIALLY_FILLED")
 INTERVALS_MS = {"1m": 60_000, "5m": 300_000, "15m": 900_000, "1h": 3_600_000, "4h": 14_400_000, "1d": 86_400_000}
-FEE_RATE = Decimal("0.001")
 
 # Faults that strike after the order request executed: (HTTP status, body or None for an HTML page).
 AFTER_EXECUTION = {

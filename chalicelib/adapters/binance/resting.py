@@ -22,7 +22,7 @@ from chalicelib.adapters.binance.caches import PROCESS_LIST_IDS, ListClientIds
 from chalicelib.adapters.binance.endpoint import BinanceEndpoint
 from chalicelib.adapters.binance.errors import CANCEL_REJECTED, CANCEL_REPLACE_FAILED, CANCEL_REPLACE_PARTIAL, rejection
 from chalicelib.adapters.binance.policy import RetryPolicy, resolve_by_lookup
-from chalicelib.domain.errors import ExchangeError, NotFound, OrderOutcomeUnknown
+from chalicelib.domain.errors import ExchangeError, ExchangeTemporaryError, NotFound, OrderOutcomeUnknown
 from chalicelib.domain.orders import OcoRequest, Order, OrderList, OrderRequest
 from chalicelib.domain.symbols import SymbolRules, fit_oco, fit_order
 
@@ -172,9 +172,16 @@ def _list_client_id(ex: _Host, row: dict[str, Any]) -> str | None:
     symbol, venue = str(row["symbol"]), ex._endpoint.api_url
     known = RestingOrders.list_ids.get(venue, symbol, number)
     if known is None:
-        data = ex._call(
-            lambda c: c._get("orderList", True, data={"orderListId": number}), weight=W_QUERY_LIST, signed=True
-        )
+        try:
+            data = ex._call(
+                lambda c: c._get("orderList", True, data={"orderListId": number}), weight=W_QUERY_LIST, signed=True
+            )
+        except ExchangeError as exc:
+            if exc.code != "no_such_order":
+                raise
+            # The list query reads Binance's database, which may lag the engine behind open orders: try later,
+            # never hand out a leg without its list (the tick would take it for a lone order).
+            raise ExchangeTemporaryError(f"order list {number} on {symbol} is not visible yet") from None
         known = str(data["listClientOrderId"])
         RestingOrders.list_ids.put(venue, symbol, number, known)
     return known

@@ -187,3 +187,15 @@ def test_cancel_replace_partial_failure_reports_the_nested_would_take(rsps: Any)
     )
     assert moved.old.status is OrderStatus.CANCELED and moved.old.client_order_id == "tp-g1" and moved.new is None
     assert moved.new_error is not None and moved.new_error.code == "would_take"
+
+
+def test_a_leg_whose_list_is_not_visible_yet_fails_the_read_temporarily(rsps: Any) -> None:
+    """GET /api/v3/orderList reads Binance's database, which may lag openOrders: the read is retried later
+    rather than a leg handed out as a lone order."""
+    from chalicelib.domain.errors import ExchangeTemporaryError
+
+    rsps.get(f"{API}/openOrders", json=[leg("bot1-tp", 11, "LIMIT_MAKER")])
+    rsps.get(LIST_URL, status=400, json=error(-2013, "Order list does not exist."))
+    exchange, _ = make_exchange()
+    with pytest.raises(ExchangeTemporaryError, match="order list 1 on BTCUSDT is not visible yet"):
+        exchange.open_orders("BTCUSDT")

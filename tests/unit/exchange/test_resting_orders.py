@@ -365,3 +365,16 @@ def test_cancel_replace_answer_lost_is_resolved_by_lookup(fake: FakeBinanceSpot,
     )
     assert moved.old.status is OrderStatus.CANCELED and moved.new is not None and moved.new.is_open
     assert len(fake.calls("POST", "/api/v3/order/cancelReplace")) == 1
+
+
+def test_a_partial_fill_then_a_cancel_keeps_what_executed(fake: FakeBinanceSpot) -> None:
+    exchange = adapter(fake)
+    exchange.place_order(limit("part-1", reference_price=D(35000)))
+    fake.trade("BTCUSDT", "33990", quantity="0.004")  # the candle's volume at the bid fills 0.004 of 0.01
+    [resting] = exchange.open_orders("BTCUSDT")
+    assert resting.status is OrderStatus.PARTIALLY_FILLED and resting.executed_quantity == D("0.004")
+    cancelled = exchange.cancel_order("BTCUSDT", "part-1")
+    assert cancelled.status is OrderStatus.CANCELED and cancelled.executed_quantity == D("0.004")
+    assert cancelled.quote_quantity == D(136) and exchange.open_orders("BTCUSDT") == []
+    # 0.004 BTC bought at 34000 less the 0.1% fee in BTC; the rest of the locked quote came back
+    assert fake.balances["USDT"] == D(10000) - D(136) and fake.balances["BTC"] == D(1) + D("0.004") - D("0.000004")
