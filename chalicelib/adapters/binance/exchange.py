@@ -171,10 +171,10 @@ class BinanceSpotExchange(RestingOrders):
             if existing is None:
                 raise NotFound(f"no order {client_order_id} on {symbol}", code="unknown_order") from None
             return existing  # it finished before the cancel arrived
-        return mapping.order_from_response(data)
+        return self._with_fills(mapping.order_from_response(data))  # a part that filled first brings its fees
 
     def _with_fills(self, order: Order) -> Order:
-        """A query-order answer has no fills, so no fees: a bot booking a bought quantity without the fee
+        """A query-order (or cancel) answer has no fills, so no fees: a bot booking a bought quantity without the fee
         charged in the base asset would hold more than the account and its sell would be refused. The order's
         own trades carry them (only for orders found by lookup: a placement's FULL answer has its fills)."""
         if order.fills or order.executed_quantity <= 0:

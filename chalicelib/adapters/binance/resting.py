@@ -53,6 +53,8 @@ class _Host(Protocol):
 
     def _avg_price(self, symbol: str) -> Decimal: ...
 
+    def _with_fills(self, order: Order) -> Order: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Replaced:
@@ -128,7 +130,8 @@ class RestingOrders:
             if existing is None:
                 raise NotFound(f"no order list {list_client_order_id} on {symbol}", code="unknown_order") from None
             return existing  # a leg filled (or the list was cancelled) before this cancel arrived
-        return mapping.order_list_from_response(data)
+        cancelled = mapping.order_list_from_response(data)
+        return replace(cancelled, orders=tuple(self._with_fills(leg) for leg in cancelled.orders))
 
     def cancel_replace(self: _Host, cancel_client_order_id: str, request: OrderRequest) -> Replaced:
         """Cancel a resting order and place `request` in its stead in ONE call (POST /api/v3/order/cancelReplace,
@@ -160,7 +163,7 @@ class RestingOrders:
                 raise
             return _half_failed(self, cancel_client_order_id, fitted, exc)
         return Replaced(
-            old=mapping.order_from_response(data["cancelResponse"]),
+            old=self._with_fills(mapping.order_from_response(data["cancelResponse"])),
             new=mapping.order_from_response(data["newOrderResponse"]),
         )
 
@@ -245,7 +248,9 @@ def _half_failed(ex: _Host, cancel_client_order_id: str, request: OrderRequest, 
         return Replaced(old=old)
     refused = data.get("newOrderResponse") or {}
     cancelled = data.get("cancelResponse")
-    old = mapping.order_from_response(cancelled) if isinstance(cancelled, dict) and "orderId" in cancelled else None
+    old = None
+    if isinstance(cancelled, dict) and "orderId" in cancelled:
+        old = ex._with_fills(mapping.order_from_response(cancelled))
     if old is None:
         old = ex.get_order_by_client_id(request.symbol, cancel_client_order_id)
     if old is None:

@@ -378,3 +378,15 @@ def test_a_partial_fill_then_a_cancel_keeps_what_executed(fake: FakeBinanceSpot)
     assert cancelled.quote_quantity == D(136) and exchange.open_orders("BTCUSDT") == []
     # 0.004 BTC bought at 34000 less the 0.1% fee in BTC; the rest of the locked quote came back
     assert fake.balances["USDT"] == D(10000) - D(136) and fake.balances["BTC"] == D(1) + D("0.004") - D("0.000004")
+
+
+def test_a_cancelled_order_that_filled_in_part_brings_the_fees_of_that_part(fake: FakeBinanceSpot) -> None:
+    exchange = adapter(fake)
+    exchange.place_oco(oco("pf"))
+    fake.trade("BTCUSDT", "36000", quantity="0.003")  # the take-profit fills in part; the stop leg expires
+    [tp] = exchange.open_orders("BTCUSDT")
+    assert tp.client_order_id == "pf-tp" and tp.status is OrderStatus.PARTIALLY_FILLED
+    cancelled = exchange.cancel_order_list("BTCUSDT", "pf-list")
+    legs = {o.client_order_id: o for o in cancelled.orders}
+    assert legs["pf-tp"].status is OrderStatus.CANCELED and legs["pf-tp"].executed_quantity == D("0.003")
+    assert legs["pf-tp"].fees() == {"USDT": D("0.108")} and legs["pf-sl"].fills == ()
