@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from chalicelib.domain.errors import ExchangeRejected
-from chalicelib.domain.orders import OrderRequest, OrderType, Side
+from chalicelib.domain.orders import OcoRequest, OrderRequest, OrderType, Side
 
 ZERO = Decimal(0)
 
@@ -50,6 +50,30 @@ class NotionalFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class PercentPriceBySide:
+    """PERCENT_PRICE_BY_SIDE (or the older PERCENT_PRICE, the same multipliers on both sides): a limit price
+    must lie within [down, up] x the symbol's average price over `avg_price_mins` (0: the last price)."""
+
+    bid_multiplier_up: Decimal
+    bid_multiplier_down: Decimal
+    ask_multiplier_up: Decimal
+    ask_multiplier_down: Decimal
+    avg_price_mins: int = 5
+
+    def bounds(self, side: Side, reference: Decimal) -> tuple[Decimal, Decimal]:
+        if side is Side.BUY:
+            return reference * self.bid_multiplier_down, reference * self.bid_multiplier_up
+        return reference * self.ask_multiplier_down, reference * self.ask_multiplier_up
+
+
+# Binance's defaults where exchangeInfo lists no MAX_NUM_ORDERS / MAX_NUM_ALGO_ORDERS filter.
+DEFAULT_MAX_NUM_ORDERS = 200
+DEFAULT_MAX_NUM_ALGO_ORDERS = 5
+# "Algo" orders in Binance's sense: the ones with a stop price, counted by MAX_NUM_ALGO_ORDERS.
+ALGO_TYPES = frozenset({OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT})
+
+
+@dataclass(frozen=True, slots=True)
 class SymbolRules:
     symbol: str
     status: str
@@ -60,6 +84,10 @@ class SymbolRules:
     market_lot_size: QuantityFilter | None = None
     notional: NotionalFilter | None = None
     order_types: tuple[str, ...] = ("LIMIT", "MARKET")
+    percent_price: PercentPriceBySide | None = None
+    max_num_orders: int = DEFAULT_MAX_NUM_ORDERS  # open orders per account and symbol, OCO legs included
+    max_num_algo_orders: int = DEFAULT_MAX_NUM_ALGO_ORDERS  # of which stop orders
+    oco_allowed: bool = True
 
     @property
     def is_trading(self) -> bool:
@@ -153,21 +181,91 @@ def check_notional(rules: SymbolRules, quantity: Decimal, price: Decimal, *, mar
         )
 
 
+def check_percent_price(rules: SymbolRules, price: Decimal, side: Side, reference: Decimal | None) -> None:
+    """PERCENT_PRICE_BY_SIDE against the reference (the average price Binance judges by); skipped without one."""
+    pp = rules.percent_price
+    if pp is None or reference is None or reference <= 0:
+        return
+    low, high = pp.bounds(side, reference)
+    if low <= price <= high:
+        return
+    where = "above" if price > high else "below"
+    bound = high if price > high else low
+    raise _reject(
+        rules,
+        "PERCENT_PRICE_BY_SIDE",
+        f"{side.value.lower()} price {_fmt(price)} is {where} {_fmt(bound)}, the limit PERCENT_PRICE_BY_SIDE allows "
+        f"around the average price {_fmt(reference)} ({_fmt(low)} to {_fmt(high)}); choose a price nearer the market",
+    )
+
+
+def check_order_count(rules: SymbolRules, *, orders: int, algo_orders: int = 0) -> None:
+    """Refuse a plan that needs more open orders on the symbol than MAX_NUM_ORDERS / MAX_NUM_ALGO_ORDERS allow
+    (an OCO counts as 2 orders, 1 of them algo). Binance would refuse the order past the limit with -1013."""
+    if orders > rules.max_num_orders:
+        raise _reject(
+            rules,
+            "MAX_NUM_ORDERS",
+            f"{orders} open orders are needed but the symbol allows at most {rules.max_num_orders} "
+            "(MAX_NUM_ORDERS) per account; use fewer grid levels or safety orders",
+        )
+    if algo_orders > rules.max_num_algo_orders:
+        raise _reject(
+            rules,
+            "MAX_NUM_ALGO_ORDERS",
+            f"{algo_orders} stop orders are needed but the symbol allows at most {rules.max_num_algo_orders} "
+            "(MAX_NUM_ALGO_ORDERS) per account",
+        )
+
+
+def _check_tradable(rules: SymbolRules, *types: OrderType) -> None:
+    if not rules.is_trading:
+        raise _reject(rules, "STATUS", f"symbol is not trading now (status {rules.status})")
+    for order_type in types:
+        if order_type.value not in rules.order_types:
+            raise _reject(rules, "ORDER_TYPES", f"{order_type.value} orders are not allowed on this symbol")
+
+
 def fit_order(rules: SymbolRules, request: OrderRequest, reference_price: Decimal | None = None) -> OrderRequest:
     """The request rounded to the symbol's filters, or FilterRejected saying why it cannot fit.
 
-    `reference_price` is the price a market order's notional is judged at (Binance uses its average
-    price); a limit order is judged at its own (rounded) price."""
+    Prices (limit and stop) round to the tick on the side that never makes the order worse: a buy's down, a
+    sell's up. `reference_price` is the price a market order's notional is judged at (Binance uses its average
+    price) and the one a limit price is held against by PERCENT_PRICE_BY_SIDE; a limit order's notional is
+    judged at its own (rounded) price."""
     if request.symbol != rules.symbol:
         raise ValueError(f"rules for {rules.symbol} applied to an order for {request.symbol}")
-    if not rules.is_trading:
-        raise _reject(rules, "STATUS", f"symbol is not trading now (status {rules.status})")
-    if request.type.value not in rules.order_types:
-        raise _reject(rules, "ORDER_TYPES", f"{request.type.value} orders are not allowed on this symbol")
+    _check_tradable(rules, request.type)
     market = request.type is OrderType.MARKET
     quantity = round_quantity(rules, request.quantity, market=market)
     price = None if request.price is None else round_price(rules, request.price, request.side)
-    judged_at = price if price is not None else reference_price or request.reference_price
+    stop = None if request.stop_price is None else round_price(rules, request.stop_price, request.side)
+    reference = reference_price or request.reference_price
+    if price is not None:
+        check_percent_price(rules, price, request.side, reference)
+    judged_at = price if price is not None else reference
     if judged_at is not None:
         check_notional(rules, quantity, judged_at, market=market)
-    return replace(request, quantity=quantity, price=price)
+    return replace(request, quantity=quantity, price=price, stop_price=stop)
+
+
+def fit_oco(rules: SymbolRules, request: OcoRequest, reference_price: Decimal | None = None) -> OcoRequest:
+    """A sell OCO rounded to the filters (every price of a sell rounds up, so stop limit <= stop still holds),
+    each leg checked like a lone order: notional at its own limit price, PERCENT_PRICE_BY_SIDE on the ask side."""
+    if request.symbol != rules.symbol:
+        raise ValueError(f"rules for {rules.symbol} applied to an order for {request.symbol}")
+    _check_tradable(rules, OrderType.LIMIT_MAKER, OrderType.STOP_LOSS_LIMIT)
+    if not rules.oco_allowed:
+        raise _reject(rules, "ORDER_TYPES", "OCO orders are not allowed on this symbol")
+    quantity = round_quantity(rules, request.quantity, market=False)
+    take_profit = round_price(rules, request.take_profit_price, request.side)
+    stop = round_price(rules, request.stop_price, request.side)
+    stop_limit = round_price(rules, request.stop_limit_price, request.side)
+    if stop >= take_profit:
+        raise _reject(rules, "PRICE_FILTER", f"stop {_fmt(stop)} and take-profit {_fmt(take_profit)} round to one tick")
+    for price in (take_profit, stop_limit):
+        check_percent_price(rules, price, request.side, reference_price)
+        check_notional(rules, quantity, price, market=False)
+    return replace(
+        request, quantity=quantity, take_profit_price=take_profit, stop_price=stop, stop_limit_price=stop_limit
+    )

@@ -10,9 +10,10 @@ It models what the exchange documents, the inconvenient parts included:
 - for a moment after placing, a lookup may answer -2013 "Order does not exist." (`lookup_lag`);
 - signed requests carry an HMAC-SHA256 signature and a timestamp inside `recvWindow` of the server's clock
   (`clock_offset_ms` moves the server's clock away from this machine's to make -1021 happen);
-- market orders fill at `price` with a 0.1% fee in the asset received; balances are checked (-2010
+- market orders fill at `price` with a 0.1% fee (FEE_RATE) in the asset received; balances are checked (-2010
   "Account has insufficient balance for requested action."); a query-order answer has no fills (as on
-  Binance): the fees are in GET /api/v3/myTrades.
+  Binance): the fees are in GET /api/v3/myTrades;
+- resting orders, OCO lists, open orders and cancel-replace as tests/fakes/binance_book.py describes.
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.fakes.binance_book import FEE_RATE, STOP_TYPES, RestingBook
+
 API_KEY = "fakeSpotKey0000000000000000000000000000000000000000000000000001"
 API_SECRET = "fakeSpotSecret000000000000000000000000000000000000000000000001"
 
 OPEN = ("NEW", "PARTIALLY_FILLED")
 INTERVALS_MS = {"1m": 60_000, "5m": 300_000, "15m": 900_000, "1h": 3_600_000, "4h": 14_400_000, "1d": 86_400_000}
-FEE_RATE = Decimal("0.001")
 
 # Faults that strike after the order request executed: (HTTP status, body or None for an HTML page).
 AFTER_EXECUTION = {
@@ -90,13 +92,18 @@ class FakeOrder:
     quote: Decimal = Decimal(0)
     fills: list[dict[str, str]] = field(default_factory=list)
     lookups_hidden: int = 0
+    stop_price: Decimal = Decimal(0)
+    time_in_force: str = "GTC"
+    order_list_id: int = -1
+    triggered: bool = False  # a stop order whose stop the market has reached: it works as a limit now
+    locked: tuple[str, Decimal] | None = None  # what a resting order holds of the balances
 
 
 def _fmt(d: Decimal) -> str:
     return f"{d:.8f}"
 
 
-class FakeBinanceSpot(ThreadingHTTPServer):
+class FakeBinanceSpot(RestingBook, ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
@@ -127,6 +134,7 @@ class FakeBinanceSpot(ThreadingHTTPServer):
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.lock = threading.Lock()
         self._ids = itertools.count(1000)
+        self._init_book()
         self._thread = threading.Thread(target=self.serve_forever, name="fake-binance-spot", daemon=True)
 
     # --- the test's side -----------------------------------------------------------------------------
@@ -137,7 +145,8 @@ class FakeBinanceSpot(ThreadingHTTPServer):
         return f"http://{host}:{port}"
 
     def arm(self, fault: str) -> None:
-        """The next order-changing request (POST or DELETE /api/v3/order) executes, then meets `fault`."""
+        """The next order-changing request (POST or DELETE /api/v3/order, POST /api/v3/orderList/oco,
+        DELETE /api/v3/orderList, POST /api/v3/order/cancelReplace) executes, then meets `fault`."""
         assert fault in ALL_FAULTS, fault
         self.faults.append(fault)
 
@@ -169,33 +178,31 @@ class FakeBinanceSpot(ThreadingHTTPServer):
         if any(o.client_order_id == coid and o.status in OPEN for o in self.orders):
             return 400, {"code": -2010, "msg": "Duplicate order sent."}
         side, type_ = p.get("side", ""), p.get("type", "")
-        qty = Decimal(p.get("quantity", "0"))
         price = Decimal(p["price"]) if "price" in p else Decimal(0)
-        order = FakeOrder(next(self._ids), symbol.name, coid, side, type_, qty, price, "NEW", self.server_ms())
-        crosses = (
-            type_ == "MARKET"
-            or (side == "BUY" and price >= symbol.price)
-            or (side == "SELL" and 0 < price <= symbol.price)
-        )
-        if crosses:
-            refused = self._fill(order, symbol)
-            if refused is not None:
-                return 400, refused
-        elif side == "BUY":
-            cost = qty * price
-            if self.balances.get(symbol.quote, Decimal(0)) < cost:
-                return 400, {"code": -2010, "msg": "Account has insufficient balance for requested action."}
-            self.balances[symbol.quote] -= cost
-        else:
-            if self.balances.get(symbol.base, Decimal(0)) < qty:
-                return 400, {"code": -2010, "msg": "Account has insufficient balance for requested action."}
-            self.balances[symbol.base] -= qty
+        refused = self._filters(symbol, side, type_, price)
+        if refused is not None:
+            return 400, refused
+        order = self.new_order(symbol, coid, side, type_, Decimal(p.get("quantity", "0")), price)
+        order.stop_price = Decimal(p.get("stopPrice", "0"))
         order.lookups_hidden = self.lookup_lag
+        rested = None if type_ == "MARKET" else self.place_resting(order, symbol, p.get("timeInForce", "GTC"))
+        if rested is not None:
+            return rested
+        refused_fill = self._fill(order, symbol)
+        if refused_fill is not None:
+            return 400, refused_fill
         self.orders.append(order)
         return 200, self._full(order)
 
-    def _fill(self, order: FakeOrder, symbol: Symbol) -> dict[str, Any] | None:
-        quote = (order.quantity * symbol.price).quantize(Decimal("1e-8"), ROUND_DOWN)
+    def new_order(
+        self, symbol: Symbol, coid: str | None, side: str, type_: str, qty: Decimal, price: Decimal
+    ) -> FakeOrder:
+        coid = coid or f"x-{next(self._ids)}"
+        return FakeOrder(next(self._ids), symbol.name, coid, side, type_, qty, price, "NEW", self.server_ms())
+
+    def _fill(self, order: FakeOrder, symbol: Symbol, at: Decimal | None = None) -> dict[str, Any] | None:
+        at = symbol.price if at is None else at
+        quote = (order.quantity * at).quantize(Decimal("1e-8"), ROUND_DOWN)
         if order.side == "BUY":
             if self.balances.get(symbol.quote, Decimal(0)) < quote:
                 return {"code": -2010, "msg": "Account has insufficient balance for requested action."}
@@ -213,7 +220,7 @@ class FakeBinanceSpot(ThreadingHTTPServer):
         order.status, order.executed, order.quote = "FILLED", order.quantity, quote
         order.fills = [
             {
-                "price": _fmt(symbol.price),
+                "price": _fmt(at),
                 "qty": _fmt(order.quantity),
                 "commission": _fmt(fee),
                 "commissionAsset": fee_asset,
@@ -306,11 +313,11 @@ class FakeBinanceSpot(ThreadingHTTPServer):
         if not found:
             return 400, {"code": -2011, "msg": "Unknown order sent."}
         order = found[-1]
-        symbol = self.symbols[order.symbol]
-        if order.side == "BUY":
-            self.balances[symbol.quote] += (order.quantity - order.executed) * order.price
-        else:
-            self.balances[symbol.base] += order.quantity - order.executed
+        self._release(order)
+        for leg in [o for o in self.orders if order.order_list_id >= 0 and o.order_list_id == order.order_list_id]:
+            if leg is not order and leg.status in OPEN:  # cancelling one leg of an OCO cancels the list
+                self._release(leg)
+                leg.status = "CANCELED"
         order.status = "CANCELED"
         body = self._query_shape(order)
         body.update({"origClientOrderId": order.client_order_id, "clientOrderId": f"cancel-{next(self._ids)}"})
@@ -338,14 +345,32 @@ class FakeBinanceSpot(ThreadingHTTPServer):
             "timezone": "UTC",
             "serverTime": self.server_ms(),
             "rateLimits": [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 6000}],
-            "symbols": [_symbol_info(s) for s in chosen],
+            "symbols": [self._with_limits(_symbol_info(s)) for s in chosen],
         }
+
+    def _with_limits(self, info: dict[str, Any]) -> dict[str, Any]:
+        bid_up, bid_down, ask_up, ask_down = self.percent_price
+        info["filters"] += [
+            {
+                "filterType": "PERCENT_PRICE_BY_SIDE",
+                "bidMultiplierUp": str(bid_up),
+                "bidMultiplierDown": str(bid_down),
+                "askMultiplierUp": str(ask_up),
+                "askMultiplierDown": str(ask_down),
+                "avgPriceMins": 5,
+            },
+            {"filterType": "MAX_NUM_ORDERS", "maxNumOrders": self.max_num_orders},
+            {"filterType": "MAX_NUM_ALGO_ORDERS", "maxNumAlgoOrders": self.max_num_algo_orders},
+        ]
+        info["ocoAllowed"] = True
+        info["cancelReplaceAllowed"] = True
+        return info
 
     def _full(self, o: FakeOrder) -> dict[str, Any]:
         return {
             "symbol": o.symbol,
             "orderId": o.order_id,
-            "orderListId": -1,
+            "orderListId": o.order_list_id,
             "clientOrderId": o.client_order_id,
             "transactTime": o.created_ms,
             "price": _fmt(o.price),
@@ -353,10 +378,11 @@ class FakeBinanceSpot(ThreadingHTTPServer):
             "executedQty": _fmt(o.executed),
             "cummulativeQuoteQty": _fmt(o.quote),
             "status": o.status,
-            "timeInForce": "GTC",
+            "timeInForce": o.time_in_force,
             "type": o.type,
             "side": o.side,
-            "workingTime": o.created_ms,
+            **({"stopPrice": _fmt(o.stop_price)} if o.type in STOP_TYPES else {}),
+            "workingTime": -1 if o.type in STOP_TYPES and not o.triggered else o.created_ms,
             "selfTradePreventionMode": "EXPIRE_MAKER",
             "fills": o.fills,
         }
@@ -501,6 +527,19 @@ class _Handler(BaseHTTPRequestHandler):
                 fault = fake.faults.popleft() if fake.faults else None
             elif path == "/api/v3/order" and self.command == "GET":
                 status, answer = fake.query(params)
+            elif path == "/api/v3/openOrders" and self.command == "GET":
+                status, answer = fake.open_orders(params)
+            elif path == "/api/v3/orderList/oco" and self.command == "POST":
+                status, answer = fake.place_oco(params, fake.new_order)
+                fault = fake.faults.popleft() if fake.faults else None
+            elif path == "/api/v3/orderList" and self.command == "GET":
+                status, answer = fake.query_list(params)
+            elif path == "/api/v3/orderList" and self.command == "DELETE":
+                status, answer = fake.cancel_list(params)
+                fault = fake.faults.popleft() if fake.faults else None
+            elif path == "/api/v3/order/cancelReplace" and self.command == "POST":
+                status, answer = fake.cancel_replace(params, fake.cancel, fake.place)
+                fault = fake.faults.popleft() if fake.faults else None
             elif path == "/api/v3/klines":
                 status, answer = fake.klines(params)
             elif path == "/api/v3/myTrades":

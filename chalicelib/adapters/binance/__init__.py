@@ -5,6 +5,7 @@ from chalicelib.adapters.binance.caches import InMemoryInfoCache
 from chalicelib.adapters.binance.endpoint import MAINNET, TESTNET, BinanceCredentials, BinanceEndpoint
 from chalicelib.adapters.binance.exchange import BinanceSpotExchange
 from chalicelib.adapters.binance.policy import RetryPolicy
+from chalicelib.adapters.binance.resting import Replaced
 
 __all__ = [
     "MAINNET",
@@ -14,6 +15,7 @@ __all__ = [
     "BinanceSpotExchange",
     "InMemoryInfoCache",
     "InMemoryWeightStore",
+    "Replaced",
     "RetryPolicy",
     "UserTriggered",
     "WeightBudget",

@@ -57,3 +57,27 @@ class ServerTimeOffsets:
 
 
 PROCESS_TIME_OFFSETS = ServerTimeOffsets()
+
+
+class ListClientIds:
+    """OCO list numbers -> their client ids, per process and venue. Binance's open orders name a leg's list by
+    its number only; the number of a list never changes, so a warm process resolves each list once
+    (GET /api/v3/orderList, weight 4) and every later tick's open-orders read (weight 6) costs nothing more."""
+
+    def __init__(self, max_items: int = 10_000) -> None:
+        self._max_items = max_items
+        self._ids: dict[tuple[str, str, int], str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, venue: str, symbol: str, number: int) -> str | None:
+        with self._lock:
+            return self._ids.get((venue, symbol, number))
+
+    def put(self, venue: str, symbol: str, number: int, list_client_order_id: str) -> None:
+        with self._lock:
+            if len(self._ids) >= self._max_items:
+                self._ids.pop(next(iter(self._ids)))  # the oldest: dicts keep insertion order
+            self._ids[(venue, symbol, number)] = list_client_order_id
+
+
+PROCESS_LIST_IDS = ListClientIds()

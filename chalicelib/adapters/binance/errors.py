@@ -12,6 +12,7 @@ docs/exchange.md has the table, and tests/unit/exchange/test_error_table.py chec
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -49,6 +50,11 @@ RETRYABLE_CODES = frozenset(
 UNKNOWN_OUTCOME_CODES = frozenset({UNEXPECTED_RESPONSE, BACKEND_TIMEOUT})
 KEY_CODES = frozenset({-1002, -1022, -2014, -2015})
 DUPLICATE_ORDER = "Duplicate order sent"
+# -2010 reasons that are answers, not failures: the caller decides what to do instead (docs/exchange.md).
+WOULD_TAKE = "would immediately match and take"  # a LIMIT_MAKER that would cross the book
+WOULD_TRIGGER = "would trigger immediately"  # a stop already through the market
+CANCEL_REPLACE_PARTIAL = -2021
+CANCEL_REPLACE_FAILED = -2022
 DEFAULT_WAF_PAUSE_S = 300.0
 _BANNED_UNTIL = re.compile(r"banned until (\d{13})")
 
@@ -106,11 +112,21 @@ def classify(exc: BaseException, *, order: bool, now_ms: int) -> Classified | No
 def _classify_api(status: int, code: int | None, msg: str, response: Any, *, order: bool, now_ms: int) -> Classified:
     retry_after = _retry_after(getattr(response, "headers", None))
     text = f"Binance {code}: {msg}" if code else f"Binance HTTP {status}"
-    return (
+    classified = (
         _blocked(status, code, msg, text, retry_after, now_ms)
         or _transient(status, code, text, retry_after, order=order)
         or _final(status, code, msg, text)
     )
+    if code in (CANCEL_REPLACE_PARTIAL, CANCEL_REPLACE_FAILED) and classified.kind is Kind.FINAL:
+        classified.error.details = _body_data(response)  # which half failed, and why
+    return classified
+
+
+def _body_data(response: Any) -> Any:
+    try:
+        return json.loads(getattr(response, "text", "") or "{}").get("data")
+    except (ValueError, AttributeError):
+        return None
 
 
 def _blocked(
@@ -167,9 +183,15 @@ def _final(status: int, code: int | None, msg: str, text: str) -> Classified:
             ),
         )
     if code == NEW_ORDER_REJECTED:
-        return Classified(Kind.FINAL, ExchangeRejected(text, exchange_code=code, code="order_rejected"))
+        reason = "would_take" if WOULD_TAKE in msg else "would_trigger" if WOULD_TRIGGER in msg else "order_rejected"
+        return Classified(Kind.FINAL, ExchangeRejected(text, exchange_code=code, code=reason))
     if code in (INVALID_MESSAGE, BAD_PRECISION):
         return Classified(Kind.FINAL, ExchangeRejected(text, exchange_code=code, code="order_filter"))
     if 400 <= status < 500:
         return Classified(Kind.FINAL, ExchangeRejected(text, exchange_code=code))
     return Classified(Kind.FINAL, ExchangeOperationalError(text, exchange_code=code))
+
+
+def rejection(code: int | None, msg: str) -> ExchangeError:
+    """The error a nested answer carries (a cancel-replace's failed half): classified like a 400 of its own."""
+    return _final(400, code, msg, f"Binance {code}: {msg}" if code else msg).error

@@ -1,4 +1,4 @@
-"""The Binance spot exchange on python-binance, behind the `Exchange` port.
+"""The Binance spot exchange on python-binance, behind the `RestingExchange` port (resting.py: its half).
 
 python-binance costs ~0.6 s to import (aiohttp, dateparser), so it is imported only inside the methods
 that call Binance, and the client is built on the first call (`ping=False`: no network at construction).
@@ -25,6 +25,7 @@ from chalicelib.adapters.binance.caches import InfoCache, InMemoryInfoCache, Ser
 from chalicelib.adapters.binance.endpoint import BinanceCredentials, BinanceEndpoint
 from chalicelib.adapters.binance.errors import Classified, Kind, classify
 from chalicelib.adapters.binance.policy import RetryPolicy, resolve_cancel, resolve_order
+from chalicelib.adapters.binance.resting import RestingOrders
 from chalicelib.domain.candles import Candle, interval_ms
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import ExchangeError, ExchangeOperationalError, NotFound, OrderOutcomeUnknown
@@ -49,7 +50,7 @@ W_AVG_PRICE = 2
 W_SAPI = 1
 
 
-class BinanceSpotExchange:
+class BinanceSpotExchange(RestingOrders):
     def __init__(
         self,
         endpoint: BinanceEndpoint,
@@ -114,7 +115,8 @@ class BinanceSpotExchange:
     def place_order(self, request: OrderRequest) -> Order:
         rules = self.symbol_rules(request.symbol)
         reference = request.reference_price
-        if request.is_market and reference is None and rules.notional is not None:
+        judged = rules.notional is not None if request.is_market else rules.percent_price is not None
+        if reference is None and judged:  # the average price Binance judges the notional / the price band by
             reference = self._avg_price(request.symbol)
         fitted = fit_order(rules, request, reference)
         params = mapping.order_params(fitted)
@@ -169,10 +171,10 @@ class BinanceSpotExchange:
             if existing is None:
                 raise NotFound(f"no order {client_order_id} on {symbol}", code="unknown_order") from None
             return existing  # it finished before the cancel arrived
-        return mapping.order_from_response(data)
+        return self._with_fills(mapping.order_from_response(data))  # a part that filled first brings its fees
 
     def _with_fills(self, order: Order) -> Order:
-        """A query-order answer has no fills, so no fees: a bot booking a bought quantity without the fee
+        """A query-order (or cancel) answer has no fills, so no fees: a bot booking a bought quantity without the fee
         charged in the base asset would hold more than the account and its sell would be refused. The order's
         own trades carry them (only for orders found by lookup: a placement's FULL answer has its fills)."""
         if order.fills or order.executed_quantity <= 0:

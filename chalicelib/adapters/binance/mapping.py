@@ -8,8 +8,27 @@ from typing import Any
 
 from chalicelib.domain.candles import Candle
 from chalicelib.domain.errors import ExchangeError, ExchangeOperationalError
-from chalicelib.domain.orders import Balance, Fill, Order, OrderRequest, OrderStatus, OrderType, Side
-from chalicelib.domain.symbols import NotionalFilter, PriceFilter, QuantityFilter, SymbolRules
+from chalicelib.domain.orders import (
+    Balance,
+    Fill,
+    OcoRequest,
+    Order,
+    OrderList,
+    OrderRequest,
+    OrderStatus,
+    OrderType,
+    Side,
+    TimeInForce,
+)
+from chalicelib.domain.symbols import (
+    DEFAULT_MAX_NUM_ALGO_ORDERS,
+    DEFAULT_MAX_NUM_ORDERS,
+    NotionalFilter,
+    PercentPriceBySide,
+    PriceFilter,
+    QuantityFilter,
+    SymbolRules,
+)
 
 
 def _d(value: Any) -> Decimal:
@@ -33,27 +52,48 @@ def _quantity_filter(f: Mapping[str, Any]) -> QuantityFilter:
     return QuantityFilter(min_qty=_d(f["minQty"]), max_qty=_d(f["maxQty"]), step_size=_d(f["stepSize"]))
 
 
+def _notional(filters: Mapping[str, Mapping[str, Any]]) -> NotionalFilter | None:
+    if "NOTIONAL" in filters:
+        nf = filters["NOTIONAL"]
+        max_notional = _d(nf["maxNotional"]) if nf.get("maxNotional") is not None else None
+        return NotionalFilter(
+            min_notional=_d(nf.get("minNotional", "0")),
+            apply_min_to_market=bool(nf.get("applyMinToMarket", True)),
+            max_notional=max_notional,
+            apply_max_to_market=bool(nf.get("applyMaxToMarket", False)),
+        )
+    if "MIN_NOTIONAL" in filters:
+        nf = filters["MIN_NOTIONAL"]
+        return NotionalFilter(
+            min_notional=_d(nf["minNotional"]), apply_min_to_market=bool(nf.get("applyToMarket", True))
+        )
+    return None
+
+
+def _percent_price(filters: Mapping[str, Mapping[str, Any]]) -> PercentPriceBySide | None:
+    """PERCENT_PRICE_BY_SIDE, or the older PERCENT_PRICE (one pair of multipliers for both sides)."""
+    if "PERCENT_PRICE_BY_SIDE" in filters:
+        f = filters["PERCENT_PRICE_BY_SIDE"]
+        return PercentPriceBySide(
+            bid_multiplier_up=_d(f["bidMultiplierUp"]),
+            bid_multiplier_down=_d(f["bidMultiplierDown"]),
+            ask_multiplier_up=_d(f["askMultiplierUp"]),
+            ask_multiplier_down=_d(f["askMultiplierDown"]),
+            avg_price_mins=int(f.get("avgPriceMins", 5)),
+        )
+    if "PERCENT_PRICE" in filters:
+        f = filters["PERCENT_PRICE"]
+        up, down = _d(f["multiplierUp"]), _d(f["multiplierDown"])
+        return PercentPriceBySide(up, down, up, down, avg_price_mins=int(f.get("avgPriceMins", 5)))
+    return None
+
+
 def symbol_rules_from_info(info: Mapping[str, Any]) -> SymbolRules:
     """One entry of exchangeInfo's `symbols`."""
     filters = {f["filterType"]: f for f in info.get("filters", [])}
     if "LOT_SIZE" not in filters or "PRICE_FILTER" not in filters:
         raise ExchangeOperationalError(f"exchangeInfo for {info.get('symbol')} lacks LOT_SIZE or PRICE_FILTER")
     pf = filters["PRICE_FILTER"]
-    notional: NotionalFilter | None = None
-    if "NOTIONAL" in filters:
-        nf = filters["NOTIONAL"]
-        max_notional = _d(nf["maxNotional"]) if nf.get("maxNotional") is not None else None
-        notional = NotionalFilter(
-            min_notional=_d(nf.get("minNotional", "0")),
-            apply_min_to_market=bool(nf.get("applyMinToMarket", True)),
-            max_notional=max_notional,
-            apply_max_to_market=bool(nf.get("applyMaxToMarket", False)),
-        )
-    elif "MIN_NOTIONAL" in filters:
-        nf = filters["MIN_NOTIONAL"]
-        notional = NotionalFilter(
-            min_notional=_d(nf["minNotional"]), apply_min_to_market=bool(nf.get("applyToMarket", True))
-        )
     return SymbolRules(
         symbol=str(info["symbol"]),
         status=str(info.get("status", "TRADING")),
@@ -64,28 +104,35 @@ def symbol_rules_from_info(info: Mapping[str, Any]) -> SymbolRules:
             min_price=_d(pf["minPrice"]), max_price=_d(pf["maxPrice"]), tick_size=_d(pf["tickSize"])
         ),
         market_lot_size=_quantity_filter(filters["MARKET_LOT_SIZE"]) if "MARKET_LOT_SIZE" in filters else None,
-        notional=notional,
+        notional=_notional(filters),
         order_types=tuple(str(t) for t in info.get("orderTypes", ("LIMIT", "MARKET"))),
+        percent_price=_percent_price(filters),
+        max_num_orders=int(filters.get("MAX_NUM_ORDERS", {}).get("maxNumOrders", DEFAULT_MAX_NUM_ORDERS)),
+        max_num_algo_orders=int(
+            filters.get("MAX_NUM_ALGO_ORDERS", {}).get("maxNumAlgoOrders", DEFAULT_MAX_NUM_ALGO_ORDERS)
+        ),
+        oco_allowed=bool(info.get("ocoAllowed", True)),
     )
 
 
 def _order_type(raw: str) -> OrderType:
-    if raw in ("LIMIT", "LIMIT_MAKER"):
-        return OrderType.LIMIT
-    if raw == "MARKET":
-        return OrderType.MARKET
-    raise ExchangeOperationalError(f"order type {raw!r} is not one this platform places")
+    try:
+        return OrderType(raw)
+    except ValueError:
+        raise ExchangeOperationalError(f"order type {raw!r} is not one this platform places") from None
 
 
-def order_from_response(data: Mapping[str, Any]) -> Order:
-    """A new-order (FULL), query-order or cancel-order response. A cancel response's `clientOrderId` is
-    the cancel request's own id; the order's is `origClientOrderId`."""
+def order_from_response(data: Mapping[str, Any], list_client_order_id: str | None = None) -> Order:
+    """A new-order (FULL), query-order, open-orders or cancel-order response. A cancel response's
+    `clientOrderId` is the cancel request's own id; the order's is `origClientOrderId`. Binance names an OCO
+    leg's list by its number (`orderListId`) only: the caller passes the list's client id it resolved."""
     price = _d(data.get("price", "0"))
     fills = tuple(
         Fill(price=_d(f["price"]), quantity=_d(f["qty"]), fee=_d(f["commission"]), fee_asset=str(f["commissionAsset"]))
         for f in data.get("fills", [])
     )
     created = data.get("time") or data.get("transactTime") or data.get("workingTime") or 0
+    stop = _d(data.get("stopPrice", "0"))
     return Order(
         symbol=str(data["symbol"]),
         client_order_id=str(data.get("origClientOrderId") or data["clientOrderId"]),
@@ -99,6 +146,8 @@ def order_from_response(data: Mapping[str, Any]) -> Order:
         price=price if price > 0 else None,
         created_at_ms=int(created),
         fills=fills,
+        stop_price=stop if stop > 0 else None,
+        order_list_id=list_client_order_id,
     )
 
 
@@ -131,10 +180,42 @@ def order_params(request: OrderRequest) -> dict[str, Any]:
         "newClientOrderId": request.client_order_id,
         "newOrderRespType": "FULL",
     }
-    if request.type is OrderType.LIMIT and request.price is not None:
-        params["timeInForce"] = "GTC"
+    if request.price is not None:
         params["price"] = decimal_param(request.price)
+    if request.stop_price is not None:
+        params["stopPrice"] = decimal_param(request.stop_price)
+    if request.type in (OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT):
+        params["timeInForce"] = (request.time_in_force or TimeInForce.GTC).value  # LIMIT_MAKER takes none
     return params
+
+
+def oco_params(request: OcoRequest) -> dict[str, Any]:
+    """POST /api/v3/orderList/oco for a sell: the take-profit LIMIT_MAKER above the market, the STOP_LOSS_LIMIT
+    below it, one quantity; FULL answers so a leg that fills at once brings its fills."""
+    return {
+        "symbol": request.symbol,
+        "side": request.side.value,
+        "quantity": decimal_param(request.quantity),
+        "listClientOrderId": request.list_client_order_id,
+        "aboveType": OrderType.LIMIT_MAKER.value,
+        "aboveClientOrderId": request.take_profit_client_order_id,
+        "abovePrice": decimal_param(request.take_profit_price),
+        "belowType": OrderType.STOP_LOSS_LIMIT.value,
+        "belowClientOrderId": request.stop_client_order_id,
+        "belowStopPrice": decimal_param(request.stop_price),
+        "belowPrice": decimal_param(request.stop_limit_price),
+        "belowTimeInForce": TimeInForce.GTC.value,
+        "newOrderRespType": "FULL",
+    }
+
+
+def order_list_from_response(data: Mapping[str, Any], legs: Sequence[Order] | None = None) -> OrderList:
+    """A new-OCO or cancel-OCO answer (legs in `orderReports`), or a query-order-list answer whose legs the
+    caller looked up (`legs`: that answer names them only)."""
+    list_id = str(data["listClientOrderId"])
+    if legs is None:
+        legs = [order_from_response(report, list_id) for report in data.get("orderReports", [])]
+    return OrderList(symbol=str(data["symbol"]), list_client_order_id=list_id, orders=tuple(legs))
 
 
 def order_log(request: OrderRequest, exc: ExchangeError) -> dict[str, Any]:

@@ -198,3 +198,67 @@ def my_trade(order_id: int = 28, qty: str = "0.00100000") -> dict[str, Any]:
 
 def error(code: int, msg: str) -> dict[str, Any]:
     return {"code": code, "msg": msg}
+
+
+def oco_report(
+    client_order_id: str,
+    order_id: int,
+    type_: str,
+    price: str,
+    *,
+    stop: str | None = None,
+    status: str = "NEW",
+    list_id: int = 1,
+) -> dict[str, Any]:
+    """One `orderReports` entry of a new-OCO answer (RESULT shape, as in Binance's docs)."""
+    report: dict[str, Any] = {
+        "symbol": "BTCUSDT",
+        "orderId": order_id,
+        "orderListId": list_id,
+        "clientOrderId": client_order_id,
+        "transactTime": T0,
+        "price": price,
+        "origQty": "0.01000000",
+        "executedQty": "0.00000000",
+        "origQuoteOrderQty": "0.000000",
+        "cummulativeQuoteQty": "0.00000000",
+        "status": status,
+        "timeInForce": "GTC",
+        "type": type_,
+        "side": "SELL",
+        "workingTime": -1 if stop else T0,
+        "selfTradePreventionMode": "NONE",
+    }
+    if stop:
+        report["stopPrice"] = stop
+    return report
+
+
+def oco_ack(list_coid: str = "bot1-list", tp: str = "bot1-tp", sl: str = "bot1-sl") -> dict[str, Any]:
+    """POST /api/v3/orderList/oco's answer: the below (stop) leg first, then the above (maker) leg."""
+    return {
+        "orderListId": 1,
+        "contingencyType": "OCO",
+        "listStatusType": "EXEC_STARTED",
+        "listOrderStatus": "EXECUTING",
+        "listClientOrderId": list_coid,
+        "transactionTime": T0,
+        "symbol": "BTCUSDT",
+        "orders": [
+            {"symbol": "BTCUSDT", "orderId": 10, "clientOrderId": sl},
+            {"symbol": "BTCUSDT", "orderId": 11, "clientOrderId": tp},
+        ],
+        "orderReports": [
+            oco_report(sl, 10, "STOP_LOSS_LIMIT", "33900.00000000", stop="34000.00000000"),
+            oco_report(tp, 11, "LIMIT_MAKER", "36000.00000000"),
+        ],
+    }
+
+
+def order_list_status(list_coid: str = "bot1-list", *, done: bool = False) -> dict[str, Any]:
+    """GET /api/v3/orderList's answer: the legs by id only, no reports."""
+    body = oco_ack(list_coid)
+    body.pop("orderReports")
+    if done:
+        body.update({"listStatusType": "ALL_DONE", "listOrderStatus": "ALL_DONE"})
+    return body
