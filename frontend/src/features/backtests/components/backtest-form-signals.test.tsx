@@ -5,6 +5,7 @@ import { fakeServer, renderWithProviders, signIn } from '@/testing/test-utils';
 import type { Strategy } from '@/types/api';
 import { signalsPayload } from '../lib/signals-input';
 import { BacktestForm } from './backtest-form';
+import { BacktestSignals } from './backtest-signals';
 
 const signalBot: Strategy = {
   id: 'signal',
@@ -50,5 +51,22 @@ describe('signalsPayload', () => {
     expect(signalsPayload('signal', '  t,buy\n')).toEqual({ signals: 't,buy' });
     expect(signalsPayload('signal', '   ')).toEqual({});
     expect(signalsPayload('sma_cross', 't,buy')).toEqual({});
+  });
+});
+
+describe('BacktestSignals', () => {
+  it('lists each signal with its outcome and where it filled', () => {
+    renderWithProviders(
+      <BacktestSignals
+        signals={[
+          { time: '2025-11-03T05:20:00.000Z', action: 'buy', amount: null, status: 'executed', reason: null, applied_at: '2025-11-03T06:00:00.000Z' },
+          { time: '2025-11-20T08:00:00.000Z', action: 'close', amount: null, status: 'refused', reason: 'no_position', applied_at: null },
+        ]}
+      />,
+    );
+    const rows = screen.getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent('Executed');
+    expect(rows[1]).toHaveTextContent('Refused: no position');
   });
 });
