@@ -97,11 +97,18 @@ def parse_csv(text: str) -> list[TimedSignal]:
     return _arrival_order(out)
 
 
+def _shown(ms: int) -> str:
+    try:
+        return iso_utc(ms)
+    except (OverflowError, ValueError, OSError):  # a time far outside any calendar
+        return f"{ms} ms"
+
+
 def check_period(signals: list[TimedSignal], start_ms: int, end_ms: int) -> None:
     """Every signal inside the backtest's period [start, end)."""
     outside = [s for s in signals if not start_ms <= s.time_ms < end_ms]
     if outside:
-        first = iso_utc(outside[0].time_ms)
+        first = _shown(outside[0].time_ms)
         message = (f"{len(outside)} signal(s) outside the backtest's period {iso_utc(start_ms)} to "
                    f"{iso_utc(end_ms)}, the first at {first}")  # fmt: skip
         raise InvalidInput(f"signals: {message}", code="invalid_signals",

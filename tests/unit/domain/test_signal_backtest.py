@@ -110,3 +110,5 @@ def test_bad_csv_rows_and_times_outside_the_period() -> None:
     with pytest.raises(InvalidInput) as refused:
         check_period(parse_csv("2025-12-31T23:00:00Z,buy"), T0, T0 + 8 * H)
     assert "outside the backtest's period" in refused.value.message
+    with pytest.raises(InvalidInput):  # far outside any calendar: still a 422, not a crash while saying so
+        check_period(parse_items([{"time": "9" * 30, "action": "buy"}]), T0, T0 + 8 * H)
