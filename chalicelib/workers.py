@@ -71,7 +71,22 @@ def dispatch(now_ms: int | None = None, scheduled_time: str | None = None) -> di
             "elapsed_ms": round((time.perf_counter() - started) * 1000),
         },
     )
+    _daily_summaries(c, now_ms)
     return report.__dict__
+
+
+def _daily_summaries(c: Any, now_ms: int) -> None:
+    """The daily summaries due by this minute ride on the minute's schedule, after the ticks are dispatched;
+    their failure never fails the dispatch (EventBridge would retry it and dispatch the minute again)."""
+    try:
+        report = c.daily_summaries.run(now_ms)
+    except Exception as exc:
+        metrics.add_metric(name="DailySummaryErrors", unit=MetricUnit.Count, value=1)
+        logger.warning("daily summaries failed", extra={"error": type(exc).__name__}, exc_info=True)
+        return
+    if report.due:
+        metrics.add_metric(name="DailySummariesSent", unit=MetricUnit.Count, value=report.sent)
+        logger.info("daily summaries", extra=report.__dict__)
 
 
 PLATFORM_REFUSALS = frozenset({"exchange_weight_budget", "exchange_paused", "exchange_banned"})

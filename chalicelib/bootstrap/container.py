@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from chalicelib.services.bot_plans import BotPlanner
     from chalicelib.services.bots import BotControl, BotService
     from chalicelib.services.candle_view import CandleView
+    from chalicelib.services.daily_summary import DailySummaries
     from chalicelib.services.dispatch import Dispatcher
     from chalicelib.services.key_audit import KeyAuditTrail
     from chalicelib.services.key_recheck import KeyRecheck
@@ -94,6 +95,10 @@ class Container:
     def telegram(self) -> TelegramService:
         """Linking a Telegram chat, its webhook and commands, the per-event channel choice."""
         return telegram_builders.service(self)
+
+    @cached_property
+    def daily_summaries(self) -> DailySummaries:
+        return telegram_builders.daily_summaries(self)
 
     @cached_property
     def telegram_alerts(self) -> TelegramAlerts:

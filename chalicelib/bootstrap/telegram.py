@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap.container import Container
+    from chalicelib.services.daily_summary import DailySummaries
+    from chalicelib.services.ports.daily_summary import SummarySchedule
     from chalicelib.services.ports.telegram import TelegramApi, TelegramStore
     from chalicelib.services.telegram import TelegramService
     from chalicelib.services.telegram_alerts import TelegramAlerts
@@ -59,6 +61,27 @@ def service(c: Container) -> TelegramService:
         bot_token=bot_token(c),
         bot_name=c.settings.extra.get("TRADEBOT_TELEGRAM_BOT_NAME", "tradebot_alerts_bot"),
         clock=c.wall_clock,
+        schedule=summary_schedule(c),
+    )
+
+
+def summary_schedule(c: Container) -> SummarySchedule:
+    from chalicelib.adapters.dynamo.daily_summary import DynamoSummarySchedule
+
+    return DynamoSummarySchedule()
+
+
+def daily_summaries(c: Container) -> DailySummaries:
+    """The daily summary at each user's time, run by the schedule beside the tick dispatch (workers.dispatch)."""
+    from chalicelib.bootstrap.trading import notifier
+    from chalicelib.services.daily_summary import DailySummaries
+
+    return DailySummaries(
+        schedule=summary_schedule(c),
+        bots=c.ports.bots,
+        states=c.ports.states,
+        trades=c.ports.trades,
+        notifier=notifier(c),  # type: ignore[arg-type]
     )
 
 

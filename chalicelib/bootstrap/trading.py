@@ -132,16 +132,22 @@ def backtests(c: Container) -> BacktestService:
 def signals(c: Container) -> SignalService:
     """The signal webhook's side: record, claim once, queue; the worker applies them through the tick."""
     from chalicelib.adapters.dynamo.signals import DynamoSignalStore
+    from chalicelib.adapters.kms_cipher import KmsCipher
+    from chalicelib.services.signal_auth import SignalAuthenticator
     from chalicelib.services.signals import Limits, SignalService
 
-    extra = c.settings.extra
+    cfg, extra = c.settings, c.settings.extra
+    store = DynamoSignalStore(c.clock)
+    cipher = KmsCipher(cfg.kms_key_id, region=cfg.region, endpoint_url=cfg.aws_endpoint_url)
     return SignalService(
-        store=DynamoSignalStore(c.clock),
+        store=store,
         bots=c.ports.bots,
         queue=c.queue(c.settings.tick_queue_url),
         notifier=notifier(c),  # type: ignore[arg-type]
         clock=c.clock,
         apply=lambda config, record, mark: c.ticks.run_signal(config, record, mark),
+        # Signatures carry the sender's wall-clock time: checked against wall time, whatever the market clock.
+        auth=SignalAuthenticator(store, cipher, c.wall_clock),
         limits=Limits(
             per_bot_per_minute=int(extra.get("TRADEBOT_SIGNALS_PER_BOT_MINUTE", "30")),
             per_user_per_minute=int(extra.get("TRADEBOT_SIGNALS_PER_USER_MINUTE", "120")),

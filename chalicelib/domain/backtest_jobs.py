@@ -46,6 +46,15 @@ class Backtest:
     def input_key(self) -> str:
         return f"backtests/{self.user_id}/{self.id}.csv"
 
+    @property
+    def takes_signals(self) -> bool:
+        """A signal bot's backtest may have been given signals, kept under `signals_key` while it is queued."""
+        return self.strategy == "signal"
+
+    @property
+    def signals_key(self) -> str:
+        return f"backtests/{self.user_id}/{self.id}.signals.json"
+
 
 def result_key(user_id: str, backtest_id: str) -> str:
     return f"backtests/{user_id}/{backtest_id}.json"

@@ -66,6 +66,18 @@ def parse_body(raw: bytes) -> ParsedSignal:
     return ParsedSignal(_action(text), None, None, None, None, None)
 
 
+def action_of(value: Any) -> str:
+    """buy, sell or close from any word signals use for them; InvalidInput (`unknown_action`) otherwise."""
+    return _action(value)
+
+
+def time_ms_of(value: str) -> int:
+    """Epoch ms from ISO 8601 or epoch seconds/milliseconds; InvalidInput (`invalid_field`) otherwise."""
+    result = _time_ms(value)
+    assert result is not None
+    return result
+
+
 def _action(value: Any) -> str:
     word = str(value).strip().lower() if isinstance(value, str) else ""
     word = _ALIASES.get(word, word)

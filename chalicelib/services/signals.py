@@ -2,14 +2,13 @@
 accept each signal once, and queue it for the worker that runs ticks; the worker applies a bot's signals in
 arrival order through the tick service (services/tick/signals.py).
 
-Secrets are 256-bit random values stored only as SHA-256 hashes (a slow hash adds nothing to a value that
-cannot be guessed) and compared in constant time; an unknown token costs the same comparison as a wrong one."""
+Secrets are 256-bit random values stored as SHA-256 hashes (a slow hash adds nothing to a value that cannot be
+guessed) and as KMS ciphertexts for signed requests (services/signal_auth.py), compared in constant time; an
+unknown token costs the same work as a wrong one."""
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import re
 import secrets
 import time
@@ -18,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from chalicelib.domain.bots import BotConfig, BotStatus
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, RateLimited, Unauthorized
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, RateLimited
 from chalicelib.domain.signals import (
     MAX_BODY_BYTES,
     ParsedSignal,
@@ -33,6 +32,7 @@ from chalicelib.domain.strategies import validate_params
 from chalicelib.services.messages import SignalMessage
 from chalicelib.services.ports.bots import BotEvent, BotRepository, MessageQueue, Notifier, StateConflict
 from chalicelib.services.ports.signals import FINAL, SignalRecord, SignalSecret, SignalStore
+from chalicelib.services.signal_auth import SignalAuthenticator, Signature, secret_hash, unauthorized
 from chalicelib.services.tick.signals import BotBusy, SignalResult
 
 SIGNAL_STRATEGY = "signal"
@@ -41,7 +41,6 @@ _TOKEN = re.compile(r"^([a-f0-9]{16})(?:\.([A-Za-z0-9_-]{20,100}))?$")
 LEASE_ATTEMPTS, LEASE_RETRY_S = 6, 0.5
 APPLY_ATTEMPTS = 3
 DRAIN_LEASE, DRAIN_LEASE_S = "~drain", 60  # "~" is outside signal ids' alphabet: no signal can take it
-_DUMMY_HASH = hashlib.sha256(b"no such token").hexdigest()
 
 
 @dataclass(frozen=True)
@@ -59,15 +58,6 @@ class Receipt:
         return self.record.status == "duplicate"
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _unauthorized() -> Unauthorized:
-    # One answer for every failure: nothing tells an unknown bot from a wrong or rotated secret.
-    return Unauthorized("The signal token is not valid.", code="invalid_signal_token")
-
-
 class SignalService:
     def __init__(
         self,
@@ -78,6 +68,7 @@ class SignalService:
         notifier: Notifier,
         clock: Clock,
         apply: Callable[[BotConfig, SignalRecord, Callable[[], None]], SignalResult],
+        auth: SignalAuthenticator,
         limits: Limits | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -87,6 +78,7 @@ class SignalService:
         self._notifier = notifier
         self._clock = clock
         self._apply = apply
+        self._auth = auth
         self._limits = limits or Limits()
         self._sleep = sleep
 
@@ -99,7 +91,8 @@ class SignalService:
             raise Conflict("Only a signal bot has a webhook secret.", code="not_a_signal_bot")
         token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
         old = self._store.current_token_id(bot_id)
-        self._store.replace_secret(SignalSecret(token_id, bot_id, user_id, _hash(secret)), old)
+        sealed = self._auth.seal(user_id, bot_id, token_id, secret)
+        self._store.replace_secret(SignalSecret(token_id, bot_id, user_id, secret_hash(secret), sealed), old)
         return f"{token_id}.{secret}"
 
     def page(self, user_id: str, bot_id: str, cursor: str | None, limit: int) -> tuple[list[SignalRecord], str | None]:
@@ -114,31 +107,28 @@ class SignalService:
 
     # --- the webhook -----------------------------------------------------------------------------
 
-    def receive(self, token: str, raw: bytes) -> Receipt:
+    def receive(self, token: str, raw: bytes, signed: Signature | None = None) -> Receipt:
+        """`signed` (either header present) makes the signature the credential: the URL then names the token
+        by its id, and a secret in the URL or the body is not looked at."""
         if len(raw) > MAX_BODY_BYTES:
             raise PayloadTooLarge(f"A signal body is at most {MAX_BODY_BYTES} bytes.", code="payload_too_large")
         match = _TOKEN.match(token)
         if match is None:
-            raise _unauthorized()
+            raise unauthorized()
         token_id, secret = match.group(1), match.group(2)
         parsed: ParsedSignal | None = None
-        if secret is None:  # the secret travels in the body (`"secret": "…"`)
-            parsed = parse_body(raw)
-            secret = parsed.secret
-        owner = self._authenticate(token_id, secret)
+        if signed is not None:
+            owner = self._auth.by_signature(token_id, signed, raw)
+        else:
+            if secret is None:  # the secret travels in the body (`"secret": "…"`)
+                parsed = parse_body(raw)
+                secret = parsed.secret
+            owner = self._auth.by_secret(token_id, secret)
         self._rate_limit(owner)
         config = self._bots.get(owner.user_id, owner.bot_id)
         if config is None or config.strategy != SIGNAL_STRATEGY:
-            raise _unauthorized()
+            raise unauthorized()
         return self._accept(config, parsed, raw)
-
-    def _authenticate(self, token_id: str, secret: str | None) -> SignalSecret:
-        stored = self._store.secret(token_id)
-        expected = stored.secret_hash if stored is not None else _DUMMY_HASH
-        given = _hash(secret or "")
-        if not hmac.compare_digest(given, expected) or stored is None or not secret:
-            raise _unauthorized()
-        return stored
 
     def _rate_limit(self, owner: SignalSecret) -> None:
         user_count, bot_count, left_s = self._store.hit(owner.user_id, owner.bot_id, 60)
@@ -274,4 +264,4 @@ def _as_error(refusal: SignalRefused) -> InvalidInput | Conflict:
                         "message": refusal.message}])  # fmt: skip
 
 
-__all__ = ["BotBusy", "Limits", "Receipt", "SignalService"]
+__all__ = ["BotBusy", "Limits", "Receipt", "SignalService", "Signature"]

@@ -17,7 +17,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from chalicelib.domain.clock import Clock
+from chalicelib.domain.daily_summary import check_time
 from chalicelib.domain.errors import InvalidInput, Unauthorized
+from chalicelib.services.ports.daily_summary import SummarySchedule
 from chalicelib.services.ports.telegram import TelegramApi, TelegramError, TelegramStore
 from chalicelib.services.telegram_commands import TelegramCommands
 
@@ -34,6 +36,7 @@ EVENTS = (
     "signal_refused",
     "api_key_rejected",
     "api_key_unsafe",
+    "daily_summary",
 )
 REFUSAL = "This chat is not linked to an account. Link it from Settings > Telegram in the web app."
 
@@ -57,7 +60,9 @@ class TelegramService:
         bot_token: Callable[[], str],
         bot_name: str,
         clock: Clock,
+        schedule: SummarySchedule,
     ) -> None:
+        self._schedule = schedule
         self._store = store
         self._api = api
         self._commands = commands
@@ -79,7 +84,20 @@ class TelegramService:
 
     def settings(self, user_id: str) -> dict[str, Any]:
         link = self._store.settings(user_id)
-        return {"linked": link.chat_id is not None, "bot_name": self._bot_name, "channels": channels_of(link.channels)}
+        return {
+            "linked": link.chat_id is not None, "bot_name": self._bot_name, "channels": channels_of(link.channels),
+            "daily_summary_time": link.daily_summary_time,
+        }  # fmt: skip
+
+    def set_daily_summary(self, user_id: str, time: str | None) -> dict[str, Any]:
+        """The time of the daily summary (HH:MM UTC) or None for none; where it goes is the `daily_summary`
+        event's channels."""
+        time = check_time(time)
+        old = self._store.settings(user_id).daily_summary_time
+        self._store.set_summary_time(user_id, time)
+        if old != time:
+            self._schedule.set_time(user_id, old, time)
+        return self.settings(user_id)
 
     def set_channels(self, user_id: str, channels: dict[str, list[str]]) -> dict[str, Any]:
         for kind, chosen in channels.items():

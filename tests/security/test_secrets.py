@@ -164,7 +164,10 @@ def test_no_secret_in_logs_or_responses_of_a_full_flow(
 
 def _signal_bot_flow(rec: Recorder, token: str) -> list[str]:
     """A signal bot's webhook secrets (the part after the token id): issued twice (create, rotate), used in the
-    URL and in the body, tried wrong, and the bot's signals applied by the worker and listed."""
+    URL, in the body and as a signature's key, tried wrong, and the bot's signals applied by the worker and
+    listed."""
+    from chalicelib.services.signal_auth import sign
+
     status, bot = rec("POST", "/bots", bot_body(name="signals", strategy="signal", params={}), token)
     assert status == 201 and rec("POST", f"/bots/{bot['id']}/start", None, token)[0] == 200
     issued: list[str] = []
@@ -184,6 +187,11 @@ def _signal_bot_flow(rec: Recorder, token: str) -> list[str]:
     assert rec("POST", f"/signals/{token_id}", {"action": "close", "secret": secret, "ticker": "ETHUSDT"})[0] == 422
     assert rec("POST", f"/signals/{token_id}", {"action": "close", "secret": secret + "x"})[0] == 401
     assert rec("POST", f"/signals/{new}", "{not json", None, {"content-type": "application/json"})[0] == 400
+    # Signed requests: the secret is the HMAC key (KMS-sealed in the table) and never travels.
+    stamp = str(rec.platform.clock.now_ms() // 1000)
+    for key, body, want in ((secret, b"close", 202), (secret + "x", b"buy", 401), (old.split(".")[1], b"buy", 401)):
+        signed = {"content-type": "text/plain", "X-Signature": sign(key, stamp, body), "X-Signature-Timestamp": stamp}
+        assert rec("POST", f"/signals/{token_id}", body.decode(), None, signed)[0] == want
     rec.platform.minute(1)
     status, log = rec("GET", f"/bots/{bot['id']}/signals", None, token)
     assert status == 200 and {s["status"] for s in log["items"]} >= {"executed", "refused", "invalid"}, log

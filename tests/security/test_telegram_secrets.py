@@ -14,6 +14,7 @@ import pytest
 
 from chalicelib import bootstrap, workers
 from chalicelib.bootstrap.trading import notifier
+from chalicelib.domain.clock import iso_utc
 from chalicelib.services.ports.bots import BotEvent
 from chalicelib.services.telegram import webhook_secret
 from tests.fakes.telegram_bot_api import TOKEN, FakeTelegramBotApi
@@ -45,6 +46,13 @@ def _flow(rec: Recorder, platform: Platform, fake: FakeTelegramBotApi) -> str:
     rec("POST", "/telegram/webhook", fake.message_update(STRANGER, "/bots"), None, hook)
     rec("POST", "/telegram/webhook", fake.callback_update(CHAT, f"stop:{bot['id']}"), None, hook)
     rec("PUT", "/telegram/channels", {"channels": {"trade_opened": ["telegram"]}}, token)
+    # The daily summary: set for this minute, sent to Telegram by the minute's schedule.
+    summary_at = iso_utc(platform.clock.now_ms() + 60_000)[11:16]
+    rec("PUT", "/telegram/daily-summary", {"daily_summary_time": summary_at}, token)
+    rec("PUT", "/telegram/daily-summary", {"daily_summary_time": "25:00"}, token)
+    platform.minute(1)
+    assert any(t.startswith("Daily summary") for t in fake.texts(CHAT))
+    rec("PUT", "/telegram/daily-summary", {"daily_summary_time": None}, token)
     rec("GET", "/telegram", None, token)
     user_id = rec("GET", "/users/me", None, token)[1]["id"]
     fake.flood(1)

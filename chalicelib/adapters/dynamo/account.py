@@ -16,6 +16,7 @@ from chalicelib.adapters.dynamo.backtests import BacktestModel
 from chalicelib.adapters.dynamo.base import Model, table_meta
 from chalicelib.adapters.dynamo.bot_orders import BotOrderModel
 from chalicelib.adapters.dynamo.bots import BotModel, BotStateModel
+from chalicelib.adapters.dynamo.daily_summary import DynamoSummarySchedule
 from chalicelib.adapters.dynamo.key_audit import KeyUseItem
 from chalicelib.adapters.dynamo.notifications import NotificationModel
 from chalicelib.adapters.dynamo.paper import PaperItem
@@ -132,7 +133,11 @@ class DynamoAccountEraser(AwsBoundary):
         return _delete_all(BacktestModel, (BacktestModel(user_id=user_id, backtest_id=r.backtest_id) for r in rows))
 
     def delete_notifications(self, user_id: str) -> int:
-        DynamoTelegramStore().unlink(user_id)  # the Telegram chat stops reaching the account
+        telegram = DynamoTelegramStore()
+        summary_time = telegram.settings(user_id).daily_summary_time
+        if summary_time is not None:  # the schedule's entry goes too: no summary for a deleted account
+            DynamoSummarySchedule().set_time(user_id, summary_time, None)
+        telegram.unlink(user_id)  # the Telegram chat stops reaching the account
         TelegramItem(f"user#{user_id}").delete()
         rows = NotificationModel.query(user_id, attributes_to_get=["user_id", "notification_key"])
         return _delete_all(

@@ -4,7 +4,7 @@ pk=<bot_id>      sk=log#<seq>        the signal log (newest first when read)
 pk=<bot_id>      sk=q#<seq>          signals still to apply, oldest first (deleted once final)
 pk=<bot_id>      sk=id#<signal_id>   identity claim (TTL), so a signal is accepted once
 pk=<bot_id>      sk=secret           which token is current
-pk=tok#<id>      sk=tok              the token's secret hash and owner
+pk=tok#<id>      sk=tok              the token's secret hash, its KMS ciphertext and owner
 pk=rl#<key>      sk=<window start>   fixed-window rate counters (TTL)"""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import base64
 import json
 from typing import Any
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BinaryAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -40,6 +40,7 @@ class SignalItem(Model):
     message = UnicodeAttribute(null=True)
     order_ids = ListAttribute(of=UnicodeAttribute, null=True)
     secret_hash = UnicodeAttribute(null=True)
+    secret_ciphertext = BinaryAttribute(null=True, legacy_encoding=False)
     token_id = UnicodeAttribute(null=True)
     count = NumberAttribute(null=True)
     expires_at = NumberAttribute(null=True)
@@ -89,7 +90,8 @@ class DynamoSignalStore:
             item = SignalItem.get(f"tok#{token_id}", "tok", consistent_read=True)
         except SignalItem.DoesNotExist:
             return None
-        return SignalSecret(token_id, str(item.bot_id), str(item.user_id), str(item.secret_hash))
+        sealed = bytes(item.secret_ciphertext) if item.secret_ciphertext else None
+        return SignalSecret(token_id, str(item.bot_id), str(item.user_id), str(item.secret_hash), sealed)
 
     def current_token_id(self, bot_id: str) -> str | None:
         try:
@@ -99,8 +101,9 @@ class DynamoSignalStore:
 
     def replace_secret(self, new: SignalSecret, old_token_id: str | None) -> None:
         SignalItem(
-            pk=f"tok#{new.token_id}", sk="tok", bot_id=new.bot_id, user_id=new.user_id, secret_hash=new.secret_hash
-        ).save()
+            pk=f"tok#{new.token_id}", sk="tok", bot_id=new.bot_id, user_id=new.user_id, secret_hash=new.secret_hash,
+            secret_ciphertext=new.secret_ciphertext,
+        ).save()  # fmt: skip
         SignalItem(pk=new.bot_id, sk="secret", user_id=new.user_id, token_id=new.token_id).save()
         if old_token_id and old_token_id != new.token_id:
             SignalItem(pk=f"tok#{old_token_id}", sk="tok").delete()

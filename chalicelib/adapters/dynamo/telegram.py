@@ -4,6 +4,8 @@ user's per-event channel choices, and markers of notifications already sent (a q
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError
@@ -20,6 +22,7 @@ class TelegramItem(Model):
     user_id = UnicodeAttribute(null=True)
     chat_id = NumberAttribute(null=True)
     channels = UnicodeAttribute(null=True)  # JSON: {event kind: [channel, ...]}
+    summary_time = UnicodeAttribute(null=True)  # HH:MM UTC of the daily summary (adapters/dynamo/daily_summary.py)
     expires_at = NumberAttribute(null=True)  # seconds, DynamoDB TTL
 
 
@@ -28,6 +31,15 @@ def _get(pk: str) -> TelegramItem | None:
         return TelegramItem.get(pk, consistent_read=True)
     except TelegramItem.DoesNotExist:
         return None
+
+
+def _save_user(link: TelegramLink, **changes: Any) -> None:
+    """The user's item whole: a save replaces every attribute, so each writer passes them all."""
+    link = replace(link, **changes)
+    TelegramItem(
+        f"user#{link.user_id}", chat_id=link.chat_id, channels=json.dumps(link.channels),
+        summary_time=link.daily_summary_time,
+    ).save()  # fmt: skip
 
 
 class DynamoTelegramStore(AwsBoundary):
@@ -52,13 +64,13 @@ class DynamoTelegramStore(AwsBoundary):
         if previous is not None and previous.user_id and previous.user_id != user_id:
             self.unlink(previous.user_id)  # a chat belongs to one account
         TelegramItem(f"chat#{chat_id}", user_id=user_id).save()
-        TelegramItem(f"user#{user_id}", chat_id=chat_id, channels=json.dumps(current.channels)).save()
+        _save_user(current, chat_id=chat_id)
 
     def unlink(self, user_id: str) -> None:
         current = self.settings(user_id)
         if current.chat_id is not None:
             TelegramItem(f"chat#{current.chat_id}").delete()
-        TelegramItem(f"user#{user_id}", chat_id=None, channels=json.dumps(current.channels)).save()
+        _save_user(current, chat_id=None)
 
     def user_of_chat(self, chat_id: int) -> str | None:
         item = _get(f"chat#{chat_id}")
@@ -69,11 +81,13 @@ class DynamoTelegramStore(AwsBoundary):
         if item is None:
             return TelegramLink(user_id)
         chat = int(item.chat_id) if item.chat_id is not None else None
-        return TelegramLink(user_id, chat, json.loads(item.channels or "{}"))
+        return TelegramLink(user_id, chat, json.loads(item.channels or "{}"), item.summary_time)
 
     def set_channels(self, user_id: str, channels: dict[str, list[str]]) -> None:
-        current = self.settings(user_id)
-        TelegramItem(f"user#{user_id}", chat_id=current.chat_id, channels=json.dumps(channels)).save()
+        _save_user(replace(self.settings(user_id), channels=channels))
+
+    def set_summary_time(self, user_id: str, time: str | None) -> None:
+        _save_user(replace(self.settings(user_id), daily_summary_time=time))
 
     def was_sent(self, message_id: str) -> bool:
         return _get(f"sent#{message_id}") is not None

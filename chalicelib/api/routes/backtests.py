@@ -70,6 +70,7 @@ def backtest_out(b: Backtest, result: dict[str, Any] | None) -> BacktestOut:
                 "benchmark": result.get("benchmark"),
                 "open_position": result.get("open_position"),
                 "candles": result.get("candles", []),
+                "signals": result.get("signals"),
             }
         )
     return BacktestOut.model_validate(
@@ -107,6 +108,7 @@ def create_backtest(ctx: Ctx, body: BacktestIn) -> BacktestOut | Response:
             start_ms=parse_time(body.start, "start"),
             end_ms=parse_time(body.end, "end"),
             csv=body.csv,
+            signals=body.signals if isinstance(body.signals, str | None) else [s.model_dump() for s in body.signals],
             fee=body.fee,
             slippage=body.slippage,
             cash=body.cash,

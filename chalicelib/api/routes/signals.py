@@ -24,6 +24,7 @@ from chalicelib.bootstrap import container
 from chalicelib.domain.errors import DomainError, InvalidInput
 from chalicelib.observability import logger
 from chalicelib.services.ports.signals import SignalRecord
+from chalicelib.services.signal_auth import Signature
 
 bp = Blueprint(__name__)
 TAGS = ("signals",)
@@ -46,6 +47,14 @@ openapi.register(
         auth=False,
         errors=(200, 400, 401, 409, 413, 422, 429, 503),
         other_responses={200: SignalReceiptOut},  # a duplicate: recorded, nothing queued
+        headers=(
+            (
+                "X-Signature",
+                "Hex HMAC-SHA256 of `<X-Signature-Timestamp>.<body>` keyed by the secret; the URL then "
+                "carries the token id only (docs/signals.md)",
+            ),
+            ("X-Signature-Timestamp", "Unix seconds; within 5 minutes of the server's clock"),
+        ),
     )
 )
 
@@ -54,8 +63,12 @@ openapi.register(
 def send_signal(token: str) -> Response:
     request = bp.current_request
     raw = request.raw_body or b""
+    headers = request.headers  # case-insensitive
+    signed = None
+    if "x-signature" in headers or "x-signature-timestamp" in headers:
+        signed = Signature(headers.get("x-signature-timestamp"), headers.get("x-signature"))
     try:
-        receipt = container().signals.receive(token, raw if isinstance(raw, bytes) else raw.encode())
+        receipt = container().signals.receive(token, raw if isinstance(raw, bytes) else raw.encode(), signed)
     except InvalidInput as exc:
         if exc.code in _BAD_REQUEST_CODES:
             return error_response(400, exc.code, exc.message, exc.details)

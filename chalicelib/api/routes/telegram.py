@@ -27,10 +27,17 @@ class TelegramSettingsOut(BaseModel):
     linked: bool
     bot_name: str
     channels: dict[str, list[str]] = Field(description="event kind -> channels: in_app, webhook, telegram")
+    daily_summary_time: str | None = Field(description="HH:MM (UTC) of the daily summary, or null: none")
 
 
 class ChannelsIn(StrictModel):
     channels: dict[str, list[Channel]] = Field(max_length=20)
+
+
+class DailySummaryIn(StrictModel):
+    daily_summary_time: str | None = Field(
+        max_length=5, description="HH:MM (UTC, 00:00-23:59) for a daily summary of your bots, or null for none"
+    )
 
 
 class TelegramUpdateIn(BaseModel):
@@ -69,6 +76,12 @@ def telegram_unlink(ctx: Ctx) -> None:
           body=ChannelsIn, response=TelegramSettingsOut)  # fmt: skip
 def telegram_channels(ctx: Ctx, body: ChannelsIn) -> TelegramSettingsOut:
     return TelegramSettingsOut(**container().telegram.set_channels(ctx.user_id, body.channels))
+
+
+@endpoint(bp, "/telegram/daily-summary", "PUT", summary="Choose the time of the daily summary (or none)",
+          tags=TAGS, body=DailySummaryIn, response=TelegramSettingsOut)  # fmt: skip
+def telegram_daily_summary(ctx: Ctx, body: DailySummaryIn) -> TelegramSettingsOut:
+    return TelegramSettingsOut(**container().telegram.set_daily_summary(ctx.user_id, body.daily_summary_time))
 
 
 @endpoint(bp, "/telegram/webhook", "POST", summary="Telegram's webhook (secret-token header)", tags=TAGS,

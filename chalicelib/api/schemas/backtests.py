@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -11,8 +11,16 @@ from chalicelib.api.validation import StrictModel
 
 MAX_BODY = 6 * 1024 * 1024 + 64 * 1024  # a ~6 MB kline CSV plus the rest of the request
 MAX_CSV_CHARS = 6 * 1024 * 1024
+MAX_SIGNALS = 1_000  # chalicelib/domain/signal_list.py
+MAX_SIGNALS_CSV_CHARS = 100 * 1024
 
 Status = Literal["queued", "running", "done", "failed"]
+
+
+class BacktestSignalIn(StrictModel):
+    time: str | int = Field(description="When the signal arrived: ISO 8601 with a time zone, or epoch s/ms")
+    action: str = Field(max_length=20, description="buy | sell | close (or long, short, exit, flat)")
+    amount: str | float | None = Field(default=None, description="A buy's quote amount instead of the bot's size")
 
 
 class BacktestIn(StrictModel):
@@ -25,6 +33,15 @@ class BacktestIn(StrictModel):
     end: str | None = Field(default=None, max_length=40, description="ISO-8601 with a time zone, or Unix ms")
     csv: str | None = Field(
         default=None, min_length=1, max_length=MAX_CSV_CHARS, description="A Binance kline CSV (instead of start/end)"
+    )
+    signals: (
+        Annotated[list[BacktestSignalIn], Field(max_length=MAX_SIGNALS)]
+        | Annotated[str, Field(min_length=1, max_length=MAX_SIGNALS_CSV_CHARS)]
+        | None
+    ) = Field(
+        default=None,
+        description=f"Strategy `signal` only: at most {MAX_SIGNALS} timestamped signals, as a list or as CSV text "
+        "`time,action[,amount]`; each is applied at the open of the bar after it arrived (docs/signals.md)",
     )
     fee: float = Field(default=0.001, ge=0, lt=0.5, description="Fee per side as a fraction (0.001 = 0.1%)")
     slippage: float = Field(default=0.0, ge=0, lt=0.5, description="Slippage as a fraction of the fill price")
@@ -103,6 +120,15 @@ class ChartCandleOut(BaseModel):
     close: float
 
 
+class BacktestSignalOut(BaseModel):
+    time: str
+    action: str
+    amount: float | None
+    status: Literal["executed", "refused", "not_applied"]
+    reason: str | None = Field(description="Why it was refused (the live webhook's reasons) or not applied")
+    applied_at: str | None = Field(description="The open of the bar it was applied at")
+
+
 class BacktestResultOut(BaseModel):
     trades: list[BacktestTradeOut]
     trades_total: int
@@ -111,6 +137,7 @@ class BacktestResultOut(BaseModel):
     benchmark: BenchmarkOut | None = None
     open_position: OpenPositionOut | None = None
     candles: list[ChartCandleOut] = Field(default=[], description="The run's bars, merged to at most 1,000")
+    signals: list[BacktestSignalOut] | None = Field(default=None, description="Each given signal's outcome")
 
 
 class BacktestSummaryResultOut(BaseModel):

@@ -15,6 +15,8 @@ from chalicelib.domain.candles import INTERVAL_MS, CandleSeries, interval_ms
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.kline_csv import parse_kline_csv
 from chalicelib.domain.risk import validate_risk
+from chalicelib.domain.signal_list import TimedSignal, check_period, parse_items
+from chalicelib.domain.signal_list import parse_csv as parse_signal_csv
 from chalicelib.domain.strategies import validate_params
 
 
@@ -28,6 +30,7 @@ class BacktestRequest:
     start_ms: int | None = None
     end_ms: int | None = None
     csv: str | None = None
+    signals: list[dict[str, Any]] | str | None = None  # a signal bot's timestamped signals: items or CSV text
     fee: float = 0.001
     slippage: float = 0.0
     cash: float = 10_000.0
@@ -141,3 +144,25 @@ def parse_csv(text: str) -> CandleSeries:
     if len(candles) < 2:
         raise invalid("csv", "need at least 2 candles")
     return CandleSeries.from_candles(candles)
+
+
+def timed_signals(req: BacktestRequest) -> list[TimedSignal] | None:
+    """The request's signals, parsed (before any candle is fetched); only a signal bot takes them."""
+    if req.signals is None:
+        return None
+    if req.strategy != "signal":
+        raise invalid("signals", "only the signal strategy takes signals")
+    return parse_signal_csv(req.signals) if isinstance(req.signals, str) else parse_items(req.signals)
+
+
+def check_signal_period(signals: list[TimedSignal] | None, candles: Candles) -> None:
+    """Every signal inside the period: the range asked for, or the CSV's first open to its last close."""
+    if signals is None:
+        return
+    if candles.series is not None:
+        series = candles.series
+        step = int(np.diff(series.open_time).min())
+        check_period(signals, int(series.open_time[0]), int(series.open_time[-1]) + step)
+    else:
+        assert candles.start_ms is not None and candles.end_ms is not None
+        check_period(signals, candles.start_ms, candles.end_ms)

@@ -14,6 +14,10 @@ from chalicelib.domain.backtest.trades import iso_ms
 from chalicelib.domain.backtest_jobs import Backtest
 from chalicelib.domain.benchmark import benchmark_dict, buy_and_hold, open_position
 from chalicelib.domain.candles import CandleSeries, FloatArray, IntArray, interval_ms
+from chalicelib.domain.engine import infer_interval_ms
+from chalicelib.domain.risk import validate_risk
+from chalicelib.domain.signal_list import TimedSignal
+from chalicelib.domain.strategies import validate_params
 
 EQUITY_POINTS = 2_000
 CHART_CANDLES = 1_000
@@ -101,8 +105,13 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def compute(bt: Backtest, series: CandleSeries) -> dict[str, Any]:
-    """The engine's run, the same call the CLI makes, as the payload the result store keeps."""
+def compute(bt: Backtest, series: CandleSeries, signals: list[TimedSignal] | None = None) -> dict[str, Any]:
+    """The engine's run, the same call the CLI makes, as the payload the result store keeps; a signal bot's
+    given signals replayed with the live semantics (domain/signal_backtest.py)."""
+    # A CSV's interval is inferred from its bars, exactly as the CLI does.
+    step = interval_ms(bt.interval) if bt.source == "range" else None
+    if signals is not None:
+        return _signal_payload(bt, series, signals, step)
     result = run_backtest(
         series,
         bt.strategy,
@@ -111,12 +120,34 @@ def compute(bt: Backtest, series: CandleSeries) -> dict[str, Any]:
         fee=bt.fee,
         slippage=bt.slippage,
         cash=bt.cash,
-        # A CSV's interval is inferred from its bars, exactly as the CLI does.
-        interval_ms=interval_ms(bt.interval) if bt.source == "range" else None,
+        interval_ms=step,
     )
+    return _finished(result_payload(result, series, fee=bt.fee, slippage=bt.slippage))
+
+
+def _signal_payload(bt: Backtest, series: CandleSeries, signals: list[TimedSignal], step: int | None) -> dict[str, Any]:
+    from chalicelib.domain.signal_backtest import run_signal_backtest
+
+    result, outcomes = run_signal_backtest(
+        series, validate_params(bt.strategy, bt.params), validate_risk(bt.risk), signals,
+        cash=bt.cash, fee=bt.fee, slippage=bt.slippage, interval_ms=step or infer_interval_ms(series),
+    )  # fmt: skip
     payload = result_payload(result, series, fee=bt.fee, slippage=bt.slippage)
+    payload["signals"] = [o.to_dict() for o in outcomes]
+    return _finished(payload)
+
+
+def _finished(payload: dict[str, Any]) -> dict[str, Any]:
     payload["metrics"] = {k: _json_safe(v) for k, v in payload["metrics"].items()}
     return payload
+
+
+def encode_signals(signals: list[TimedSignal]) -> bytes:
+    return json.dumps([s.to_dict() for s in signals]).encode()
+
+
+def decode_signals(blob: bytes | None) -> list[TimedSignal] | None:
+    return None if blob is None else [TimedSignal.from_dict(d) for d in json.loads(blob)]
 
 
 def encode(payload: dict[str, Any]) -> bytes:

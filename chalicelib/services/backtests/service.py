@@ -23,14 +23,17 @@ from chalicelib.domain.backtest_jobs import DONE, FAILED, QUEUED, Backtest
 from chalicelib.domain.candles import Candle, CandleSeries
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import DomainError, InvalidInput, NotFound, Unavailable
+from chalicelib.domain.signal_list import TimedSignal
 from chalicelib.services.backtests import results
 from chalicelib.services.backtests.requests import (
     BacktestRequest,
     Candles,
     Created,
+    check_signal_period,
     csv_candles,
     parse_csv,
     range_candles,
+    timed_signals,
     validated_strategy,
 )
 from chalicelib.services.messages import BacktestJobMessage
@@ -78,11 +81,13 @@ class BacktestService:
 
     def create(self, user_id: str, req: BacktestRequest) -> Created:
         params, risk = validated_strategy(req)
+        signals = timed_signals(req)
         now = self._clock.now_ms()
         if req.csv is not None:
             candles = csv_candles(req, self._max_bars, self._check_upload)
         else:
             candles = range_candles(req, now, self._max_bars)
+        check_signal_period(signals, candles)
         backtest = Backtest(
             id=self._new_id(now),
             user_id=user_id,
@@ -105,9 +110,11 @@ class BacktestService:
             created_at_ms=now,
             updated_at_ms=now,
         )
-        return self._admit_and_run(backtest, candles, req.csv)
+        return self._admit_and_run(backtest, candles, req.csv, signals)
 
-    def _admit_and_run(self, backtest: Backtest, candles: Candles, csv: str | None) -> Created:
+    def _admit_and_run(
+        self, backtest: Backtest, candles: Candles, csv: str | None, signals: list[TimedSignal] | None = None
+    ) -> Created:
         user_id = backtest.user_id
         queued = candles.bars > self._sync_bars
         # Quotas before any work: a stored slot for every backtest, an active slot for a queued one.
@@ -117,18 +124,21 @@ class BacktestService:
             for quota in held:
                 self._acquire(user_id, quota, backtest.id)
                 taken.append(quota)
-            return self._run_or_queue(backtest, candles.series, csv, queued)
+            return self._run_or_queue(backtest, candles.series, csv, queued, signals)
         except Exception:
             for quota in taken:
                 self._release(user_id, quota, backtest.id)
             raise
 
-    def _run_or_queue(self, backtest: Backtest, series: CandleSeries | None, csv: str | None, queued: bool) -> Created:
+    def _run_or_queue(
+        self, backtest: Backtest, series: CandleSeries | None, csv: str | None, queued: bool,
+        signals: list[TimedSignal] | None,
+    ) -> Created:  # fmt: skip
         user_id = backtest.user_id
         if not queued:
             if series is None:
                 series = self._fetch(backtest, None)
-            payload = results.compute(backtest, series)
+            payload = results.compute(backtest, series, signals)
             self._results.put(backtest.result_key, results.encode(payload), "application/json")
             done = replace(backtest, status=DONE, progress=100, bars=len(series), metrics=payload["metrics"])
             self._store.create(done)
@@ -136,6 +146,8 @@ class BacktestService:
 
         if csv is not None:
             self._results.put(backtest.input_key, csv.encode(), "text/csv")
+        if signals is not None:
+            self._results.put(backtest.signals_key, results.encode_signals(signals), "application/json")
         self._store.create(backtest)
         try:
             self._queue.send(BacktestJobMessage(user_id=user_id, backtest_id=backtest.id).body())
@@ -231,7 +243,8 @@ class BacktestService:
         try:
             series = self._load(running)
             self._store.progress(user_id, backtest_id, 60, self._clock.now_ms())
-            payload = results.compute(running, series)
+            signals = results.decode_signals(self._results.get(running.signals_key)) if running.takes_signals else None
+            payload = results.compute(running, series, signals)
             self._store.progress(user_id, backtest_id, 90, self._clock.now_ms())
             self._results.put(running.result_key, results.encode(payload), "application/json")
         except (InvalidInput, NotFound) as exc:
@@ -281,3 +294,5 @@ class BacktestService:
         self._results.delete(found.result_key)
         if found.source == "csv":
             self._results.delete(found.input_key)
+        if found.takes_signals:
+            self._results.delete(found.signals_key)

@@ -1,4 +1,4 @@
-"""What the signal service needs from storage: the bots' webhook secrets (hashes), signal identities
+"""What the signal service needs from storage: the bots' webhook secrets (hashes and KMS ciphertexts), signal identities
 (once-only claims), the signal log, the per-bot queue of signals not yet applied, and rate counters."""
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ class SignalSecret:
     bot_id: str
     user_id: str
     secret_hash: str
+    # The secret itself, sealed by KMS under (token, bot), for checking HMAC signatures; None for a token issued
+    # before signing existed (it works in the URL or body form only until rotated).
+    secret_ciphertext: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ class TelegramLink:
     chat_id: int | None = None
     # event kind -> channels ("in_app", "webhook", "telegram"); a kind not listed uses the defaults.
     channels: dict[str, list[str]] = field(default_factory=dict)
+    daily_summary_time: str | None = None  # HH:MM UTC, or None: no daily summary
 
 
 class TelegramStore(Protocol):
@@ -58,6 +59,8 @@ class TelegramStore(Protocol):
     def settings(self, user_id: str) -> TelegramLink: ...
 
     def set_channels(self, user_id: str, channels: dict[str, list[str]]) -> None: ...
+
+    def set_summary_time(self, user_id: str, time: str | None) -> None: ...
 
     def was_sent(self, message_id: str) -> bool: ...
 

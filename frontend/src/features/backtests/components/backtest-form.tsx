@@ -8,6 +8,7 @@ import { strategyConfigDefaults, strategyConfigPayload, strategyConfigSchema } f
 import type { MarketSymbol, Strategy } from '@/types/api';
 import { useCreateBacktest } from '../api/create-backtest';
 import { loadLastInputs, saveLastInputs } from '../lib/last-inputs';
+import { SIGNALS_PLACEHOLDER, signalsPayload, takesSignals } from '../lib/signals-input';
 import type { Backtest } from '../types';
 
 const number = (min: number, max: number | null, msg: string) =>
@@ -25,6 +26,7 @@ function backtestSchema(strategy: Strategy | undefined) {
       start: z.string(),
       end: z.string(),
       csv: z.string(),
+      signals: z.string().max(100 * 1024, { error: 'At most 100 KB of signals' }),
       fee: number(0, 0.1, 'Between 0 and 0.1 (0.001 = 0.1%)'),
       cash: number(1, null, 'At least 1'),
     })
@@ -66,6 +68,7 @@ export function BacktestForm({
       start: isoDay(weekAgo),
       end: isoDay(now),
       csv: '',
+      signals: '',
       fee: '0.001',
       cash: '10000',
     });
@@ -80,7 +83,8 @@ export function BacktestForm({
     const v = data as Record<string, unknown>;
     saveLastInputs(form.values);
     const source = v.source === 'csv' ? { csv: String(v.csv) } : { start: toIso(String(v.start)), end: toIso(String(v.end)) };
-    create.mutate({ ...strategyConfigPayload(strategy, v), ...source, fee: Number(v.fee), cash: Number(v.cash) }, { onError: form.applyServerError });
+    const signals = signalsPayload(strategy.id, String(v.signals ?? ''));
+    create.mutate({ ...strategyConfigPayload(strategy, v), ...source, ...signals, fee: Number(v.fee), cash: Number(v.cash) }, { onError: form.applyServerError });
   });
 
   return (
@@ -120,6 +124,26 @@ export function BacktestForm({
               )}
             </Field>
           )}
+          {takesSignals(strategy?.id) ? (
+            <Field
+              label="Signals (CSV)"
+              error={form.errorFor('signals')}
+              hint="time,action[,amount] per line: ISO time or epoch, buy / sell / close. Each fills at the open of the bar after it arrived, as live. Leave empty to test only the risk rules."
+            >
+              {(a11y) => (
+                <textarea
+                  {...a11y}
+                  name="signals"
+                  rows={6}
+                  spellCheck={false}
+                  placeholder={SIGNALS_PLACEHOLDER}
+                  value={String(form.values.signals ?? '')}
+                  onChange={(e) => form.set('signals', e.target.value)}
+                  onBlur={() => form.touch('signals')}
+                />
+              )}
+            </Field>
+          ) : null}
           <TextField form={form} name="fee" label="Fee per side" inputMode="decimal" hint="Fraction of notional: 0.001 = 0.1%" />
           <TextField form={form} name="cash" label="Starting cash" inputMode="decimal" />
         </div>

@@ -4,6 +4,7 @@ import { EmptyState } from '@/components/ui/states';
 import { equityToLine } from '@/lib/chart-data';
 import { formatDateTime, formatDecimal, formatMoney, formatPct, formatSigned, pnlClass, toNumber, type Decimalish } from '@/lib/format';
 import { BacktestCandles } from './backtest-candles';
+import { BacktestSignals } from './backtest-signals';
 import type { Backtest, BacktestMetrics, Benchmark, OpenPosition } from '../types';
 
 function benchmarkOverlay(benchmark: Benchmark | null | undefined): EquityOverlay[] | undefined {
@@ -119,6 +120,7 @@ export function BacktestResultView({ backtest }: { backtest: Backtest }) {
         )}
       </section>
       {result.candles ? <BacktestCandles candles={result.candles} trades={result.trades ?? []} symbol={backtest.symbol ?? ''} /> : null}
+      {result.signals?.length ? <BacktestSignals signals={result.signals} /> : null}
       <section className="card">
         <h2>Trades</h2>
         {result.trades?.length ? (

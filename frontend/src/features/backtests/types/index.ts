@@ -63,6 +63,17 @@ export type BacktestResult = {
   benchmark?: Benchmark | null;
   open_position?: OpenPosition | null;
   candles?: ChartCandle[];
+  /** A signal bot's backtest: what became of each given signal */
+  signals?: BacktestSignalOutcome[] | null;
+};
+
+export type BacktestSignalOutcome = {
+  time: string;
+  action: string;
+  amount: number | null;
+  status: 'executed' | 'refused' | 'not_applied';
+  reason: string | null;
+  applied_at: string | null;
 };
 
 export type Backtest = {
@@ -98,6 +109,8 @@ export type CreateBacktestInput = {
   start?: string;
   end?: string;
   csv?: string;
+  /** The signal strategy only: CSV `time,action[,amount]` lines (or a list of {time, action, amount}) */
+  signals?: string;
   fee: number;
   cash: number;
 };

@@ -13,6 +13,7 @@ const channels = (over: Record<string, string[]> = {}) => ({
   signal_refused: ALL,
   api_key_rejected: ALL,
   api_key_unsafe: ALL,
+  daily_summary: ALL,
   ...over,
 });
 
@@ -47,4 +48,26 @@ describe('Telegram settings', () => {
     await user.click(screen.getByRole('button', { name: 'Unlink Telegram' }));
     expect(server.callsTo('DELETE', '/api/v1/telegram/link')).toHaveLength(1);
   });
+
+  it('sets the daily summary time, then turns it off', async () => {
+    signIn();
+    const server = fakeServer({
+      'GET /api/v1/telegram': { body: { linked: true, bot_name: 'tb_bot', channels: channels(), daily_summary_time: null } },
+      'PUT /api/v1/telegram/daily-summary': (req) => ({
+        body: { linked: true, bot_name: 'tb_bot', channels: channels(), daily_summary_time: (req.body as { daily_summary_time: string | null }).daily_summary_time },
+      }),
+    });
+    const { user } = renderWithProviders(<TelegramSettingsPanel />);
+    const picker = await screen.findByLabelText('Daily summary at (UTC)');
+    expect(screen.getByText('Off: pick a time to get one every day.')).toBeInTheDocument();
+    expect(screen.getByLabelText('Daily summary by Telegram')).toBeChecked();
+    await user.clear(picker);
+    await user.type(picker, '07:30');
+    await user.click(screen.getByRole('button', { name: 'Save time' }));
+    expect(await screen.findByText('Sent every day at 07:30 UTC.')).toBeInTheDocument();
+    expect(server.callsTo('PUT', '/api/v1/telegram/daily-summary')[0]!.body).toEqual({ daily_summary_time: '07:30' });
+    await user.click(screen.getByRole('button', { name: 'No daily summary' }));
+    expect(await screen.findByText('Off: pick a time to get one every day.')).toBeInTheDocument();
+    expect(server.callsTo('PUT', '/api/v1/telegram/daily-summary')[1]!.body).toEqual({ daily_summary_time: null });
+  }, 20_000);
 });

@@ -1,6 +1,7 @@
+import { useState } from 'react';
 import { FormError } from '@/components/ui/alert';
 import { formatDateTime } from '@/lib/format';
-import { useSetChannels, useTelegram, useTelegramLink, useUnlinkTelegram, type Channel } from '../api/telegram';
+import { useSetChannels, useSetDailySummary, useTelegram, useTelegramLink, useUnlinkTelegram, type Channel } from '../api/telegram';
 
 const EVENTS: Record<string, string> = {
   trade_opened: 'Trade opened',
@@ -11,6 +12,7 @@ const EVENTS: Record<string, string> = {
   signal_refused: 'Signal refused',
   api_key_rejected: 'API key rejected',
   api_key_unsafe: 'API key unsafe',
+  daily_summary: 'Daily summary',
 };
 const CHANNELS: [Channel, string][] = [
   ['in_app', 'In-app'],
@@ -56,6 +58,7 @@ export function TelegramSettingsPanel() {
           ) : null}
         </div>
       )}
+      <DailySummaryTime saved={settings.data.daily_summary_time ?? null} />
       <div className="table-wrap">
         <table className="table" aria-label="Notification channels">
           <thead>
@@ -87,5 +90,46 @@ export function TelegramSettingsPanel() {
         </table>
       </div>
     </div>
+  );
+}
+
+/**
+ * The time (UTC) of a daily summary of the bots, today's realised PnL and trades and the open positions; it goes
+ * to the channels chosen for "Daily summary" below.
+ */
+function DailySummaryTime({ saved }: { saved: string | null }) {
+  const save = useSetDailySummary();
+  const [time, setTime] = useState(saved ?? '');
+  const changed = time !== (saved ?? '');
+  return (
+    <form
+      className="inline-form"
+      aria-label="Daily summary"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate(time || null);
+      }}
+    >
+      <FormError error={save.error} />
+      <label htmlFor="daily-summary-time">Daily summary at (UTC)</label>{' '}
+      <input id="daily-summary-time" name="daily_summary_time" type="time" step={60} value={time} onChange={(e) => setTime(e.target.value)} />{' '}
+      <button type="submit" className="btn" disabled={save.isPending || !changed}>
+        Save time
+      </button>{' '}
+      {saved ? (
+        <button
+          type="button"
+          className="btn btn-ghost"
+          disabled={save.isPending}
+          onClick={() => {
+            setTime('');
+            save.mutate(null);
+          }}
+        >
+          No daily summary
+        </button>
+      ) : null}
+      <small className="hint">{saved ? `Sent every day at ${saved} UTC.` : 'Off: pick a time to get one every day.'}</small>
+    </form>
   );
 }
