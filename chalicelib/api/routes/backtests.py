@@ -70,6 +70,7 @@ def backtest_out(b: Backtest, result: dict[str, Any] | None) -> BacktestOut:
                 "benchmark": result.get("benchmark"),
                 "open_position": result.get("open_position"),
                 "candles": result.get("candles", []),
+                "plots": result.get("plots", []),
             }
         )
     return BacktestOut.model_validate(

@@ -103,6 +103,17 @@ class ChartCandleOut(BaseModel):
     close: float
 
 
+class PlotPointOut(BaseModel):
+    time: int = Field(description="Open time of the chart candle (Unix ms)")
+    value: float
+
+
+class PlotOut(BaseModel):
+    name: str
+    pane: str = Field(description="price (over the candles) or oscillator (a pane of its own)")
+    points: list[PlotPointOut]
+
+
 class BacktestResultOut(BaseModel):
     trades: list[BacktestTradeOut]
     trades_total: int
@@ -111,6 +122,9 @@ class BacktestResultOut(BaseModel):
     benchmark: BenchmarkOut | None = None
     open_position: OpenPositionOut | None = None
     candles: list[ChartCandleOut] = Field(default=[], description="The run's bars, merged to at most 1,000")
+    plots: list[PlotOut] = Field(
+        default=[], description="The strategy's indicator series on those candles, as the bot page draws them"
+    )
 
 
 class BacktestSummaryResultOut(BaseModel):
