@@ -13,15 +13,11 @@ from chalicelib.domain.metrics import DAY_MS, MIN_ANNUALISED_DAYS, compute_metri
 HOUR_MS = 3_600_000
 
 
-def _metrics(equity: list[float], interval_ms: int, closed: list[float], open_trades: int = 0, cash: float = 1000.0):  # type: ignore[no-untyped-def]
+def _metrics(equity: list[float], interval_ms: int, closed: list[float], open_trades: int = 0,
+             cash: float = 1000.0):  # type: ignore[no-untyped-def]
     return compute_metrics(
-        equity=np.array(equity, dtype=np.float64),
-        initial_cash=cash,
-        interval_ms=interval_ms,
-        closed_pnl=np.array(closed, dtype=np.float64),
-        fees_paid=0.0,
-        bars_in_market=0,
-        open_trades=open_trades,
+        equity=np.array(equity, dtype=np.float64), initial_cash=cash, interval_ms=interval_ms,
+        closed_pnl=np.array(closed, dtype=np.float64), fees_paid=0.0, bars_in_market=0, open_trades=open_trades,
     )
 
 
@@ -75,13 +71,8 @@ def test_full_win_rate_next_to_a_drawdown_is_the_open_positions_mark_to_market()
     assert round(m.max_drawdown_pct, 1) == 15.7
     assert m.final_equity_includes_open_position is True
     pos = open_position(np.array([2.0]), np.array([500.0]), np.array([-168.57]), 415.715)
-    assert pos == {
-        "qty": 2.0,
-        "entry_price": 500.0,
-        "mark_price": 415.715,
-        "market_value": 831.43,
-        "unrealised_pnl": -168.57,
-    }
+    assert pos == {"qty": 2.0, "entry_price": 500.0, "mark_price": 415.715, "market_value": 831.43,
+                   "unrealised_pnl": -168.57}
 
 
 def test_high_win_rate_with_a_loss_overall_because_one_position_is_held_to_the_end() -> None:
