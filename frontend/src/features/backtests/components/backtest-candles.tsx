@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { CandleChart } from '@/components/charts/candle-chart';
+import { ChartLegend, indicatorLines, type IndicatorPlot } from '@/components/charts/chart-legend';
 import { EmptyState } from '@/components/ui/states';
 import type { Bar, ChartMarker } from '@/lib/chart-data';
 import { formatDecimal, toEpochMs, toNumber } from '@/lib/format';
@@ -40,14 +41,25 @@ export function backtestMarkers(trades: BacktestTrade[], bars: Bar[]): ChartMark
   return out.sort((a, b) => a.time - b.time);
 }
 
-export function BacktestCandles({ candles, trades, symbol }: { candles: ChartCandle[]; trades: BacktestTrade[]; symbol: string }) {
+type Props = { candles: ChartCandle[]; trades: BacktestTrade[]; symbol: string; plots?: IndicatorPlot[] };
+
+export function BacktestCandles({ candles, trades, symbol, plots }: Props) {
   const bars = useMemo(() => candlesToChart(candles), [candles]);
   const markers = useMemo(() => backtestMarkers(trades, bars), [trades, bars]);
+  const lines = useMemo(() => indicatorLines(plots), [plots]);
   return (
     <section className="card">
       <h2>Candles and trades</h2>
       {bars.length ? (
-        <CandleChart bars={bars} markers={markers} label={`${symbol} candles of the backtest with ${markers.length} trade markers`} />
+        <>
+          <CandleChart
+            bars={bars}
+            markers={markers}
+            lines={lines}
+            label={`${symbol} candles of the backtest with ${markers.length} trade markers`}
+          />
+          <ChartLegend lines={lines} />
+        </>
       ) : (
         <EmptyState title="No candles stored with this result" />
       )}

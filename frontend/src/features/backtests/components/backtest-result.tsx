@@ -118,7 +118,7 @@ export function BacktestResultView({ backtest }: { backtest: Backtest }) {
           <EmptyState title="No equity points" />
         )}
       </section>
-      {result.candles ? <BacktestCandles candles={result.candles} trades={result.trades ?? []} symbol={backtest.symbol ?? ''} /> : null}
+      {result.candles ? <BacktestCandles candles={result.candles} trades={result.trades ?? []} symbol={backtest.symbol ?? ''} plots={result.plots} /> : null}
       <section className="card">
         <h2>Trades</h2>
         {result.trades?.length ? (
