@@ -33,7 +33,7 @@ def test_a_buy_notification_names_links_and_shows_the_trade_rows_numbers() -> No
     assert "0.01772226" not in event.message and "5644.538" not in event.message
     assert _numbers(event.message) == [row["quantity"], row["price"], row["quote_quantity"], row["fee"]]
     assert row["quantity"] == "0.01774" and row["price"] == "5644.54"
-    assert "0.01774 BTC at 5,644.54 for 100.13 USDT (fee 0.10 USDT)" in event.message
+    assert "0.01774 BTC on BTCUSDT at 5,644.54 for 100.13 USDT (fee 0.10 USDT)" in event.message
 
 
 def test_a_stop_loss_notification_says_so_with_the_pnl_at_the_quote_precision() -> None:
@@ -44,7 +44,10 @@ def test_a_stop_loss_notification_says_so_with_the_pnl_at_the_quote_precision() 
     _, trade, event = book_order(config, state, RULES, sell, paper_order(Side.SELL, "0.087", "5600.123456", 2))
     row = csv_row(trade, config.name, P)
     assert event.kind == "stop_loss" and "(stop-loss hit)" in event.message
-    assert event.message.startswith("my bot: Sold 0.08700 BTC at 5,600.12 for ") and "(/bots/b1)" in event.message
+    assert (
+        event.message.startswith("my bot: Sold 0.08700 BTC on BTCUSDT at 5,600.12 for ")
+        and "(/bots/b1)" in event.message
+    )
     assert _numbers(event.message) == [
         row["quantity"],
         row["price"],

@@ -124,8 +124,8 @@ def fill_text(trade: Trade, p: Precision) -> str:
     """What the fill did, with the numbers exactly as the trade row shows them: the price at the symbol's
     tick, the quantity the order executed (before a base-asset fee) at its lot step, money at the quote's
     precision."""
-    base = p.base_asset or trade.symbol
-    amount = f"{p.qty_text(trade.quantity)} {base} at {p.price_text(trade.price)}"
+    asset = f"{p.base_asset} on {trade.symbol}" if p.base_asset else trade.symbol
+    amount = f"{p.qty_text(trade.quantity)} {asset} at {p.price_text(trade.price)}"
     value, fee = p.money_text(trade.quote_quantity), p.money_text(trade.fee)
     if trade.side == Side.BUY.value:
         return f"Bought {amount} for {value} (fee {fee})"

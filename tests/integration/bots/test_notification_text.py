@@ -29,14 +29,14 @@ def test_a_fill_and_an_error_name_and_link_the_bot(platform: Platform) -> None:
     (trade,) = platform.call("GET", "/trades", None, token)[1]["items"]
     (note,) = _feed(platform, token)
     p = Precision.of(bootstrap.container().symbol_catalog.symbol_rules("BTCUSDT"))
-    expected = f"Bought {p.qty_text(Decimal(trade['quantity']))} BTC at {p.price_text(Decimal(trade['price']))} for "
+    qty, price = p.qty_text(Decimal(trade["quantity"])), p.price_text(Decimal(trade["price"]))
+    expected = f"Bought {qty} BTC on BTCUSDT at {price} for "
     assert note["message"].startswith(f"Dip buyer: {expected}"), note["message"]
     assert note["message"].endswith(f"(/bots/{bot_id})") and bot_id + ":" not in note["message"]
     assert note["data"]["bot_name"] == "Dip buyer" and note["data"]["bot_path"] == f"/bots/{bot_id}"
 
     user_id = platform.call("GET", "/users/me", None, token)[1]["id"]
     notifier(bootstrap.container()).publish([BotEvent(user_id, bot_id, "bot_error", "3 ticks in a row failed", {})])  # type: ignore[attr-defined]
-    error = _feed(platform, token)[0]
-    assert error["kind"] == "bot_error"
+    (error,) = [n for n in _feed(platform, token) if n["kind"] == "bot_error"]
     assert error["message"] == f"Dip buyer: 3 ticks in a row failed (/bots/{bot_id})"
     assert error["data"] == {"bot_name": "Dip buyer", "bot_path": f"/bots/{bot_id}"}

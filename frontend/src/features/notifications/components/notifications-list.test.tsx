@@ -7,7 +7,7 @@ import { messageBody, NotificationItems } from './notifications-list';
 const fill: Notification = {
   id: 'n1',
   kind: 'trade_opened',
-  message: 'Dip buyer: Bought 0.01774 BTC at 5,644.54 for 100.13 USDT (fee 0.10 USDT) (/bots/b1)',
+  message: 'Dip buyer: Bought 0.01774 BTC on BTCUSDT at 5,644.54 for 100.13 USDT (fee 0.10 USDT) (/bots/b1)',
   created_at: '2026-03-01T00:00:00Z',
   read: false,
   bot_id: 'b1',
@@ -23,7 +23,7 @@ describe('notification items', () => {
     );
     expect(screen.getByRole('link', { name: 'Dip buyer' })).toHaveAttribute('href', '/bots/b1');
     const item = screen.getByRole('listitem');
-    expect(item).toHaveTextContent('Dip buyer: Bought 0.01774 BTC at 5,644.54 for 100.13 USDT (fee 0.10 USDT)');
+    expect(item).toHaveTextContent('Dip buyer: Bought 0.01774 BTC on BTCUSDT at 5,644.54 for 100.13 USDT (fee 0.10 USDT)');
     expect(item.textContent?.match(/Dip buyer/g)).toHaveLength(1);
     expect(item).not.toHaveTextContent('/bots/b1');
   });
@@ -35,7 +35,7 @@ describe('notification items', () => {
       </MemoryRouter>,
     );
     expect(screen.queryByRole('link')).toBeNull();
-    expect(screen.getByRole('listitem')).toHaveTextContent('Dip buyer: Bought 0.01774 BTC');
+    expect(screen.getByRole('listitem')).toHaveTextContent('Dip buyer: Bought 0.01774 BTC on BTCUSDT');
     const old = { ...fill, message: 'Bought 0.01772226 BTCUSDT at 5644.53847674', data: {} };
     expect(messageBody(old)).toBe('Bought 0.01772226 BTCUSDT at 5644.53847674');
   });
