@@ -105,8 +105,8 @@ function MetricsCard({ metrics, openPosition, precision: p }: MetricsProps) {
         <p className="muted" data-testid="open-position">
           Still open at the end: {formatQty(openPosition.qty, p)} bought at {formatPrice(openPosition.entry_price, p)}, marked at{' '}
           {formatPrice(openPosition.mark_price, p)} — unrealised{' '}
-          <span className={pnlClass(openPosition.unrealised_pnl)}>{signedQuote(openPosition.unrealised_pnl, p)}</span>. The final equity, total return and
-          drawdown include it; the win rate counts closed trades only.
+          <span className={pnlClass(openPosition.unrealised_pnl)}>{signedQuote(openPosition.unrealised_pnl, p)}</span>. It is counted in the
+          equity at the end, the total return and the drawdown; the win rate counts closed trades only.
         </p>
       ) : null}
     </section>
