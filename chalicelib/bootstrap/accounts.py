@@ -168,7 +168,13 @@ def notifications(c: Container) -> NotificationService:
         ),
         channels=lambda user_id, kind: c.telegram.channels_for(user_id, kind),
         telegram=lambda message_id, note: c.telegram_alerts.send(message_id, note),
+        bot_names=lambda user_id, bot_id: _bot_name(c, user_id, bot_id),
     )
+
+
+def _bot_name(c: Container, user_id: str, bot_id: str) -> str | None:
+    config = c.ports.bots.get(user_id, bot_id)
+    return None if config is None else config.name
 
 
 def account(c: Container) -> AccountService:

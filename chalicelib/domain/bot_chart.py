@@ -53,15 +53,25 @@ class BotChart:
 
 
 def indicator_plots(strategy_id: str, params: Mapping[str, Any], candles: Sequence[Candle]) -> tuple[Plot, ...]:
+    if not candles:
+        return ()
+    return series_plots(strategy_id, params, CandleSeries.from_candles(candles))
+
+
+def series_plots(
+    strategy_id: str, params: Mapping[str, Any], series: CandleSeries, at: Sequence[tuple[int, int]] | None = None
+) -> tuple[Plot, ...]:
+    """The strategy's declared series over `series` (the bot page's and the backtest result's chart draw the
+    same declaration). `at`, when given, picks one point per (time, bar index) pair: a chart of merged
+    candles shows each series' value at the candle's last bar, at the candle's time."""
     module = _PLOTTING.get(strategy_id)
-    if module is None or not candles:
+    if module is None or len(series) == 0:
         return ()
     plots: Callable[[CandleSeries, Mapping[str, Any]], dict[str, FloatArray]] = module.plots
-    series = CandleSeries.from_candles(candles)
     pane = getattr(module, "PLOT_PANE", "price")
-    times = [int(t) for t in series.open_time]
+    picks = at if at is not None else [(int(t), i) for i, t in enumerate(series.open_time.tolist())]
     return tuple(
-        Plot(name, pane, tuple((t, float(v)) for t, v in zip(times, values, strict=True) if math.isfinite(v)))
+        Plot(name, pane, tuple((t, v) for t, i in picks if math.isfinite(v := float(values[i]))))
         for name, values in plots(series, params).items()
     )
 

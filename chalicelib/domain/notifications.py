@@ -31,6 +31,21 @@ def sign(secret: str, timestamp_s: int, body: bytes) -> str:
     return f"t={timestamp_s},v1={mac}"
 
 
+def bot_path(bot_id: str) -> str:
+    """The bot's page in the web app (a path: the web app's origin differs per stage)."""
+    return f"/bots/{bot_id}"
+
+
+def about_bot(name: str, bot_id: str, text: str) -> str:
+    """A note's text names the bot and says where its page is, so a webhook or Telegram message read on its
+    own says which bot it is about (the in-app feed renders the name as the link and drops the path)."""
+    return f"{name}: {text} ({bot_path(bot_id)})"
+
+
+def bot_data(name: str, bot_id: str) -> dict[str, str]:
+    return {"bot_name": name, "bot_path": bot_path(bot_id)}
+
+
 def notification_id(source_id: str) -> str:
     """Deterministic from the queue message, so a redelivered message writes the same feed item."""
     return hashlib.sha256(source_id.encode()).hexdigest()[:24]

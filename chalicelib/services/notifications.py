@@ -15,7 +15,15 @@ from typing import Any
 
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.notifications import BreakerState, Notification, WebhookRefused, notification_id, sign
+from chalicelib.domain.notifications import (
+    BreakerState,
+    Notification,
+    WebhookRefused,
+    about_bot,
+    bot_data,
+    notification_id,
+    sign,
+)
 from chalicelib.services.ports.notifications import (
     NotificationStore,
     WebhookBreaker,
@@ -35,7 +43,11 @@ class NotificationService:
         breaker: WebhookBreaker,
         channels: Callable[[str, str], set[str]] | None = None,
         telegram: Callable[[str, Notification], str] | None = None,
+        bot_names: Callable[[str, str], str | None] | None = None,
     ) -> None:
+        # A producer that does not know the bot's name (a tick's error path has only its id) leaves it to
+        # the delivery: every note about a bot names it and links its page (domain/notifications.about_bot).
+        self._bot_names = bot_names
         # Per-event channel choice and the Telegram channel (services/telegram.py, telegram_alerts.py).
         self._channels = channels
         self._telegram = telegram
@@ -65,15 +77,21 @@ class NotificationService:
         return self._post(note, url, secret, state)
 
     def _note(self, message_id: str, event: dict[str, Any]) -> Notification:
+        user_id, bot_id = str(event["user_id"]), event.get("bot_id")
+        message, data = str(event["message"]), dict(event.get("data") or {})
+        if bot_id and "bot_path" not in data and self._bot_names is not None:
+            name = self._bot_names(user_id, bot_id)
+            if name is not None:  # a deleted bot has no page to link
+                message, data = about_bot(name, bot_id, message), {**data, **bot_data(name, bot_id)}
         return Notification(
             id=notification_id(message_id),
-            user_id=str(event["user_id"]),
-            bot_id=event.get("bot_id"),
+            user_id=user_id,
+            bot_id=bot_id,
             kind=str(event["kind"]),
-            message=str(event["message"]),
+            message=message,
             created_at_ms=int(event.get("at") or self._clock.now_ms()),
             read=False,
-            data=dict(event.get("data") or {}),
+            data=data,
         )
 
     def _post(self, note: Notification, url: str, secret: str, state: BreakerState) -> str:

@@ -36,6 +36,10 @@ describe('backtest to bot', () => {
     assert.match(await ranWith.innerText(), /fast 5 · slow 20/);
     await page.getByTestId('benchmark').waitFor();
     await page.getByRole('img', { name: /candles of the backtest/ }).waitFor();
+    // The strategy's indicator lines are drawn on the candles, named in the legend as on the bot page.
+    const legend = page.getByRole('list', { name: 'Chart legend' });
+    await legend.waitFor();
+    assert.deepEqual(await legend.getByRole('listitem').allInnerTexts(), ['SMA 5', 'SMA 20']);
     await screenshot(page, '20-backtest-result-with-inputs');
     await assertAccessible(page, 'backtest result');
   });

@@ -71,6 +71,7 @@ def backtest_out(b: Backtest, result: dict[str, Any] | None) -> BacktestOut:
                 "open_position": result.get("open_position"),
                 "candles": result.get("candles", []),
                 "signals": result.get("signals"),
+                "plots": result.get("plots", []),
             }
         )
     return BacktestOut.model_validate(

@@ -129,6 +129,17 @@ class BacktestSignalOut(BaseModel):
     applied_at: str | None = Field(description="The open of the bar it was applied at")
 
 
+class PlotPointOut(BaseModel):
+    time: int = Field(description="Open time of the chart candle (Unix ms)")
+    value: float
+
+
+class PlotOut(BaseModel):
+    name: str
+    pane: str = Field(description="price (over the candles) or oscillator (a pane of its own)")
+    points: list[PlotPointOut]
+
+
 class BacktestResultOut(BaseModel):
     trades: list[BacktestTradeOut]
     trades_total: int
@@ -138,6 +149,9 @@ class BacktestResultOut(BaseModel):
     open_position: OpenPositionOut | None = None
     candles: list[ChartCandleOut] = Field(default=[], description="The run's bars, merged to at most 1,000")
     signals: list[BacktestSignalOut] | None = Field(default=None, description="Each given signal's outcome")
+    plots: list[PlotOut] = Field(
+        default=[], description="The strategy's indicator series on those candles, as the bot page draws them"
+    )
 
 
 class BacktestSummaryResultOut(BaseModel):

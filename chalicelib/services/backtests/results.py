@@ -13,6 +13,7 @@ from chalicelib.domain.backtest import BacktestResult, run_backtest
 from chalicelib.domain.backtest.trades import iso_ms
 from chalicelib.domain.backtest_jobs import Backtest
 from chalicelib.domain.benchmark import benchmark_dict, buy_and_hold, open_position
+from chalicelib.domain.bot_chart import series_plots
 from chalicelib.domain.candles import CandleSeries, FloatArray, IntArray, interval_ms
 from chalicelib.domain.engine import infer_interval_ms
 from chalicelib.domain.risk import validate_risk
@@ -23,18 +24,34 @@ EQUITY_POINTS = 2_000
 CHART_CANDLES = 1_000
 
 
+def _buckets(n: int, limit: int) -> tuple[IntArray, IntArray]:
+    """The [first, last + 1) bar indices of each chart candle: at most `limit` runs of consecutive bars."""
+    edges = np.linspace(0, n, min(n, limit) + 1).astype(np.int64) if n else np.zeros(1, dtype=np.int64)
+    return edges[:-1], edges[1:]
+
+
 def chart_candles(series: CandleSeries, limit: int = CHART_CANDLES) -> list[dict[str, Any]]:
     """The run's candles for a chart: all of them when few, otherwise consecutive bars merged into at most
     `limit` candles (first open, highest high, lowest low, last close, at the first bar's open time)."""
     n = len(series)
-    edges = np.linspace(0, n, min(n, limit) + 1).astype(np.int64) if n else np.zeros(1, dtype=np.int64)
-    lo, hi = edges[:-1], edges[1:]
+    lo, hi = _buckets(n, limit)
     highs = np.maximum.reduceat(series.high, lo) if n else series.high
     lows = np.minimum.reduceat(series.low, lo) if n else series.low
     return [
         {"t": iso_ms(int(series.open_time[a])), "open": float(series.open[a]), "high": float(h), "low": float(low),
          "close": float(series.close[b - 1])}
         for a, b, h, low in zip(lo.tolist(), hi.tolist(), highs.tolist(), lows.tolist(), strict=True)
+    ]
+
+
+def chart_plots(strategy: str, params: dict[str, Any], series: CandleSeries) -> list[dict[str, Any]]:
+    """The strategy's indicator series (as the bot page's chart declares them), computed over every bar and
+    shown on the chart's candles: at a merged candle's time, the value at its last bar (where its close is)."""
+    lo, hi = _buckets(len(series), CHART_CANDLES)
+    at = [(int(series.open_time[a]), int(b) - 1) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
+    return [
+        {"name": p.name, "pane": p.pane, "points": [{"time": t, "value": v} for t, v in p.points]}
+        for p in series_plots(strategy, params, series, at)
     ]
 
 
@@ -139,6 +156,7 @@ def _signal_payload(bt: Backtest, series: CandleSeries, signals: list[TimedSigna
 
 def _finished(payload: dict[str, Any]) -> dict[str, Any]:
     payload["metrics"] = {k: _json_safe(v) for k, v in payload["metrics"].items()}
+    payload["plots"] = chart_plots(bt.strategy, bt.params, series)
     return payload
 
 

@@ -9,8 +9,10 @@ from typing import Any
 
 from chalicelib.domain import ledger
 from chalicelib.domain.bots import BotConfig, BotState, PendingOrder
+from chalicelib.domain.display import Precision
 from chalicelib.domain.engine import apply_fill, apply_fill_detailed
 from chalicelib.domain.ledger import ClosedTrade, LegFill, Position, PricedFill
+from chalicelib.domain.notifications import about_bot, bot_data
 from chalicelib.domain.orders import Order, Side
 from chalicelib.domain.strategies.base import group_of
 from chalicelib.domain.symbols import SymbolRules
@@ -21,6 +23,16 @@ from chalicelib.services.ports.bots import BotEvent
 NOTE_TEXT = {
     ledger.FEES_EXCEED_MOVE: "the fees exceeded the price move",
     ledger.FILLED_BELOW_ENTRY: "filled below the entry price",
+}
+
+
+# Why a sell happened, in the words a trader uses.
+REASON_TEXT = {
+    "stop_loss": "stop-loss hit",
+    "take_profit": "take-profit hit",
+    "trailing_stop": "trailing stop hit",
+    "manual_close": "closed by you",
+    "signal": "strategy signal",
 }
 
 
@@ -96,16 +108,30 @@ def book_order(
     if order.side is Side.BUY:
         pos = ledger.book_buy(pos, priced.quantity, priced.notional, priced.fee)
         trade = _trade(config, rules, pending, order, priced, group, None, priced.quantity)
-        kind, message = "trade_opened", f"Bought {priced.quantity} {config.symbol} at {price:.8f}"
+        kind = "trade_opened"
     else:
         sale = ledger.book_sell(pos, qty, residue, priced.notional, priced.fee, _basis(closed))
         pos, note = sale.position, ledger.exit_note(pending.reason, sale.gross, sale.realised)
         trade = _trade(config, rules, pending, order, priced, group, (sale.realised, note), qty + residue)
         kind = "stop_loss" if pending.reason == "stop_loss" else "trade_closed"
-        message = f"Sold {qty} {config.symbol} at {price:.8f} ({pending.reason}); PnL {sale.realised:.2f}"
-        message += f" ({NOTE_TEXT[note]})" if note else ""
-    event = BotEvent(config.user_id, config.id, kind, message, {"trade_id": trade.id})
+    message = about_bot(config.name, config.id, fill_text(trade, Precision.of(rules)))
+    data = {"trade_id": trade.id, **bot_data(config.name, config.id)}
+    event = BotEvent(config.user_id, config.id, kind, message, data)
     return with_position(state, pos, engine), trade, event
+
+
+def fill_text(trade: Trade, p: Precision) -> str:
+    """What the fill did, with the numbers exactly as the trade row shows them: the price at the symbol's
+    tick, the quantity the order executed (before a base-asset fee) at its lot step, money at the quote's
+    precision."""
+    asset = f"{p.base_asset} on {trade.symbol}" if p.base_asset else trade.symbol
+    amount = f"{p.qty_text(trade.quantity)} {asset} at {p.price_text(trade.price)}"
+    value, fee = p.money_text(trade.quote_quantity), p.money_text(trade.fee)
+    if trade.side == Side.BUY.value:
+        return f"Bought {amount} for {value} (fee {fee})"
+    why = REASON_TEXT.get(trade.reason or "", (trade.reason or "").replace("_", " "))
+    text = f"Sold {amount} for {value} ({why}); PnL {p.money_text(trade.realised_pnl or Decimal(0))}, fee {fee}"
+    return text + (f" ({NOTE_TEXT[trade.note]})" if trade.note in NOTE_TEXT else "")
 
 
 def _trade(
@@ -146,15 +172,20 @@ def write_off_dust(config: BotConfig, state: BotState, pending: PendingOrder, no
     trying, instead of failing every tick."""
     qty = state.position_qty
     if pending.side != Side.SELL.value:
-        message = "The buy was too small for the symbol's minimum order value and was skipped."
-        return state, BotEvent(config.user_id, config.id, "dust", message, {"quantity": str(qty)})
+        skipped = "The buy was too small for the symbol's minimum order value and was skipped."
+        message = about_bot(config.name, config.id, skipped)
+        return state, BotEvent(config.user_id, config.id, "dust", message, _dust_data(config, qty))
     engine = state.engine
     if qty > 0 and state.engine:
         price = state.last_price or Decimal(0)
         engine = apply_fill(state.engine, LegFill(pending.leg, Side.SELL, price, qty, Decimal(0), now_ms, "dust"))
-    message = (
-        f"{qty} {config.symbol} is below the minimum order value and cannot be sold; it stays in the "
-        "account as dust."
-    )
+    # The dust is below the lot step by definition: its quantity is shown whole, not rounded to the step.
+    text = f"{qty} {config.symbol} is below the minimum order value and cannot be sold; it stays in the account as dust"
     new_state = with_position(state, ledger.write_off(position_of(state)), engine)
-    return new_state, BotEvent(config.user_id, config.id, "dust", message, {"quantity": str(qty)})
+    message = about_bot(config.name, config.id, text + ".")
+    event = BotEvent(config.user_id, config.id, "dust", message, _dust_data(config, qty))
+    return new_state, event
+
+
+def _dust_data(config: BotConfig, qty: Decimal) -> dict[str, str]:
+    return {"quantity": str(qty), **bot_data(config.name, config.id)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.domain.backtest.trades import iso_ms
 from tests.integration.backtests.conftest import Lab, range_body
 
 
@@ -44,3 +45,26 @@ def test_a_week_long_run_has_no_annualised_figures(lab: Lab) -> None:
     assert metrics["period_days"] == 7.0 and metrics["annualised"] is False
     assert metrics["cagr_pct"] is None and metrics["sharpe"] is None and metrics["sortino"] is None
     assert metrics["period_return_pct"] == metrics["total_return_pct"]
+
+
+def _sma(closes: list[float], n: int, i: int) -> float:
+    return sum(closes[i - n + 1 : i + 1]) / n
+
+
+def test_an_sma_cross_result_carries_its_fast_and_slow_sma_for_the_candle_chart(lab: Lab) -> None:
+    user = lab.user()
+    status, created = lab.call("POST", "/backtests", range_body(), user["access_token"])
+    assert status == 201, created
+    status, fetched = lab.call("GET", f"/backtests/{created['id']}", token=user["access_token"])
+    assert status == 200 and fetched["result"]["plots"] == created["result"]["plots"]
+    candles, plots = created["result"]["candles"], created["result"]["plots"]
+    assert [(p["name"], p["pane"]) for p in plots] == [("SMA 5", "price"), ("SMA 20", "price")]
+    closes = [c["close"] for c in candles]
+    times = [c["t"] for c in candles]
+    for plot, n in zip(plots, (5, 20), strict=True):
+        # Warm-up bars have no value; from then on one point per candle, at its time, the SMA of the closes.
+        assert len(plot["points"]) == len(candles) - (n - 1)
+        first = plot["points"][0]
+        assert iso_ms(first["time"]) == times[n - 1]
+        for k, point in enumerate(plot["points"]):
+            assert point["value"] == pytest.approx(_sma(closes, n, n - 1 + k))

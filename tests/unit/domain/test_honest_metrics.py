@@ -135,3 +135,24 @@ def test_chart_candles_merge_consecutive_bars_beyond_the_limit() -> None:
         {"t": "1970-01-01T00:00:00.000Z", "open": 10.0, "high": 19.0, "low": 5.0, "close": 12.5},
         {"t": "1970-01-01T00:03:00.000Z", "open": 13.0, "high": 16.0, "low": 12.0, "close": 15.5},
     ]
+
+
+def test_chart_plots_follow_the_merged_candles_with_the_value_at_each_last_bar() -> None:
+    from chalicelib.services.backtests import results
+    from tests.unit.domain.conftest import series_from_closes
+
+    closes = [float(100 + (i % 7)) for i in range(2_500)]
+    series = series_from_closes(closes)
+    candles = results.chart_candles(series)
+    fast, slow = results.chart_plots("sma_cross", {"fast": 3, "slow": 10}, series)
+    assert (fast["name"], slow["name"]) == ("SMA 3", "SMA 10") and len(candles) == results.CHART_CANDLES
+    # 2,500 bars merged into 1,000 candles: a point per candle past the warm-up, at the candle's time, with
+    # the SMA at its last bar (the bar its close comes from).
+    lo, hi = results._buckets(len(series), results.CHART_CANDLES)
+    for plot, n in ((fast, 3), (slow, 10)):
+        shown = [(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b - 1 >= n - 1]
+        assert len(plot["points"]) == len(shown) >= len(candles) - 4
+        for point, (a, b) in zip(plot["points"], shown, strict=True):
+            assert point["time"] == int(series.open_time[a])
+            assert point["value"] == pytest.approx(sum(closes[b - n : b]) / n)
+    assert results.chart_plots("grid", {"lower": 1, "upper": 2, "levels": 3}, series) == []

@@ -130,6 +130,25 @@ describe('backtest to bot', () => {
     expect(screen.getByRole('img', { name: 'Equity curves of 2 backtests (2 points; #2 2)' })).toBeInTheDocument();
   });
 
+  it('names the strategy in the list and the comparison, not by its id', async () => {
+    signIn();
+    fakeServer({
+      'GET /api/v1/strategies': { body: { items: [smaCross, grid] } },
+      'GET /api/v1/market/symbols': { body: { items: [btc, eth] } },
+      'GET /api/v1/backtests': { body: { items: [run('a', { fast: 5, slow: 20 }, 1)], next_cursor: null } },
+      'GET /api/v1/backtests/a': { body: run('a', { fast: 5, slow: 20 }, 1) },
+      'GET /api/v1/backtests/b': { body: run('b', { fast: 10, slow: 50 }, 2) },
+    });
+    const first = renderWithProviders(<BacktestsRoute />, { path: '/backtests' });
+    const list = await screen.findByRole('list', { name: 'Recent backtests' });
+    await vi.waitFor(() => expect(within(list).getByRole('link')).toHaveTextContent('SMA crossover · BTCUSDT · 1h'));
+    first.unmount();
+    renderWithProviders(<BacktestsCompareRoute />, { path: '/backtests/compare', url: '/backtests/compare?ids=a,b' });
+    const table = await screen.findByRole('table', { name: 'Backtests compared' });
+    const row = within(table).getByRole('rowheader', { name: 'Run' }).closest('tr') as HTMLElement;
+    await vi.waitFor(() => expect(row).toHaveTextContent('SMA crossover · BTCUSDT · 1hSMA crossover · BTCUSDT · 1h'));
+  });
+
   it('asks for two runs when fewer are given', async () => {
     signIn();
     fakeServer({});

@@ -1,5 +1,6 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
+import { smaCross } from '@/testing/fixtures';
 import { fakeServer, renderWithProviders, signIn } from '@/testing/test-utils';
 import BacktestRoute from './backtest';
 
@@ -40,5 +41,29 @@ describe('backtest page', () => {
     fakeServer({ 'GET /api/v1/backtests/bt2': { body: { id: 'bt2', status: 'failed', error: 'No candles for BTCUSDT 1m in that range' } } });
     renderWithProviders(<BacktestRoute />, { path: '/backtests/:backtestId', url: '/backtests/bt2' });
     expect(await screen.findByRole('alert')).toHaveTextContent('No candles for BTCUSDT 1m in that range');
+  });
+});
+
+describe('backtest page presentation', () => {
+  it("names the strategy and prints the trades at the symbol's precision", async () => {
+    signIn();
+    const ethbtc = { symbol: 'ETHBTC', base_asset: 'ETH', quote_asset: 'BTC', min_notional: '0.0001', tick_size: '0.00001000', step_size: '0.00010000' };
+    const trade = { entry_time: '2026-03-01T01:00:00Z', exit_time: '2026-03-01T05:00:00Z', entry_price: 0.0512345678, exit_price: 0.05298765, quantity: 1.23456789, fee: 0.000126543, pnl: 0.002036789, return_pct: 3.2, exit_reason: 'signal' };
+    fakeServer({
+      'GET /api/v1/backtests/bt2': {
+        body: { id: 'bt2', status: 'done', strategy: 'sma_cross', symbol: 'ETHBTC', interval: '1h', params: { fast: 5, slow: 20 }, result: { ...result, trades: [trade] } },
+      },
+      'GET /api/v1/market/symbols': { body: { items: [ethbtc] } },
+      'GET /api/v1/strategies': { body: { items: [smaCross] } },
+    });
+    renderWithProviders(<BacktestRoute />, { path: '/backtests/:backtestId', url: '/backtests/bt2' });
+    const table = await screen.findByRole('table', { name: 'Backtest trades' });
+    await vi.waitFor(() => expect(within(table).getAllByRole('cell')[1]).toHaveTextContent(/^0\.05123$/));
+    const cells = within(table).getAllByRole('cell').map((c) => c.textContent);
+    // entry price, exit price at the 0.00001 tick; quantity at the 0.0001 step; fee and PnL at the quote's 4 places.
+    expect([cells[1], cells[3], cells[4], cells[5], cells[6]]).toEqual(['0.05123', '0.05299', '1.2346', '0.0001', '+0.0020']);
+    const ranWith = screen.getByRole('region', { name: 'Ran with' });
+    await vi.waitFor(() => expect(ranWith).toHaveTextContent('SMA crossover'));
+    expect(ranWith).not.toHaveTextContent('sma_cross');
   });
 });

@@ -1,4 +1,5 @@
 import { Link, useParams } from 'react-router';
+import { usePresentation } from '@/app/presentation';
 import { PageHeader } from '@/components/layouts/app-layout';
 import { StatusBadge } from '@/components/ui/badge';
 import { QueryState } from '@/components/ui/states';
@@ -9,6 +10,7 @@ import { BacktestRunInfo } from '@/features/backtests/components/backtest-run-in
 import { botPrefillOf } from '@/features/backtests/lib/run-info';
 import type { Backtest } from '@/features/backtests/types';
 import { prefillQuery } from '@/lib/bot-prefill';
+import { DEFAULT_PRECISION } from '@/lib/format';
 
 /** "Create a bot from this backtest": the bot form, pre-filled through the URL (features stay apart). */
 function CreateBotLink({ backtest }: { backtest: Backtest }) {
@@ -27,6 +29,8 @@ const failureReason = (b: Backtest) =>
 export default function BacktestRoute() {
   const { backtestId = '' } = useParams();
   const backtest = useBacktest(backtestId);
+  const { precisions, strategyNames } = usePresentation();
+  const nameOf = (b: Backtest) => (b.strategy ? (strategyNames[b.strategy] ?? b.strategy) : undefined);
   return (
     <>
       <PageHeader
@@ -42,7 +46,7 @@ export default function BacktestRoute() {
       >
         {backtest.data ? (
           <>
-            <StatusBadge status={backtest.data.status} /> {[backtest.data.strategy, backtest.data.symbol, backtest.data.interval].filter(Boolean).join(' · ')}
+            <StatusBadge status={backtest.data.status} /> {[nameOf(backtest.data), backtest.data.symbol, backtest.data.interval].filter(Boolean).join(' · ')}
           </>
         ) : null}
       </PageHeader>
@@ -54,8 +58,8 @@ export default function BacktestRoute() {
             </div>
           ) : b.status === 'done' ? (
             <>
-              <BacktestRunInfo backtest={b} />
-              <BacktestResultView backtest={b} />
+              <BacktestRunInfo backtest={b} strategyName={nameOf(b)} />
+              <BacktestResultView backtest={b} precision={(b.symbol && precisions[b.symbol]) || DEFAULT_PRECISION} />
             </>
           ) : (
             <BacktestProgress backtest={b} />

@@ -1,5 +1,6 @@
 import { useQueries } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
+import { usePresentation } from '@/app/presentation';
 import { PageHeader } from '@/components/layouts/app-layout';
 import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
 import { paths } from '@/config/paths';
@@ -22,6 +23,7 @@ export default function BacktestsCompareRoute() {
   const [search] = useSearchParams();
   const ids = [...new Set((search.get('ids') ?? '').split(',').filter(Boolean))].slice(0, MAX_RUNS);
   const { runs, pending, error } = useQueries({ queries: ids.map(backtestQueryOptions), combine });
+  const { strategyNames } = usePresentation();
   return (
     <>
       <PageHeader title="Compare backtests" actions={<Link to={paths.backtests()} className="btn">Back to backtests</Link>}>
@@ -34,7 +36,7 @@ export default function BacktestsCompareRoute() {
       ) : pending ? (
         <LoadingState label="Loading backtests…" />
       ) : (
-        <BacktestCompare runs={runs} />
+        <BacktestCompare runs={runs} strategyNames={strategyNames} />
       )}
     </>
   );

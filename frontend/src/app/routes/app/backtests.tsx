@@ -14,6 +14,7 @@ export default function BacktestsRoute() {
   const symbols = useSymbols();
   const history = useBacktests();
   const failed = strategies.error ?? symbols.error;
+  const strategyNames = Object.fromEntries((strategies.data ?? []).map((s) => [s.id, s.name]));
   return (
     <>
       <PageHeader title="Backtest">Run a strategy over historical candles with fees, then read its equity curve and metrics.</PageHeader>
@@ -32,7 +33,7 @@ export default function BacktestsRoute() {
         <section className="card">
           <h2>Recent backtests</h2>
           <QueryState query={history} isEmpty={(b) => b.length === 0} empty={<EmptyState title="No backtests yet" />}>
-            {(items) => <BacktestList items={items} linkTo={paths.backtest} onCompare={(ids) => navigate(paths.compareBacktests(ids))} />}
+            {(items) => <BacktestList items={items} linkTo={paths.backtest} onCompare={(ids) => navigate(paths.compareBacktests(ids))} strategyNames={strategyNames} />}
           </QueryState>
         </section>
       </div>

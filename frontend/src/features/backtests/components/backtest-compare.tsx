@@ -7,7 +7,7 @@ import type { Backtest } from '../types';
 import { METRICS } from './backtest-result';
 
 /** Runs side by side: what each ran with, their metrics (a column each) and their equity curves on one chart. */
-export function BacktestCompare({ runs }: { runs: Backtest[] }) {
+export function BacktestCompare({ runs, strategyNames = {} }: { runs: Backtest[]; strategyNames?: Record<string, string> }) {
   // `runs` should keep its identity while nothing changed (the chart redraws its overlays when they change).
   const overlays = useMemo(
     (): EquityOverlay[] =>
@@ -20,7 +20,7 @@ export function BacktestCompare({ runs }: { runs: Backtest[] }) {
   const [first, ...rest] = runs;
   if (!first) return null;
   const inputs: Array<[string, (b: Backtest) => string]> = [
-    ['Run', runTitle],
+    ['Run', (b) => runTitle(b, strategyNames)],
     ['Parameters', (b) => paramsText(b.params)],
     ['Period', periodText],
     ['Costs', costsText],

@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react';
 import { z } from 'zod';
 import { FormError } from '@/components/ui/alert';
+import { defaultSymbol } from '@/config/constants';
 import { Field, TextField } from '@/components/form/field';
 import { StrategyConfigFields } from '@/components/form/strategy-config-fields';
 import { useFormState } from '@/lib/form';
@@ -63,7 +64,7 @@ export function BacktestForm({
     const now = new Date();
     const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
     const defaultsFor = (s: Strategy | undefined) => ({
-      ...strategyConfigDefaults(s, symbols[0]?.symbol ?? ''),
+      ...strategyConfigDefaults(s, defaultSymbol(symbols)),
       source: 'range',
       start: isoDay(weekAgo),
       end: isoDay(now),

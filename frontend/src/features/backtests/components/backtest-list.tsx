@@ -9,7 +9,15 @@ import type { Backtest } from '../types';
  * Recent runs with the inputs that tell them apart, each finished one selectable; `onCompare` gets two or
  * more selected ids. `linkTo` builds a run's page address (the route owns the paths).
  */
-export function BacktestList({ items, linkTo, onCompare }: { items: Backtest[]; linkTo: (id: string) => string; onCompare: (ids: string[]) => void }) {
+type ListProps = {
+  items: Backtest[];
+  linkTo: (id: string) => string;
+  onCompare: (ids: string[]) => void;
+  /** Human strategy names by id ("SMA crossover"). */
+  strategyNames?: Record<string, string>;
+};
+
+export function BacktestList({ items, linkTo, onCompare, strategyNames = {} }: ListProps) {
   const [selected, setSelected] = useState<string[]>([]);
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
   return (
@@ -18,10 +26,10 @@ export function BacktestList({ items, linkTo, onCompare }: { items: Backtest[]; 
         {items.map((b) => (
           <li key={b.id} className="list-row">
             {b.status === 'done' ? (
-              <input type="checkbox" aria-label={`Compare ${runTitle(b)} ${formatDateTime(b.created_at)}`} checked={selected.includes(b.id)} onChange={() => toggle(b.id)} />
+              <input type="checkbox" aria-label={`Compare ${runTitle(b, strategyNames)} ${formatDateTime(b.created_at)}`} checked={selected.includes(b.id)} onChange={() => toggle(b.id)} />
             ) : null}
             <div className="list-main">
-              <Link to={linkTo(b.id)}>{runTitle(b)}</Link>
+              <Link to={linkTo(b.id)}>{runTitle(b, strategyNames)}</Link>
               <div className="muted">{paramsText(b.params)}</div>
               <div className="muted">
                 {periodText(b)} · {costsText(b)} · {riskText(b.risk)}

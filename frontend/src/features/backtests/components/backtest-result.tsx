@@ -2,7 +2,21 @@ import { useMemo } from 'react';
 import { EquityChart, OVERLAY_COLORS, type EquityOverlay } from '@/components/charts/equity-chart';
 import { EmptyState } from '@/components/ui/states';
 import { equityToLine } from '@/lib/chart-data';
-import { formatDateTime, formatDecimal, formatMoney, formatPct, formatSigned, pnlClass, toNumber, type Decimalish } from '@/lib/format';
+import {
+  DEFAULT_PRECISION,
+  formatDateTime,
+  formatDecimal,
+  formatMoney,
+  formatPct,
+  formatPrice,
+  formatQty,
+  formatQuote,
+  formatSigned,
+  pnlClass,
+  toNumber,
+  type Decimalish,
+  type Precision,
+} from '@/lib/format';
 import { BacktestCandles } from './backtest-candles';
 import { BacktestSignals } from './backtest-signals';
 import type { Backtest, BacktestMetrics, Benchmark, OpenPosition } from '../types';
@@ -65,7 +79,15 @@ export function BacktestProgress({ backtest }: { backtest: Backtest }) {
   );
 }
 
-function MetricsCard({ metrics, openPosition }: { metrics: BacktestMetrics | undefined; openPosition: OpenPosition | null | undefined }) {
+/** Money at the quote's precision with its sign, without the asset (a table column says it). */
+function signedQuote(value: Decimalish, p: Precision): string {
+  const n = toNumber(value);
+  return n === null ? '—' : `${n > 0 ? '+' : ''}${formatQuote(n, p, false)}`;
+}
+
+type MetricsProps = { metrics: BacktestMetrics | undefined; openPosition: OpenPosition | null | undefined; precision: Precision };
+
+function MetricsCard({ metrics, openPosition, precision: p }: MetricsProps) {
   const note = annualisedNote(metrics);
   return (
     <section className="card">
@@ -82,10 +104,10 @@ function MetricsCard({ metrics, openPosition }: { metrics: BacktestMetrics | und
       {metrics?.annualisation ? <p className="muted">Sharpe and Sortino use daily returns, annualised by {metrics.annualisation}.</p> : null}
       {openPosition ? (
         <p className="muted" data-testid="open-position">
-          Still open at the end: {formatDecimal(openPosition.qty)} bought at {formatDecimal(openPosition.entry_price)}, marked at{' '}
-          {formatDecimal(openPosition.mark_price)} — unrealised{' '}
-          <span className={pnlClass(openPosition.unrealised_pnl)}>{formatSigned(openPosition.unrealised_pnl)}</span>. The final equity, total return and
-          drawdown include it; the win rate counts closed trades only.
+          Still open at the end: {formatQty(openPosition.qty, p)} bought at {formatPrice(openPosition.entry_price, p)}, marked at{' '}
+          {formatPrice(openPosition.mark_price, p)} — unrealised{' '}
+          <span className={pnlClass(openPosition.unrealised_pnl)}>{signedQuote(openPosition.unrealised_pnl, p)}</span>. It is counted in the
+          equity at the end, the total return and the drawdown; the win rate counts closed trades only.
         </p>
       ) : null}
     </section>
@@ -101,7 +123,8 @@ function BenchmarkLine({ benchmark, strategyReturn }: { benchmark: Benchmark; st
   );
 }
 
-export function BacktestResultView({ backtest }: { backtest: Backtest }) {
+/** `precision` is the symbol's (prices to its tick, quantities to its lot step, money to its quote). */
+export function BacktestResultView({ backtest, precision = DEFAULT_PRECISION }: { backtest: Backtest; precision?: Precision }) {
   const result = backtest.result;
   // A stable array while the benchmark is the same: the chart redraws its overlays when it changes.
   const overlays = useMemo(() => benchmarkOverlay(result?.benchmark), [result?.benchmark]);
@@ -109,7 +132,7 @@ export function BacktestResultView({ backtest }: { backtest: Backtest }) {
   const equity = equityToLine(result.equity ?? []);
   return (
     <>
-      <MetricsCard metrics={result.metrics} openPosition={result.open_position} />
+      <MetricsCard metrics={result.metrics} openPosition={result.open_position} precision={precision} />
       <section className="card">
         <h2>Equity curve</h2>
         {result.benchmark ? <BenchmarkLine benchmark={result.benchmark} strategyReturn={result.metrics?.total_return_pct as Decimalish} /> : null}
@@ -119,7 +142,9 @@ export function BacktestResultView({ backtest }: { backtest: Backtest }) {
           <EmptyState title="No equity points" />
         )}
       </section>
-      {result.candles ? <BacktestCandles candles={result.candles} trades={result.trades ?? []} symbol={backtest.symbol ?? ''} /> : null}
+      {result.candles ? (
+        <BacktestCandles candles={result.candles} trades={result.trades ?? []} symbol={backtest.symbol ?? ''} plots={result.plots} precision={precision} />
+      ) : null}
       {result.signals?.length ? <BacktestSignals signals={result.signals} /> : null}
       <section className="card">
         <h2>Trades</h2>
@@ -144,12 +169,12 @@ export function BacktestResultView({ backtest }: { backtest: Backtest }) {
                 {result.trades.map((t, i) => (
                   <tr key={i}>
                     <td>{formatDateTime(t.entry_time)}</td>
-                    <td className="num">{formatDecimal(t.entry_price)}</td>
+                    <td className="num">{formatPrice(t.entry_price, precision)}</td>
                     <td>{t.exit_time == null ? 'open' : formatDateTime(t.exit_time)}</td>
-                    <td className="num">{formatDecimal(t.exit_price)}</td>
-                    <td className="num">{formatDecimal(t.quantity)}</td>
-                    <td className="num">{formatDecimal(t.fee ?? t.fees)}</td>
-                    <td className={`num ${pnlClass(t.pnl)}`}>{formatSigned(t.pnl)}</td>
+                    <td className="num">{formatPrice(t.exit_price, precision)}</td>
+                    <td className="num">{formatQty(t.quantity, precision)}</td>
+                    <td className="num">{formatQuote(t.fee ?? t.fees, precision, false)}</td>
+                    <td className={`num ${pnlClass(t.pnl)}`}>{signedQuote(t.pnl, precision)}</td>
                     <td className={`num ${pnlClass(t.return_pct)}`}>{toNumber(t.return_pct) === null ? '—' : formatPct(t.return_pct)}</td>
                     <td>{t.exit_reason ?? '—'}</td>
                   </tr>

@@ -3,9 +3,9 @@ import { costsText, paramsText, periodText, riskText } from '../lib/run-info';
 import type { Backtest } from '../types';
 
 /** What a run was given: strategy and parameters, market, period, costs, cash and risk rules. */
-export function BacktestRunInfo({ backtest }: { backtest: Backtest }) {
+export function BacktestRunInfo({ backtest, strategyName }: { backtest: Backtest; strategyName?: string }) {
   const rows: Array<[string, string]> = [
-    ['Strategy', backtest.strategy ?? '—'],
+    ['Strategy', strategyName ?? backtest.strategy ?? '—'],
     ['Parameters', paramsText(backtest.params)],
     ['Symbol', backtest.symbol ?? '—'],
     ['Interval', backtest.interval ?? '—'],

@@ -37,9 +37,10 @@ export function costsText(b: Backtest): string {
   return `fee ${pct(b.fee)} · slippage ${pct(b.slippage)}`;
 }
 
-/** A short name for a run: strategy · symbol · interval. */
-export function runTitle(b: Backtest): string {
-  return [b.strategy, b.symbol, b.interval].filter(Boolean).join(' · ') || b.id.slice(0, 8);
+/** A short name for a run: strategy · symbol · interval, the strategy by its human name when `names` has it. */
+export function runTitle(b: Backtest, names: Record<string, string> = {}): string {
+  const strategy = b.strategy ? (names[b.strategy] ?? b.strategy) : undefined;
+  return [strategy, b.symbol, b.interval].filter(Boolean).join(' · ') || b.id.slice(0, 8);
 }
 
 /** The bot form's prefill for a run, or null when the run lacks what a bot needs. */

@@ -1,3 +1,4 @@
+import type { IndicatorPlot } from '@/components/charts/chart-legend';
 import type { EquityPoint, RiskRules } from '@/types/api';
 
 export type BacktestStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -63,6 +64,8 @@ export type BacktestResult = {
   benchmark?: Benchmark | null;
   open_position?: OpenPosition | null;
   candles?: ChartCandle[];
+  /** The strategy's indicator series on those candles (the same declaration the bot page draws). */
+  plots?: IndicatorPlot[];
   /** A signal bot's backtest: what became of each given signal */
   signals?: BacktestSignalOutcome[] | null;
 };

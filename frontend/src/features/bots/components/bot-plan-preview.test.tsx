@@ -86,3 +86,44 @@ describe('BotPlanPreview in the create form', () => {
     expect(server.callsTo('POST', '/api/v1/bots/plan')).toHaveLength(asked);
   });
 });
+
+describe("BotPlanPreview at the symbol's precision", () => {
+  // A symbol with a 0.1 tick and a minimum notional of 0.0001 BTC: prices to one decimal, money to four.
+  const ethbtc = { symbol: 'ETHBTC', base_asset: 'ETH', quote_asset: 'BTC', min_notional: '0.0001', tick_size: '0.10000000', step_size: '0.00100000' };
+  const plan: BotPlan = {
+    ...refusedGrid,
+    strategy: 'grid',
+    symbol: 'ETHBTC',
+    quote_asset: 'BTC',
+    price: '1234.56789',
+    budget: '0.05',
+    investment: '0.0412345',
+    min_order_quote: '0.0001',
+    orders: [
+      { leg: 'grid_buy_0', side: 'buy', price: '1100.04999', quote: '0.00412345', quantity: '0.004', value: '0.0041', note: '' },
+      { leg: 'grid_buy_1', side: 'buy', price: '1150.26', quote: '0.0041', quantity: '0.004', value: '0.0041', note: '' },
+    ],
+    problems: [],
+    ok: true,
+  };
+
+  it('prints prices at the tick and order sizes and the investment at the quote precision', async () => {
+    fakeServer({ 'POST /api/v1/bots/plan': { body: plan } });
+    signIn();
+    const { user } = renderWithProviders(
+      <CreateBotForm strategies={[smaCross, grid]} symbols={[btc, ethbtc]} apiKeys={[]} onCreated={vi.fn()} />,
+    );
+    await user.selectOptions(screen.getByLabelText('Strategy'), 'grid');
+    await user.selectOptions(screen.getByLabelText('Symbol'), 'ETHBTC');
+    await vi.waitFor(() => expect(screen.getByTestId('current-price')).toHaveTextContent(/^1,234\.6$/));
+    expect(screen.getByTestId('plan-investment')).toHaveTextContent(/^0\.0412 BTC$/);
+    const rows = within(screen.getByRole('table', { name: 'Planned orders' })).getAllByRole('row').slice(1);
+    expect(rows.map((r) => within(r).getAllByRole('cell').slice(1, 3).map((c) => c.textContent))).toEqual([
+      ['1,100.0', '0.0041'],
+      ['1,150.3', '0.0041'],
+    ]);
+    await user.click(screen.getByRole('button', { name: 'Set the range to ±10% of the price' }));
+    expect(screen.getByLabelText('Lower')).toHaveValue(1111.1);
+    expect(screen.getByLabelText('Upper')).toHaveValue(1358);
+  });
+});

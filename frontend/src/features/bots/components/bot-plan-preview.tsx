@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { errorMessage } from '@/lib/api-error';
-import { formatDecimal, formatMoney } from '@/lib/format';
+import { DEFAULT_PRECISION, formatFixed, formatPrice, type Precision } from '@/lib/format';
 import { useBotPlan, type BotPlan, type PlanInput } from '../api/plan-bot';
 
 /** Waits until the inputs have been still for `ms` before asking for a new plan. */
@@ -22,28 +22,40 @@ const legName = (leg: string) =>
  * (grid levels, DCA safety-order prices and sizes), the investment it needs, and what would make the server
  * refuse it, in words. `onSuggestRange` offers grid bounds around the current price.
  */
-export function BotPlanPreview({ input, onSuggestRange }: { input: PlanInput | null; onSuggestRange?: (lower: string, upper: string) => void }) {
+type PreviewProps = {
+  input: PlanInput | null;
+  onSuggestRange?: (lower: string, upper: string) => void;
+  /** The symbol's precision: prices to its tick, order sizes and the investment to its quote's precision. */
+  precision?: Precision;
+};
+
+export function BotPlanPreview({ input, onSuggestRange, precision = DEFAULT_PRECISION }: PreviewProps) {
   const settled = useSettled(input, 300);
   const plan = useBotPlan(settled);
   if (!input) return <section className="plan" aria-label="Plan"><p className="muted">Complete the fields above to see the plan.</p></section>;
   if (plan.isError) return <section className="plan" aria-label="Plan"><p className="muted">The plan is not available: {errorMessage(plan.error)}</p></section>;
   if (!plan.data) return <section className="plan" aria-label="Plan"><p className="muted">Computing the plan…</p></section>;
-  return <PlanView plan={plan.data} grid={input.strategy === 'grid'} onSuggestRange={onSuggestRange} />;
+  return <PlanView plan={plan.data} grid={input.strategy === 'grid'} onSuggestRange={onSuggestRange} precision={precision} />;
 }
 
-function PlanView({ plan, grid, onSuggestRange }: { plan: BotPlan; grid: boolean; onSuggestRange?: (lower: string, upper: string) => void }) {
+type ViewProps = { plan: BotPlan; grid: boolean; onSuggestRange?: (lower: string, upper: string) => void; precision: Precision };
+
+function PlanView({ plan, grid, onSuggestRange, precision }: ViewProps) {
   const quote = plan.quote_asset;
   const price = plan.price;
+  const money = (v: string, withAsset = true) => `${formatFixed(v, precision.money)}${withAsset ? ` ${quote}` : ''}`;
   const suggest = () => {
     if (!price || !onSuggestRange) return;
     const p = Number(price);
-    onSuggestRange((p * 0.9).toFixed(2), (p * 1.1).toFixed(2));
+    // Bounds on the symbol's tick (two decimals while its rules are unknown), as the server checks them.
+    const places = precision.price ?? 2;
+    onSuggestRange((p * 0.9).toFixed(places), (p * 1.1).toFixed(places));
   };
   return (
     <section className="plan" aria-label="Plan">
       <h2>Plan</h2>
       <p>
-        Current price of {plan.symbol}: <strong data-testid="current-price">{price ? formatDecimal(price) : 'unknown'}</strong>
+        Current price of {plan.symbol}: <strong data-testid="current-price">{price ? formatPrice(price, precision) : 'unknown'}</strong>
         {grid && price && onSuggestRange ? (
           <>
             {' '}
@@ -54,8 +66,8 @@ function PlanView({ plan, grid, onSuggestRange }: { plan: BotPlan; grid: boolean
         ) : null}
       </p>
       <p>
-        Investment needed: <strong data-testid="plan-investment">{formatMoney(plan.investment, quote)}</strong> of a budget of {formatMoney(plan.budget, quote)}
-        {' '}(each order at least {formatMoney(plan.min_order_quote, quote)})
+        Investment needed: <strong data-testid="plan-investment">{money(plan.investment)}</strong> of a budget of {money(plan.budget)}
+        {' '}(each order at least {money(plan.min_order_quote)})
       </p>
       {plan.problems.length > 0 ? (
         <div className="alert alert-error" role="alert" aria-label="Plan problems">
@@ -84,8 +96,8 @@ function PlanView({ plan, grid, onSuggestRange }: { plan: BotPlan; grid: boolean
               {plan.orders.map((o) => (
                 <tr key={o.leg}>
                   <td data-label="Order">{legName(o.leg)}</td>
-                  <td data-label={grid ? 'Buys at' : 'Price'}>{Number(o.price) > 0 ? formatDecimal(o.price) : '–'}</td>
-                  <td data-label={`Spends (${quote})`}>{formatMoney(o.quote)}</td>
+                  <td data-label={grid ? 'Buys at' : 'Price'}>{Number(o.price) > 0 ? formatPrice(o.price, precision) : '–'}</td>
+                  <td data-label={`Spends (${quote})`}>{money(o.quote, false)}</td>
                   <td data-label="Note">{o.note}</td>
                 </tr>
               ))}

@@ -3,6 +3,7 @@ import { FormError } from '@/components/ui/alert';
 import { defaultSymbol } from '@/config/constants';
 import { StrategyConfigFields } from '@/components/form/strategy-config-fields';
 import { useFormState } from '@/lib/form';
+import { precisionOf } from '@/lib/format';
 import { strategyConfigDefaults, strategyConfigPayload } from '@/lib/strategy-config';
 import type { MarketSymbol, Strategy } from '@/types/api';
 import { useCreateBot } from '../api/create-bot';
@@ -36,7 +37,9 @@ export function CreateBotForm({
   );
   const strategy = strategies.find((s) => s.id === form.values.strategy);
   const createBot = useCreateBot({ onSuccess: onCreated });
-  const quote = symbols.find((s) => s.symbol === form.values.symbol)?.quote_asset ?? '';
+  const symbol = symbols.find((s) => s.symbol === form.values.symbol);
+  const quote = symbol?.quote_asset ?? '';
+  const precision = useMemo(() => precisionOf(symbol), [symbol]);
 
   // The plan of what the inputs say so far (a name is not needed for it), or null until they parse.
   const planInput = useMemo((): PlanInput | null => {
@@ -81,7 +84,7 @@ export function CreateBotForm({
       <BotBasicsFields form={form} quote={quote} />
       <StrategyConfigFields form={form} strategies={strategies} symbols={symbols} newBot />
       <ModeFields form={form} apiKeys={apiKeys} />
-      <BotPlanPreview input={planInput} onSuggestRange={suggestRange} />
+      <BotPlanPreview input={planInput} onSuggestRange={suggestRange} precision={precision} />
       <FormError error={createBot.error} inlineFields={Object.keys(form.values)} />
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={createBot.isPending}>

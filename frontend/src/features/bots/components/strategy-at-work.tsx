@@ -1,4 +1,3 @@
-import type { ChartLine } from '@/components/charts/candle-chart';
 import { formatPrice, formatQuote, type Precision } from '@/lib/format';
 import { enumLabel } from '@/lib/enum-labels';
 import type { JsonSchemaProperty, ObjectSchema } from '@/lib/json-schema';
@@ -34,23 +33,6 @@ export function BotParams({ bot, strategyName, schema, precision }: { bot: Bot; 
         </dl>
       )}
     </section>
-  );
-}
-
-/** Names the chart's indicator lines in their colours (an oscillator is drawn in the pane below the candles). */
-export function ChartLegend({ lines, levels }: { lines: ChartLine[]; levels: number }) {
-  if (lines.length === 0 && levels === 0) return null;
-  return (
-    <ul className="legend" aria-label="Chart legend">
-      {lines.map((l) => (
-        <li key={l.name}>
-          <span className="legend-swatch" style={{ background: l.color }} />
-          {l.name}
-          {l.pane === 'oscillator' ? ' (lower pane)' : ''}
-        </li>
-      ))}
-      {levels > 0 ? <li>{levels} grid levels</li> : null}
-    </ul>
   );
 }
 

@@ -1,15 +1,15 @@
 import type { ChartLevel, ChartLine } from '@/components/charts/candle-chart';
+import { indicatorLines } from '@/components/charts/chart-legend';
 import { formatPrice, type Precision } from '@/lib/format';
 import type { BotChart } from '../api/get-bot-chart';
 
-const PALETTE = ['#f5a524', '#a78bfa', '#22d3ee', '#f472b6', '#84cc16'];
 const LEVEL = '#64748b';
 const HELD = '#2ebd85';
 const SAFETY = '#f5a524';
 
 /** The strategy's declared series as chart lines, one colour each (the legend uses the same colours). */
 export function chartLines(chart: BotChart | undefined): ChartLine[] {
-  return (chart?.plots ?? []).map((p, i) => ({ ...p, color: PALETTE[i % PALETTE.length]! }));
+  return indicatorLines(chart?.plots);
 }
 
 /** Grid levels (a cell holding a lot has its lower level marked "held") and pending DCA safety orders. */

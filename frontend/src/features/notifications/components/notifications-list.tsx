@@ -14,6 +14,26 @@ type ItemsProps = {
   botNames?: Record<string, string>;
 };
 
+/** The message without the bot's name in front and its page's path behind, which the item shows as a link. */
+export function messageBody(n: Notification): string {
+  const name = n.data?.bot_name;
+  const path = n.data?.bot_path;
+  if (!name || !path) return n.message;
+  const head = `${name}: `;
+  const tail = ` (${path})`;
+  let text = n.message;
+  if (text.startsWith(head)) text = text.slice(head.length);
+  if (text.endsWith(tail)) text = text.slice(0, -tail.length);
+  return text;
+}
+
+/** The bot a note is about, by its current name and linked; a deleted bot by the name the note gave it, unlinked. */
+function BotLabel({ n, botNames }: { n: Notification; botNames: Record<string, string> }) {
+  const current = n.bot_id ? botNames[n.bot_id] : undefined;
+  if (n.bot_id && current) return <><Link to={paths.bot(n.bot_id)}>{current}</Link>:{' '}</>;
+  return n.data?.bot_path && n.data.bot_name ? <>{n.data.bot_name}: </> : null;
+}
+
 export function NotificationItems({ items, onRead, botNames = {} }: ItemsProps) {
   return (
     <ul className="list">
@@ -21,12 +41,8 @@ export function NotificationItems({ items, onRead, botNames = {} }: ItemsProps) 
         <li key={n.id} className={`list-row${n.read ? '' : ' unread'}`}>
           <div>
             <span className={`badge badge-kind`}>{n.kind.replace(/_/g, ' ')}</span>{' '}
-            {n.bot_id && botNames[n.bot_id] ? (
-              <>
-                <Link to={paths.bot(n.bot_id)}>{botNames[n.bot_id]}</Link>:{' '}
-              </>
-            ) : null}
-            {n.message}
+            <BotLabel n={n} botNames={botNames} />
+            {messageBody(n)}
             <div className="muted">{formatDateTime(n.created_at)}</div>
           </div>
           {!n.read && onRead ? (
