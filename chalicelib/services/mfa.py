@@ -1,7 +1,7 @@
 """Two-factor sign-in with TOTP (RFC 6238): enrolment confirmed by a first code, ten single-use recovery codes
 (shown once, stored hashed), the code step of sign-in, and fresh codes for sensitive actions.
 
-- The secret is encrypted with KMS under {user_id, purpose} and never logged or returned after enrolment.
+- The secret is encrypted with KMS under {user_id, key_id: "totp"} and never logged or returned after enrolment.
 - A code is accepted once: the time step of the last accepted code is stored, and only later steps pass
   (one conditional write, so two requests racing with the same code cannot both win).
 - Wrong codes are throttled per account on one budget for every route (sign-in, step-up, disable), counted
@@ -65,7 +65,8 @@ class MfaStatus:
 
 
 def _context(user_id: str) -> dict[str, str]:
-    return {"user_id": user_id, "purpose": "totp"}
+    # The key policy admits exactly the context keys user_id and key_id (infra/stack.yaml), as for exchange keys.
+    return {"user_id": user_id, "key_id": "totp"}
 
 
 def _wrong_code(field: str = "code") -> InvalidInput:

@@ -130,8 +130,8 @@ def test_the_stored_secret_is_a_ciphertext_bound_to_its_owner(platform: Platform
     assert not [form for value in (secret, *recovery) for form in _forms(value) if form in stored]
     ciphertext = bytes(item.mfa_secret)
     cipher = KmsCipher(settings().kms_key_id, region="us-east-1")
-    assert cipher.decrypt(ciphertext, {"user_id": alice["id"], "purpose": "totp"}).decode() == secret
-    for context in ({"user_id": mallory["id"], "purpose": "totp"}, {"user_id": alice["id"]}, {}):
+    assert cipher.decrypt(ciphertext, {"user_id": alice["id"], "key_id": "totp"}).decode() == secret
+    for context in ({"user_id": mallory["id"], "key_id": "totp"}, {"user_id": alice["id"]}, {}):
         with pytest.raises(DecryptionFailed):
             cipher.decrypt(ciphertext, context)
     # Copied onto Mallory's record, Alice's secret does not open there: Mallory's codes check fails closed.

@@ -139,7 +139,7 @@ def compute(bt: Backtest, series: CandleSeries, signals: list[TimedSignal] | Non
         cash=bt.cash,
         interval_ms=step,
     )
-    return _finished(result_payload(result, series, fee=bt.fee, slippage=bt.slippage))
+    return _finished(bt, series, result_payload(result, series, fee=bt.fee, slippage=bt.slippage))
 
 
 def _signal_payload(bt: Backtest, series: CandleSeries, signals: list[TimedSignal], step: int | None) -> dict[str, Any]:
@@ -151,10 +151,10 @@ def _signal_payload(bt: Backtest, series: CandleSeries, signals: list[TimedSigna
     )  # fmt: skip
     payload = result_payload(result, series, fee=bt.fee, slippage=bt.slippage)
     payload["signals"] = [o.to_dict() for o in outcomes]
-    return _finished(payload)
+    return _finished(bt, series, payload)
 
 
-def _finished(payload: dict[str, Any]) -> dict[str, Any]:
+def _finished(bt: Backtest, series: CandleSeries, payload: dict[str, Any]) -> dict[str, Any]:
     payload["metrics"] = {k: _json_safe(v) for k, v in payload["metrics"].items()}
     payload["plots"] = chart_plots(bt.strategy, bt.params, series)
     return payload
