@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { heatColour, heatmapGrid } from '../lib/heatmap';
+import { heatColour, heatInk, heatmapGrid } from '../lib/heatmap';
 import { formatNumber } from '../lib/trials';
 import type { Trial } from '../types';
 
@@ -42,7 +42,8 @@ export function Heatmap({ trials, axes, objective, onChoose }: { trials: Trial[]
                   const cell = grid.cells.find((c) => c.x === xv && c.y === yv)!;
                   const text = cell.value === null ? 'no score' : formatNumber(cell.value, 2);
                   const label = `${x} ${xv}, ${y} ${yv}: ${objective} ${text}`;
-                  const style = cell.value !== null && min !== null && max !== null ? { background: heatColour(cell.value, min, max) } : undefined;
+                  const colour = cell.value !== null && min !== null && max !== null ? heatColour(cell.value, min, max) : null;
+                  const style = colour ? { background: colour, color: heatInk(colour) } : undefined;
                   return (
                     <td key={xv} className={cell.value === null ? 'heat-empty' : 'heat-cell'} style={style} title={label} data-value={cell.value ?? ''}>
                       {cell.trial !== null && onChoose ? (

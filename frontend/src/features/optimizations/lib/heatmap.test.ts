@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Trial } from '../types';
-import { heatColour, heatmapGrid } from './heatmap';
+import { heatColour, heatInk, heatmapGrid } from './heatmap';
 
 const trial = (id: number, fast: number, slow: number, score: number | null, extra: Record<string, number> = {}): Trial => ({
   id, point: { fast, slow, ...extra }, params: { fast, slow }, risk: {}, state: score === null ? 'no_score' : 'complete', score, in_sample: {},
@@ -36,5 +36,13 @@ describe('heatColour', () => {
     expect(heatColour(10, 0, 10)).toBe('rgb(253, 231, 37)');
     expect(heatColour(5, 0, 10)).toBe('rgb(33, 145, 140)');
     expect(heatColour(7, 7, 7)).toBe('rgb(33, 145, 140)');
+  });
+});
+
+describe('heatInk', () => {
+  it('writes white on the dark end and black on the bright end, for contrast', () => {
+    expect(heatInk(heatColour(0, 0, 1))).toBe('#fff');
+    expect(heatInk(heatColour(1, 0, 1))).toBe('#000');
+    expect(heatInk(heatColour(0.5, 0, 1))).toBe('#000');
   });
 });

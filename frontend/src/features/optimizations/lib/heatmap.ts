@@ -47,3 +47,13 @@ export function heatColour(value: number, min: number, max: number): string {
   const c = a.map((v, k) => Math.round(v + (b[k]! - v) * f));
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 }
+
+/** Black or white, whichever reads better (WCAG contrast) on a colour of `heatColour`. */
+export function heatInk(background: string): '#000' | '#fff' {
+  const [r, g, b] = (background.match(/\d+/g) ?? ['0', '0', '0']).map((v) => {
+    const c = Number(v) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  const luminance = 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  return (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) ? '#000' : '#fff';
+}
