@@ -121,6 +121,16 @@ describe('the Optimize page', () => {
     expect(screen.getByRole('table', { name: 'Trial 3: in-sample and out-of-sample metrics' })).toBeInTheDocument();
   });
 
+  it('says the overfitting check does not apply when even the best in-sample score is not positive', async () => {
+    signIn();
+    const losing = done(false);
+    losing.result!.best!.score = -1.5;
+    fakeServer({ 'GET /api/v1/optimizations/op1': { body: losing } });
+    renderWithProviders(<OptimizeRoute />, { path: '/optimize/:optimizationId', url: '/optimize/op1' });
+    expect(await screen.findByText(/best in-sample sharpe is not positive, so the overfitting check does not apply/)).toBeInTheDocument();
+    expect(screen.queryByTestId('overfitting-warning')).not.toBeInTheDocument();
+  });
+
   it('sorts the trials table by a column, each click the other way, unscored trials last', async () => {
     signIn();
     fakeServer({ 'GET /api/v1/optimizations/op1': { body: done(false) } });

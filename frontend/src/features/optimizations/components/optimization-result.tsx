@@ -48,9 +48,16 @@ function OverfittingNotice({ result }: { result: OptimizationResult }) {
     );
   }
   if (!result.best) return <div className="alert alert-info" role="status">No trial reached a score (too few trades?), so there is no best trial.</div>;
+  if (result.best.score !== null && result.best.score <= 0) {
+    return (
+      <div className="alert alert-info" role="status">
+        The best in-sample {result.objective} is not positive, so the overfitting check does not apply: no trial did well even on the data it was fitted to.
+      </div>
+    );
+  }
   return (
     <div className="alert alert-success" role="status">
-      The best trial holds up out of sample (at least {pct}% of its in-sample {result.objective}, or a non-positive in-sample score).
+      The best trial holds up out of sample (at least {pct}% of its in-sample {result.objective}).
     </div>
   );
 }
