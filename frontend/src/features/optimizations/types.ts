@@ -10,6 +10,7 @@ export type SpaceEntry = { low: number; high: number; step?: number } | { choice
 export type CreateOptimizationInput = {
   strategy: string;
   params: Record<string, unknown>;
+  risk: Record<string, number>;
   space: Record<string, SpaceEntry>;
   objective: Objective;
   min_trades: number;

@@ -68,6 +68,25 @@ describe('the Optimize page', () => {
     });
   });
 
+  it('searches a risk rule as risk.<name> next to a fixed one', async () => {
+    signIn();
+    const server = fakeServer({ ...catalog, 'POST /api/v1/optimizations': { status: 202, body: job() }, 'GET /api/v1/optimizations/op1': { body: job() } });
+    const { user } = renderWithProviders(<OptimizeRoute />, { path: '/optimize', extraRoutes: [{ path: '/optimize/:optimizationId', element: <OptimizeRoute /> }] });
+    const stop = await screen.findByRole('group', { name: 'Stop-loss %' });
+    expect(within(stop).getByRole('radio', { name: 'Off' })).toBeChecked();
+    await user.click(within(stop).getByRole('radio', { name: 'Range' }));
+    await user.clear(screen.getByLabelText('Stop-loss % high'));
+    await user.type(screen.getByLabelText('Stop-loss % high'), '3');
+    await user.click(within(screen.getByRole('group', { name: 'Take-profit %' })).getByRole('radio', { name: 'Fixed' }));
+    await user.type(screen.getByLabelText('Take-profit % value'), '6');
+    expect(screen.getByTestId('grid-points')).toHaveTextContent('3 grid points');
+    await user.click(screen.getByRole('button', { name: 'Start optimization' }));
+    await screen.findByRole('heading', { name: 'Optimization: sma_cross on BTCUSDT 1h' });
+    expect(server.calls.find((c) => c.method === 'POST')!.body).toMatchObject({
+      params: { fast: 10, slow: 30 }, risk: { take_profit_pct: 6 }, space: { 'risk.stop_loss_pct': { low: 1, high: 3, step: 1 } },
+    });
+  });
+
   it("shows the server's refusal on the parameter it names", async () => {
     signIn();
     fakeServer({

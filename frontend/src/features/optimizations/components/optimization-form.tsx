@@ -7,7 +7,7 @@ import { paramFields, type ParamField } from '@/lib/json-schema';
 import { useFormState } from '@/lib/form';
 import type { MarketSymbol, Strategy } from '@/types/api';
 import { useCreateOptimization } from '../api/optimizations';
-import { buildRequest, buildSpace, gridSize, isNumeric, OBJECTIVES, SAMPLERS, spaceDefaults, type Raw } from '../lib/space';
+import { buildRequest, buildSpace, gridSize, isNumeric, OBJECTIVES, RISK_PARAMS, SAMPLERS, spaceDefaults, type Raw } from '../lib/space';
 import type { Optimization, Sampler } from '../types';
 
 /** The value of a datetime-local input (local time) for a date. */
@@ -106,6 +106,14 @@ export function OptimizationForm({ strategies, symbols, onCreated }: { strategie
         </div>
       </fieldset>
       <fieldset>
+        <legend>Risk rules</legend>
+        <div className="opt-params">
+          {RISK_PARAMS.map((f) => (
+            <ParamRow key={f.name} field={f} form={form} modes={RISK_MODES} fixedName={f.name} />
+          ))}
+        </div>
+      </fieldset>
+      <fieldset>
         <legend>Search</legend>
         <div className="grid-fields">
           <SelectField form={form} name="objective" label="Objective" options={OBJECTIVES} />
@@ -157,7 +165,7 @@ export function OptimizationForm({ strategies, symbols, onCreated }: { strategie
           <TextField form={form} name="cash" label="Starting cash" inputMode="decimal" />
         </div>
       </fieldset>
-      <FormError error={create.error} inlineFields={Object.keys(form.values).concat(fields.map((f) => `space.${f.name}`), ['space', 'validation.test_pct'])} />
+      <FormError error={create.error} inlineFields={Object.keys(form.values).concat([...fields, ...RISK_PARAMS].map((f) => `space.${f.name}`), ['space', 'validation.test_pct'])} />
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={create.isPending}>
           {create.isPending ? 'Starting…' : 'Start optimization'}
@@ -167,20 +175,29 @@ export function OptimizationForm({ strategies, symbols, onCreated }: { strategie
   );
 }
 
-/** One strategy parameter: fixed (one value) or, when numeric, a range {low, high, step}. */
-function ParamRow({ field: f, form }: { field: ParamField; form: FormLike }) {
-  const ranged = isNumeric(f) && form.values[`mode.${f.name}`] === 'range';
+type Mode = 'off' | 'fixed' | 'range';
+const PARAM_MODES: Mode[] = ['fixed', 'range'];
+const RISK_MODES: Mode[] = ['off', 'fixed', 'range'];
+const MODE_LABEL: Record<Mode, string> = { off: 'Off', fixed: 'Fixed', range: 'Range' };
+
+/**
+ * One parameter: fixed (one value) or, when numeric, a range {low, high, step}; a risk rule may also be off.
+ * `fixedName` is the form key of the fixed value (a strategy param's `params.<name>`, a risk rule's own name).
+ */
+function ParamRow({ field: f, form, modes = PARAM_MODES, fixedName = `params.${f.name}` }: { field: ParamField; form: FormLike; modes?: Mode[]; fixedName?: string }) {
+  const mode = (isNumeric(f) ? (form.values[`mode.${f.name}`] as Mode | undefined) : undefined) ?? modes[0]!;
+  const ranged = mode === 'range';
   const rangeError = form.errorFor(`space.${f.name}`);
   return (
     <div className="opt-param" role="group" aria-label={f.label}>
       <div className="opt-param-head">
         <strong>{f.label}</strong>
         {isNumeric(f) ? (
-          <div className="segmented" role="radiogroup" aria-label={`${f.label}: fixed or range`}>
-            {(['fixed', 'range'] as const).map((mode) => (
-              <label key={mode} className={(ranged ? 'range' : 'fixed') === mode ? 'active' : ''}>
-                <input type="radio" name={`mode.${f.name}`} checked={(ranged ? 'range' : 'fixed') === mode} onChange={() => form.set(`mode.${f.name}`, mode)} />
-                {mode === 'fixed' ? 'Fixed' : 'Range'}
+          <div className="segmented" role="radiogroup" aria-label={`${f.label}: ${modes.map((m) => MODE_LABEL[m].toLowerCase()).join(' or ')}`}>
+            {modes.map((m) => (
+              <label key={m} className={mode === m ? 'active' : ''}>
+                <input type="radio" name={`mode.${f.name}`} checked={mode === m} onChange={() => form.set(`mode.${f.name}`, m)} />
+                {MODE_LABEL[m]}
               </label>
             ))}
           </div>
@@ -192,16 +209,15 @@ function ParamRow({ field: f, form }: { field: ParamField; form: FormLike }) {
           <TextField form={form} name={`space.${f.name}.high`} label={`${f.label} high`} type="number" step={f.step ?? 'any'} />
           <TextField form={form} name={`space.${f.name}.step`} label={`${f.label} step`} type="number" step="any" hint={f.kind === 'integer' ? 'Empty: 1' : 'Empty: continuous (not for a grid)'} />
         </div>
-      ) : (
-        <FixedInput field={f} form={form} />
+      ) : mode === 'off' ? null : (
+        <FixedInput field={f} form={form} name={fixedName} />
       )}
       {rangeError ? <small className="field-error">{rangeError}</small> : null}
     </div>
   );
 }
 
-function FixedInput({ field: f, form }: { field: ParamField; form: FormLike }) {
-  const name = `params.${f.name}`;
+function FixedInput({ field: f, form, name }: { field: ParamField; form: FormLike; name: string }) {
   if (f.kind === 'boolean') {
     return (
       <label className="field-check">

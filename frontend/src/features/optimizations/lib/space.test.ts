@@ -48,12 +48,31 @@ describe('the search space of the Optimize form', () => {
     );
     expect(errors).toEqual({});
     expect(body).toEqual({
-      strategy: 'sma_cross', params: { band: 1.5, side: 'long' },
+      strategy: 'sma_cross', params: { band: 1.5, side: 'long' }, risk: {},
       space: { fast: { low: 5, high: 15, step: 5 }, slow: { low: 20, high: 50, step: 10 } },
       objective: 'total_return', min_trades: 2, sampler: 'grid', trials: 12, validation: { test_pct: 25 },
       symbol: 'BTCUSDT', interval: '1h', start: new Date('2025-01-01T00:00').toISOString(), end: new Date('2025-02-01T00:00').toISOString(),
       fee: 0.001, cash: 5000,
     });
+  });
+
+  it('fixes a risk rule or searches it as risk.<name>; an untouched rule is left out', () => {
+    const { body, errors } = buildRequest(
+      sma,
+      raw({
+        'mode.fast': 'range', 'mode.risk.stop_loss_pct': 'fixed', 'risk.stop_loss_pct': '2',
+        'mode.risk.take_profit_pct': 'range', 'space.risk.take_profit_pct.low': '2', 'space.risk.take_profit_pct.high': '8', 'space.risk.take_profit_pct.step': '2',
+      }),
+    );
+    expect(errors).toEqual({});
+    expect(body?.risk).toEqual({ stop_loss_pct: 2 });
+    expect(body?.space['risk.take_profit_pct']).toEqual({ low: 2, high: 8, step: 2 });
+    expect(body?.space['risk.trailing_stop_pct']).toBeUndefined();
+    expect(body?.trials).toBe(6 * 4); // fast 5..20 by 3, take-profit 2..8 by 2
+    const bad = buildRequest(sma, raw({ 'mode.risk.stop_loss_pct': 'range', 'space.risk.stop_loss_pct.low': '1', 'space.risk.stop_loss_pct.high': '200' }));
+    expect(bad.errors['space.risk.stop_loss_pct.high']).toBe('Must be at most 100');
+    expect(bad.errors.space).toBeUndefined();
+    expect(buildRequest(sma, raw({ 'mode.fast': 'range', 'mode.risk.stop_loss_pct': 'fixed', 'risk.stop_loss_pct': '' })).errors['risk.stop_loss_pct']).toBe('Required');
   });
 
   it('sends a CSV instead of a period when one is uploaded', () => {

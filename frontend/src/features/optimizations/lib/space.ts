@@ -41,6 +41,11 @@ export function spaceDefaults(schema: ObjectSchema): Raw {
     out[`space.${f.name}.high`] = String(high);
     out[`space.${f.name}.step`] = f.kind === 'integer' ? String(Math.max(1, Math.round((high - low) / 5))) : '';
   }
+  for (const f of RISK_PARAMS) {
+    out[`mode.${f.name}`] = 'off';
+    out[f.name] = '';
+    Object.assign(out, { [`space.${f.name}.low`]: '1', [`space.${f.name}.high`]: '5', [`space.${f.name}.step`]: '1' });
+  }
   return out;
 }
 
@@ -77,8 +82,7 @@ function rangeOf(f: ParamField, raw: Raw, sampler: Sampler, errors: Errors): Spa
   return step === null ? { low, high } : { low, high, step };
 }
 
-function fixedOf(f: ParamField, raw: Raw, errors: Errors): unknown {
-  const key = `params.${f.name}`;
+function fixedOf(f: ParamField, raw: Raw, errors: Errors, key = `params.${f.name}`): unknown {
   const v = raw[key];
   if (f.kind === 'boolean') return v === true;
   const text = String(v ?? '').trim();
@@ -104,7 +108,33 @@ export function gridSize(space: Record<string, SpaceEntry>): number {
   return size;
 }
 
-export type SpaceOutcome = { params: Record<string, unknown>; space: Record<string, SpaceEntry>; errors: Errors };
+/**
+ * The risk rules a search may fix or range over, as the API names them in `space` (`risk.<name>`): off (no
+ * rule), fixed (`risk.<name>`) or a range (`space.risk.<name>.low|high|step`), chosen by `mode.risk.<name>`.
+ */
+export const RISK_PARAMS: ParamField[] = [
+  { name: 'risk.stop_loss_pct', label: 'Stop-loss %', kind: 'number', options: [], min: 0.01, max: 100, required: false },
+  { name: 'risk.take_profit_pct', label: 'Take-profit %', kind: 'number', options: [], min: 0.01, max: 10_000, required: false },
+  { name: 'risk.trailing_stop_pct', label: 'Trailing stop %', kind: 'number', options: [], min: 0.01, max: 100, required: false },
+];
+
+/** The fixed risk rules and the ranged ones (added to `space`), from the form's risk rows. */
+function riskOf(raw: Raw, sampler: Sampler, space: Record<string, SpaceEntry>, errors: Errors): Record<string, number> {
+  const risk: Record<string, number> = {};
+  for (const f of RISK_PARAMS) {
+    const mode = raw[`mode.${f.name}`];
+    if (mode === 'range') {
+      const entry = rangeOf(f, raw, sampler, errors);
+      if (entry) space[f.name] = entry;
+    } else if (mode === 'fixed') {
+      const v = fixedOf({ ...f, required: true }, raw, errors, f.name);
+      if (typeof v === 'number') risk[f.name.slice(5)] = v;
+    }
+  }
+  return risk;
+}
+
+export type SpaceOutcome = { params: Record<string, unknown>; risk: Record<string, number>; space: Record<string, SpaceEntry>; errors: Errors };
 
 /** The fixed params and the searched space of the form's values, with an error per input that is wrong. */
 export function buildSpace(schema: ObjectSchema, raw: Raw, sampler: Sampler): SpaceOutcome {
@@ -120,10 +150,11 @@ export function buildSpace(schema: ObjectSchema, raw: Raw, sampler: Sampler): Sp
     const v = fixedOf(f, raw, errors);
     if (v !== undefined) params[f.name] = v;
   }
-  const ranged = paramFields(schema).some((f) => isNumeric(f) && raw[`mode.${f.name}`] === 'range');
-  if (!ranged) errors.space = 'Give at least one parameter a range to search';
   crossRuleErrors(schema, params, space, errors);
-  return { params, space, errors };
+  const risk = riskOf(raw, sampler, space, errors);
+  const ranged = [...paramFields(schema), ...RISK_PARAMS].some((f) => isNumeric(f) && raw[`mode.${f.name}`] === 'range');
+  if (!ranged) errors.space = 'Give at least one parameter a range to search';
+  return { params, risk, space, errors };
 }
 
 /** The catalog's `x-rules` (fast < slow): refused when no point of the space can satisfy one, as the server does. */
@@ -148,7 +179,7 @@ const localToIso = (local: string) => new Date(local).toISOString();
 /** The whole POST body, or the errors of the form (keyed like the inputs). */
 export function buildRequest(schema: ObjectSchema, raw: Raw): { body: CreateOptimizationInput | null; errors: Errors } {
   const sampler = (raw.sampler as Sampler) || 'tpe';
-  const { params, space, errors } = buildSpace(schema, raw, sampler);
+  const { params, risk, space, errors } = buildSpace(schema, raw, sampler);
   const trials = sampler === 'grid' ? gridSize(space) : num(raw.trials);
   if (trials === null || !Number.isInteger(trials) || trials < 1) errors.trials = 'A whole number of at least 1';
   else if (trials > MAX_TRIALS) errors.trials = sampler === 'grid' ? `The grid has ${trials} points; at most ${MAX_TRIALS}` : `At most ${MAX_TRIALS}`;
@@ -175,6 +206,7 @@ export function buildRequest(schema: ObjectSchema, raw: Raw): { body: CreateOpti
     body: {
       strategy: String(raw.strategy),
       params,
+      risk,
       space,
       objective: (raw.objective as Objective) || 'sharpe',
       min_trades: minTrades!,
