@@ -14,12 +14,14 @@ export function Heatmap({ trials, axes, objective, onChoose }: { trials: Trial[]
   const grid = heatmapGrid(trials, x, y);
   const { min, max } = grid;
   const dense = grid.xs.length > 14;
+  const byPair = new Map(grid.cells.map((c) => [`${c.x}|${c.y}`, c]));
   return (
     <div className="heatmap">
       <div className="grid-fields">
         <AxisSelect label="Columns (x)" value={x} axes={axes} onChange={setX} />
         <AxisSelect label="Rows (y)" value={y} axes={axes} onChange={setY} />
       </div>
+      {x === y ? <p className="muted">Choose two different parameters to see how they interact.</p> : null}
       <div className="heatmap-scroll">
         <table className="heatmap-grid" aria-label={`Heatmap of ${objective} by ${x} and ${y}`}>
           <thead>
@@ -39,7 +41,7 @@ export function Heatmap({ trials, axes, objective, onChoose }: { trials: Trial[]
               <tr key={yv}>
                 <th scope="row">{yv}</th>
                 {grid.xs.map((xv) => {
-                  const cell = grid.cells.find((c) => c.x === xv && c.y === yv)!;
+                  const cell = byPair.get(`${xv}|${yv}`)!;
                   const text = cell.value === null ? 'no score' : formatNumber(cell.value, 2);
                   const label = `${x} ${xv}, ${y} ${yv}: ${objective} ${text}`;
                   const colour = cell.value !== null && min !== null && max !== null ? heatColour(cell.value, min, max) : null;
