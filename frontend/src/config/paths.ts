@@ -12,6 +12,8 @@ export const paths = {
   editBot: (id: string) => `/bots/${encodeURIComponent(id)}/edit`,
   backtests: () => '/backtests',
   backtest: (id: string) => `/backtests/${encodeURIComponent(id)}`,
+  optimize: () => '/optimize',
+  optimization: (id: string) => `/optimize/${encodeURIComponent(id)}`,
   compareBacktests: (ids: string[]) => `/backtests/compare?ids=${ids.map(encodeURIComponent).join(',')}`,
   apiKeys: () => '/api-keys',
   trades: () => '/trades',

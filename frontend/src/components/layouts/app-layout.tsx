@@ -6,6 +6,7 @@ const NAV = [
   { to: paths.dashboard(), label: 'Dashboard', end: true },
   { to: paths.bots(), label: 'Bots' },
   { to: paths.backtests(), label: 'Backtests' },
+  { to: paths.optimize(), label: 'Optimize' },
   { to: paths.trades(), label: 'Trades' },
   { to: paths.apiKeys(), label: 'API keys' },
   { to: paths.notifications(), label: 'Notifications', badge: true },
