@@ -113,9 +113,9 @@ export function gridSize(space: Record<string, SpaceEntry>): number {
  * rule), fixed (`risk.<name>`) or a range (`space.risk.<name>.low|high|step`), chosen by `mode.risk.<name>`.
  */
 export const RISK_PARAMS: ParamField[] = [
-  { name: 'risk.stop_loss_pct', label: 'Stop-loss %', kind: 'number', options: [], min: 0.01, max: 100, required: false },
-  { name: 'risk.take_profit_pct', label: 'Take-profit %', kind: 'number', options: [], min: 0.01, max: 10_000, required: false },
-  { name: 'risk.trailing_stop_pct', label: 'Trailing stop %', kind: 'number', options: [], min: 0.01, max: 100, required: false },
+  { name: 'risk.stop_loss_pct', label: 'Stop-loss %', kind: 'number', options: [], choices: [], min: 0.01, max: 100, required: false },
+  { name: 'risk.take_profit_pct', label: 'Take-profit %', kind: 'number', options: [], choices: [], min: 0.01, max: 10_000, required: false },
+  { name: 'risk.trailing_stop_pct', label: 'Trailing stop %', kind: 'number', options: [], choices: [], min: 0.01, max: 100, required: false },
 ];
 
 /** The fixed risk rules and the ranged ones (added to `space`), from the form's risk rows. */
