@@ -100,7 +100,7 @@ def _cash_at(config: BotConfig, state: BotState, since: list[Trade]) -> Decimal:
     """The bot's quote cash at `from`: today's, with every fill since taken back; refused when it held a position
     then (the replay starts flat)."""
     cash = (state.cash or Decimal(0)) + (config.budget - state.budget_seen)
-    held = state.position_qty + state.dust_qty
+    held = state.position_qty  # a sale's `net_quantity` includes the residue it moved to dust
     for f in live_fills(since):
         sign = Decimal(1) if f.side == "BUY" else Decimal(-1)
         cash += sign * f.quote + f.cash_fee
