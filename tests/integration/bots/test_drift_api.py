@@ -124,3 +124,98 @@ def test_paper_bots_match_the_replay_trade_for_trade(replayed: Callable[[int, D]
         assert D(report["summary"]["unexplained"]) == 0 and D(report["summary"]["timing"]) == 0
         assert report["source"] == "market:ReplayMarket"
         _adds_up(report["summary"])
+
+
+def _first_entry_tick(candles: list[Candle], start: int) -> int:
+    """The first tick after `start` at which sma_cross(2, 5) buys, by the replay itself."""
+    from chalicelib.domain.candles import CandleSeries
+    from chalicelib.domain.drift.replay import Window, replay
+    from chalicelib.domain.risk import validate_risk
+    from chalicelib.domain.strategies import get_strategy, validate_params
+
+    window = [c for c in candles if start - 10 * 60_000 <= c.open_time < start + MINUTES * 60_000]
+    fills = replay(CandleSeries.from_candles(window), get_strategy("sma_cross"),
+                   validate_params("sma_cross", {"fast": 2, "slow": 5}), validate_risk({}),
+                   Window(start, start + MINUTES * 60_000, 60_000), cash=1000.0, fee_rate=0.001)  # fmt: skip
+    return next(f.time for f in fills if f.side.value == "BUY")
+
+
+def test_a_skipped_tick_is_timing_with_the_missed_trades_amount(
+    replayed: Callable[[int, D], Platform], btc_1m: list[Candle]
+) -> None:
+    p = replayed(4, D(0))
+    user = p.user()
+    bot_id = _start(p, user["access_token"], params={"fast": 2, "slow": 5})
+    skipped = _first_entry_tick(btc_1m, p.clock.now_ms())
+    while p.clock.now_ms() < skipped - 60_000:
+        p.minute()
+    p.clock.advance(60_000)  # the schedule never fired for this minute: no tick at all
+    p.minute(MINUTES - 1 - (skipped - p.clock.now_ms()) // 60_000)
+    report = _drift(p, _login(p, user), bot_id)
+    summary = report["summary"]
+    missed = [u for u in report["unmatched"] if u["fill"]["tick_at"] == skipped]
+    assert [u["side"] + ":" + u["reason"] for u in missed] == ["backtest:missed_tick"]
+    assert {u["reason"] for u in report["unmatched"]} == {"missed_tick"}
+    end = next(c.close for c in reversed(btc_1m) if c.close_time < p.clock.now_ms())
+    expected = D(0)
+    for u in report["unmatched"]:
+        f = u["fill"]
+        sign = 1 if f["side"] == "BUY" else -1
+        expected -= sign * D(f["quantity"]) * (end - D(f["price"])) - D(f["fee"])
+    assert D(summary["timing"]) == pytest.approx(expected, abs=D("1e-6"))
+    assert D(summary["timing"]) != 0 and D(summary["unexplained"]) == 0
+    _adds_up(summary)
+
+
+def test_the_paper_exchanges_slippage_is_slippage_with_its_amount(
+    replayed: Callable[[int, D], Platform], btc_1m: list[Candle]
+) -> None:
+    slippage = D("0.001")
+    p = replayed(6, slippage)
+    user = p.user()
+    bot_id = _start(p, user["access_token"], params={"fast": 2, "slow": 5})
+    p.minute(MINUTES)
+    report = _drift(p, _login(p, user), bot_id)
+    by_open = {c.open_time: c for c in btc_1m}
+    expected = D(0)
+    assert len(report["pairs"]) >= 4 and report["unmatched"] == []
+    for pair in report["pairs"]:
+        tick, live = pair["backtest"]["tick_at"], pair["live"]
+        decided_close, next_open = by_open[tick - 60_000].close, by_open[tick].open
+        buy = live["side"] == "BUY"
+        # The paper exchange fills at the last close moved against the bot; the backtest at the next open.
+        assert D(live["price"]) == decided_close * (1 + slippage if buy else 1 - slippage)
+        gap = next_open - D(live["price"]) if buy else D(live["price"]) - next_open
+        expected += gap * D(live["quantity"])
+    assert D(report["summary"]["slippage"]) == pytest.approx(expected, abs=D("1e-6"))
+    assert D(report["summary"]["slippage"]) < 0 and D(report["summary"]["unexplained"]) == 0
+    _adds_up(report["summary"])
+
+
+def test_drift_is_tenant_isolated_and_validates_its_period(replayed: Callable[[int, D], Platform]) -> None:
+    p = replayed(8, D(0))
+    owner, other = p.user()["access_token"], p.user()["access_token"]
+    status, bot = p.call("POST", "/bots", bot_body(), owner)
+    assert status == 201
+    path = f"/bots/{bot['id']}/drift"
+    now = p.clock.now_ms()
+    status, body = p.call("GET", f"{path}?from={now - 3_600_000}", None, other)
+    assert status == 404 and body["error"]["code"] == "bot_not_found"
+    cases = {
+        "": "from_required",  # a stopped bot has no last start to default to
+        f"?from={now}&to={now - 60_000}": "invalid_period",
+        f"?from={now - 4 * DAY}&to={now}": "period_too_long",
+    }
+    for query, code in cases.items():
+        status, body = p.call("GET", path + query, None, owner)
+        assert status == 422 and body["error"]["code"] == code, (query, body)
+        assert body["error"]["message"] and body["error"]["details"][0]["field"]
+    for query in ("?from=abc", "?from=-5", "?until=1"):
+        status, body = p.call("GET", path + query, None, owner)
+        assert 400 <= status < 500 and set(body["error"]) == {"code", "message", "details"}, (query, body)
+    status, body = p.call("GET", f"{path}?from={now - 3_600_000}", None, owner)
+    # A bot that never ran: every replayed trade is one the bot never ticked for, none unexplained.
+    assert status == 200 and body["pairs"] == [] and D(body["summary"]["live_pnl"]) == 0, body
+    assert {u["side"] for u in body["unmatched"]} <= {"backtest"}
+    assert D(body["summary"]["unexplained"]) == 0
+    _adds_up(body["summary"])
