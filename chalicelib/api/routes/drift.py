@@ -14,7 +14,7 @@ from chalicelib.api.validation import StrictModel
 from chalicelib.bootstrap import container
 
 if TYPE_CHECKING:  # the engine loads on the first drift request, not at the API's cold start
-    from chalicelib.domain.drift.model import Fill, Pair, Report, Unmatched
+    from chalicelib.domain.drift.model import Pair, Report, SideFill, Unmatched
 
 bp = Blueprint(__name__)
 MAX_MS = 4_102_444_800_000  # 2100-01-01
@@ -82,7 +82,7 @@ def _s(x: Decimal) -> str:
     return format(x.quantize(Decimal("1e-8")).normalize(), "f")
 
 
-def _fill(f: Fill) -> FillOut:
+def _fill(f: SideFill) -> FillOut:
     return FillOut(id=f.id, side=f.side, leg=f.leg, tick_at=f.tick_at, executed_at=f.executed_at_ms, price=_s(f.price),
                    quantity=_s(f.quantity), fee=_s(f.fee), fee_asset=f.fee_asset, fee_rate=_s(f.fee_rate),
                    reason=f.reason)  # fmt: skip

@@ -1,6 +1,6 @@
 """The gap live PnL - backtest PnL, split into buckets that add up to it exactly (docs/drift.md).
 
-Each fill's part of its side's PnL is `Fill.pnl(end_price)`, so the gap is the sum over fills. A tick pair's
+Each fill's part of its side's PnL is `SideFill.pnl(end_price)`, so the gap is the sum over fills. A tick pair's
 difference splits into slippage (the price difference on the live quantity), fees (backtest fee - live fee) and
 quantity (the rest: rounding, dust, cash carried from earlier fills); a late pair's into fees and timing. An
 unmatched fill's whole part goes to the bucket of its reason."""
@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from chalicelib.domain.drift.matching import Matched
-from chalicelib.domain.drift.model import BUCKET_OF, Bucket, Fill, Pair, Report, RunFacts, Unmatched, Why, q
+from chalicelib.domain.drift.model import BUCKET_OF, Bucket, Pair, Report, RunFacts, SideFill, Unmatched, Why, q
 from chalicelib.domain.drift.reasons import Reasons
 
 BPS = Decimal(10_000)
 
 
-def pair(live: Fill, backtest: Fill, kind: str, end_price: Decimal) -> Pair:
+def pair(live: SideFill, backtest: SideFill, kind: str, end_price: Decimal) -> Pair:
     diff = live.pnl(end_price) - backtest.pnl(end_price)
     fees = q(backtest.fee - live.fee)
     worse = live.price - backtest.price if live.side == "BUY" else backtest.price - live.price
@@ -49,7 +49,7 @@ def report(matched: Matched, facts: RunFacts, end_price: Decimal) -> Report:
     return Report(live, backtest, buckets, sorted(pairs, key=lambda p: p.backtest.executed_at_ms), unmatched)
 
 
-def _pnl(fills: Sequence[Fill], end_price: Decimal) -> Decimal:
+def _pnl(fills: Sequence[SideFill], end_price: Decimal) -> Decimal:
     return sum((f.pnl(end_price) for f in fills), Decimal(0))
 
 

@@ -9,15 +9,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from chalicelib.domain.bots import client_order_id
-from chalicelib.domain.drift.model import Fill
+from chalicelib.domain.drift.model import SideFill
 
 
 @dataclass(frozen=True)
 class Matched:
-    tick: list[tuple[Fill, Fill]]  # (live, backtest)
-    late: list[tuple[Fill, Fill]]
-    live_only: list[Fill]
-    backtest_only: list[Fill]
+    tick: list[tuple[SideFill, SideFill]]  # (live, backtest)
+    late: list[tuple[SideFill, SideFill]]
+    live_only: list[SideFill]
+    backtest_only: list[SideFill]
 
 
 def base_id(trade_id: str) -> str:
@@ -25,7 +25,7 @@ def base_id(trade_id: str) -> str:
     return trade_id.split(".", 1)[0]
 
 
-def name_ticks(bot_id: str, live: Sequence[Fill], ticks: Iterable[int], legs: Iterable[str]) -> list[Fill]:
+def name_ticks(bot_id: str, live: Sequence[SideFill], ticks: Iterable[int], legs: Iterable[str]) -> list[SideFill]:
     """Give each live fill the (tick, leg) its client order id was derived from, when it is one of the period's
     ticks and known legs (a hash cannot be inverted, so the candidates are hashed and looked up)."""
     wanted = {base_id(f.id) for f in live}
@@ -42,10 +42,10 @@ def name_ticks(bot_id: str, live: Sequence[Fill], ticks: Iterable[int], legs: It
     return out
 
 
-def match(bot_id: str, live: Sequence[Fill], backtest: Sequence[Fill], late_ms: int) -> Matched:
+def match(bot_id: str, live: Sequence[SideFill], backtest: Sequence[SideFill], late_ms: int) -> Matched:
     by_id = {f.id: f for f in live}
-    tick: list[tuple[Fill, Fill]] = []
-    rest: list[Fill] = []
+    tick: list[tuple[SideFill, SideFill]] = []
+    rest: list[SideFill] = []
     for b in backtest:
         found = by_id.pop(client_order_id(bot_id, b.tick_at or 0, b.leg or ""), None)
         if found is None:
@@ -56,12 +56,12 @@ def match(bot_id: str, live: Sequence[Fill], backtest: Sequence[Fill], late_ms: 
     return Matched(tick, late, live_left, bt_left)
 
 
-Pairs = list[tuple[Fill, Fill]]
+Pairs = list[tuple[SideFill, SideFill]]
 
 
-def _late(live: list[Fill], backtest: list[Fill], late_ms: int) -> tuple[Pairs, list[Fill], list[Fill]]:
+def _late(live: list[SideFill], backtest: list[SideFill], late_ms: int) -> tuple[Pairs, list[SideFill], list[SideFill]]:
     pairs: Pairs = []
-    left: list[Fill] = []
+    left: list[SideFill] = []
     free = list(live)
     for b in backtest:
         at = b.tick_at or b.executed_at_ms

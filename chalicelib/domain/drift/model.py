@@ -53,7 +53,7 @@ BUCKET_OF = {
 
 
 @dataclass(frozen=True)
-class Fill:
+class SideFill:
     """One side's fill. `tick_at` is the tick that caused it (None for a live fill whose id names no tick of
     the period, e.g. a manual close); `held` is the quantity the position gained (buy) or gave up (sell);
     `cash_fee` is the part of `fee` paid from quote (a fee taken in base is in `held` instead)."""
@@ -96,8 +96,8 @@ class RunFacts:
 
 @dataclass(frozen=True)
 class Pair:
-    live: Fill
-    backtest: Fill
+    live: SideFill
+    backtest: SideFill
     kind: str  # "tick" (same tick and leg) | "late" (same side, nearest later tick)
     time_ms: int  # live execution - backtest fill time
     slippage_bps: Decimal  # price against the backtest's fill: positive = worse for the bot
@@ -110,7 +110,7 @@ class Pair:
 @dataclass(frozen=True)
 class Unmatched:
     side: str  # "live" | "backtest"
-    fill: Fill
+    fill: SideFill
     why: Why
     detail: str
     amount: Decimal  # its share of (live - backtest) PnL

@@ -10,12 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from chalicelib.domain.drift.matching import Matched
-from chalicelib.domain.drift.model import Fill, RunFacts, Unmatched, Why
+from chalicelib.domain.drift.model import RunFacts, SideFill, Unmatched, Why
 
 FLAT_QUOTE = Decimal("0.01")  # a position worth less than this is flat (float replay fills leave 1e-17 residues)
 
 
-def _at(f: Fill) -> int:
+def _at(f: SideFill) -> int:
     return f.tick_at if f.tick_at is not None else f.executed_at_ms
 
 
@@ -27,7 +27,7 @@ class Reasons:
 
     def explain(self) -> list[Unmatched]:
         m = self._matched
-        moves: list[tuple[int, str, Fill, bool]] = [(_at(lv), "live", lv, False) for lv, _ in m.tick + m.late]
+        moves: list[tuple[int, str, SideFill, bool]] = [(_at(lv), "live", lv, False) for lv, _ in m.tick + m.late]
         moves += [(_at(bt), "backtest", bt, False) for _, bt in m.tick + m.late]
         moves += [(_at(f), "live", f, True) for f in m.live_only]
         moves += [(_at(f), "backtest", f, True) for f in m.backtest_only]
@@ -47,7 +47,7 @@ class Reasons:
                 cause = None
         return out
 
-    def _cause(self, side: str, fill: Fill, at: int) -> tuple[Why, str]:
+    def _cause(self, side: str, fill: SideFill, at: int) -> tuple[Why, str]:
         f = self._facts
         if f.status != "running" and f.status_changed_ms is not None and at >= f.status_changed_ms:
             return self._stopped()
