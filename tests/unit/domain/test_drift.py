@@ -142,3 +142,37 @@ def test_a_late_fill_pairs_with_its_tick_as_timing(candles):
     assert abs(r.buckets[Bucket.TIMING] + trades[0].quote_quantity) < Decimal("1e-9")
     assert r.buckets[Bucket.SLIPPAGE] == 0
     assert total(r) == r.live_pnl - r.backtest_pnl
+
+
+def test_fills_after_an_edit_of_the_running_bot_are_config(candles):
+    fills = replayed(candles)
+    edit = fills[2].tick_at - 1
+    r = drift(SETUP, candles, as_trades(fills[:2]), replace(RUNNING, config_changed_ms=edit), WINDOW)
+    assert {u.why for u in r.unmatched} == {Why.CONFIG_CHANGE}
+    assert r.buckets[Bucket.CONFIG] == sum((u.amount for u in r.unmatched), Decimal(0)) != 0
+    assert r.buckets[Bucket.UNEXPLAINED] == 0 and total(r) == r.live_pnl - r.backtest_pnl
+
+
+@pytest.mark.parametrize(("status", "why"), [("paused", Why.BOT_PAUSED), ("stopped", Why.MANUAL_STOP)])
+def test_fills_after_the_bot_left_running_are_timing(candles, status, why):
+    fills = replayed(candles)
+    facts = replace(RUNNING, status=status, status_changed_ms=fills[2].tick_at - 1)
+    r = drift(SETUP, candles, as_trades(fills[:2]), facts, WINDOW)
+    assert {u.why for u in r.unmatched} == {why}
+    assert r.buckets[Bucket.TIMING] == sum((u.amount for u in r.unmatched), Decimal(0))
+    assert r.buckets[Bucket.UNEXPLAINED] == 0
+
+
+def test_a_resting_order_booked_in_parts_is_one_fill(candles):
+    fills = replayed(candles)
+    first, *rest = as_trades(fills)
+    half = first.quantity / 2
+    parts = [
+        replace(first, quantity=half, quote_quantity=half * first.price, fee=first.fee / 2, net_quantity=half),
+        replace(first, id=f"{first.id}.{half}", quantity=first.quantity - half,
+                quote_quantity=(first.quantity - half) * first.price, fee=first.fee - first.fee / 2,
+                net_quantity=first.quantity - half, executed_at_ms=first.executed_at_ms + 1),
+    ]  # fmt: skip
+    r = drift(SETUP, candles, [*parts, *rest], RUNNING, WINDOW)
+    assert not r.unmatched and len(r.pairs) == len(fills)
+    assert r.pairs[0].quantity_diff == 0 and r.live_pnl == r.backtest_pnl
