@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from decimal import Decimal as D
 from typing import Any
 
@@ -112,6 +113,7 @@ def test_paper_bots_match_the_replay_trade_for_trade(replayed: Callable[[int, D]
     token = user["access_token"]
     bots = {"sma_cross": _start(p, token, params={"fast": 2, "slow": 5}),
             "ema_cross": _start(p, token, strategy="ema_cross", params={"fast": 2, "slow": 4})}  # fmt: skip
+    started = p.clock.now_ms()
     p.minute(MINUTES)
     token = _login(p, user)
     for strategy, bot_id in bots.items():
@@ -124,6 +126,23 @@ def test_paper_bots_match_the_replay_trade_for_trade(replayed: Callable[[int, D]
         assert D(report["summary"]["unexplained"]) == 0 and D(report["summary"]["timing"]) == 0
         assert report["source"] == "market:ReplayMarket"
         _adds_up(report["summary"])
+    _explicit_periods(p, token, bots["sma_cross"], started)
+
+
+def _ms(iso: str) -> int:
+    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def _explicit_periods(p: Platform, token: str, bot_id: str, started: int) -> None:
+    """A sub-period from the start matches too; a `from` inside a position is refused (the replay starts flat)."""
+    times = sorted((_ms(t["executed_at"]), t["side"]) for t in _trades(p, token, bot_id))
+    middle = times[len(times) // 2][0]
+    to = middle - middle % 60_000 + 60_000
+    report = _drift(p, token, bot_id, f"?from={started}&to={to}")
+    assert report["unmatched"] == [] and len(report["pairs"]) == sum(at <= to for at, _ in times)
+    buy = next(at for at, side in times if side == "BUY")
+    status, body = p.call("GET", f"/bots/{bot_id}/drift?from={buy + 1}", None, token)
+    assert status == 422 and body["error"]["code"] == "not_flat_at_from", body
 
 
 def _first_entry_tick(candles: list[Candle], start: int) -> int:
