@@ -213,7 +213,11 @@ class Container:
         from chalicelib.services.drift import DriftService
 
         return DriftService(
-            get_bot=self.bots.get, trades=self.ports.trades, market_for=self.user_market, clock=self.clock
+            get_bot=self.bots.get,
+            trades=self.ports.trades,
+            market_for=self.user_market,
+            quote_asset=lambda symbol: self.symbol_catalog.symbol_rules(symbol).quote_asset,
+            clock=self.clock,
         )
 
     @cached_property

@@ -35,23 +35,28 @@ class DriftService:
         get_bot: Callable[[str, str], tuple[BotConfig, BotState]],
         trades: TradeRepository,
         market_for: Callable[[str], MarketData],
+        quote_asset: Callable[[str], str],
         clock: Clock,
         max_bars: int = MAX_BARS,
     ) -> None:
         self._get_bot = get_bot
         self._trades = trades
         self._market_for = market_for
+        self._quote_asset = quote_asset
         self._clock = clock
         self._max_bars = max_bars
 
     def report(self, user_id: str, bot_id: str, from_ms: int | None, to_ms: int | None) -> tuple[Report, str]:
         """The report and the candles' source; NotFound for another user's bot, InvalidInput for a bad period."""
         config, state = self._get_bot(user_id, bot_id)
+        if config.strategy == "signal":
+            raise _bad("not_replayable", "bot_id", "a signal bot trades on the signals it receives, not on candles: "
+                       "there is no backtest to compare it with")  # fmt: skip
         window = self._window(config, from_ms, to_ms)
         since = self._all_trades(user_id, bot_id, window.from_ms)
         in_period = [t for t in since if t.executed_at_ms <= window.to_ms]
         setup = BotSetup(config.id, config.strategy, config.params, config.risk, _cash_at(config, state, since),
-                         DEFAULT_FEE_RATE, _quote_asset(config.symbol, in_period))  # fmt: skip
+                         DEFAULT_FEE_RATE, self._quote_asset(config.symbol))  # fmt: skip
         market = self._market_for(user_id)
         need = warmup_bars(config.strategy, validate_params(config.strategy, config.params))
         candles = self._candles(market, config, window, need)
@@ -120,12 +125,6 @@ def _facts(config: BotConfig, state: BotState, window: Window) -> RunFacts:
         config_changed_ms=config.updated_at_ms if edited else None, last_tick_at=state.last_tick_at,
         consecutive_failures=state.consecutive_failures, last_error=state.last_error,
     )  # fmt: skip
-
-
-def _quote_asset(symbol: str, trades: list[Trade]) -> str:
-    return (
-        trades[0].fee_asset if trades else next((q for q in ("USDT", "USDC", "FDUSD", "BTC") if symbol.endswith(q)), "")
-    )
 
 
 def _source(market: MarketData) -> str:

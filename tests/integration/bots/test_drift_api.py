@@ -232,6 +232,10 @@ def test_drift_is_tenant_isolated_and_validates_its_period(replayed: Callable[[i
     for query in ("?from=abc", "?from=-5", "?until=1"):
         status, body = p.call("GET", path + query, None, owner)
         assert 400 <= status < 500 and set(body["error"]) == {"code", "message", "details"}, (query, body)
+    status, signal_bot = p.call("POST", "/bots", bot_body(name="signals", strategy="signal", params={}), owner)
+    assert status == 201, signal_bot
+    status, body = p.call("GET", f"/bots/{signal_bot['id']}/drift?from={now - 3_600_000}", None, owner)
+    assert status == 422 and body["error"]["code"] == "not_replayable", body
     status, body = p.call("GET", f"{path}?from={now - 3_600_000}", None, owner)
     # A bot that never ran: every replayed trade is one the bot never ticked for, none unexplained.
     assert status == 200 and body["pairs"] == [] and D(body["summary"]["live_pnl"]) == 0, body
