@@ -33,6 +33,7 @@ def _register_routes(app: Chalice) -> None:
         bot_plan,
         bots,
         catalog,
+        drift,
         key_audit,
         meta,
         notifications,
@@ -57,6 +58,7 @@ def _register_routes(app: Chalice) -> None:
     app.register_blueprint(key_audit.bp, url_prefix=API_PREFIX)
     app.register_blueprint(telegram.bp, url_prefix=API_PREFIX)
     app.register_blueprint(bot_orders.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(drift.bp, url_prefix=API_PREFIX)
 
 
 app = Chalice(app_name="tradebot")

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from chalicelib.services.candle_view import CandleView
     from chalicelib.services.daily_summary import DailySummaries
     from chalicelib.services.dispatch import Dispatcher
+    from chalicelib.services.drift import DriftService
     from chalicelib.services.key_audit import KeyAuditTrail
     from chalicelib.services.key_recheck import KeyRecheck
     from chalicelib.services.mfa import MfaService
@@ -211,6 +212,18 @@ class Container:
     @cached_property
     def trades(self) -> TradeService:
         return trading.trades(self)
+
+    @cached_property
+    def drift(self) -> DriftService:
+        from chalicelib.services.drift import DriftService
+
+        return DriftService(
+            get_bot=self.bots.get,
+            trades=self.ports.trades,
+            market_for=self.user_market,
+            quote_asset=lambda symbol: self.symbol_catalog.symbol_rules(symbol).quote_asset,
+            clock=self.clock,
+        )
 
     @cached_property
     def key_recheck(self) -> KeyRecheck:

@@ -37,6 +37,7 @@ ID_ROUTES: dict[tuple[str, str], tuple[str, Any]] = {
     # secret that is not the victim's, so every attempt must be a 401 whatever the JWT.
     ("POST", "/signals/{token}"): ("signal_token", "buy"),
     ("GET", "/bots/{bot_id}/chart"): ("bot", None),
+    ("GET", "/bots/{bot_id}/drift"): ("bot", None),
     ("DELETE", "/api-keys/{key_id}"): ("key", None),
     ("GET", "/api-keys/{key_id}/audit"): ("key", None),
     ("POST", "/notifications/{notification_id}/read"): ("notification", None),
