@@ -8,8 +8,6 @@ from __future__ import annotations
 from decimal import Decimal as D
 from typing import Any
 
-import pytest
-
 from chalicelib import bootstrap
 from tests.integration.bots.conftest import Platform, bot_body
 from tests.integration.bots.path_market import PathMarket
@@ -79,3 +77,54 @@ def test_a_limit_grid_rests_its_ladder_books_each_fill_once_and_re_arms(platform
     assert trades(platform, token, bot_id)[3:] == [("BUY", D(30000))]
     assert open_orders(platform, token, bot_id)["grid_sell_2"] == ("SELL", D(30500))
     assert len(paper_open(bot_id)) == 4  # the exchange holds exactly the four orders the bot records
+
+
+DCA = {
+    "base_order_quote": 200, "safety_order_quote": 200, "max_safety_orders": 2, "price_deviation_pct": 2,
+    "step_scale": 1, "volume_scale": 1, "take_profit_pct": 1, "order_type": "limit",
+}  # fmt: skip
+TICK = D("0.02")  # prices are rounded to the symbol's 0.01 tick, one way or the other
+
+
+def rows(platform: Platform, token: str, bot_id: str) -> list[dict[str, Any]]:
+    status, page = platform.call("GET", f"/bots/{bot_id}/trades?limit=100", None, token)
+    assert status == 200, page
+    return sorted(page["items"], key=lambda t: (t["executed_at"], t["id"]))
+
+
+def average(buys: list[dict[str, Any]]) -> D:
+    """The lot's average entry: the fill prices weighted by what each buy brought (net of a fee in base)."""
+    held = sum((D(t["net_quantity"]) for t in buys), D(0))
+    return sum((D(t["price"]) * D(t["net_quantity"]) for t in buys), D(0)) / held
+
+
+def test_a_limit_dca_rests_its_safety_orders_and_moves_its_take_profit(platform: Platform) -> None:
+    closes = ["30000"] * 4 + ["29300"] * 4 + ["30400"] * 3
+    use_path(platform, closes)
+    token = platform.user()["access_token"]
+    bot_id = start(platform, token, strategy="dca", params=DCA)
+    platform.minute(4)  # the base order buys at market, then the ladder rests
+    [base] = rows(platform, token, bot_id)
+    base_price = D(base["price"])
+    assert base["side"] == "BUY" and abs(base_price - D(30000)) < D(30)  # the paper's slippage
+    resting = open_orders(platform, token, bot_id)
+    assert set(resting) == {"safety_1", "safety_2", "take_profit"}
+    assert abs(resting["safety_1"][1] - base_price * D("0.98")) <= TICK
+    assert abs(resting["safety_2"][1] - base_price * D("0.96")) <= TICK
+    first_tp = resting["take_profit"][1]
+    assert resting["take_profit"][0] == "SELL" and abs(first_tp - average([base]) * D("1.01")) <= TICK
+
+    platform.minute(4)  # down to 29300: safety 1 fills at its limit, the average falls, the take-profit follows
+    base_row, safety = rows(platform, token, bot_id)
+    assert safety["side"] == "BUY" and D(safety["price"]) == resting["safety_1"][1]
+    moved = open_orders(platform, token, bot_id)
+    assert set(moved) == {"safety_2", "take_profit"} and moved["safety_2"] == resting["safety_2"]
+    new_tp = moved["take_profit"][1]
+    assert abs(new_tp - average([base_row, safety]) * D("1.01")) <= TICK and new_tp < first_tp - 200
+    assert len(paper_open(bot_id)) == 2  # the old take-profit is cancelled on the exchange too
+
+    platform.minute(3)  # up to 30400: the moved take-profit fills at its price, once; a new cycle begins
+    after = rows(platform, token, bot_id)[2:]
+    sells = [(t["side"], D(t["price"]), t["reason"]) for t in after if t["side"] == "SELL"]
+    assert sells == [("SELL", new_tp, "take_profit")]
+    assert sorted(t["side"] for t in after) == ["BUY", "SELL"]  # and the next cycle's base order, at market
