@@ -128,3 +128,57 @@ def test_a_limit_dca_rests_its_safety_orders_and_moves_its_take_profit(platform:
     sells = [(t["side"], D(t["price"]), t["reason"]) for t in after if t["side"] == "SELL"]
     assert sells == [("SELL", new_tp, "take_profit")]
     assert sorted(t["side"] for t in after) == ["BUY", "SELL"]  # and the next cycle's base order, at market
+
+
+MARKET_DCA = {**DCA, "order_type": "market", "price_deviation_pct": 20}  # no safety order within this test
+STOP = {"stop_loss_pct": 2, "stop_mode": "exchange"}
+
+
+def test_a_stop_on_the_exchange_fills_while_the_platform_is_down_and_is_booked_once(platform: Platform) -> None:
+    closes = ["30000"] * 4 + ["29900"] * 4 + ["29000"] * 12
+    market = use_path(platform, closes)
+    user = platform.user()
+    token = user["access_token"]
+    bot_id = start(platform, token, strategy="dca", params=MARKET_DCA, risk=STOP)
+    platform.minute(4)  # the base order buys; the stop-loss rests on the exchange
+    [entry] = rows(platform, token, bot_id)
+    status, page = platform.call("GET", f"/bots/{bot_id}/orders", None, token)
+    [stop] = page["items"]
+    assert (stop["type"], stop["side"], stop["purpose"]) == ("STOP_LOSS_LIMIT", "SELL", "stop_loss")
+    assert abs(D(stop["stop_price"]) - D(entry["price"]) * D("0.98")) <= TICK
+    assert D(stop["price"]) <= D(stop["stop_price"]) and D(stop["quantity"]) <= D(entry["net_quantity"])
+
+    down = platform.clock.now_ms()
+    crossing = 8  # the candle that falls from 29900 to 29000, through the stop
+    paper = paper_exchange(bot_id)
+    while market.minute_of(platform.clock.now_ms()) < crossing:  # the platform is down: no tick runs
+        platform.clock.advance(60_000)
+        assert paper.get_order_by_client_id("BTCUSDT", stop["client_order_id"]).status.value == "NEW"
+    while platform.clock.now_ms() < down + 10 * 60_000:
+        platform.clock.advance(60_000)
+        filled = paper.get_order_by_client_id("BTCUSDT", stop["client_order_id"])
+        assert filled.status.value == "FILLED" and filled.average_price == D(stop["price"])
+    token = login(platform, user)  # the session outlived its access token meanwhile
+    assert rows(platform, token, bot_id) == [entry]  # nothing booked while the platform was down
+
+    platform.minute(3)  # back up: the next tick books the stop, once, as a stop-loss
+    sells = [t for t in rows(platform, token, bot_id) if t["side"] == "SELL"]
+    assert [(D(t["price"]), t["reason"]) for t in sells] == [(D(stop["price"]), "stop_loss")]
+    assert sells[0]["client_order_id"] == stop["client_order_id"]
+    status, everything = platform.call("GET", f"/bots/{bot_id}/orders?status=all", None, token)
+    [record] = [o for o in everything["items"] if o["client_order_id"] == stop["client_order_id"]]
+    assert (record["status"], D(record["filled_quantity"])) == ("FILLED", D(stop["quantity"]))
+
+
+def login(platform: Platform, user: dict[str, Any]) -> str:
+    status, tokens = platform.call("POST", "/auth/login", {"email": user["email"], "password": user["password"]})
+    assert status == 200, tokens
+    return str(tokens["access_token"])
+
+
+def paper_exchange(bot_id: str) -> Any:
+    from chalicelib.adapters.dynamo.paper import DynamoPaperStore
+    from chalicelib.adapters.paper_exchange import PaperExchange
+
+    c = bootstrap.container()
+    return PaperExchange(bot_id, DynamoPaperStore(), c.market, c.symbol_catalog, c.clock)
