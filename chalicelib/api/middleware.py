@@ -64,7 +64,9 @@ def _as_error_shape(response: Response, request_id: str) -> Response:
         except ValueError:
             return response
     if isinstance(body, dict) and "Code" in body and "Message" in body:
-        keep = {k: str(v) for k, v in response.headers.items() if k.lower() not in ("content-type", "content-length")}
+        keep = {
+            k: str(v) for k, v in response.headers.items() if k.lower() not in ("content-type", "content-length")
+        }
         if response.status_code >= 500:
             shaped = internal_error(request_id)
             shaped.status_code = response.status_code

@@ -35,18 +35,8 @@ def _view(user_id: str, job_id: str) -> OptimizationOut:
     return OptimizationOut.model_validate(job_view(job, service.trials(job), container().clock.now_ms()))
 
 
-@endpoint(
-    bp,
-    "/optimizations",
-    "POST",
-    summary="Start a parameter search: 202 with the job",
-    tags=TAGS,
-    body=OptimizationIn,
-    max_body=MAX_BODY,
-    response=OptimizationOut,
-    status=202,
-    errors=(409, 503),
-)
+@endpoint(bp, "/optimizations", "POST", summary="Start a parameter search: 202 with the job", tags=TAGS,
+          body=OptimizationIn, max_body=MAX_BODY, response=OptimizationOut, status=202, errors=(409, 503))
 def create_optimization(ctx: Ctx, body: OptimizationIn) -> Response:
     data: dict[str, Any] = body.model_dump(exclude={"risk", "start", "end"})
     data["risk"] = body.risk.as_dict()
@@ -56,15 +46,8 @@ def create_optimization(ctx: Ctx, body: OptimizationIn) -> Response:
     return json_response(out.model_dump(mode="json"), 202, {"Location": f"{API_PREFIX}/optimizations/{job.id}"})
 
 
-@endpoint(
-    bp,
-    "/optimizations",
-    "GET",
-    summary="The caller's optimizations, newest first",
-    tags=TAGS,
-    query=OptimizationQuery,
-    response=OptimizationListOut,
-)
+@endpoint(bp, "/optimizations", "GET", summary="The caller's optimizations, newest first", tags=TAGS,
+          query=OptimizationQuery, response=OptimizationListOut)
 def list_optimizations(ctx: Ctx, query: OptimizationQuery) -> OptimizationListOut:
     from chalicelib.services.optimizations.view import job_view
 
@@ -75,47 +58,25 @@ def list_optimizations(ctx: Ctx, query: OptimizationQuery) -> OptimizationListOu
             422, "validation_error", "The cursor is not valid.", [{"field": "cursor", "message": "invalid"}]
         ) from None
     now = container().clock.now_ms()
-    return OptimizationListOut(
-        items=[OptimizationOut.model_validate(job_view(j, None, now)) for j in items], next_cursor=cursor
-    )
+    return OptimizationListOut(items=[OptimizationOut.model_validate(job_view(j, None, now)) for j in items],
+                               next_cursor=cursor)
 
 
-@endpoint(
-    bp,
-    "/optimizations/{optimization_id}",
-    "GET",
-    tags=TAGS,
-    response=OptimizationOut,
-    summary="One optimization: status, progress (done/total, best so far, ETA), and its result once ended",
-)
+@endpoint(bp, "/optimizations/{optimization_id}", "GET", tags=TAGS, response=OptimizationOut,
+          summary="One optimization: status, progress (done/total, best so far, ETA), and its result once ended")
 def get_optimization(ctx: Ctx, optimization_id: str) -> OptimizationOut:
     return _view(ctx.user_id, optimization_id)
 
 
-@endpoint(
-    bp,
-    "/optimizations/{optimization_id}",
-    "DELETE",
-    tags=TAGS,
-    response=OptimizationOut,
-    summary="Cancel a running optimization: no more trials are dispatched; recorded trials stay",
-)
+@endpoint(bp, "/optimizations/{optimization_id}", "DELETE", tags=TAGS, response=OptimizationOut,
+          summary="Cancel a running optimization: no more trials are dispatched; recorded trials stay")
 def cancel_optimization(ctx: Ctx, optimization_id: str) -> OptimizationOut:
     container().optimizations.cancel(ctx.user_id, optimization_id)
     return _view(ctx.user_id, optimization_id)
 
 
-@endpoint(
-    bp,
-    "/optimizations/{optimization_id}/bots",
-    "POST",
-    tags=TAGS,
-    body=TrialBotIn,
-    response=BotOut,
-    status=201,
-    errors=(409,),
-    summary="Create a stopped bot (paper by default) with a trial's parameters",
-)
+@endpoint(bp, "/optimizations/{optimization_id}/bots", "POST", tags=TAGS, body=TrialBotIn, response=BotOut,
+          status=201, errors=(409,), summary="Create a stopped bot (paper by default) with a trial's parameters")
 def create_trial_bot(ctx: Ctx, optimization_id: str, body: TrialBotIn) -> BotOut:
     from chalicelib.services.optimizations.bots import trial_bot
 

@@ -19,8 +19,7 @@ class OptimizationIn(StrictModel):
     params: dict[str, Any] = Field(default_factory=dict, description="Fixed strategy params (not searched)")
     risk: RiskIn = Field(default_factory=RiskIn)
     space: dict[str, dict[str, Any]] = Field(
-        min_length=1,
-        max_length=8,
+        min_length=1, max_length=8,
         description="Per parameter (a strategy param, or risk.<name>): {low, high, step?} or {choices: [...]}",
     )
     objective: Objective = "sharpe"
@@ -28,16 +27,14 @@ class OptimizationIn(StrictModel):
     sampler: Literal["grid", "random", "tpe"] = "tpe"
     trials: int = Field(default=100, ge=1, le=1_000_000, description="The budget (a grid runs all its points)")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    validation: dict[str, Any] | None = Field(
-        default=None, description="{test_pct} (default 30) or {walk_forward_folds}"
-    )
+    validation: dict[str, Any] | None = Field(default=None, description="{test_pct} (default 30) or "
+                                                                          "{walk_forward_folds}")
     symbol: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{2,20}$", description="Required with start/end")
     interval: Interval | None = None
     start: str | None = Field(default=None, max_length=40, description="ISO-8601 with a time zone, or Unix ms")
     end: str | None = Field(default=None, max_length=40, description="ISO-8601 with a time zone, or Unix ms")
-    csv: str | None = Field(
-        default=None, min_length=1, max_length=MAX_CSV_CHARS, description="A Binance kline CSV (instead of start/end)"
-    )
+    csv: str | None = Field(default=None, min_length=1, max_length=MAX_CSV_CHARS,
+                            description="A Binance kline CSV (instead of start/end)")
     fee: float = Field(default=0.001, ge=0, lt=0.5)
     slippage: float = Field(default=0.0, ge=0, lt=0.5)
     cash: float = Field(default=10_000.0, gt=0, le=1e15)
@@ -59,9 +56,8 @@ class OptimizationOut(BaseModel):
     spec: dict[str, Any]
     progress: dict[str, Any] = Field(description="done, total, percent, best_so_far, eta_s")
     result: dict[str, Any] | None = Field(
-        default=None,
-        description="When done or cancelled: trials, best, top (out of sample), walk_forward, overfitting_warning",
-    )
+        default=None, description="When done or cancelled: trials, best, top (out of sample), walk_forward, "
+                                  "overfitting_warning")
 
 
 class OptimizationListOut(BaseModel):
@@ -79,9 +75,8 @@ class TrialBotIn(StrictModel):
 
     trial: int = Field(ge=0, description="The trial's id")
     name: str | None = Field(default=None, min_length=1, max_length=80, pattern=NAME_PATTERN)
-    symbol: str | None = Field(
-        default=None, pattern=r"^[A-Za-z0-9]{2,20}$", description="Default: the job's symbol (required for a CSV job)"
-    )
+    symbol: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{2,20}$",
+                               description="Default: the job's symbol (required for a CSV job)")
     budget: str | None = Field(default=None, pattern=BUDGET_PATTERN, description="Default: the job's cash")
     mode: Literal["paper", "live"] = "paper"
     api_key_id: str | None = Field(default=None, max_length=64)
