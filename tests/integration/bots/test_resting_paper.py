@@ -182,3 +182,22 @@ def paper_exchange(bot_id: str) -> Any:
 
     c = bootstrap.container()
     return PaperExchange(bot_id, DynamoPaperStore(), c.market, c.symbol_catalog, c.clock)
+
+
+def test_stop_with_cancel_leaves_nothing_on_the_paper_exchange_and_delete_waits_for_it(platform: Platform) -> None:
+    use_path(platform, ["30800"] * 3 + ["29900"] * 5)
+    token = platform.user()["access_token"]
+    bot_id = start(platform, token, strategy="grid", params=GRID)
+    platform.minute(5)  # four buys rest, two of them fill: two sells and two buys rest
+    assert len(paper_open(bot_id)) == 4 and len(open_orders(platform, token, bot_id)) == 4
+    assert platform.call("POST", f"/bots/{bot_id}/stop", {}, token)[0] == 200  # orders left resting
+    assert len(paper_open(bot_id)) == 4
+    status, err = platform.call("DELETE", f"/bots/{bot_id}", None, token)
+    assert (status, err["error"]["code"]) == (409, "open_orders")
+
+    status, bot = platform.call("POST", f"/bots/{bot_id}/stop", {"cancel_orders": True}, token)
+    assert status == 200, bot
+    assert paper_open(bot_id) == [] and open_orders(platform, token, bot_id) == {}
+    assert D(bot["state"]["quantity"]) > 0  # cancel and keep: the two cells' coins stay
+    assert len(trades(platform, token, bot_id)) == 2
+    assert platform.call("DELETE", f"/bots/{bot_id}", None, token)[0] == 204
