@@ -116,7 +116,8 @@ def _paper(container: Any, clock: Any, account: str) -> Any:
     from chalicelib.adapters.market.catalog import StaticSymbolCatalog
     from chalicelib.adapters.paper_exchange import PaperExchange
 
-    store = DynamoPaperStore()
+    # Its own account: the bot's was seeded with the bot's budget when it was created, and seeding is once.
+    store, account = DynamoPaperStore(), f"{account}-bench"
     store.seed(account, {"USDT": Decimal(1_000_000)})
     return WeighedPaper(PaperExchange(account, store, container.market, StaticSymbolCatalog(), clock))
 
