@@ -99,7 +99,9 @@ def figures(container: Any, clock: Any, counter: Any, venue: str = "fake") -> li
     finally:
         tick_service.decide = real_decide  # type: ignore[assignment]
         container.exchanges.for_bot = real_for_bot
-    return _lines(rows, venue)
+    booked = {str(c.id): s.trades_count for c, s in container.bots.list_for(user)}
+    fills = f"  fills booked by the filled bot over {MINUTES + 1} ticks: {booked[bots['filled']]}"
+    return [*_lines(rows, venue), fills]
 
 
 def _fake(container: Any, clock: Any) -> Any:

@@ -17,16 +17,10 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.plan import Plan, plan_bot
 from chalicelib.domain.risk import validate_risk
 from chalicelib.domain.strategies import validate_params
-from chalicelib.domain.symbols import SymbolRules
 from chalicelib.services.ports.bots import ExchangeFactory
 
 # (user id, symbol) -> the symbol's current price (the last closed 1m candle's close), or None when unknown.
 PriceSource = Callable[[str, str], Decimal | None]
-
-
-def _limits(rules: SymbolRules) -> dict[str, int]:
-    """The symbol's own MAX_NUM_ORDERS / MAX_NUM_ALGO_ORDERS (from exchangeInfo), not Binance's defaults."""
-    return {"max_num_orders": rules.max_num_orders, "max_num_algo_orders": rules.max_num_algo_orders}
 
 
 class BotPlanner:
@@ -44,9 +38,11 @@ class BotPlanner:
         symbol = str(data["symbol"]).upper()
         mode = Mode(data.get("mode") or "paper")
         rules = self._exchanges.symbol_rules(mode.value, symbol, user_id, data.get("api_key_id"))
+        # The symbol's own MAX_NUM_ORDERS / MAX_NUM_ALGO_ORDERS (from exchangeInfo), not Binance's defaults.
         return plan_bot(
-            strategy, dict(params), budget, rules, self._price(user_id, symbol), risk=risk, **_limits(rules)
-        )
+            strategy, dict(params), budget, rules, self._price(user_id, symbol), risk=risk,
+            max_num_orders=rules.max_num_orders, max_num_algo_orders=rules.max_num_algo_orders,
+        )  # fmt: skip
 
     def check(self, config: BotConfig) -> Plan:
         """The plan of a validated config; raises InvalidInput (`bot_unworkable`) when it could not work."""
@@ -58,7 +54,8 @@ class BotPlanner:
             rules,
             self._price(config.user_id, config.symbol),
             risk=dict(config.risk),
-            **_limits(rules),
+            max_num_orders=rules.max_num_orders,
+            max_num_algo_orders=rules.max_num_algo_orders,
         )
         if plan.problems:
             raise InvalidInput(

@@ -8,6 +8,8 @@ from __future__ import annotations
 from decimal import Decimal as D
 from typing import Any
 
+import pytest
+
 from chalicelib import bootstrap
 from tests.integration.bots.conftest import Platform, bot_body
 from tests.integration.bots.path_market import PathMarket
@@ -184,11 +186,20 @@ def paper_exchange(bot_id: str) -> Any:
     return PaperExchange(bot_id, DynamoPaperStore(), c.market, c.symbol_catalog, c.clock)
 
 
-def test_stop_with_cancel_leaves_nothing_on_the_paper_exchange_and_delete_waits_for_it(platform: Platform) -> None:
+def test_stop_with_cancel_leaves_nothing_on_the_paper_exchange_and_delete_waits_for_it(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.adapters.paper_exchange import PaperExchange
+
     use_path(platform, ["30800"] * 3 + ["29900"] * 5)
     token = platform.user()["access_token"]
     bot_id = start(platform, token, strategy="grid", params=GRID)
-    platform.minute(5)  # four buys rest, two of them fill: two sells and two buys rest
+    sent, place = [], PaperExchange.place_order
+    monkeypatch.setattr(PaperExchange, "place_order", lambda self, r: sent.append(r) or place(self, r))
+    platform.minute(2)
+    # The tick gives the last close as the reference price (Binance then needs no avgPrice call for the band).
+    assert len(sent) == 4 and {r.reference_price for r in sent} == {D(30800)}
+    platform.minute(3)  # four buys rested, two of them filled: two sells and two buys rest
     assert len(paper_open(bot_id)) == 4 and len(open_orders(platform, token, bot_id)) == 4
     assert platform.call("POST", f"/bots/{bot_id}/stop", {}, token)[0] == 200  # orders left resting
     assert len(paper_open(bot_id)) == 4
