@@ -102,3 +102,4 @@ def test_plots_match_the_indicator_the_signals_use():
     window = ema_cross._window({"fast": 5, "slow": 20})
     assert list(plots) == ["EMA 5", "EMA 20"]
     assert plots["EMA 20"][-1] == indicators.ema_windowed(series.close, 20, window)[-1]
+
