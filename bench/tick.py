@@ -29,6 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bots", type=int, default=50)
     parser.add_argument("--minutes", type=int, default=30)
+    parser.add_argument("--paper", action="store_true", help="also the resting-order figures on the paper exchange")
     args = parser.parse_args()
 
     from bench._embedded import CallCounter, start
@@ -106,6 +107,8 @@ def main() -> None:
         from bench.tick_resting import figures
 
         resting = figures(container, clock, counter)
+        if args.paper:
+            resting += figures(container, clock, counter, venue="paper")
     print(_table(quiet, trading, misses))
     print("\n".join(resting))
 

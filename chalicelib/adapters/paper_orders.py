@@ -3,6 +3,7 @@ included) and reads the candles a settle walks."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -26,7 +27,9 @@ MAX_PAGES = 20  # per settle: a longer outage is walked over several reads (pape
 
 
 def rejected(message: str) -> ExchangeRejected:
-    return ExchangeRejected(message, exchange_code=NEW_ORDER_REJECTED, code="order_rejected")
+    # The same codes the Binance adapter gives these refusals, so the tick decides alike on both venues.
+    code = "would_take" if message == WOULD_TAKE else "would_trigger" if message == WOULD_TRIGGER else "order_rejected"
+    return ExchangeRejected(message, exchange_code=NEW_ORDER_REJECTED, code=code)
 
 
 def _falling(order_type: OrderType, side: Side) -> bool:
@@ -62,7 +65,8 @@ class OrderMaker:
         return Order(
             symbol=request.symbol,
             client_order_id=request.client_order_id,
-            exchange_order_id=f"paper-{request.client_order_id}",
+            # A client id is unique among open orders only: a reused one names a new order, with its own id.
+            exchange_order_id=f"paper-{request.client_order_id}-{uuid.uuid4().hex[:12]}",
             side=request.side,
             type=request.type,
             status=OrderStatus.NEW,

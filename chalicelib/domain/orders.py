@@ -187,6 +187,7 @@ class OcoRequest:
     stop_price: Decimal  # the trigger of the STOP_LOSS_LIMIT leg
     stop_limit_price: Decimal  # its limit, at or below the trigger
     side: Side = Side.SELL
+    reference_price: Decimal | None = None  # the last close: the price band is checked against it, no avgPrice call
 
     def __post_init__(self) -> None:
         for cid in (self.list_client_order_id, self.take_profit_client_order_id, self.stop_client_order_id):

@@ -38,7 +38,11 @@ class BotPlanner:
         symbol = str(data["symbol"]).upper()
         mode = Mode(data.get("mode") or "paper")
         rules = self._exchanges.symbol_rules(mode.value, symbol, user_id, data.get("api_key_id"))
-        return plan_bot(strategy, dict(params), budget, rules, self._price(user_id, symbol), risk=risk)
+        # The symbol's own MAX_NUM_ORDERS / MAX_NUM_ALGO_ORDERS (from exchangeInfo), not Binance's defaults.
+        return plan_bot(
+            strategy, dict(params), budget, rules, self._price(user_id, symbol), risk=risk,
+            max_num_orders=rules.max_num_orders, max_num_algo_orders=rules.max_num_algo_orders,
+        )  # fmt: skip
 
     def check(self, config: BotConfig) -> Plan:
         """The plan of a validated config; raises InvalidInput (`bot_unworkable`) when it could not work."""
@@ -50,6 +54,8 @@ class BotPlanner:
             rules,
             self._price(config.user_id, config.symbol),
             risk=dict(config.risk),
+            max_num_orders=rules.max_num_orders,
+            max_num_algo_orders=rules.max_num_algo_orders,
         )
         if plan.problems:
             raise InvalidInput(

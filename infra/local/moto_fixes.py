@@ -31,6 +31,29 @@ def patch_moto() -> None:
     fast_sqs_send()
     fast_service_lookup()
     fast_attribute_values()
+    plain_number_arithmetic()
+
+
+def plain_number_arithmetic() -> None:
+    """moto's ADD / SET a + b stores `f"{Decimal}"`, which for an exact zero of a fraction is "0E-8"; its next
+    ADD reads a number without a "." as int() and fails (ValueError). DynamoDB keeps numbers in plain form:
+    store the result so ("0.00000000")."""
+    from decimal import Decimal
+
+    from moto.dynamodb.models.dynamo_type import DDBType, DynamoType
+
+    if getattr(DynamoType, "_plain_numbers", False):
+        return
+    add, sub = DynamoType.__add__, DynamoType.__sub__
+
+    def plain(result: Any) -> Any:
+        if result.type == DDBType.NUMBER and ("E" in result.value or "e" in result.value):
+            result.value = format(Decimal(result.value), "f")
+        return result
+
+    DynamoType.__add__ = lambda self, other: plain(add(self, other))  # type: ignore[method-assign]
+    DynamoType.__sub__ = lambda self, other: plain(sub(self, other))  # type: ignore[method-assign]
+    DynamoType._plain_numbers = True  # type: ignore[attr-defined]
 
 
 def serialize_dynamodb() -> None:

@@ -1,7 +1,8 @@
 """The RestingExchange contract (services/ports/exchange.py): what every exchange that keeps orders between
-ticks must do, whoever implements it. Bound here to the Binance adapter talking to the fake Binance over HTTP
-(tests/fakes/binance_spot.py + binance_book.py). The paper exchange joins by adding a factory to `VENUES` that
-returns a `Venue` whose `trade(price)` makes its market trade at that price (a candle through it).
+ticks must do, whoever implements it. Bound to the Binance adapter talking to the fake Binance over HTTP
+(tests/fakes/binance_spot.py + binance_book.py) and to the paper exchange on moto-backed DynamoDB; each is a
+factory in `VENUES` returning a `Venue` whose `trade(price)` makes its market trade at that price (for paper,
+a candle through it).
 
 Statuses are the exchange's: the leg an OCO's other leg cancels ends EXPIRED on Binance; the contract asks only
 that it is no longer open, so an implementation is free to report it CANCELED."""
@@ -20,6 +21,7 @@ import pytest
 from chalicelib.adapters.binance import BinanceCredentials, BinanceEndpoint, BinanceSpotExchange, RetryPolicy
 from chalicelib.adapters.binance.budget import InMemoryWeightStore, WeightBudget
 from chalicelib.adapters.binance.caches import ServerTimeOffsets
+from chalicelib.domain.candles import Candle
 from chalicelib.domain.clock import ManualClock
 from chalicelib.domain.errors import ExchangeRejected
 from chalicelib.domain.orders import OcoRequest, OrderRequest, OrderStatus, OrderType, Side
@@ -54,12 +56,56 @@ def binance_fake() -> Iterator[Venue]:
         yield Venue(exchange, lambda price: fake.trade(SYMBOL, price))
 
 
-VENUES: list[Callable[[], AbstractContextManager[Venue]]] = [binance_fake]
+class PaperMarket:
+    """1m candles for the paper exchange: one flat candle at the start price, then one per `trade(price)`
+    running from the last close through that price (a big volume, so a resting order fills whole)."""
+
+    MINUTE = 60_000
+
+    def __init__(self, clock: ManualClock) -> None:
+        start = clock.now_ms() - self.MINUTE
+        self.clock = clock
+        self.candles = [Candle(start, PRICE, PRICE, PRICE, PRICE, D(1000), start + self.MINUTE - 1)]
+
+    def closed_candles(
+        self, symbol: str, interval: str, *, limit: int = 500, end_ms: int | None = None
+    ) -> list[Candle]:
+        end = end_ms if end_ms is not None else 2**62
+        return [c for c in self.candles if c.close_time <= end][-limit:]
+
+    def trade(self, price: Decimal) -> None:
+        last = self.candles[-1]
+        start = max(last.open_time + self.MINUTE, self.clock.now_ms())
+        opened = last.close
+        bar = Candle(start, opened, max(opened, price), min(opened, price), price, D(1000), start + self.MINUTE - 1)
+        self.candles.append(bar)
+        self.clock.set(bar.close_time + 1)
 
 
-@pytest.fixture(params=VENUES, ids=lambda f: f.__name__)
+@contextmanager
+def paper(aws: object) -> Iterator[Venue]:
+    from chalicelib.adapters.dynamo.paper import DynamoPaperStore
+    from chalicelib.adapters.market.catalog import StaticSymbolCatalog
+    from chalicelib.adapters.paper_exchange import PaperExchange
+
+    clock = ManualClock(int(time.time() * 1000) // 60_000 * 60_000)
+    market = PaperMarket(clock)
+    store = DynamoPaperStore()
+    account = f"contract-{random.getrandbits(40):x}"
+    store.seed(account, {"USDT": D("10000"), "BTC": D("1")})
+    yield Venue(PaperExchange(account, store, market, StaticSymbolCatalog(), clock), market.trade)
+
+
+# Each factory takes pytest's request, so the paper one can ask for the session's moto stack.
+VENUES: list[Callable[[pytest.FixtureRequest], AbstractContextManager[Venue]]] = [
+    lambda _request: binance_fake(),
+    lambda request: paper(request.getfixturevalue("aws")),
+]
+
+
+@pytest.fixture(params=VENUES, ids=["binance_fake", "paper"])
 def venue(request: pytest.FixtureRequest) -> Iterator[Venue]:
-    with request.param() as built:
+    with request.param(request) as built:
         yield built
 
 

@@ -80,7 +80,9 @@ class RestingOrders:
 
     def place_oco(self: _Host, request: OcoRequest) -> OrderList:
         rules = self.symbol_rules(request.symbol)
-        reference = self._avg_price(request.symbol) if rules.percent_price is not None else None
+        reference = request.reference_price
+        if reference is None and rules.percent_price is not None:
+            reference = self._avg_price(request.symbol)
         fitted = fit_oco(rules, request, reference)
         params = mapping.oco_params(fitted)
         try:

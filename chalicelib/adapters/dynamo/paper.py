@@ -1,7 +1,8 @@
 """Paper accounts (one per paper bot) in the paper-accounts table: balances, orders and OCO lists.
 
 Every change is one DynamoDB transaction whose conditions carry the invariants, never read-then-write:
-an order (or OCO list) item is created only if its client id is new (placing twice fills once), a debit or
+an order (or OCO list) item is created only if its client id is new or names a cancelled order (placing
+twice fills once; a cancelled order's id is free again, as on Binance), a debit or
 reservation only if the free balance covers it, and a resting order changes only at the version it was read
 at, so two settles of the same candles (or a cancel racing a fill) book once: the loser re-reads.
 
@@ -28,6 +29,7 @@ from chalicelib.adapters.dynamo.decimal_attr import DecimalAttribute
 from chalicelib.domain.orders import Balance, Fill, Order, OrderStatus, OrderType, Side
 
 ZERO = Decimal(0)
+REUSABLE = (OrderStatus.CANCELED.value, OrderStatus.EXPIRED.value)  # client ids a new order may take over
 
 
 class DuplicateOrder(Exception):
@@ -81,6 +83,7 @@ class PaperItem(Model):
     settled_ms = NumberAttribute(null=True)  # candles opening before this are applied to the order
     triggered = BooleanAttribute(null=True)  # a stop that triggered and now rests as a limit
     open_key = UnicodeAttribute(null=True)
+    exchange_order_id = UnicodeAttribute(null=True)  # absent on items written before client ids were reusable
     open_index = OpenIndex()
 
 
@@ -151,6 +154,7 @@ def _to_item(account_id: str, paper: PaperOrder) -> PaperItem:
         settled_ms=paper.settled_ms,
         triggered=paper.triggered or None,
         open_key=f"{order.symbol}#{order.client_order_id}" if order.is_open else None,
+        exchange_order_id=order.exchange_order_id,
     )
 
 
@@ -167,7 +171,7 @@ def _from_item(item: PaperItem) -> PaperOrder:
     order = Order(
         symbol=str(item.symbol),
         client_order_id=cid,
-        exchange_order_id=f"paper-{cid}",
+        exchange_order_id=item.exchange_order_id or f"paper-{cid}",
         side=Side(item.side),
         type=OrderType(item.order_type),
         status=OrderStatus(item.status),
@@ -255,7 +259,10 @@ class DynamoPaperStore(AwsBoundary):
                     list_item = PaperItem(account_id, f"list#{oco.list_client_order_id}", sibling=legs)
                     tx.save(list_item, condition=PaperItem.sk.does_not_exist())
                 for paper in orders:
-                    tx.save(_to_item(account_id, paper), condition=PaperItem.sk.does_not_exist())
+                    # A cancelled order's client id is free again (ids are unique among open orders, as on
+                    # Binance); a filled one's is not, so a retried placement still fills once.
+                    reusable = PaperItem.sk.does_not_exist() | PaperItem.status.is_in(*REUSABLE)
+                    tx.save(_to_item(account_id, paper), condition=reusable)
                 self._balance_updates(tx, account_id, deltas)
         except TransactWriteError as exc:
             codes = _reason_codes(exc)

@@ -46,6 +46,8 @@ class RiskIn(StrictModel):
     cooldown_bars: int | None = Field(default=None, ge=0, le=10_000)
     stoploss_guard: dict[str, int] | None = None
     max_drawdown_pct: float | None = Field(default=None, gt=0, le=100)
+    # Where stop-loss / take-profit live (domain.risk); absent: the bot service picks for a new bot.
+    stop_mode: Literal["bot", "exchange"] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)

@@ -23,9 +23,11 @@ from chalicelib.domain.strategies.base import FEE_RESERVE, MIN_QUOTE, Bar, Engin
 
 FROZEN = "grid_q_"
 BOUGHT = "grid_b_"
-# Fills are booked net of a fee taken in the base asset (0.1% by default): a buy whose fills reach its quantity
-# less twice that is done.
-FULL = 1 - 2 * FEE_RESERVE
+# Fills are booked net of a fee taken in the base asset (0.1% by default), and the exchange rounds the order's
+# quantity down to its lot step (up to 1% of an order of 100 steps, e.g. 0.001 BTC): a buy whose fills reach its
+# quantity less both is done (else a filled buy would be wanted again and bought twice).
+LOT_ROUNDING = 0.01
+FULL = 1 - 2 * FEE_RESERVE - LOT_ROUNDING
 
 
 def is_resting(params: Params) -> bool:

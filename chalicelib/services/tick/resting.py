@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from chalicelib.domain.bots import BotConfig, BotState
 from chalicelib.domain.clock import Clock
@@ -202,10 +203,11 @@ class RestingOrders:
     def _place(self, config: BotConfig, books: Books, order: WantedOrder, records: list[BotOrderRecord]) -> bool:
         try:
             if order.is_oco:
-                placed = books.exchange.place_oco(oco_request(config, order, records))
+                placed = books.exchange.place_oco(oco_request(config, order, records, books.state.last_price))
                 answer = {o.client_order_id: o for o in placed.orders}
             else:
-                answer = {records[0].client_order_id: books.exchange.place_order(order_request(config, records[0]))}
+                request = order_request(config, records[0], books.state.last_price)
+                answer = {records[0].client_order_id: books.exchange.place_order(request)}
         except ExchangeTemporaryError:
             return False  # lost or never sent: the record stays NEW and the next tick finds out which
         except ExchangeRejected as exc:
@@ -231,19 +233,23 @@ def _groups(records: list[BotOrderRecord]) -> list[list[BotOrderRecord]]:
     return list(groups.values())
 
 
-def order_request(config: BotConfig, record: BotOrderRecord) -> OrderRequest:
+# `last` (the last close) is the reference the exchange checks the price band by, so it needs no avgPrice call.
+def order_request(config: BotConfig, record: BotOrderRecord, last: Decimal | None = None) -> OrderRequest:
     return OrderRequest(
         symbol=config.symbol, side=record.side, type=record.type, quantity=record.quantity,
         client_order_id=record.client_order_id, price=record.price, stop_price=record.stop_price,
+        reference_price=last,
     )  # fmt: skip
 
 
-def oco_request(config: BotConfig, order: WantedOrder, records: list[BotOrderRecord]) -> OcoRequest:
+def oco_request(
+    config: BotConfig, order: WantedOrder, records: list[BotOrderRecord], last: Decimal | None = None
+) -> OcoRequest:
     take, stop = sorted(records, key=lambda r: r.type is OrderType.STOP_LOSS_LIMIT)
     assert order.oco_stop is not None and take.order_list_id is not None
     return OcoRequest(
         symbol=config.symbol, quantity=order.quantity, list_client_order_id=take.order_list_id,
         take_profit_client_order_id=take.client_order_id, take_profit_price=order.price,
         stop_client_order_id=stop.client_order_id, stop_price=order.oco_stop.stop_price,
-        stop_limit_price=order.oco_stop.limit_price,
+        stop_limit_price=order.oco_stop.limit_price, reference_price=last,
     )  # fmt: skip

@@ -8,8 +8,9 @@ from dataclasses import replace
 from decimal import Decimal
 
 from chalicelib.domain.bots import BotConfig, BotState, PendingOrder
-from chalicelib.domain.orders import Fill, Order, OrderStatus, OrderType
+from chalicelib.domain.orders import Fill, Order, OrderStatus, OrderType, Side
 from chalicelib.domain.resting import OrderPurpose
+from chalicelib.domain.strategies.base import group_of
 from chalicelib.domain.symbols import SymbolRules
 from chalicelib.domain.trades import Trade
 from chalicelib.services.ports.bot_orders import BotOrderRecord
@@ -79,6 +80,16 @@ def _part(record: BotOrderRecord, order: Order, delta: Decimal, at_ms: int) -> O
     )
 
 
+def _intended(state: BotState, leg: str, order: Order, delta: Decimal) -> Decimal:
+    """What a finished sell was meant to sell: its lot, of which the exchange sold what its lot step allowed; so
+    the ledger moves the residue to dust and the lot closes (else a grid cell would hold it and never re-arm).
+    While the order still rests, what it may yet fill is no residue."""
+    if order.side is not Side.SELL or order.is_open:
+        return delta
+    lot = ((state.engine or {}).get("lots") or {}).get(group_of(leg))
+    return max(delta, Decimal(str(lot["quantity"]))) if lot else delta
+
+
 def book_record(
     config: BotConfig, state: BotState, rules: SymbolRules, record: BotOrderRecord, order: Order, at_ms: int
 ) -> tuple[BotState, BotOrderRecord, Trade | None, BotEvent | None]:
@@ -88,6 +99,8 @@ def book_record(
     if delta <= 0:
         return state, after, None, None
     part = _part(record, order, delta, at_ms)
-    pending = PendingOrder(part.client_order_id, leg_of(record), order.side.value, reason_of(record), None, str(delta))
+    leg = leg_of(record)
+    intended = _intended(state, leg, order, delta)
+    pending = PendingOrder(part.client_order_id, leg, order.side.value, reason_of(record), None, str(intended))
     state, trade, event = book_order(config, state, rules, pending, part)
     return state, replace(after, booked_quantity=order.executed_quantity), trade, event
