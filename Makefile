@@ -68,6 +68,9 @@ bench: venv
 	$(BIN)/python -m bench.tick
 	$(BIN)/python -m bench.cost
 	$(BIN)/python -m bench.cold_start
+	$(BIN)/python -m bench.signals
+	$(BIN)/python bench/drift.py
+	$(BIN)/python bench/optimize.py
 
 # 1,000 paper bots for 10 market minutes plus API load on 127.0.0.1; prints one table (not part of make test).
 soak: venv

@@ -59,8 +59,9 @@ def vectorbt_grid(series: CandleSeries) -> list[int]:
     # decided on bar i's close, filled at bar i+1's open (as our engine): shift the flags by one bar
     entries, exits = np.zeros_like(up), np.zeros_like(down)
     entries[1:], exits[1:] = up[:-1], down[:-1]
-    pf = vbt.Portfolio.from_signals(close, entries=entries, exits=exits, price=open_.to_numpy()[:, None], fees=FEE,
-                                    init_cash=CASH, freq="1min")
+    pf = vbt.Portfolio.from_signals(
+        close, entries=entries, exits=exits, price=open_.to_numpy()[:, None], fees=FEE, init_cash=CASH, freq="1min"
+    )
     counts = pf.trades.count()
     return [int(c) for c in np.asarray(counts)]
 
@@ -77,15 +78,18 @@ def timed(fn: Any, runs: int) -> tuple[float, Any]:
 def grid(runs: int, with_vectorbt: bool) -> None:
     series = generate_series(START_MS, START_MS + BARS * 60_000, "1m", seed=SEED)
     ours_s, counts = timed(lambda: ours(series), runs)
-    print(f"(a) 100 SMA pairs x {BARS:,} 1m bars: ours {ours_s:.2f} s (median of {runs}), "
-          f"{sum(counts):,} trades in all")
+    print(
+        f"(a) 100 SMA pairs x {BARS:,} 1m bars: ours {ours_s:.2f} s (median of {runs}), {sum(counts):,} trades in all"
+    )
     if not with_vectorbt:
         return
     first_s, _ = timed(lambda: vectorbt_grid(series), 1)
     vbt_s, vbt_counts = timed(lambda: vectorbt_grid(series), runs)
     same = sum(a == b for a, b in zip(counts, vbt_counts, strict=True))
-    print(f"    vectorbt first call (JIT) {first_s:.2f} s, after the JIT {vbt_s:.2f} s (median of {runs}); "
-          f"ours is {vbt_s / ours_s:.2f}x vectorbt after its JIT")
+    print(
+        f"    vectorbt first call (JIT) {first_s:.2f} s, after the JIT {vbt_s:.2f} s (median of {runs}); "
+        f"ours is {vbt_s / ours_s:.2f}x vectorbt after its JIT"
+    )
     print(f"    identical trade counts: {same}/100 pairs")
     for (f, s), a, b in zip(PAIRS, counts, vbt_counts, strict=True):
         print(f"      fast {f:>2} slow {s:>3}: ours {a:>6}  vectorbt {b:>6}{'' if a == b else '  DIFFERENT'}")
@@ -102,8 +106,10 @@ def worker_memory(vector: int) -> None:
     evaluate_batch(series.slice(0, int(len(series) * 0.7)), "sma_cross", trials, fee=FEE)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"(c) one worker evaluating a {vector}-trial vector on {len(series):,} bars: peak {peak / 2**20:.1f} MiB "
-          "allocated by Python/numpy (tracemalloc)")
+    print(
+        f"(c) one worker evaluating a {vector}-trial vector on {len(series):,} bars: peak {peak / 2**20:.1f} MiB "
+        "allocated by Python/numpy (tracemalloc)"
+    )
 
 
 def search(trials: int) -> None:
@@ -120,16 +126,27 @@ def search(trials: int) -> None:
     source = next(s for s in sqs_sources(app) if s.name == "run_jobs")
     poller = SqsPoller(boto3.client("sqs"), source, ContextFactory("tradebot", "bench"), wait_s=0)
     service = container().optimizations
-    body = {"strategy": "sma_cross", "space": SPACE, "trials": trials, "sampler": "tpe", "seed": 1,
-            "objective": "total_return", "min_trades": 5, "csv": BTC_1M.read_text(), "symbol": "BTCUSDT"}
+    body = {
+        "strategy": "sma_cross",
+        "space": SPACE,
+        "trials": trials,
+        "sampler": "tpe",
+        "seed": 1,
+        "objective": "total_return",
+        "min_trades": 5,
+        "csv": BTC_1M.read_text(),
+        "symbol": "BTCUSDT",
+    }
     t0 = time.perf_counter()
     job = service.create("bench-user", body)
     while (current := service.get("bench-user", job.id)).status in ("queued", "running"):
         poller.poll_once(wait_s=0)
     elapsed = time.perf_counter() - t0
     best = (current.summary or {}).get("top") or [{}]
-    print(f"(b) TPE search, {trials:,} trials on {current.bars:,} bars through the embedded queue and run_jobs: "
-          f"{elapsed:.1f} s, {trials / elapsed:.1f} trials/s, status {current.status}, best {best[0].get('params')}")
+    print(
+        f"(b) TPE search, {trials:,} trials on {current.bars:,} bars through the embedded queue and run_jobs: "
+        f"{elapsed:.1f} s, {trials / elapsed:.1f} trials/s, status {current.status}, best {best[0].get('params')}"
+    )
 
 
 def main() -> None:
