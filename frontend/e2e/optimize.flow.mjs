@@ -1,6 +1,7 @@
 // Strategy optimization (issue 19, item 5): a small sma_cross grid started from the Optimize page runs on the
 // platform's jobs queue and workers, its progress shows, and once done the page shows the overfitting verdict,
-// the top trials out of sample, a heatmap of fast x slow and the trials; a bot is created from the best trial;
+// the top trials out of sample, the best trial's in-sample and out-of-sample equity, a heatmap of fast x slow
+// and the trials; a bot is created from the best trial;
 // the page fits a 390 px phone. Screenshots under test-results/e2e/.
 //
 // Run by tests/e2e/test_optimize_browser.py (its own platform); not part of `npm run e2e`'s *.spec.mjs glob,
@@ -70,6 +71,27 @@ describe('optimize a strategy from the web app', () => {
     await heatmap.scrollIntoViewIfNeeded();
     await screenshot(page, '41-optimize-result-heatmap');
     await assertAccessible(page, 'optimization result');
+  });
+
+  it("draws the best trial's in-sample and out-of-sample equity on one chart", async () => {
+    // The page opens on the best trial, which is a top trial, so its two curves are there; without a scored
+    // trial there is no best, and nothing was re-run out of sample.
+    const unscored = await page.getByText('No trial was scored.').count();
+    if (unscored) {
+      assert.equal(await page.getByTestId('trial-equity').count(), 0, 'no curves without a scored trial');
+      return;
+    }
+    const figure = page.getByTestId('trial-equity');
+    const chart = figure.getByRole('img', { name: /^Trial \d+: in-sample and out-of-sample equity$/ });
+    await chart.waitFor();
+    assert.ok(await chart.isVisible(), 'the equity chart is visible');
+    const box = await figure.locator('canvas').first().boundingBox();
+    assert.ok(box && box.width > 100 && box.height > 100, `the chart is drawn (${JSON.stringify(box)})`);
+    const caption = await figure.locator('figcaption').innerText();
+    assert.match(caption, /in sample/);
+    assert.match(caption, /out of sample/);
+    await figure.scrollIntoViewIfNeeded();
+    await screenshot(page, '44-optimize-trial-equity');
   });
 
   it('sorts the trials by a column', async () => {

@@ -40,6 +40,43 @@ class OptimizationIn(StrictModel):
     cash: float = Field(default=10_000.0, gt=0, le=1e15)
 
 
+class EquityPointOut(BaseModel):
+    time: int = Field(description="The bar's open time, Unix ms")
+    equity: float
+
+
+class TrialEquityOut(BaseModel):
+    """A top trial's equity, each curve downsampled to at most 300 points (first, last, peaks, troughs)."""
+
+    in_sample: list[EquityPointOut] = Field(description="On the window its in-sample metrics come from")
+    out_of_sample: list[EquityPointOut] = Field(description="On the held-out bars, which follow it")
+
+
+class TopTrialOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    trial: int
+    params: dict[str, Any]
+    in_sample_score: float | None
+    out_of_sample_score: float | None
+    out_of_sample: dict[str, Any]
+    equity: TrialEquityOut | None = Field(default=None, description="Null for jobs finished before curves were kept")
+
+
+class OptimizationResultOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    objective: str
+    trials: list[dict[str, Any]]
+    best: dict[str, Any] | None
+    top: list[TopTrialOut] = Field(description="The top trials re-run on the held-out bars, best first")
+    walk_forward: list[dict[str, Any]] | None
+    overfitting_warning: str | None
+    overfit_fraction: float
+    held_out_bars: int | None
+    unfinished_trials: int
+
+
 class OptimizationOut(BaseModel):
     id: str
     status: Literal["queued", "running", "done", "cancelled", "failed"]
@@ -55,9 +92,9 @@ class OptimizationOut(BaseModel):
     updated_at: str
     spec: dict[str, Any]
     progress: dict[str, Any] = Field(description="done, total, percent, best_so_far, eta_s")
-    result: dict[str, Any] | None = Field(
-        default=None, description="When done or cancelled: trials, best, top (out of sample), walk_forward, "
-                                  "overfitting_warning")
+    result: OptimizationResultOut | None = Field(
+        default=None, description="When done or cancelled: trials, best, top (out of sample, with equity), "
+                                  "walk_forward, overfitting_warning")
 
 
 class OptimizationListOut(BaseModel):

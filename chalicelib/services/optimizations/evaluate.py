@@ -19,6 +19,11 @@ from chalicelib.domain.optimization import (
     split_trial,
 )
 from chalicelib.domain.optimization.job import COMPLETE, INFEASIBLE, NO_SCORE, Job, Spec, Trial
+from chalicelib.services.backtests.results import chart_indices
+
+# Equity points kept per curve of a top trial: 5 trials x 2 curves x 300 compact [ms, equity] pairs is
+# ~90 KB of JSON, well inside the job's DynamoDB item (400 KB) next to the rest of the summary.
+EQUITY_POINTS = 300
 
 CACHE_SERIES = 4
 # Market data for a job's period, loaded once per worker process, not once per trial message: a warm Lambda
@@ -92,7 +97,10 @@ def ranked(trials: list[Trial], key: Callable[[Trial], float | None] = lambda t:
 
 
 def _out_of_sample(spec: Spec, window: CandleSeries, trials: list[Trial]) -> list[dict[str, Any]]:
-    results = _run(spec, window, [trial_inputs(spec, t.point) for t in trials])
+    return _rows(spec, trials, _run(spec, window, [trial_inputs(spec, t.point) for t in trials]))
+
+
+def _rows(spec: Spec, trials: list[Trial], results: list[Any]) -> list[dict[str, Any]]:
     out = []
     for t, r in zip(trials, results, strict=True):
         metrics = r.metrics.to_dict()
@@ -121,11 +129,32 @@ def _walk_forward(spec: Spec, series: CandleSeries, trials: list[Trial]) -> list
     return folds
 
 
+def _curve(result: Any) -> list[list[float]]:
+    """A chart-sized equity curve as compact [open time ms, equity] pairs (peaks and troughs kept)."""
+    times, values = result.open_time.tolist(), result.equity.tolist()
+    return [[int(times[i]), round(float(values[i]), 6)] for i in chart_indices(result.equity, points=EQUITY_POINTS)]
+
+
+def _top_rows(spec: Spec, series: CandleSeries, top: list[Trial]) -> list[dict[str, Any]]:
+    """The top trials re-run on the held-out bars, each with its equity on its in-sample window (the one its
+    metrics come from: the last search window) and on the held-out bars that follow it. Trial results store
+    metrics only, so the in-sample run is repeated here for these few trials."""
+    cut = split(len(series), spec.validation)
+    inputs = [trial_inputs(spec, t.point) for t in top]
+    ins = _run(spec, series.slice(*cut.train[-1]), inputs)
+    outs = _run(spec, series.slice(*cut.held_out), inputs)
+    rows = _rows(spec, top, outs)
+    for row, a, b in zip(rows, ins, outs, strict=True):
+        row["equity"] = {"in_sample": _curve(a), "out_of_sample": _curve(b)}
+    return rows
+
+
 def summarize(spec: Spec, series: CandleSeries, trials: list[Trial]) -> dict[str, Any]:
-    """The best trial, the top K re-run on the held-out bars, the walk-forward folds and the warning."""
+    """The best trial, the top K re-run on the held-out bars (with both equity curves), the walk-forward
+    folds and the warning."""
     top = ranked(trials)[:TOP_K]
     held_a, held_b = split(len(series), spec.validation).held_out
-    oos = _out_of_sample(spec, series.slice(held_a, held_b), top) if top else []
+    oos = _top_rows(spec, series, top) if top else []
     best = oos[0] if oos else None
     warning = overfitting_warning(best["in_sample_score"], best["out_of_sample_score"]) if best else None
     return {"best_trial": top[0].number if top else None, "top": oos, "held_out_bars": held_b - held_a,

@@ -19,6 +19,16 @@ def _trial(job: Job, t: Trial) -> dict[str, Any]:
             "in_sample": t.in_sample, "fold_scores": t.fold_scores}
 
 
+def _top(row: dict[str, Any]) -> dict[str, Any]:
+    """A top trial as shown: its stored compact [ms, equity] pairs as {time, equity} points (jobs finished
+    before curves were kept show `equity: null`)."""
+    curves = row.get("equity")
+    if not curves:
+        return {**row, "equity": None}
+    return {**row, "equity": {k: [{"time": t, "equity": e} for t, e in curves[k]]
+                              for k in ("in_sample", "out_of_sample")}}
+
+
 def _eta_s(job: Job, now_ms: int) -> float | None:
     if job.status not in ("queued", "running") or not job.done or job.started_at_ms is None:
         return None
@@ -43,7 +53,7 @@ def result(job: Job, trials: list[Trial]) -> dict[str, Any] | None:
     summary = job.summary or {}
     shown = [t for t in trials if t.state != PENDING]
     best = ranked(shown)[:1]
-    top = summary.get("top") or []
+    top = [_top(row) for row in summary.get("top") or []]
     return {
         "objective": job.spec.objective,
         "trials": [_trial(job, t) for t in shown],

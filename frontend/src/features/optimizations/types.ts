@@ -39,12 +39,17 @@ export type Trial = {
   fold_scores?: Array<number | null> | null;
 };
 
+/** A point of a top trial's equity curve: the bar's open time in Unix ms. */
+export type TrialEquityPoint = { time: number; equity: number };
+
 export type TopTrial = {
   trial: number;
   params: Record<string, number | string | boolean>;
   in_sample_score: number | null;
   out_of_sample_score: number | null;
   out_of_sample: Metrics | null;
+  /** At most ~300 points each; null for jobs finished before the API kept curves. */
+  equity?: { in_sample: TrialEquityPoint[]; out_of_sample: TrialEquityPoint[] } | null;
 };
 
 export type OptimizationResult = {
@@ -53,7 +58,7 @@ export type OptimizationResult = {
   best: (Trial & { out_of_sample: Metrics | null }) | null;
   top: TopTrial[];
   walk_forward: unknown;
-  overfitting_warning: boolean | null;
+  overfitting_warning: string | boolean | null;
   overfit_fraction: number;
   held_out_bars: number | null;
   unfinished_trials: number;

@@ -1,9 +1,22 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Optimization, Trial } from '@/features/optimizations/types';
 import { btc, eth, grid, smaCross } from '@/testing/fixtures';
 import { fakeServer, renderWithProviders, signIn } from '@/testing/test-utils';
 import OptimizeRoute from './optimize';
+
+vi.mock('@/components/charts/equity-chart', () => ({
+  OVERLAY_COLORS: ['#f0b90b'],
+  EquityChart: ({ points, title, overlays, label }: { points: unknown[]; title: string; overlays: Array<{ title: string; points: unknown[] }>; label: string }) => (
+    <div role="img" aria-label={label}>
+      {[`${title}: ${points.length} points`, ...overlays.map((o) => `${o.title}: ${o.points.length} points`)].join('; ')}
+    </div>
+  ),
+}));
+
+const HOUR = 3_600_000;
+const curve = (from: number, values: number[]) => values.map((equity, k) => ({ time: from + k * HOUR, equity }));
+const T0 = Date.UTC(2025, 0, 1);
 
 const trial = (id: number, fast: number, slow: number, score: number | null, ret: number): Trial => ({
   id, point: { fast, slow }, params: { fast, slow }, risk: {}, state: score === null ? 'no_score' : 'complete', score,
@@ -27,7 +40,10 @@ const done = (warning: boolean) =>
     result: {
       objective: 'sharpe', trials, best: { ...trials[1]!, out_of_sample: { total_return_pct: 1, sharpe: 0.4 } },
       top: [
-        { trial: 1, params: { fast: 10, slow: 20 }, in_sample_score: 2.1, out_of_sample_score: 0.4, out_of_sample: { total_return_pct: 1, sharpe: 0.4, num_trades: 3 } },
+        {
+          trial: 1, params: { fast: 10, slow: 20 }, in_sample_score: 2.1, out_of_sample_score: 0.4, out_of_sample: { total_return_pct: 1, sharpe: 0.4, num_trades: 3 },
+          equity: { in_sample: curve(T0, [10_000, 10_400, 10_900]), out_of_sample: curve(T0 + 3 * HOUR, [10_000, 10_100]) },
+        },
         { trial: 3, params: { fast: 10, slow: 30 }, in_sample_score: 1.2, out_of_sample_score: 1.1, out_of_sample: { total_return_pct: 4, sharpe: 1.1, num_trades: 2 } },
       ],
       walk_forward: null, overfitting_warning: warning, overfit_fraction: 0.5, held_out_bars: 216, unfinished_trials: 0,
@@ -138,6 +154,18 @@ describe('the Optimize page', () => {
     expect(within(score).getAllByRole('cell').map((c) => c.textContent)).toEqual(['Objective score', '2.1', '0.4']);
     await user.click(within(heat).getByRole('button', { name: 'fast 10, slow 30: sharpe 1.2' }));
     expect(screen.getByRole('table', { name: 'Trial 3: in-sample and out-of-sample metrics' })).toBeInTheDocument();
+  });
+
+  it("draws the chosen top trial's in-sample and out-of-sample equity on one chart, and no chart without curves", async () => {
+    signIn();
+    fakeServer({ 'GET /api/v1/optimizations/op1': { body: done(false) } });
+    const { user } = renderWithProviders(<OptimizeRoute />, { path: '/optimize/:optimizationId', url: '/optimize/op1' });
+    const chart = await screen.findByRole('img', { name: 'Trial 1: in-sample and out-of-sample equity' });
+    expect(chart).toHaveTextContent('in sample: 3 points; out of sample: 2 points');
+    expect(screen.getByTestId('trial-equity')).toHaveTextContent(/in sample.*out of sample/);
+    await user.click(screen.getByRole('button', { name: 'Choose trial 3' }));
+    expect(screen.getByRole('table', { name: 'Trial 3: in-sample and out-of-sample metrics' })).toBeInTheDocument();
+    expect(screen.queryByTestId('trial-equity')).not.toBeInTheDocument();
   });
 
   it('says the overfitting check does not apply when even the best in-sample score is not positive', async () => {

@@ -4,6 +4,7 @@ import { useCreateTrialBot } from '../api/optimizations';
 import { formatNumber, metric, METRIC_COLUMNS, numericAxes } from '../lib/trials';
 import type { CreatedBot, Metrics, Optimization, OptimizationResult, TopTrial } from '../types';
 import { Heatmap } from './heatmap';
+import { TrialEquity } from './trial-equity';
 import { TrialsTable } from './trials-table';
 
 const COMPARED = [{ key: 'score', label: 'Objective score' }, ...METRIC_COLUMNS, { key: 'profit_factor', label: 'Profit factor' }];
@@ -104,8 +105,8 @@ function TopTable({ top, chosen, onChoose }: { top: TopTrial[]; chosen: number |
 const pctText = (v: number | null) => (v === null ? '—' : `${formatNumber(v)}%`);
 
 /**
- * The chosen trial's in-sample and out-of-sample metrics side by side (the API returns metrics for both,
- * not equity curves), and the button that makes a bot of it.
+ * The chosen trial's in-sample and out-of-sample metrics side by side, next to both equity curves when it is a
+ * top trial (only those are re-run out of sample), and the button that makes a bot of it.
  */
 function ChosenTrial({ job, result, trialId, onBotCreated }: { job: Optimization; result: OptimizationResult; trialId: number | null; onBotCreated: (bot: CreatedBot) => void }) {
   const createBot = useCreateTrialBot(job.id, { onSuccess: onBotCreated });
@@ -118,26 +119,29 @@ function ChosenTrial({ job, result, trialId, onBotCreated }: { job: Optimization
     <section className="card" aria-labelledby="chosen-heading">
       <h2 id="chosen-heading">Trial {trial.id}</h2>
       <p>{Object.entries(trial.point).map(([k, v]) => `${k} ${String(v)}`).join(', ')}</p>
-      <div className="table-wrap">
-        <table className="table table-cards">
-          <caption className="sr-only">Trial {trial.id}: in-sample and out-of-sample metrics</caption>
-          <thead>
-            <tr>
-              <th scope="col">Metric</th>
-              <th scope="col">In-sample</th>
-              <th scope="col">Out-of-sample</th>
-            </tr>
-          </thead>
-          <tbody>
-            {COMPARED.map((m) => (
-              <tr key={m.key}>
-                <td data-label="Metric">{m.label}</td>
-                <td data-label="In-sample">{show(metric(inSample, m.key), 'pct' in m && m.pct)}</td>
-                <td data-label="Out-of-sample">{outOfSample ? show(metric(outOfSample, m.key), 'pct' in m && m.pct) : '—'}</td>
+      <div className="opt-chosen">
+        <div className="table-wrap">
+          <table className="table table-cards">
+            <caption className="sr-only">Trial {trial.id}: in-sample and out-of-sample metrics</caption>
+            <thead>
+              <tr>
+                <th scope="col">Metric</th>
+                <th scope="col">In-sample</th>
+                <th scope="col">Out-of-sample</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {COMPARED.map((m) => (
+                <tr key={m.key}>
+                  <td data-label="Metric">{m.label}</td>
+                  <td data-label="In-sample">{show(metric(inSample, m.key), 'pct' in m && m.pct)}</td>
+                  <td data-label="Out-of-sample">{outOfSample ? show(metric(outOfSample, m.key), 'pct' in m && m.pct) : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {top?.equity ? <TrialEquity trialId={trial.id} equity={top.equity} /> : null}
       </div>
       {outOfSample ? null : <p className="muted">Only the top {result.top.length} trials are re-run on the held-out data.</p>}
       <FormError error={createBot.error} />
