@@ -5,8 +5,8 @@ and fills and the platform's Trades one to one, and the bot's quantity what the 
 from __future__ import annotations
 
 import threading
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,7 +14,6 @@ import pytest
 from chalicelib.domain.orders import OrderStatus
 from chalicelib.services.tick import service as tick_service
 from tests.reliability.resting_harness import Harness, grid_buy, grid_sell, protect, safety
-
 
 VENUES = ["memory", "binance"]
 
