@@ -24,7 +24,7 @@ from chalicelib.services.tick import service as tick_service
 from tests.fakes.memory import MemoryPlatform, memory_platform
 from tests.fakes.memory_market import candles_from_closes
 from tests.fakes.memory_resting import InMemoryRestingExchange
-from tests.reliability.resting_venues import binance_venue
+from tests.reliability.resting_venues import binance_venue, paper_venue
 
 NOW = 1_764_547_200_000
 MINUTE = 60_000
@@ -86,6 +86,8 @@ class Harness:
         if venue == "binance":
             monkeypatch.setattr(RestingOrders, "list_ids", ListClientIds())  # a cold process: no list known
             self.exchange, self.close = binance_venue(PRICE)
+        elif venue == "paper":
+            self.exchange = paper_venue(self.mem.market, self.mem.exchanges.catalog, self.mem.clock)
         else:
             self.exchange = InMemoryRestingExchange(self.mem.market, self.mem.exchanges.catalog, self.mem.clock.now_ms)
         self.mem.exchanges.accounts[bot.id] = self.exchange
