@@ -1,6 +1,17 @@
-"""Exactly once with orders that outlive a tick (#14 item 6), on the in-memory platform and a truthful resting
-exchange (tests/reliability/resting_harness.py). Every case ends with `reconciles()`: the exchange's orders
-and fills and the platform's Trades one to one, and the bot's quantity what the account holds."""
+"""Exactly once with orders that outlive a tick (#14 item 6). Every case runs on three venues
+(tests/reliability/resting_venues.py) and ends with `reconciles()`: the exchange's orders and fills and the
+platform's Trades one to one, and the bot's quantity what the account holds.
+- memory: the in-memory platform's truthful resting exchange (tests/fakes/memory_resting.py);
+- binance: the real Binance adapter over HTTP to the fake Binance (tests/fakes/binance_spot.py + binance_book.py).
+  A lost answer is the fake's 500/-1000 striking after the request executed; the market trades by the fake's
+  `trade` (partial fills included) and a fill between the read and the cancel makes the cancel meet -2011;
+- paper: the paper exchange on moto-backed DynamoDB; the market trades by a candle laid over the platform's
+  (a partial fill is a candle whose volume lets the order take only that part); a lost answer is injected
+  around the exchange (it acts, then the caller gets OrderOutcomeUnknown), since it has no network to lose one.
+Every case is modelled on every venue. One differs in what it can show: on Binance a cancel whose answer is
+lost is settled inside the adapter by looking the order up (the documented way), so the tick never holds a
+PENDING_CANCEL; that case asserts the replacement is then placed once in the same tick instead. The tick's
+own PENDING_CANCEL path is shown on memory and paper."""
 
 from __future__ import annotations
 
