@@ -30,7 +30,9 @@ def test_create_bot_survives_a_retried_write_that_already_succeeded(
     token = platform.user()["access_token"]
     ports = bootstrap.container().ports
     if which == "config":
-        monkeypatch.setattr(ports.bots, "create", _lost_answer(ports.bots.create, PutError("ConditionalCheckFailed")))
+        monkeypatch.setattr(
+            ports.bots, "create", _lost_answer(ports.bots.create, PutError("ConditionalCheckFailed"))
+        )
     else:
         monkeypatch.setattr(ports.states, "put", _lost_answer(ports.states.put, StateConflict("retried")))
     status, bot = platform.call("POST", "/bots", bot_body(), token)
