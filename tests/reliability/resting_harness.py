@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from chalicelib.adapters.binance.caches import ListClientIds
+from chalicelib.adapters.binance.resting import RestingOrders
 from chalicelib.domain import engine as engine_module
 from chalicelib.domain.orders import OrderType, Side
 from chalicelib.domain.resting import OrderPurpose, StopLeg, WantedOrder
@@ -21,6 +24,7 @@ from chalicelib.services.tick import service as tick_service
 from tests.fakes.memory import MemoryPlatform, memory_platform
 from tests.fakes.memory_market import candles_from_closes
 from tests.fakes.memory_resting import InMemoryRestingExchange
+from tests.reliability.resting_venues import binance_venue, paper_venue
 
 NOW = 1_764_547_200_000
 MINUTE = 60_000
@@ -57,7 +61,7 @@ def protect(quantity: str, take: str, stop: str, limit: str) -> WantedOrder:
 
 
 class Harness:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, budget: str = "1000") -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, budget: str = "1000", venue: str = "memory") -> None:
         self.mem: MemoryPlatform = memory_platform(NOW)
         start = NOW - 2 * 24 * 60 * MINUTE
         closes = [PRICE + (i % 5) for i in range(2 * 24 * 60 + 600)]
@@ -76,7 +80,16 @@ class Harness:
         }  # fmt: skip
         bot = self.mem.container.bots.create("u1", body)
         self.bot_id = bot.id
-        self.exchange = InMemoryRestingExchange(self.mem.market, self.mem.exchanges.catalog, self.mem.clock.now_ms)
+        self.venue = venue
+        self.close: Callable[[], Any] = lambda: None
+        self.exchange: Any
+        if venue == "binance":
+            monkeypatch.setattr(RestingOrders, "list_ids", ListClientIds())  # a cold process: no list known
+            self.exchange, self.close = binance_venue(PRICE)
+        elif venue == "paper":
+            self.exchange = paper_venue(self.mem.market, self.mem.exchanges.catalog, self.mem.clock)
+        else:
+            self.exchange = InMemoryRestingExchange(self.mem.market, self.mem.exchanges.catalog, self.mem.clock.now_ms)
         self.mem.exchanges.accounts[bot.id] = self.exchange
         self.mem.container.bots.change_status("u1", bot.id, "start")
         self.at = NOW
@@ -104,6 +117,11 @@ class Harness:
         items, _ = self.mem.trades.query("u1", TradeFilter(bot_id=self.bot_id), None, 10_000)
         return items
 
+    def _held(self, asset: str) -> Decimal:
+        if hasattr(self.exchange, "held"):
+            return Decimal(self.exchange.held(asset))
+        return sum((b.total for b in self.exchange.balances() if b.asset == asset), Decimal(0))
+
     def reconciles(self) -> None:
         """Orders and fills on the exchange and Trades on the platform, one to one."""
         booked: dict[str, Decimal] = defaultdict(Decimal)
@@ -117,6 +135,6 @@ class Harness:
         for record in self.records():
             order = self.exchange.orders.get(record.client_order_id)
             assert record.booked_quantity == (order.executed_quantity if order else 0), record
-        held = sum((b.total for b in self.exchange.balances() if b.asset == "BTC"), Decimal(0))
+        held = self._held("BTC")
         state = self.state
         assert abs(held - state.position_qty - state.dust_qty) < Decimal("1e-8"), (held, state)

@@ -96,7 +96,10 @@ class RestingOrders:
         on_book = {o.client_order_id: o for o in exchange.open_orders(config.symbol)}
         for record in records:
             order = on_book.get(record.client_order_id)
-            if order is None:  # gone from the book since the last look: it filled, or was cancelled
+            # Gone from the book since the last look (it filled, or was cancelled), or a part filled that the open
+            # orders answer carries no fees for (Binance's has none): a fee in the base asset left unbooked would
+            # have the bot hold more than the account does.
+            if order is None or (order.executed_quantity > record.booked_quantity and not order.fills):
                 order = exchange.get_order_by_client_id(config.symbol, record.client_order_id)
             books.see(config, record, order)
         return books
