@@ -1,13 +1,12 @@
 """Paper accounts (one per paper bot) in the paper-accounts table: balances, orders and OCO lists.
 
-Every change is one DynamoDB transaction whose conditions carry the invariants, never read-then-write:
-an order (or OCO list) item is created only if its client id is new or names a cancelled order (placing
-twice fills once; a cancelled order's id is free again, as on Binance), a debit or
-reservation only if the free balance covers it, and a resting order changes only at the version it was read
-at, so two settles of the same candles (or a cancel racing a fill) book once: the loser re-reads.
-
-Open orders carry `open_key` ("<symbol>#<client order id>"), removed when they close: the sparse `open`
-index answers "the open orders of this account on this symbol" in one query, however long the history.
+Every change is one DynamoDB transaction whose conditions carry the invariants, never read-then-write: an order
+(or OCO list) item is created only if its client id is new or names a cancelled order (placing twice fills once;
+a cancelled order's id is free again, as on Binance), a debit or reservation only if the free balance covers it,
+and a resting order changes only at the version it was read at, so two settles of the same candles (or a cancel
+racing a fill) book once: the loser re-reads. Open orders carry `open_key` ("<symbol>#<client order id>"),
+removed when they close: the sparse `open` index answers "the open orders of this account on this symbol" in one
+query, however long the history.
 """
 
 from __future__ import annotations
@@ -88,7 +87,7 @@ class PaperItem(Model):
 
 
 @dataclass(frozen=True, slots=True)
-class Move:
+class Move:  # an amount of one asset taken from or given to a balance
     asset: str
     amount: Decimal
 
@@ -107,9 +106,7 @@ class PaperOrder:
 
 
 @dataclass(frozen=True, slots=True)
-class Delta:
-    """A change to one asset's balance: `free` below zero must be covered by the free balance."""
-
+class Delta:  # a change to one asset's balance: `free` below zero must be covered by the free balance
     free: Decimal = ZERO
     locked: Decimal = ZERO
 
@@ -124,7 +121,7 @@ def _order_key(client_order_id: str) -> str:
     return f"order#{client_order_id}"
 
 
-def _balance_key(asset: str) -> str:
+def _balance_key(asset: str) -> str:  # one item per asset: "balance#BTC"
     return f"balance#{asset}"
 
 
