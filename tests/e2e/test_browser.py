@@ -247,3 +247,34 @@ def _run_suite(platform: str, canned_binance: CannedBinance) -> None:
     # The key flow really went through the canned exchange, with the withdrawal check of a mainnet key.
     paths = {path for _method, path, _key in canned_binance.calls}
     assert {"/api/v3/account", "/sapi/v1/account/apiRestrictions"} <= paths, canned_binance.calls
+
+
+def run_flow(url: str, flow: str, tag: str, timeout_s: int) -> tuple[int, str]:
+    """Run one Playwright flow file (frontend/e2e/*.flow.mjs) against `url`: its exit code (-1 on timeout) and
+    the tail of its output. The flows outside `npm run e2e` share this runner."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(E2E_BASE_URL=url, E2E_ARTIFACTS=str(ARTIFACTS), CHROMIUM_PATH=CHROMIUM, NO_COLOR="1")
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        ["node", "--test", "--test-concurrency=1", flow],
+        cwd=FRONTEND,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+        start_new_session=True,
+    )
+    lines: list[str] = []
+    pump = threading.Thread(target=_pump, args=(proc.stdout, f"[{tag}] ", lines), daemon=True)
+    pump.start()
+    try:
+        code = proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        code = -1
+    pump.join(timeout=5)
+    _log(f"[{tag}] finished in {time.monotonic() - started:.0f}s with exit code {code}")
+    return code, "".join(lines[-80:])

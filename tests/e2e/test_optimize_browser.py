@@ -13,15 +13,11 @@ The flow is kept out of `npm run e2e` (its glob is *.spec.mjs) so it runs once, 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import threading
-import time
 
 import pytest
 
 from tests.e2e.canned_binance import CannedBinance
-from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, FRONTEND, _log, _pump
+from tests.e2e.test_browser import ARTIFACTS, run_flow
 from tests.e2e.test_browser import canned_binance as canned_binance  # noqa: F401 (a fixture of this module too)
 from tests.e2e.test_browser import platform as platform  # noqa: F401 (a fixture of this module too)
 
@@ -37,35 +33,6 @@ def test_optimize_page_runs_a_search_and_makes_a_bot(
 ) -> None:
     SCREENSHOT.unlink(missing_ok=True)
     with capfd.disabled():
-        code, tail = _run_flow(platform)
+        code, tail = run_flow(platform, FLOW, "e2e-optimize", TIMEOUT_S)
     assert code == 0, f"{FLOW} failed ({code}):\n{tail}"
     assert SCREENSHOT.exists() and SCREENSHOT.stat().st_size > 0, f"no screenshot at {SCREENSHOT}"
-
-
-def _run_flow(url: str) -> tuple[int, str]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.update(E2E_BASE_URL=url, E2E_ARTIFACTS=str(ARTIFACTS), CHROMIUM_PATH=CHROMIUM, NO_COLOR="1")
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        ["node", "--test", "--test-concurrency=1", FLOW],
-        cwd=FRONTEND,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        bufsize=1,
-        start_new_session=True,
-    )
-    lines: list[str] = []
-    pump = threading.Thread(target=_pump, args=(proc.stdout, "[e2e-optimize] ", lines), daemon=True)
-    pump.start()
-    try:
-        code = proc.wait(timeout=TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-        code = -1
-    pump.join(timeout=5)
-    _log(f"[e2e-optimize] finished in {time.monotonic() - started:.0f}s with exit code {code}")
-    return code, "".join(lines[-80:])
