@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         TickReader,
         TradeRepository,
     )
+    from chalicelib.services.ports.config_history import ConfigHistory
     from chalicelib.services.ports.key_audit import KeyAuditLog
     from chalicelib.services.ports.keys import ApiKeyRepository
     from chalicelib.services.ports.market import MarketData
@@ -58,6 +59,7 @@ class Ports:
         key_audit: KeyAuditLog | None = None,
         optimizations: OptimizationStore | None = None,
         bot_orders: BotOrderStore | None = None,
+        config_history: ConfigHistory | None = None,
     ) -> None:
         self._given: dict[str, Any] = {k: v for k, v in locals().items() if k != "self" and v is not None}
         self._cfg: Settings | None = None
@@ -108,6 +110,12 @@ class Ports:
         from chalicelib.adapters.dynamo.bot_orders import DynamoBotOrderStore
 
         return self._pick("bot_orders", DynamoBotOrderStore)  # type: ignore[no-any-return]
+
+    @cached_property
+    def config_history(self) -> ConfigHistory:
+        from chalicelib.adapters.dynamo.config_history import DynamoConfigHistory
+
+        return self._pick("config_history", DynamoConfigHistory)  # type: ignore[no-any-return]
 
     @cached_property
     def tick_reader(self) -> TickReader:

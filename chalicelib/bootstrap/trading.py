@@ -57,9 +57,10 @@ def key_recheck(c: Container) -> KeyRecheck:
 
 
 def bots(c: Container) -> BotService:
-    from chalicelib.services.bots import BotService
+    from chalicelib.services.bot_history import RecordingBotService
 
-    return BotService(
+    return RecordingBotService(
+        history=c.ports.config_history,
         bots=c.ports.bots,
         states=c.ports.states,
         exchanges=c.exchanges,

@@ -19,6 +19,7 @@ from tests.fakes.memory_bots import (
     InMemoryTickReader,
     InMemoryTradeRepository,
 )
+from tests.fakes.memory_history import InMemoryConfigHistory
 from tests.fakes.memory_ledger import InMemoryQuotaLedger
 from tests.fakes.memory_market import InMemoryExchangeFactory, InMemoryMarket
 from tests.fakes.memory_orders import InMemoryBotOrderStore
@@ -38,6 +39,7 @@ class MemoryPlatform:
     market: InMemoryMarket
     exchanges: InMemoryExchangeFactory
     bot_orders: InMemoryBotOrderStore
+    config_history: InMemoryConfigHistory
     queues: InMemoryQueues
     container: Container
 
@@ -70,6 +72,7 @@ def memory_platform(now_ms: int = 1_764_547_200_000, **extra: str) -> MemoryPlat
         "exchanges": InMemoryExchangeFactory(market, clock.now_ms),
         "queues": InMemoryQueues(),
         "bot_orders": bot_orders,
+        "config_history": InMemoryConfigHistory(),
     }
     container = bootstrap(cfg, clock=clock, **{("queue" if k == "queues" else k): v for k, v in fakes.items()})
     return MemoryPlatform(clock=clock, container=container, **fakes)

@@ -16,6 +16,7 @@ from chalicelib.adapters.dynamo.backtests import BacktestModel
 from chalicelib.adapters.dynamo.base import Model, table_meta
 from chalicelib.adapters.dynamo.bot_orders import BotOrderModel
 from chalicelib.adapters.dynamo.bots import BotModel, BotStateModel
+from chalicelib.adapters.dynamo.config_history import DynamoConfigHistory
 from chalicelib.adapters.dynamo.daily_summary import DynamoSummarySchedule
 from chalicelib.adapters.dynamo.key_audit import KeyUseItem
 from chalicelib.adapters.dynamo.notifications import NotificationModel
@@ -117,6 +118,7 @@ class DynamoAccountEraser(AwsBoundary):
         orders = BotOrderModel.query(bot_id, attributes_to_get=["bot_id", "sk"])
         _delete_all(BotOrderModel, (BotOrderModel(bot_id=o.bot_id, sk=o.sk) for o in orders))
         _delete_all(PaperItem, (PaperItem(account_id=p.account_id, sk=p.sk) for p in PaperItem.query(bot_id)))
+        DynamoConfigHistory().delete_for(bot_id)
 
     def delete_api_keys(self, user_id: str) -> int:
         keys = [ApiKeyItem(user_id, k.key_id) for k in ApiKeyItem.query(user_id, attributes_to_get=["key_id"])]
