@@ -8,6 +8,7 @@ unmatched fill's whole part goes to the bucket of its reason."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from chalicelib.domain.drift.matching import Matched
@@ -34,7 +35,9 @@ def pair(live: SideFill, backtest: SideFill, kind: str, end_price: Decimal) -> P
     )  # fmt: skip
 
 
-def report(matched: Matched, facts: RunFacts, end_price: Decimal) -> Report:
+def report(matched: Matched, facts: RunFacts, end_price: Decimal, carried: Decimal = Decimal(0)) -> Report:
+    """`carried`: what the position both sides held at `from` gained by the period's end (part of both PnLs,
+    so of no bucket)."""
     pairs = [pair(lv, bt, "tick", end_price) for lv, bt in matched.tick]
     pairs += [pair(lv, bt, "late", end_price) for lv, bt in matched.late]
     unmatched = Reasons(facts, matched, end_price).explain()
@@ -44,13 +47,22 @@ def report(matched: Matched, facts: RunFacts, end_price: Decimal) -> Report:
             buckets[bucket] += amount
     for u in unmatched:
         buckets[BUCKET_OF[u.why]] += u.amount
-    live = _pnl([lv for lv, _ in matched.tick + matched.late] + matched.live_only, end_price)
-    backtest = _pnl([bt for _, bt in matched.tick + matched.late] + matched.backtest_only, end_price)
+    live = carried + pnl_of([lv for lv, _ in matched.tick + matched.late] + matched.live_only, end_price)
+    backtest = carried + pnl_of([bt for _, bt in matched.tick + matched.late] + matched.backtest_only, end_price)
     return Report(live, backtest, buckets, sorted(pairs, key=lambda p: p.backtest.executed_at_ms), unmatched)
 
 
-def _pnl(fills: Sequence[SideFill], end_price: Decimal) -> Decimal:
+def with_config(followed: Report, at_from_pnl: Decimal) -> Report:
+    """The report against the backtest of the configuration in force at `from`: `followed` compares the live
+    trades with the replay that follows the config history; the edits' effect, PnL(followed) - PnL(at from),
+    is the config bucket, so the buckets still add up to live - backtest exactly."""
+    buckets = dict(followed.buckets)
+    buckets[Bucket.CONFIG] += followed.backtest_pnl - at_from_pnl
+    return replace(followed, backtest_pnl=at_from_pnl, buckets=buckets, history_pnl=followed.backtest_pnl)
+
+
+def pnl_of(fills: Sequence[SideFill], end_price: Decimal) -> Decimal:
     return sum((f.pnl(end_price) for f in fills), Decimal(0))
 
 
-__all__ = ["Unmatched", "Why", "pair", "report"]
+__all__ = ["Unmatched", "Why", "pair", "pnl_of", "report", "with_config"]

@@ -35,7 +35,7 @@ class Why(StrEnum):
     MANUAL_STOP = "manual_stop"  # the bot stopped, or the user closed the position by hand
     ORDER_REJECTED = "order_rejected"  # the exchange refused an order and the bot stopped on it
     SIGNAL_REFUSED = "signal_refused"
-    CONFIG_CHANGE = "config_change"  # after an edit of the running bot (risk, budget) the replay cannot stage
+    CONFIG_CHANGE = "config_change"  # after an edit the history does not record (a bot's edit before it existed)
     UNKNOWN = "unknown"
 
 
@@ -72,6 +72,7 @@ class SideFill:
     held: Decimal
     cash_fee: Decimal
     reason: str
+    group: str = "main"  # the live position group it booked into ("all": a manual close of every group)
 
     def pnl(self, end_price: Decimal) -> Decimal:
         """This fill's part of the period's PnL: its cash flow plus what it moved the position, marked at
@@ -123,3 +124,5 @@ class Report:
     buckets: dict[Bucket, Decimal]
     pairs: list[Pair]
     unmatched: list[Unmatched]
+    # PnL of the replay that follows the config history (backtest_pnl + config); None before `with_config`.
+    history_pnl: Decimal | None = None

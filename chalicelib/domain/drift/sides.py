@@ -30,7 +30,7 @@ def _one(cid: str, rows: list[Trade]) -> SideFill:
         id=cid, side=rows[0].side, leg=None, tick_at=None, executed_at_ms=rows[0].executed_at_ms,
         price=quote / qty if qty else Decimal(0), quantity=qty, quote=quote, fee=fee, fee_asset=rows[0].fee_asset,
         fee_rate=fee / quote if quote else Decimal(0), held=held, cash_fee=Decimal(0) if fee_in_base else fee,
-        reason=rows[0].reason,
+        reason=rows[0].reason, group=rows[0].group,
     )  # fmt: skip
 
 
