@@ -223,6 +223,7 @@ class Container:
             market_for=self.user_market,
             quote_asset=lambda symbol: self.symbol_catalog.symbol_rules(symbol).quote_asset,
             clock=self.clock,
+            history=self.ports.config_history,
         )
 
     @cached_property

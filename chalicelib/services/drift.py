@@ -1,31 +1,32 @@
 """The drift report of one bot over a period (docs/drift.md): its live trades against a replay of its
-configuration over the candles of the period, from the market data port the ticks read, starting from the
-bot's real cash at `from`. Inline only: a period longer than `max_bars` bars is refused with a 422."""
+configuration history over the candles of the period, from the market data port the ticks read, starting from
+the bot's real state at `from` (services/drift_setup.py). Inline only: a period longer than `max_bars` bars is
+refused with a 422."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from chalicelib.domain.bots import BotConfig, BotState, BotStatus
 from chalicelib.domain.candles import Candle
 from chalicelib.domain.clock import Clock
+from chalicelib.domain.config_history import ConfigVersion, last_start
 from chalicelib.domain.drift.compute import BotSetup, drift
 from chalicelib.domain.drift.model import Report, RunFacts
 from chalicelib.domain.drift.replay import Window
-from chalicelib.domain.drift.sides import live_fills
-from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.intervals import INTERVAL_MS
 from chalicelib.domain.plan import DEFAULT_FEE_RATE
-from chalicelib.domain.strategies import validate_params, warmup_bars
 from chalicelib.domain.trades import Trade, TradeFilter
+from chalicelib.services.drift_setup import Plan, bad, cash_at, plan, start_state
 from chalicelib.services.ports.bots import TradeRepository
+from chalicelib.services.ports.config_history import ConfigHistory
 from chalicelib.services.ports.market import MarketData
 
 MAX_BARS = 3 * 1440  # 3 days of 1m bars inline
 PAGE = 1000  # candles per market request (Binance's kline limit)
 TRADE_PAGES = 50
-FLAT_QUOTE = Decimal("0.01")
 
 
 class DriftService:
@@ -38,7 +39,9 @@ class DriftService:
         quote_asset: Callable[[str], str],
         clock: Clock,
         max_bars: int = MAX_BARS,
+        history: ConfigHistory | None = None,
     ) -> None:
+        self._history = history
         self._get_bot = get_bot
         self._trades = trades
         self._market_for = market_for
@@ -52,17 +55,24 @@ class DriftService:
         if config.strategy == "signal":
             raise _bad("not_replayable", "bot_id", "a signal bot trades on the signals it receives, not on candles: "
                        "there is no backtest to compare it with")  # fmt: skip
-        window = self._window(config, from_ms, to_ms)
-        since = self._all_trades(user_id, bot_id, window.from_ms)
-        in_period = [t for t in since if t.executed_at_ms <= window.to_ms]
-        setup = BotSetup(config.id, config.strategy, config.params, config.risk, _cash_at(config, state, since),
-                         DEFAULT_FEE_RATE, self._quote_asset(config.symbol))  # fmt: skip
+        versions = self._history.versions(bot_id, until_ms=self._clock.now_ms()) if self._history else []
+        window = self._window(config, from_ms, to_ms, versions)
+        p = plan(config, versions, window, self._max_bars)
+        since = self._all_trades(user_id, bot_id, p.since_ms(window))
+        after_from = [t for t in since if t.executed_at_ms > window.from_ms]
+        cash, held = cash_at(state, p.budget(config), after_from)
         market = self._market_for(user_id)
-        need = warmup_bars(config.strategy, validate_params(config.strategy, config.params))
-        candles = self._candles(market, config, window, need)
-        return drift(setup, candles, in_period, _facts(config, state, window), window), _source(market)
+        need = p.warmup(config)
+        candles = self._candles(market, config, window, need, p.since_ms(window))
+        start = start_state(p, state, window, candles, since, held)
+        setup = _setup(config, p, cash, held, start, self._quote_asset(config.symbol))
+        period = [c for c in candles if c.open_time >= window.from_ms - need * window.interval_ms]
+        in_period = [t for t in after_from if t.executed_at_ms <= window.to_ms]
+        return drift(setup, period, in_period, _facts(config, state, window, p), window), _source(market)
 
-    def _window(self, config: BotConfig, from_ms: int | None, to_ms: int | None) -> Window:
+    def _window(
+        self, config: BotConfig, from_ms: int | None, to_ms: int | None, versions: list[ConfigVersion]
+    ) -> Window:
         step = INTERVAL_MS[config.interval]
         now = self._clock.now_ms()
         end = min(now if to_ms is None else to_ms, now)
@@ -70,7 +80,9 @@ class DriftService:
         if from_ms is None:
             if config.status is not BotStatus.RUNNING:
                 raise _bad("from_required", "from", "the bot is not running: give the period's start")
-            from_ms = config.updated_at_ms  # the last start (or edit) of the running bot
+            started = last_start(versions, now)
+            # The last start; a bot started before its history was kept: its last start or edit.
+            from_ms = started.at_ms if started else config.updated_at_ms
         if from_ms >= end:
             raise _bad("invalid_period", "from", "from must be before to (and before now)")
         if (end - from_ms) // step > self._max_bars:
@@ -87,8 +99,8 @@ class DriftService:
                 return [t for t in out if t.executed_at_ms > from_ms]
         raise _bad("period_too_long", "from", "too many trades since from for an inline report")
 
-    def _candles(self, market: MarketData, config: BotConfig, window: Window, need: int) -> list[Candle]:
-        start = window.from_ms - need * window.interval_ms
+    def _candles(self, market: MarketData, config: BotConfig, window: Window, need: int, since_ms: int) -> list[Candle]:
+        start = min(window.from_ms, since_ms) - need * window.interval_ms
         rows: dict[int, Candle] = {}
         end: int = window.to_ms
         while end > start:
@@ -101,24 +113,20 @@ class DriftService:
         return [rows[k] for k in sorted(rows)]
 
 
-def _cash_at(config: BotConfig, state: BotState, since: list[Trade]) -> Decimal:
-    """The bot's quote cash at `from`: today's, with every fill since taken back; refused when it held a position
-    then (the replay starts flat)."""
-    cash = (state.cash or Decimal(0)) + (config.budget - state.budget_seen)
-    held = state.position_qty  # a sale's `net_quantity` includes the residue it moved to dust
-    for f in live_fills(since):
-        sign = Decimal(1) if f.side == "BUY" else Decimal(-1)
-        cash += sign * f.quote + f.cash_fee
-        held -= sign * f.held
-    if abs(held) * (since[0].price if since else Decimal(0)) >= FLAT_QUOTE:
-        raise _bad("not_flat_at_from", "from", "the bot held a position at from; the replay starts flat: "
-                   "choose a from when the bot held nothing (e.g. its last start)")  # fmt: skip
-    return cash
+def _setup(
+    config: BotConfig, p: Plan, cash: Decimal, held: Decimal, start: dict[str, Any], quote_asset: str
+) -> BotSetup:
+    base = p.base or config
+    return BotSetup(
+        config.id, base.strategy, base.params, base.risk, cash, DEFAULT_FEE_RATE, quote_asset, edits=p.edits,
+        budget=p.budget(config), start=start, held=held,
+    )  # fmt: skip
 
 
-def _facts(config: BotConfig, state: BotState, window: Window) -> RunFacts:
+def _facts(config: BotConfig, state: BotState, window: Window, p: Plan) -> RunFacts:
     running = config.status is BotStatus.RUNNING
-    edited = running and window.from_ms < config.updated_at_ms <= window.to_ms
+    # Without a recorded history the replay cannot follow an edit: what follows the last one is `config_change`.
+    edited = p.base is None and running and window.from_ms < config.updated_at_ms <= window.to_ms
     return RunFacts(
         status=config.status.value, status_reason=config.status_reason,
         status_changed_ms=None if running else config.updated_at_ms,
@@ -131,7 +139,4 @@ def _source(market: MarketData) -> str:
     return f"market:{type(market).__name__}"
 
 
-def _bad(code: str, field: str, message: str) -> InvalidInput:
-    return InvalidInput(
-        message[0].upper() + message[1:] + ".", code=code, details=[{"field": field, "message": message}]
-    )
+_bad = bad
