@@ -13,7 +13,7 @@ import pytest
 from chalicelib.domain.backtest.fills import settle
 from chalicelib.domain.candles import CandleSeries
 from chalicelib.domain.config_history import ConfigVersion
-from chalicelib.domain.drift.compute import BotSetup, drift, stage
+from chalicelib.domain.drift.compute import drift, stage
 from chalicelib.domain.drift.model import Bucket
 from chalicelib.domain.drift.replay import Window, replay
 from chalicelib.domain.drift.sides import backtest_fills, live_fills
