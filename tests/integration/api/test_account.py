@@ -264,6 +264,7 @@ def test_deletion_removes_every_item_and_blob_except_retained_live_trades(
         "api-keys",
         "bots",
         "bot-states",
+        "bot-config-history",
         "trades",
         "paper-accounts",
         "notifications",
