@@ -14,6 +14,8 @@ from chalicelib.domain.bots import BotConfig, BotState
 from chalicelib.domain.candles import Candle, CandleSeries
 from chalicelib.domain.config_history import ConfigVersion, in_force
 from chalicelib.domain.drift.compute import stage
+from chalicelib.domain.drift.matching import name_ticks
+from chalicelib.domain.drift.model import SideFill
 from chalicelib.domain.drift.replay import Window
 from chalicelib.domain.drift.sides import live_fills
 from chalicelib.domain.drift.start import state_at
@@ -22,6 +24,7 @@ from chalicelib.domain.strategies import validate_params, warmup_bars
 from chalicelib.domain.trades import Trade
 
 FLAT_QUOTE = Decimal("0.01")  # a position worth less than this is flat
+SHADOW_LEGS = ("entry", "exit", "base", "close")  # the legs of the strategies' market orders (domain/strategies)
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def start_state(
         after = [t for t in trades if t.executed_at_ms > snap.at_ms]
         cash, _ = cash_at(state, snap.budget, after)
         shadow = Window(max(snap.at_ms - 1, snap.state_tick_at), window.from_ms, window.interval_ms)
-        in_shadow = [f for f in live_fills(after) if f.executed_at_ms <= window.from_ms]
+        in_shadow = _named(snap, [f for f in live_fills(after) if f.executed_at_ms <= window.from_ms], shadow)
         engine = state_at(CandleSeries.from_candles(candles), stage(snap), shadow, snap.engine, cash, in_shadow)
         quantity = sum((Decimal(lot["quantity"]) for lot in engine.get("lots", {}).values()), Decimal(0))
         if abs(quantity - held) * price < FLAT_QUOTE:
@@ -92,6 +95,18 @@ def start_state(
     raise bad("not_flat_at_from", "from", "the bot held a position at from and its state then cannot be rebuilt "
               "(no start or edit of the bot is recorded close enough before it): choose a from nearer its last "
               "start or edit, or one when it held nothing")  # fmt: skip
+
+
+def _named(version: ConfigVersion, fills: list[SideFill], shadow: Window) -> list[SideFill]:
+    """The shadow's live fills with the (tick, leg) their client order ids name: the legs the strategies give
+    market orders (a DCA safety order's level, a grid cell), so they book as the tick booked them."""
+    cells = {f.group.rsplit("_", 1)[1] for f in fills if f.group.startswith("cell_")}
+    safety = int(version.params.get("max_safety_orders", 0) or 0)
+    legs = [*SHADOW_LEGS, *(f"safety_{k}" for k in range(1, safety + 1))]
+    legs += [f"grid_{side}_{n}" for n in cells for side in ("buy", "sell")]
+    step = shadow.interval_ms
+    ticks = range(shadow.from_ms - shadow.from_ms % step + step, shadow.to_ms + 1, step)
+    return name_ticks(version.bot_id, fills, ticks, legs)
 
 
 def bad(code: str, field: str, message: str) -> InvalidInput:
