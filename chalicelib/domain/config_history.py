@@ -30,9 +30,6 @@ class ConfigVersion:
     engine: dict[str, Any] = field(default_factory=dict)
     state_tick_at: int = 0
 
-    def same_market(self, other: ConfigVersion) -> bool:
-        return (self.symbol, self.interval) == (other.symbol, other.interval)
-
 
 def in_force(versions: Sequence[ConfigVersion], at_ms: int) -> ConfigVersion | None:
     """The version a tick at `at_ms` uses (the last one recorded at or before it), None before the first."""
