@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         TickReader,
         TradeRepository,
     )
+    from chalicelib.services.ports.drift_reports import DriftAlertStore, DriftReportStore
     from chalicelib.services.ports.key_audit import KeyAuditLog
     from chalicelib.services.ports.keys import ApiKeyRepository
     from chalicelib.services.ports.market import MarketData
@@ -58,6 +59,7 @@ class Ports:
         key_audit: KeyAuditLog | None = None,
         optimizations: OptimizationStore | None = None,
         bot_orders: BotOrderStore | None = None,
+        drift_reports: DriftReportStore | DriftAlertStore | None = None,
     ) -> None:
         self._given: dict[str, Any] = {k: v for k, v in locals().items() if k != "self" and v is not None}
         self._cfg: Settings | None = None
@@ -163,6 +165,13 @@ class Ports:
         from chalicelib.adapters.dynamo.optimizations import DynamoOptimizationStore
 
         return self._pick("optimizations", DynamoOptimizationStore)  # type: ignore[no-any-return]
+
+    @cached_property
+    def drift_reports(self) -> Any:
+        """The drift reports, the drift-alert setting and the daily claims: one table, one adapter (both ports)."""
+        from chalicelib.adapters.dynamo.drift_reports import DynamoDriftReports
+
+        return self._pick("drift_reports", lambda: DynamoDriftReports(self.results))
 
     @cached_property
     def results(self) -> ResultStore:

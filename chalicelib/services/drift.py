@@ -4,6 +4,7 @@ bot's real cash at `from`. Inline only: a period longer than `max_bars` bars is 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -28,6 +29,10 @@ TRADE_PAGES = 50
 FLAT_QUOTE = Decimal("0.01")
 
 
+class PeriodTooLong(InvalidInput):
+    """More bars than the service computes inline: services/drift_jobs.py queues such a period instead."""
+
+
 class DriftService:
     def __init__(
         self,
@@ -45,6 +50,16 @@ class DriftService:
         self._quote_asset = quote_asset
         self._clock = clock
         self._max_bars = max_bars
+
+    def with_limit(self, max_bars: int) -> DriftService:
+        """The same service with another bar limit (the jobs worker's, for long periods)."""
+        clone = copy.copy(self)
+        clone._max_bars = max_bars
+        return clone
+
+    def window(self, config: BotConfig, from_ms: int | None, to_ms: int | None) -> Window:
+        """The period the report would cover (defaults resolved, floored); PeriodTooLong past the limit."""
+        return self._window(config, from_ms, to_ms)
 
     def report(self, user_id: str, bot_id: str, from_ms: int | None, to_ms: int | None) -> tuple[Report, str]:
         """The report and the candles' source; NotFound for another user's bot, InvalidInput for a bad period."""
@@ -75,7 +90,7 @@ class DriftService:
             raise _bad("invalid_period", "from", "from must be before to (and before now)")
         if (end - from_ms) // step > self._max_bars:
             raise _bad("period_too_long", "to", f"at most {self._max_bars} {config.interval} bars inline; "
-                       "ask for a shorter period")  # fmt: skip
+                       "ask for a shorter period", PeriodTooLong)  # fmt: skip
         return Window(from_ms, end, step)
 
     def _all_trades(self, user_id: str, bot_id: str, from_ms: int) -> list[Trade]:
@@ -131,7 +146,7 @@ def _source(market: MarketData) -> str:
     return f"market:{type(market).__name__}"
 
 
-def _bad(code: str, field: str, message: str) -> InvalidInput:
-    return InvalidInput(
+def _bad(code: str, field: str, message: str, kind: type[InvalidInput] = InvalidInput) -> InvalidInput:
+    return kind(
         message[0].upper() + message[1:] + ".", code=code, details=[{"field": field, "message": message}]
     )

@@ -19,6 +19,7 @@ from tests.fakes.memory_bots import (
     InMemoryTickReader,
     InMemoryTradeRepository,
 )
+from tests.fakes.memory_drift import InMemoryDriftReports
 from tests.fakes.memory_ledger import InMemoryQuotaLedger
 from tests.fakes.memory_market import InMemoryExchangeFactory, InMemoryMarket
 from tests.fakes.memory_orders import InMemoryBotOrderStore
@@ -38,12 +39,17 @@ class MemoryPlatform:
     market: InMemoryMarket
     exchanges: InMemoryExchangeFactory
     bot_orders: InMemoryBotOrderStore
+    drift_reports: InMemoryDriftReports
     queues: InMemoryQueues
     container: Container
 
     @property
     def ticks_queue(self) -> InMemoryQueue:
         return self.queues(self.container.settings.tick_queue_url)
+
+    @property
+    def jobs_queue(self) -> InMemoryQueue:
+        return self.queues(self.container.settings.jobs_queue_url)
 
     @property
     def notify_queue(self) -> InMemoryQueue:
@@ -70,6 +76,7 @@ def memory_platform(now_ms: int = 1_764_547_200_000, **extra: str) -> MemoryPlat
         "exchanges": InMemoryExchangeFactory(market, clock.now_ms),
         "queues": InMemoryQueues(),
         "bot_orders": bot_orders,
+        "drift_reports": InMemoryDriftReports(clock.now_ms),
     }
     container = bootstrap(cfg, clock=clock, **{("queue" if k == "queues" else k): v for k, v in fakes.items()})
     return MemoryPlatform(clock=clock, container=container, **fakes)
