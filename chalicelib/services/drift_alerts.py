@@ -103,7 +103,9 @@ class DriftAlerts:
             for shard in range(self._shards)
             for user_id, bot_id, _ in self._index.due(f"{interval}#{shard:02d}")
         ]
-        return self._queue.send_batch(bodies) if bodies else 0
+        if bodies:
+            self._queue.send_batch(bodies)
+        return len(bodies)
 
     def check_bot(self, user_id: str, bot_id: str, day: str) -> str:
         """`alerted`, `quiet`, or why nothing was checked. A failure gives the day back and raises (SQS retries)."""
@@ -116,6 +118,8 @@ class DriftAlerts:
             return "gone"
         start = int(datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC).timestamp() * 1000)
         from_ms, to_ms = max(start, config.updated_at_ms), start + DAY_MS
+        if to_ms > self._clock.now_ms():
+            return "not_over"
         if config.status is not BotStatus.RUNNING or from_ms >= to_ms - INTERVAL_MS[config.interval]:
             return "not_running"
         if not self._store.claim_day(user_id, bot_id, day, self._clock.now_ms() // 1000 + CLAIM_TTL_S):
