@@ -39,7 +39,7 @@ class InMemoryDriftReports:
         old = self.records.get((user_id, key))
         free = (
             old is None
-            or old.expires_at_s < self._now_ms() // 1000
+            or old.expires_at_s < now_ms // 1000  # DynamoDB: the condition compares the caller's time
             or (old.status == "pending" and old.updated_at_ms < stale_before_ms)
         )
         if not free:

@@ -205,3 +205,17 @@ class DynamoDriftReports(AwsBoundary):
 
     def release_day(self, user_id: str, bot_id: str, day: str) -> None:
         client("dynamodb").delete_item(TableName=self._table, Key=self._k(user_id, f"d#{bot_id}#{day}"))
+
+
+def delete_user_drift_reports(user_id: str) -> int:
+    """Every item of the user (reports, setting, claims) when the account is erased; the large bodies in the
+    bucket go with the account's `backtests/<user>/` prefix."""
+    table, ddb, deleted = settings().table("drift-reports"), client("dynamodb"), 0
+    for page in ddb.get_paginator("query").paginate(
+        TableName=table, KeyConditionExpression="user_id = :u", ExpressionAttributeValues={":u": {"S": user_id}},
+        ProjectionExpression="user_id, sk",
+    ):  # fmt: skip
+        for item in page.get("Items", []):
+            ddb.delete_item(TableName=table, Key={"user_id": item["user_id"], "sk": item["sk"]})
+            deleted += 1
+    return deleted
