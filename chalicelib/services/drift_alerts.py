@@ -118,6 +118,8 @@ class DriftAlerts:
             return "gone"
         start = int(datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC).timestamp() * 1000)
         from_ms, to_ms = max(start, config.updated_at_ms), start + DAY_MS
+        if config.strategy == "signal":  # nothing to replay (docs/drift.md)
+            return "not_replayable"
         if to_ms > self._clock.now_ms():
             return "not_over"
         if config.status is not BotStatus.RUNNING or from_ms >= to_ms - INTERVAL_MS[config.interval]:
