@@ -1,6 +1,7 @@
 """The drift report of one bot over a period (docs/drift.md): its live trades against a replay of its
 configuration over the candles of the period, from the market data port the ticks read, starting from the
-bot's real cash at `from`. Inline only: a period longer than `max_bars` bars is refused with a 422."""
+bot's real cash at `from`. A period longer than `max_bars` bars raises PeriodTooLong (a 422), which
+services/drift_jobs.py turns into a queued job."""
 
 from __future__ import annotations
 

@@ -143,3 +143,13 @@ def test_a_bot_started_that_day_is_checked_from_its_start_and_a_failure_retries(
     assert _alerts(mem, Reports(), InMemoryNotifier()).check_bot("u1", bot_id, "2025-12-01") == "not_over"
     mem.container.bots.change_status("u1", bot_id, "stop")
     assert _alerts(mem, Reports(), InMemoryNotifier()).check_bot("u1", bot_id, "2025-11-30") == "not_running"
+
+
+def test_a_signal_bot_is_not_replayed(mem: MemoryPlatform) -> None:
+    mem.clock.set(NOW - 2 * DAY)
+    bot = mem.container.bots.create("u1", bot_body(name="signals", strategy="signal", params={}))
+    mem.container.bots.change_status("u1", bot.id, "start")
+    mem.clock.set(NOW + 15 * MINUTE)
+    reports = Reports(unexplained="-500")
+    assert _alerts(mem, reports, InMemoryNotifier()).check_bot("u1", bot.id, "2025-11-30") == "not_replayable"
+    assert reports.asked == [] and mem.drift_reports.days == {}
