@@ -34,6 +34,7 @@ def _register_routes(app: Chalice) -> None:
         bots,
         catalog,
         drift,
+        drift_alerts,
         key_audit,
         meta,
         notifications,
@@ -59,6 +60,7 @@ def _register_routes(app: Chalice) -> None:
     app.register_blueprint(telegram.bp, url_prefix=API_PREFIX)
     app.register_blueprint(bot_orders.bp, url_prefix=API_PREFIX)
     app.register_blueprint(drift.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(drift_alerts.bp, url_prefix=API_PREFIX)
 
 
 app = Chalice(app_name="tradebot")

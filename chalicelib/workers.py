@@ -12,6 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from chalicelib import drift_worker
 from chalicelib.bootstrap import container
 from chalicelib.domain.errors import DependencyUnavailable, DomainError
 from chalicelib.observability import logger, metrics, tracer
@@ -72,6 +73,7 @@ def dispatch(now_ms: int | None = None, scheduled_time: str | None = None) -> di
         },
     )
     _daily_summaries(c, now_ms)
+    drift_worker.daily(c, now_ms)
     return report.__dict__
 
 
@@ -197,6 +199,8 @@ def _notification_record(record: SQSRecord) -> None:
 def _job_record(record: SQSRecord) -> None:
     if '"kind":"optimization"' in record.body.replace(" ", ""):
         return _optimization_record(record)  # optimizations share the jobs queue and worker
+    if '"kind":"drift' in record.body.replace(" ", ""):
+        return drift_worker.record(record)  # so do drift reports and the daily drift check
     job = _parse(BacktestJobMessage, record)
     user_id, backtest_id = job.user_id, job.backtest_id
     c = container()
@@ -214,14 +218,8 @@ def _job_record(record: SQSRecord) -> None:
         )
         raise
     metrics.add_metric(name="BacktestJobs", unit=MetricUnit.Count, value=1)
-    logger.info(
-        "backtest job",
-        extra={
-            "backtest_id": backtest_id,
-            "outcome": outcome,
-            "elapsed_ms": round((time.perf_counter() - started) * 1000),
-        },
-    )
+    elapsed_ms = round((time.perf_counter() - started) * 1000)
+    logger.info("backtest job", extra={"backtest_id": backtest_id, "outcome": outcome, "elapsed_ms": elapsed_ms})
 
 
 def _optimization_record(record: SQSRecord) -> None:

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from chalicelib.services.daily_summary import DailySummaries
     from chalicelib.services.dispatch import Dispatcher
     from chalicelib.services.drift import DriftService
+    from chalicelib.services.drift_alerts import DriftAlerts
+    from chalicelib.services.drift_jobs import DriftJobs
     from chalicelib.services.key_audit import KeyAuditTrail
     from chalicelib.services.key_recheck import KeyRecheck
     from chalicelib.services.mfa import MfaService
@@ -225,6 +227,19 @@ class Container:
             clock=self.clock,
             history=self.ports.config_history,
         )
+
+    @cached_property
+    def drift_jobs(self) -> DriftJobs:
+        """Drift reports through the cache and the jobs queue (long periods: 202 + poll)."""
+        from chalicelib.bootstrap.drift import drift_jobs
+
+        return drift_jobs(self)
+
+    @cached_property
+    def drift_alerts(self) -> DriftAlerts:
+        from chalicelib.bootstrap.drift import drift_alerts
+
+        return drift_alerts(self)
 
     @cached_property
     def key_recheck(self) -> KeyRecheck:

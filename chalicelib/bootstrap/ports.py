@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         TradeRepository,
     )
     from chalicelib.services.ports.config_history import ConfigHistory
+    from chalicelib.services.ports.drift_reports import DriftAlertStore, DriftReportStore
     from chalicelib.services.ports.key_audit import KeyAuditLog
     from chalicelib.services.ports.keys import ApiKeyRepository
     from chalicelib.services.ports.market import MarketData
@@ -60,6 +61,7 @@ class Ports:
         optimizations: OptimizationStore | None = None,
         bot_orders: BotOrderStore | None = None,
         config_history: ConfigHistory | None = None,
+        drift_reports: DriftReportStore | DriftAlertStore | None = None,
     ) -> None:
         self._given: dict[str, Any] = {k: v for k, v in locals().items() if k != "self" and v is not None}
         self._cfg: Settings | None = None
@@ -171,6 +173,13 @@ class Ports:
         from chalicelib.adapters.dynamo.optimizations import DynamoOptimizationStore
 
         return self._pick("optimizations", DynamoOptimizationStore)  # type: ignore[no-any-return]
+
+    @cached_property
+    def drift_reports(self) -> Any:
+        """The drift reports, the drift-alert setting and the daily claims: one table, one adapter (both ports)."""
+        from chalicelib.adapters.dynamo.drift_reports import DynamoDriftReports
+
+        return self._pick("drift_reports", lambda: DynamoDriftReports(self.results))
 
     @cached_property
     def results(self) -> ResultStore:

@@ -1,10 +1,11 @@
 """The drift report of one bot over a period (docs/drift.md): its live trades against a replay of its
 configuration history over the candles of the period, from the market data port the ticks read, starting from
-the bot's real state at `from` (services/drift_setup.py). Inline only: a period longer than `max_bars` bars is
-refused with a 422."""
+the bot's real state at `from` (services/drift_setup.py). A period longer than `max_bars` bars raises
+PeriodTooLong (a 422), which services/drift_jobs.py turns into a queued job."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -29,6 +30,10 @@ PAGE = 1000  # candles per market request (Binance's kline limit)
 TRADE_PAGES = 50
 
 
+class PeriodTooLong(InvalidInput):
+    """More bars than the service computes inline: services/drift_jobs.py queues such a period instead."""
+
+
 class DriftService:
     def __init__(
         self,
@@ -49,13 +54,26 @@ class DriftService:
         self._clock = clock
         self._max_bars = max_bars
 
+    def with_limit(self, max_bars: int) -> DriftService:
+        """The same service with another bar limit (the jobs worker's, for long periods)."""
+        clone = copy.copy(self)
+        clone._max_bars = max_bars
+        return clone
+
+    def window(self, config: BotConfig, from_ms: int | None, to_ms: int | None) -> Window:
+        """The period the report would cover (defaults resolved, floored); PeriodTooLong past the limit."""
+        return self._window(config, from_ms, to_ms, self._versions(config.id))
+
+    def _versions(self, bot_id: str) -> list[ConfigVersion]:
+        return self._history.versions(bot_id, until_ms=self._clock.now_ms()) if self._history else []
+
     def report(self, user_id: str, bot_id: str, from_ms: int | None, to_ms: int | None) -> tuple[Report, str]:
         """The report and the candles' source; NotFound for another user's bot, InvalidInput for a bad period."""
         config, state = self._get_bot(user_id, bot_id)
         if config.strategy == "signal":
             raise _bad("not_replayable", "bot_id", "a signal bot trades on the signals it receives, not on candles: "
                        "there is no backtest to compare it with")  # fmt: skip
-        versions = self._history.versions(bot_id, until_ms=self._clock.now_ms()) if self._history else []
+        versions = self._versions(bot_id)
         window = self._window(config, from_ms, to_ms, versions)
         p = plan(config, versions, window, self._max_bars)
         since = self._all_trades(user_id, bot_id, p.since_ms(window))
@@ -87,7 +105,7 @@ class DriftService:
             raise _bad("invalid_period", "from", "from must be before to (and before now)")
         if (end - from_ms) // step > self._max_bars:
             raise _bad("period_too_long", "to", f"at most {self._max_bars} {config.interval} bars inline; "
-                       "ask for a shorter period")  # fmt: skip
+                       "ask for a shorter period", PeriodTooLong)  # fmt: skip
         return Window(from_ms, end, step)
 
     def _all_trades(self, user_id: str, bot_id: str, from_ms: int) -> list[Trade]:
@@ -139,4 +157,7 @@ def _source(market: MarketData) -> str:
     return f"market:{type(market).__name__}"
 
 
-_bad = bad
+def _bad(code: str, field: str, message: str, kind: type[InvalidInput] = InvalidInput) -> InvalidInput:
+    return kind(
+        message[0].upper() + message[1:] + ".", code=code, details=[{"field": field, "message": message}]
+    )

@@ -96,3 +96,26 @@ class OptimizationMessage(QueueMessage):
     job_id: str = Field(min_length=1, max_length=64)
     batch: int = Field(ge=0)
     trials: list[OptimizationTrialRef] = Field(default_factory=list, max_length=200)
+
+
+class DriftJobMessage(QueueMessage):
+    """A drift report too long to compute inline (services/drift_jobs.py), on the jobs queue; the record it
+    fills is keyed by (user, bot, config version, from, to)."""
+
+    kind: Literal["drift"] = "drift"
+    user_id: str = Field(pattern=_ID)
+    bot_id: str = Field(pattern=_ID)
+    version: int = Field(ge=0)
+    from_ms: int = Field(ge=0)
+    to_ms: int = Field(ge=0)
+
+
+class DriftDailyMessage(QueueMessage):
+    """The daily drift check (services/drift_alerts.py), on the jobs queue: `fanout` lists the running bots
+    and queues one `bot` step each, so the dispatcher's minute never computes a report."""
+
+    kind: Literal["drift_daily"] = "drift_daily"
+    step: Literal["fanout", "bot"]
+    day: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    user_id: str | None = Field(default=None, pattern=_ID)
+    bot_id: str | None = Field(default=None, pattern=_ID)

@@ -37,6 +37,7 @@ EVENTS = (
     "api_key_rejected",
     "api_key_unsafe",
     "daily_summary",
+    "drift_alert",
 )
 REFUSAL = "This chat is not linked to an account. Link it from Settings > Telegram in the web app."
 

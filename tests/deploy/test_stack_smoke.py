@@ -67,7 +67,7 @@ def test_tables_exist_with_their_indexes_and_ttl(aws: dict[str, str]) -> None:
     names = set(ddb.list_tables()["TableNames"])
     for short in ("users", "user-emails", "refresh-tokens", "rate-limits", "api-keys", "bot-states", "bots", "trades",
                   "paper-accounts", "notifications", "market-cache", "market-candles", "backtests",
-                  "optimizations", "bot-orders"):  # fmt: skip
+                  "optimizations", "bot-orders", "drift-reports"):  # fmt: skip
         assert f"{prefix}-{short}" in names
 
 

@@ -52,9 +52,9 @@ def _of_type(kind: str) -> dict[str, dict[str, Any]]:
 
 def test_every_stateful_resource_is_retained_and_every_table_deletion_protected() -> None:
     stateful = {k: r for k, r in STACK["Resources"].items() if r["Type"] in STATEFUL}
-    # 19 tables (optimizations: #19, bot-orders: #14, bot-config-history: #17), the key, two secrets (JWT,
-    # Telegram bot), the artifacts bucket
-    assert len(stateful) == 23
+    # 20 tables (optimizations: #19, bot-orders: #14, bot-config-history and drift-reports: #17), the key, two
+    # secrets (JWT, Telegram bot), the artifacts bucket
+    assert len(stateful) == 24
     for logical_id, resource in stateful.items():
         assert resource.get("DeletionPolicy") == "Retain", logical_id
         assert resource.get("UpdateReplacePolicy") == "Retain", logical_id

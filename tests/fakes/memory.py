@@ -20,6 +20,7 @@ from tests.fakes.memory_bots import (
     InMemoryTradeRepository,
 )
 from tests.fakes.memory_history import InMemoryConfigHistory
+from tests.fakes.memory_drift import InMemoryDriftReports
 from tests.fakes.memory_ledger import InMemoryQuotaLedger
 from tests.fakes.memory_market import InMemoryExchangeFactory, InMemoryMarket
 from tests.fakes.memory_orders import InMemoryBotOrderStore
@@ -40,12 +41,17 @@ class MemoryPlatform:
     exchanges: InMemoryExchangeFactory
     bot_orders: InMemoryBotOrderStore
     config_history: InMemoryConfigHistory
+    drift_reports: InMemoryDriftReports
     queues: InMemoryQueues
     container: Container
 
     @property
     def ticks_queue(self) -> InMemoryQueue:
         return self.queues(self.container.settings.tick_queue_url)
+
+    @property
+    def jobs_queue(self) -> InMemoryQueue:
+        return self.queues(self.container.settings.jobs_queue_url)
 
     @property
     def notify_queue(self) -> InMemoryQueue:
@@ -73,6 +79,7 @@ def memory_platform(now_ms: int = 1_764_547_200_000, **extra: str) -> MemoryPlat
         "queues": InMemoryQueues(),
         "bot_orders": bot_orders,
         "config_history": InMemoryConfigHistory(),
+        "drift_reports": InMemoryDriftReports(clock.now_ms),
     }
     container = bootstrap(cfg, clock=clock, **{("queue" if k == "queues" else k): v for k, v in fakes.items()})
     return MemoryPlatform(clock=clock, container=container, **fakes)

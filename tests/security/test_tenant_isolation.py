@@ -307,6 +307,7 @@ def test_list_and_export_filters_never_show_another_users_trades(platform: Platf
         "/dashboard",
         "/users/me/sessions",
         "/users/me/mfa",
+        "/account/drift-alerts",
     ):
         status, data, headers = call(platform.api, "GET", path, None, attacker)
         assert status in (200, 404), (path, status, data)

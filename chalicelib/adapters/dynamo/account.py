@@ -128,9 +128,11 @@ class DynamoAccountEraser(AwsBoundary):
         return _delete_all(ApiKeyItem, keys)
 
     def delete_backtests(self, user_id: str) -> int:
+        from chalicelib.adapters.dynamo.drift_reports import delete_user_drift_reports
         from chalicelib.adapters.dynamo.optimizations import delete_user_optimizations
 
         delete_user_optimizations(user_id)  # the optimization jobs and trials go with the backtests
+        delete_user_drift_reports(user_id)  # so do the drift reports and the drift-alert setting
         rows = BacktestModel.query(user_id, attributes_to_get=["user_id", "backtest_id"])
         return _delete_all(BacktestModel, (BacktestModel(user_id=user_id, backtest_id=r.backtest_id) for r in rows))
 

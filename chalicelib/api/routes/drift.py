@@ -4,11 +4,12 @@ difference attributed (docs/drift.md). Looked up by (caller, bot id): another us
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from chalice.app import Blueprint
+from chalice.app import Blueprint, Response
 from pydantic import BaseModel, Field
 
+from chalicelib.api.http import json_response
 from chalicelib.api.routing import Ctx, endpoint
 from chalicelib.api.validation import StrictModel
 from chalicelib.bootstrap import container
@@ -78,6 +79,12 @@ class DriftOut(BaseModel):
     source: str = Field(description="Where the replay's candles came from")
 
 
+class DriftPendingOut(BaseModel):
+    status: str = Field(description="pending: the report is being computed by the jobs worker")
+    report_id: str
+    retry_after_ms: int = Field(description="Ask the same URL again after this long")
+
+
 def _s(x: Decimal) -> str:
     return format(x.quantize(Decimal("1e-8")).normalize(), "f")
 
@@ -110,12 +117,19 @@ def drift_out(r: Report, source: str) -> DriftOut:
     bp,
     "/bots/{bot_id}/drift",
     "GET",
-    summary="Live versus backtest: the bot's trades against a replay over the same candles, each gap explained",
+    summary="Live versus backtest: the bot's trades against a replay over the same candles, each gap explained "
+    "(a long period answers 202 while the jobs worker computes it: ask the same URL again)",
     tags=("bots",),
     query=DriftQuery,
     response=DriftOut,
+    other_responses={202: DriftPendingOut},
     errors=(404, 422, 429, 503),
 )
-def get_bot_drift(ctx: Ctx, bot_id: str, query: DriftQuery) -> DriftOut:
-    report, source = container().drift.report(ctx.user_id, bot_id, query.from_, query.to)
-    return drift_out(report, source)
+def get_bot_drift(ctx: Ctx, bot_id: str, query: DriftQuery) -> Response | dict[str, Any]:
+    from chalicelib.services.drift_jobs import Pending
+
+    answer = container().drift_jobs.get(ctx.user_id, bot_id, query.from_, query.to)
+    if isinstance(answer, Pending):
+        retry_s = str(max(1, -(-answer.retry_after_ms // 1000)))
+        return json_response(answer.body(), 202, {"Retry-After": retry_s, "Cache-Control": "no-store"})
+    return answer

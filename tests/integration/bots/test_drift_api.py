@@ -228,7 +228,7 @@ def test_drift_is_tenant_isolated_and_validates_its_period(replayed: Callable[[i
     cases = {
         "": "from_required",  # a stopped bot has no last start to default to
         f"?from={now}&to={now - 60_000}": "invalid_period",
-        f"?from={now - 4 * DAY}&to={now}": "period_too_long",
+        f"?from={now - 91 * DAY}&to={now}": "period_too_long",  # past the 90 days a job may cover
     }
     for query, code in cases.items():
         status, body = p.call("GET", path + query, None, owner)
