@@ -17,10 +17,11 @@ from chalicelib.domain.config_history import ConfigVersion, last_start
 from chalicelib.domain.drift.compute import BotSetup, drift
 from chalicelib.domain.drift.model import Report, RunFacts
 from chalicelib.domain.drift.replay import Window
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.intervals import INTERVAL_MS
 from chalicelib.domain.plan import DEFAULT_FEE_RATE
 from chalicelib.domain.trades import Trade, TradeFilter
-from chalicelib.services.drift_setup import Plan, bad, cash_at, plan, start_state
+from chalicelib.services.drift_setup import Plan, cash_at, plan, start_state
 from chalicelib.services.ports.bots import TradeRepository
 from chalicelib.services.ports.config_history import ConfigHistory
 from chalicelib.services.ports.market import MarketData

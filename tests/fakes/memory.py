@@ -19,8 +19,8 @@ from tests.fakes.memory_bots import (
     InMemoryTickReader,
     InMemoryTradeRepository,
 )
-from tests.fakes.memory_history import InMemoryConfigHistory
 from tests.fakes.memory_drift import InMemoryDriftReports
+from tests.fakes.memory_history import InMemoryConfigHistory
 from tests.fakes.memory_ledger import InMemoryQuotaLedger
 from tests.fakes.memory_market import InMemoryExchangeFactory, InMemoryMarket
 from tests.fakes.memory_orders import InMemoryBotOrderStore
