@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -136,7 +137,10 @@ class Meter:
     on a thread inside `tagged(tag)`, into `tagged_usage[tag]` (a batch's records run on threads at once).
     The before/after images a write needs are read through the unhooked client, so they are not counted."""
 
-    def __init__(self) -> None:
+    def __init__(self, latency_s: float = 0.0) -> None:
+        # Added before each call: moto on this machine answers in about a millisecond of its own CPU, DynamoDB
+        # over the network in several; the wait is what a batch's threads overlap (bench.cost --aws-latency-ms).
+        self.latency_s = latency_s
         self.usage = Usage()
         self.tagged_usage: dict[str, Usage] = {}
         self._lock = threading.Lock()
@@ -173,6 +177,8 @@ class Meter:
 
         def wrapped(client: Any, operation: str, params: dict[str, Any]) -> Any:
             service = client.meta.service_model.service_name
+            if meter.latency_s:
+                time.sleep(meter.latency_s)
 
             def raw(op: str, **kwargs: Any) -> Any:
                 return real(client, op, kwargs)

@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, default=12)
     parser.add_argument("--trading-share", type=float, default=0.05, help="share of ticks that trade")
     parser.add_argument("--sequential", action="store_true", help="run a batch's ticks one after the other")
+    parser.add_argument("--aws-latency-ms", type=float, default=0.0, help="a network round trip added per AWS call")
     args = parser.parse_args()
 
     from bench._embedded import start
@@ -44,7 +45,8 @@ def main() -> None:
     if args.sequential:  # slices of one record: the worker as it was before it ran a batch concurrently
         tick_batches.MAX_RECORDS = 1
 
-    run = Run(outputs, Meter(), args.bots, memory_gb("run_ticks"), memory_gb("dispatch_ticks"))
+    meter = Meter(args.aws_latency_ms / 1000)
+    run = Run(outputs, meter, args.bots, memory_gb("run_ticks"), memory_gb("dispatch_ticks"))
     started = time.perf_counter()
     result = run.measure(args.minutes)
     print(render(result, args.trading_share, time.perf_counter() - started))

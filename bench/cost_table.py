@@ -62,7 +62,7 @@ def invocation_line(result: Result) -> str:
     billed = sum(r.billed_seconds for r in runs) * 1000
     median = statistics.median(r.billed_seconds * 1000 for r in runs)
     return (
-        f"  worker invocations: {len(runs)} of {ticks / len(runs):.1f} ticks on average (run concurrently), billed "
+        f"  worker invocations: {len(runs)} of {ticks / len(runs):.1f} ticks on average, billed "
         f"median {median:.0f} ms, {billed / ticks:.1f} ms per tick"
     )
 
