@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -132,13 +133,38 @@ def _short(table: str) -> str:
 
 
 class Meter:
-    """Hooks botocore (boto3 and pynamodb alike) and records each call's billable usage into `usage`.
+    """Hooks botocore (boto3 and pynamodb alike) and records each call's billable usage into `usage`, or,
+    on a thread inside `tagged(tag)`, into `tagged_usage[tag]` (a batch's records run on threads at once).
     The before/after images a write needs are read through the unhooked client, so they are not counted."""
 
-    def __init__(self) -> None:
+    def __init__(self, latency_s: float = 0.0) -> None:
+        # Added before each call: moto on this machine answers in about a millisecond of its own CPU, DynamoDB
+        # over the network in several; the wait is what a batch's threads overlap (bench.cost --aws-latency-ms).
+        self.latency_s = latency_s
         self.usage = Usage()
+        self.tagged_usage: dict[str, Usage] = {}
         self._lock = threading.Lock()
+        self._local = threading.local()
         self._tables: dict[str, dict[str, Any]] = {}
+
+    @contextmanager
+    def tagged(self, tag: str) -> Iterator[Usage]:
+        """What this thread's calls use until the block ends is counted under `tag`."""
+        with self._lock:
+            usage = self.tagged_usage.setdefault(tag, Usage())
+        self._local.tag = tag
+        try:
+            yield usage
+        finally:
+            self._local.tag = None
+
+    def tag(self) -> str | None:
+        return getattr(self._local, "tag", None)
+
+    def _sink(self) -> Usage:
+        """Where this thread's call is counted (under the lock)."""
+        tag = self.tag()
+        return self.usage if tag is None else self.tagged_usage[tag]
 
     @contextmanager
     def metering(self) -> Iterator[Usage]:
@@ -151,6 +177,8 @@ class Meter:
 
         def wrapped(client: Any, operation: str, params: dict[str, Any]) -> Any:
             service = client.meta.service_model.service_name
+            if meter.latency_s:
+                time.sleep(meter.latency_s)
 
             def raw(op: str, **kwargs: Any) -> Any:
                 return real(client, op, kwargs)
@@ -159,9 +187,10 @@ class Meter:
                 return dynamo_units(meter, raw, operation, params)
             response = real(client, operation, params)
             with meter._lock:
-                meter.usage.calls[f"{service}:{operation}"] += 1
+                sink = meter._sink()
+                sink.calls[f"{service}:{operation}"] += 1
                 if service == "sqs":
-                    meter.usage.sqs_requests += sqs_billed(operation, params, response)
+                    sink.sqs_requests += sqs_billed(operation, params, response)
             return response
 
         botocore.client.BaseClient._make_api_call = wrapped
@@ -171,10 +200,15 @@ class Meter:
             botocore.client.BaseClient._make_api_call = real
 
     def take(self) -> Usage:
-        """The usage since the last take, and a fresh counter for the next."""
+        """The untagged usage since the last take, and a fresh counter for the next."""
         with self._lock:
             usage, self.usage = self.usage, Usage()
         return usage
+
+    def take_tagged(self) -> dict[str, Usage]:
+        with self._lock:
+            tagged, self.tagged_usage = self.tagged_usage, {}
+        return tagged
 
     def record(
         self,
@@ -187,13 +221,14 @@ class Meter:
         # Only calls naming one table (as bench.tick counts them): a batch or a transaction is the tick's own.
         tables = {params["TableName"]} if "TableName" in params else set()
         with self._lock:
-            self.usage.calls[f"dynamodb:{operation}"] += 1
-            self.usage.tables.update(_short(t) for t in tables)
+            sink = self._sink()
+            sink.calls[f"dynamodb:{operation}"] += 1
+            sink.tables.update(_short(t) for t in tables)
             for table, (units, size) in (reads or {}).items():
-                self.usage.read_units_by_table[_short(table)] += units
-                self.usage.read_bytes_by_table[_short(table)] += size
-            self.usage.rru += rru
-            self.usage.wru += wru
+                sink.read_units_by_table[_short(table)] += units
+                sink.read_bytes_by_table[_short(table)] += size
+            sink.rru += rru
+            sink.wru += wru
 
     def table(self, raw: Any, name: str) -> dict[str, Any]:
         """The table's key attributes and its global secondary indexes (key attributes, projection)."""

@@ -29,9 +29,10 @@ REFERENCE = "import botocore.session, pydantic, chalice.app"
 BASELINE = REPO / "tests" / "deploy" / "cold_import_baseline.json"
 
 
-def extract_tree(function_zip: Path, layer_zip: Path, root: Path) -> dict[str, Path]:
+def extract_tree(function_zip: Path, layer_zip: Path, root: Path, *more_layers: Path) -> dict[str, Path]:
+    """The function's zip in task/, its layers one over the other in opt/ (as Lambda merges them in /opt)."""
     task, opt, runtime = root / "task", root / "opt", root / "runtime"
-    for path, zip_path in ((task, function_zip), (opt, layer_zip)):
+    for path, zip_path in ((task, function_zip), (opt, layer_zip), *((opt, more) for more in more_layers)):
         with zipfile.ZipFile(zip_path) as zf:
             zf.extractall(path)
     runtime.mkdir(exist_ok=True)
@@ -115,13 +116,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tree = build(Path(tmp), args.project)
         figures = summary(measure(tree, args.runs))
-        from infra.package_template import LAYER_ZIP, unzipped_bytes
+        from infra.package_template import JOBS_LAYER_ZIP, LAYER_ZIP, unzipped_bytes
 
         layer_mb = unzipped_bytes(Path(tmp, "pkg", LAYER_ZIP)) / 1e6
+        jobs_mb = unzipped_bytes(Path(tmp, "pkg", JOBS_LAYER_ZIP)) / 1e6
     print(f"\nCold import in the Lambda package layout (fresh interpreter, median of {args.runs})")
     for name, row in figures.items():
         print(f"  {name:<14}{row['median_ms']:>9.0f} ms   {row['ratio']:>6.2f} x reference ({REFERENCE})")
-    print(f"  dependency layer, unzipped: {layer_mb:.1f} MB")
+    print(f"  dependency layer, unzipped: {layer_mb:.1f} MB (every function); jobs layer: {jobs_mb:.1f} MB (run_jobs)")
     if args.write_baseline:
         BASELINE.write_text(
             json.dumps({"runs": args.runs, "reference": REFERENCE, "functions": figures}, indent=2) + "\n"

@@ -1,13 +1,21 @@
-"""The measuring run of bench/cost.py: an idle dispatch, then paper bots ticking minute by minute, each
-dispatch and each tick metered on its own. The harness's own calls (receiving the queue, counting trades)
-happen between takes of the meter and are not counted."""
+"""The measuring run of bench/cost.py: an idle dispatch, then paper bots ticking minute by minute. Each
+dispatch is metered on its own; the ticks are delivered as Lambda delivers them, up to 10 per invocation of
+the real handler (`workers.run_ticks`, which runs a batch's records concurrently), and each invocation's
+billed duration is divided over its records in proportion to each record's own time, while a record's
+AWS calls and log lines are counted under its message id (bench/capacity.py's `tagged`). The harness's own
+calls (receiving and deleting the queue's messages) happen between takes of the meter and are not counted."""
 
 from __future__ import annotations
 
 import io
 import json
+import math
+import threading
 import time
 import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +24,8 @@ from bench.prices import TickUsage
 
 # Lambda's SQS event source hands the worker up to 10 ticks per invocation; the dispatcher enqueues a
 # minute's ticks at once, so at platform scale the batches are full (a lone bot's are not: see docs/cost.md).
+# The requests an invocation makes whatever it carries (the request charge, the poller's receive and delete,
+# Lambda's own log lines) are shared by a full batch; its billed duration is measured (Run._invoke).
 BATCH_FILL = 10
 # START, END and REPORT lines Lambda writes per invocation (REPORT with its X-Ray segment line).
 PLATFORM_LOG_BYTES = 420
@@ -28,14 +38,65 @@ STRATEGIES = [
 
 
 class LogBytes(io.TextIOBase):
-    """Counts what the Powertools logger writes (CloudWatch Logs bills ingestion by the byte)."""
+    """Counts what the Powertools logger writes (CloudWatch Logs bills ingestion by the byte): a line written
+    by a thread inside the meter's `tagged(tag)` under its tag, any other under `bytes`."""
 
-    def __init__(self) -> None:
+    def __init__(self, meter: Meter) -> None:
         self.bytes = 0
+        self.by_tag: Counter[str] = Counter()
+        self._meter = meter
+        self._lock = threading.Lock()
 
     def write(self, text: str) -> int:
-        self.bytes += len(text.encode())
+        size, tag = len(text.encode()), self._meter.tag()
+        with self._lock:
+            if tag is None:
+                self.bytes += size
+            else:
+                self.by_tag[tag] += size
         return len(text)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.bytes, self.by_tag = 0, Counter()
+
+
+class RecordTimes:
+    """Wraps the ticks worker's record handler: each record runs tagged with its message id, and its own
+    wall time, thread CPU time and result are kept."""
+
+    def __init__(self, meter: Meter) -> None:
+        self.meter = meter
+        self.times: dict[str, tuple[float, float, str]] = {}
+        self._lock = threading.Lock()
+
+    def wrap(self, handler: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(record: Any) -> Any:
+            result: Any = "failed"
+            with self.meter.tagged(record.message_id):
+                wall, cpu = time.perf_counter(), time.thread_time()
+                try:
+                    result = handler(record)
+                    return result
+                finally:
+                    with self._lock:
+                        spent = (time.perf_counter() - wall, time.thread_time() - cpu, str(result))
+                        self.times[record.message_id] = spent
+
+        return timed
+
+
+@contextmanager
+def handler_timed(times: RecordTimes) -> Iterator[None]:
+    """run_ticks looks its record handler up at each call: swap in the timed one for the block."""
+    from chalicelib import workers
+
+    real = workers._tick_record
+    workers._tick_record = times.wrap(real)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        workers._tick_record = real  # type: ignore[assignment]
 
 
 def _emf(metrics: Any) -> tuple[int, frozenset[str]]:
@@ -48,7 +109,8 @@ def _emf(metrics: Any) -> tuple[int, frozenset[str]]:
 
 
 def tick_usage(usage: Usage, seconds: float, log_bytes: int, memory: float) -> TickUsage:
-    """One tick in a full batch: its own calls, its share of the invocation and of the poller's requests."""
+    """One tick in a full batch: its own calls, its share of the invocation and of the poller's requests
+    (`seconds` is already its share of the invocation's billed duration)."""
     return TickUsage(
         read_units=usage.rru,
         write_units=usage.wru,
@@ -76,10 +138,17 @@ class Measured:
     """One metered piece of work: its usage, wall seconds and log bytes (logger + EMF)."""
 
     usage: Usage
-    seconds: float
-    log_bytes: int
+    seconds: float  # billed: a tick's share of its invocation
+    log_bytes: float
     cpu_seconds: float = 0.0
     metric_names: frozenset[str] = frozenset()
+    wall_seconds: float | None = None  # a tick's own time, within its invocation
+
+
+@dataclass(frozen=True)
+class Invocation:
+    records: int
+    billed_seconds: float
 
 
 @dataclass
@@ -90,6 +159,7 @@ class Result:
     quiet: list[Measured] = field(default_factory=list)
     trading: list[Measured] = field(default_factory=list)
     candle_fills: list[Measured] = field(default_factory=list)
+    invocations: list[Invocation] = field(default_factory=list)
     worker_gb: float = 1.0
     dispatcher_gb: float = 0.5
 
@@ -135,14 +205,15 @@ class Run:
         self.container = bootstrap.Container(clock=self.clock)
         bootstrap.use(self.container)
         self.metrics = metrics
-        self.log = LogBytes()
+        self.log = LogBytes(meter)
         logger.registered_handler.setStream(self.log)  # type: ignore[attr-defined]
         self.user = f"bench-{uuid.uuid4().hex[:8]}"
         self.result = Result(bots, Measured(Usage(), 0.0, 0), worker_gb=worker_gb, dispatcher_gb=dispatcher_gb)
 
     def _metered(self, work: Any) -> tuple[Any, Measured]:
         self.meter.take()
-        self.log.bytes = 0
+        self.meter.take_tagged()
+        self.log.reset()
         started, cpu = time.perf_counter(), time.process_time()
         value = work()
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -176,7 +247,6 @@ class Run:
     def _tick_all(self) -> None:
         import boto3
 
-        from chalicelib import workers
         from infra.local.sqs_poller import lambda_record
 
         sqs, queue = boto3.client("sqs"), self.outputs["TickQueueUrl"]
@@ -184,17 +254,35 @@ class Run:
             messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, AttributeNames=["All"])
             if not messages.get("Messages"):
                 return
+            arn = self.outputs["TickQueueArn"]
+            self._invoke({"Records": [lambda_record(m, arn, "us-east-1") for m in messages["Messages"]]})
             for m in messages["Messages"]:
-                event = {"Records": [lambda_record(m, self.outputs["TickQueueArn"], "us-east-1")]}
-                trades = self._trades()
-                result, measured = self._metered(lambda event=event: workers.run_ticks(event))
-                assert result == {"batchItemFailures": []}, result
-                if measured.usage.tables["market-cache"]:
-                    # The first bot of a (symbol, minute) fetches the candles for all the others.
-                    self.result.candle_fills.append(measured)
-                else:
-                    (self.result.trading if self._trades() > trades else self.result.quiet).append(measured)
                 sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
 
-    def _trades(self) -> int:
-        return sum(s.trades_count for _, s in self.container.bots.list_for(self.user))
+    def _invoke(self, event: dict[str, Any]) -> None:
+        """One worker invocation of a batch; its billed duration shared by its records by their own time."""
+        from chalicelib import workers
+
+        times = RecordTimes(self.meter)
+        with handler_timed(times):
+            result, invocation = self._metered(lambda: workers.run_ticks(event))
+        assert result == {"batchItemFailures": []}, result
+        tagged, by_tag = self.meter.take_tagged(), self.log.by_tag
+        billed = math.ceil(invocation.seconds * 1000) / 1000  # Lambda bills by the millisecond, rounded up
+        own_total = sum(t[0] for t in times.times.values()) or 1.0
+        self.result.invocations.append(Invocation(len(times.times), billed))
+        for tag, (own, cpu, outcome) in times.times.items():
+            measured = Measured(
+                tagged[tag], billed * own / own_total, by_tag[tag] + invocation.log_bytes / len(times.times),
+                cpu, wall_seconds=own,
+            )  # fmt: skip
+            self._classify(measured, outcome)
+
+    def _classify(self, measured: Measured, outcome: str) -> None:
+        from chalicelib.tick_reporting import QUIET_RESULTS
+
+        if measured.usage.tables["market-cache"]:
+            # The first bot of a (symbol, minute) fetches the candles for all the others.
+            self.result.candle_fills.append(measured)
+        else:
+            (self.result.quiet if outcome in QUIET_RESULTS else self.result.trading).append(measured)

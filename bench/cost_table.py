@@ -49,13 +49,31 @@ def _work_rows(result: Result) -> list[tuple[str, int, list[Measured], TickUsage
     ]  # fmt: skip
 
 
+def _wall(m: Measured) -> float:
+    return m.seconds if m.wall_seconds is None else m.wall_seconds
+
+
+def invocation_line(result: Result) -> str:
+    """How the worker's invocations were billed: the ticks they carried and their billed duration."""
+    runs = result.invocations
+    if not runs:
+        return ""
+    ticks = sum(r.records for r in runs)
+    billed = sum(r.billed_seconds for r in runs) * 1000
+    median = statistics.median(r.billed_seconds * 1000 for r in runs)
+    return (
+        f"  worker invocations: {len(runs)} of {ticks / len(runs):.1f} ticks on average, billed "
+        f"median {median:.0f} ms, {billed / ticks:.1f} ms per tick"
+    )
+
+
 def work_table(result: Result) -> list[str]:
     head = ("work", "count", "DDB calls", "RRU", "WRU", "SQS req", "wall ms", "CPU ms", "GB-s", "log B", "US$/1M")
     lines = ["  " + f"{head[0]:<25}{head[1]:>6}{head[2]:>11}" + "".join(f"{h:>9}" for h in head[3:])]
     for name, count, rows, usage in _work_rows(result):
         calls = [m.usage.dynamo_calls() for m in rows]
         calls_text = f"{int(statistics.median(calls))}/{max(calls)}" if calls and "per bot" not in name else "-"
-        wall = statistics.median([m.seconds * 1000 for m in rows]) if rows else 0.0
+        wall = statistics.median([_wall(m) * 1000 for m in rows]) if rows else 0.0
         cpu = statistics.median([m.cpu_seconds * 1000 for m in rows]) if rows else 0.0
         per_million = sum(usage_cost(usage).values()) * 1e6
         lines.append(
@@ -115,9 +133,10 @@ def render(result: Result, trading_share: float, elapsed: float) -> str:
         "",
         *work_table(result),
         read_breakdown(result),
+        invocation_line(result),
         "",
-        f"  (a month of 43,200 minutes; {trading_share:.0%} of ticks trade; batches of 10 ticks per worker "
-        "invocation; wall time of this process against moto billed as Lambda time)",
+        f"  (a month of 43,200 minutes; {trading_share:.0%} of ticks trade; a tick's Lambda time: its share of the "
+        "billed duration of a worker invocation of up to 10 ticks, measured against moto)",
         *month_table(result, trading_share),
         "",
         *idle_table(result),

@@ -56,8 +56,19 @@ class LazyTracer:
         return getattr(self.build(), name)
 
 
+class ThreadSafeMetrics(Metrics):
+    """Powertools' Metrics, whose add_metric reads a metric's values, appends and stores them back: two
+    threads adding the same metric at once (a ticks batch's records run concurrently) could lose one."""
+
+    _adding = threading.Lock()
+
+    def add_metric(self, *args: Any, **kwargs: Any) -> None:
+        with self._adding:
+            super().add_metric(*args, **kwargs)
+
+
 logger = Logger(service="tradebot")
 tracer = LazyTracer(service="tradebot")
-metrics = Metrics(namespace="Tradebot", service="tradebot")
+metrics = ThreadSafeMetrics(namespace="Tradebot", service="tradebot")
 
-__all__ = ["LazyTracer", "logger", "metrics", "tracer"]
+__all__ = ["LazyTracer", "ThreadSafeMetrics", "logger", "metrics", "tracer"]

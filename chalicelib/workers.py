@@ -25,6 +25,8 @@ from chalicelib.services.messages import (
     SignalMessage,
     TickMessage,
 )
+from chalicelib.tick_batches import BotBatchProcessor
+from chalicelib.tick_reporting import log_batch, refused_by_the_platform, report_tick, tick_error_text
 
 # Lambda retries a failed scheduled invocation after about one and then two more minutes; a time older than
 # this (a hand-made test event, a throttled retry hours later) or ahead of the clock is not trusted: an old
@@ -91,18 +93,9 @@ def _daily_summaries(c: Any, now_ms: int) -> None:
         logger.info("daily summaries", extra=report.__dict__)
 
 
-PLATFORM_REFUSALS = frozenset({"exchange_weight_budget", "exchange_paused", "exchange_banned"})
-
-
-def _refused_by_the_platform(exc: Exception) -> bool:
-    from chalicelib.domain.errors import ExchangeTemporaryError
-
-    return isinstance(exc, ExchangeTemporaryError) and exc.code in PLATFORM_REFUSALS
-
-
 @tracer.capture_method
-def _tick_record(record: SQSRecord) -> None:
-    logger.set_correlation_id(record.message_id)
+def _tick_record(record: SQSRecord) -> str:
+    # The record's correlation_id is set by tick_batches, per thread: the batch's records run concurrently.
     if '"kind":"signal"' in record.body.replace(" ", ""):
         return _signal_record(record)
     tick = _parse(TickMessage, record)
@@ -118,7 +111,7 @@ def _tick_record(record: SQSRecord) -> None:
         code = getattr(exc, "exchange_code", None)
         if code is not None:
             metrics.add_metric(name=f"ExchangeError{code}", unit=MetricUnit.Count, value=1)
-        if _refused_by_the_platform(exc):
+        if refused_by_the_platform(exc):
             # The egress's shared budget or a pause stopped the tick before it reached the exchange: that is
             # the platform's state, not the bot's failure. SQS redelivers it; it never counts towards ERROR.
             metrics.add_metric(name="TicksDeferred", unit=MetricUnit.Count, value=1)
@@ -130,20 +123,12 @@ def _tick_record(record: SQSRecord) -> None:
             # An AWS failure keeps its traceback (the SDK's exception is its cause), as before adapters translated it.
             exc_info=not isinstance(exc, DomainError) or isinstance(exc, DependencyUnavailable),
         )
-        ticks.record_failure(user_id, bot_id, _tick_error_text(exc, record.message_id))
+        ticks.record_failure(user_id, bot_id, tick_error_text(exc, record.message_id))
         raise
-    metrics.add_metric(name="TicksRun", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name="TickLatency", unit=MetricUnit.Milliseconds, value=(time.perf_counter() - started) * 1000)
-    if outcome.orders_placed:
-        metrics.add_metric(name="OrdersPlaced", unit=MetricUnit.Count, value=outcome.orders_placed)
-    if outcome.result == "rejected":
-        metrics.add_metric(name="OrdersRejected", unit=MetricUnit.Count, value=1)
-    logger.info(
-        "tick", extra={**keys, "result": outcome.result, "orders": outcome.orders_placed, "trades": len(outcome.trades)}
-    )
+    return report_tick(keys, outcome, started)  # a quiet tick's line is DEBUG (tick_reporting.py)
 
 
-def _signal_record(record: SQSRecord) -> None:
+def _signal_record(record: SQSRecord) -> str:
     """Signals share the ticks queue and worker; the bot's queued signals are applied in arrival order."""
     message = _parse(SignalMessage, record)
     keys = {"bot_id": message.bot_id, "seq": message.seq}
@@ -156,15 +141,7 @@ def _signal_record(record: SQSRecord) -> None:
         raise
     metrics.add_metric(name="SignalsApplied", unit=MetricUnit.Count, value=settled)
     logger.info("signals", extra={**keys, "settled": settled})
-
-
-def _tick_error_text(exc: Exception, message_id: str) -> str:
-    """What the bot's owner sees (last_error, the ERROR reason, the notification): a domain error's own
-    message; for anything else only its type and the message id the log's correlation_id carries, never
-    the exception's text (it may hold ARNs, table names or a response body)."""
-    if isinstance(exc, DomainError):
-        return f"{type(exc).__name__}: {exc.message}"
-    return f"{type(exc).__name__}: internal error (reference {message_id})"
+    return "signal"
 
 
 @tracer.capture_method
@@ -266,19 +243,20 @@ def _parse(model: type[_M], record: SQSRecord) -> _M:
         raise
 
 
-def _process(raw_event: dict[str, Any], handler: Any, context: Any) -> dict[str, Any]:
-    return dict(
-        process_partial_response(
-            event=raw_event,
-            record_handler=handler,
-            processor=BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False),
-            context=context,
-        )
-    )
+def _process(raw_event: dict[str, Any], handler: Any, context: Any, processor: Any = None) -> dict[str, Any]:
+    if processor is None:
+        processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    return dict(process_partial_response(event=raw_event, record_handler=handler, processor=processor, context=context))
 
 
 def run_ticks(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    return _process(raw_event, _tick_record, context)
+    """The batch's records run concurrently, a bot's one after the other (tick_batches.py); the container
+    is built before the threads start, so they share one."""
+    processor = BotBatchProcessor(prepare=lambda: container())
+    started = time.perf_counter()
+    response = _process(raw_event, _tick_record, context, processor)
+    log_batch(processor, started)
+    return response
 
 
 def send_notifications(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:

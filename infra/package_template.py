@@ -9,9 +9,10 @@ Two jobs:
    `add_gateway_responses` makes API Gateway's own answers use the API's error format: a route or method it
    does not know (its default: 403 "Missing Authentication Token") is a JSON 404, every other 4xx and 5xx it
    produces itself (throttling, a too-large body, a timeout) is `{"error": {"code", "message", "details"}}`.
-2. The zips: `prune_zip` drops what Lambda never imports (the boto3/botocore the runtime already provides,
-   test suites, type stubs, C headers, numpy's test-only extension modules) and strips debug symbols from
-   shared objects, so the package stays small and cold starts stay short.
+2. The zips: the jobs worker's own dependencies (Optuna and what it alone needs) move to a layer only it
+   loads (infra/package_layers.py); `prune_zip` drops what Lambda never imports (the boto3/botocore the
+   runtime already provides, test suites, type stubs, C headers, numpy's test-only extension modules) and
+   strips debug symbols from shared objects, so the package stays small and cold starts stay short.
 """
 
 from __future__ import annotations
@@ -27,10 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from infra.package_layers import JOBS_LAYER_ZIP, add_jobs_layer, split_jobs_layer
+
 REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
 SAM_TEMPLATE = "sam.json"
 FUNCTION_ZIP = "deployment.zip"
 LAYER_ZIP = "layer-deployment.zip"
+REQUIREMENTS = Path(__file__).resolve().parents[1] / "requirements.txt"
 
 # Provided by the Lambda Python runtime; pynamodb pulls botocore in (21 MB) but the runtime's copy is used.
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
@@ -349,8 +353,9 @@ class PackageSummary:
         return round(sum(r.after_bytes for r in self.zips.values()) / 1e6, 1)
 
 
-def process(out_dir: Path, prune: bool = True) -> PackageSummary:
-    """Post-process a `chalice package` output directory in place (template + zips)."""
+def process(out_dir: Path, prune: bool = True, requirements: Path = REQUIREMENTS) -> PackageSummary:
+    """Post-process a `chalice package` output directory in place (template + zips): the jobs worker's
+    own dependencies go to their own layer (infra/package_layers.py), then the zips are pruned."""
     template_path = out_dir / SAM_TEMPLATE
     template = load_template(template_path)
     changed = add_report_batch_item_failures(template)
@@ -358,9 +363,13 @@ def process(out_dir: Path, prune: bool = True) -> PackageSummary:
     name_roles(template)
     fix_log_group_references(template)
     add_gateway_responses(template)
+    if (out_dir / LAYER_ZIP).is_file():
+        split_jobs_layer(out_dir / LAYER_ZIP, out_dir / JOBS_LAYER_ZIP, requirements)
+    if (out_dir / JOBS_LAYER_ZIP).is_file():
+        add_jobs_layer(template)
     save_template(template, template_path)
     reports = {}
-    for name in (FUNCTION_ZIP, LAYER_ZIP):
+    for name in (FUNCTION_ZIP, LAYER_ZIP, JOBS_LAYER_ZIP):
         zip_path = out_dir / name
         if zip_path.is_file():
             reports[name] = prune_zip(zip_path) if prune else PruneReport(after_bytes=unzipped_bytes(zip_path))

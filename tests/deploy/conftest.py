@@ -85,6 +85,19 @@ def lambda_tree(
     return extract_tree(out / package_template.FUNCTION_ZIP, out / package_template.LAYER_ZIP, root)
 
 
+@pytest.fixture(scope="session")
+def jobs_tree(
+    packaged: tuple[Path, package_template.PackageSummary], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """The jobs worker's layout: the shared layer with the jobs layer over it."""
+    from bench.cold_start import extract_tree
+
+    out = packaged[0]
+    root = tmp_path_factory.mktemp("lambda-jobs")
+    function, layer = out / package_template.FUNCTION_ZIP, out / package_template.LAYER_ZIP
+    return extract_tree(function, layer, root, out / package_template.JOBS_LAYER_ZIP)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if REPORT:
         terminalreporter.section("deploy package report")

@@ -36,6 +36,14 @@ def test_the_api_imports_no_backtester_and_no_exchange_client(lambda_tree: dict[
     assert not {m for m in loaded if m.startswith(unwanted)}
 
 
+def test_the_api_imports_no_numpy_at_cold_start(lambda_tree: dict[str, Path]) -> None:
+    """numpy (a third of `import app` when it was there) loads with the candle series a backtest, a chart or
+    a bot validation computes on, not for naming intervals or the market port (domain/intervals.py)."""
+    loaded = _loaded(lambda_tree, "api_handler")
+    assert "chalicelib.domain.bots" in loaded and "chalicelib.domain.intervals" in loaded
+    assert not {m for m in loaded if m == "numpy" or m.startswith(("numpy.", "chalicelib.domain.candles"))}
+
+
 def test_no_function_imports_the_optimizer_or_its_sampler_at_cold_start(lambda_tree: dict[str, Path]) -> None:
     """Optuna (and its SQLAlchemy) load on the jobs worker's first optimization step, never at a cold start
     (`run_ticks` stands for every worker: they import the same app and chalicelib.workers)."""

@@ -115,3 +115,31 @@ def test_the_meter_bills_writes_on_the_larger_image_and_failed_conditions_too(dy
         )
         usage = meter.take()
         assert usage.rru == 2.0 and usage.calls["dynamodb:BatchGetItem"] == 1  # a missing key costs the minimum
+
+
+def test_the_meter_counts_a_tagged_threads_calls_under_its_tag(dynamo: Any) -> None:
+    # GIVEN a batch's records running on threads at once, each inside `tagged(<its message id>)`
+    import threading
+
+    meter = Meter()
+    start = threading.Barrier(3, timeout=10)
+
+    def record(tag: str, writes: int) -> None:
+        with meter.tagged(tag):
+            start.wait()
+            for i in range(writes):
+                dynamo.put_item(TableName="t", Item={"pk": {"S": f"{tag}-{i}"}})
+
+    with meter.metering():
+        threads = [threading.Thread(target=record, args=(tag, n)) for tag, n in (("m0", 1), ("m1", 3))]
+        for thread in threads:
+            thread.start()
+        start.wait()
+        dynamo.get_item(TableName="t", Key={"pk": {"S": "untagged"}})  # the invocation's own call
+        for thread in threads:
+            thread.join()
+    # THEN each record's calls are its own, and a call outside any record is the untagged usage
+    tagged = meter.take_tagged()
+    assert {tag: (u.wru, u.calls["dynamodb:PutItem"]) for tag, u in tagged.items()} == {"m0": (1.0, 1), "m1": (3.0, 3)}
+    untagged = meter.take()
+    assert untagged.rru == 0.5 and untagged.dynamo_calls() == 1 and meter.take_tagged() == {}

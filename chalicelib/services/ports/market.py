@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from chalicelib.domain.candles import Candle
 from chalicelib.domain.symbols import SymbolRules
+
+if TYPE_CHECKING:  # the API names this port without loading numpy (domain/candles.py imports it)
+    from chalicelib.domain.candles import Candle
 
 
 class MarketData(Protocol):
