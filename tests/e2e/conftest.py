@@ -1,7 +1,7 @@
 """Fixtures of the browser tests: ONE canned Binance and ONE platform for the whole session, shared by every
 browser test in turn (tests/e2e/harness.py says why that is safe and what is waited for between two flows).
-Every test module here says `pytestmark = BROWSER` (the xdist group `browser`): under `pytest -n` with
-`--dist loadgroup` they all run on one worker, one after another, against that one platform."""
+Under `make test`'s pytest-xdist run, tests/conftest.py's scheduler gives this whole directory to one worker,
+so the tests here run one after another against that one platform."""
 
 from __future__ import annotations
 

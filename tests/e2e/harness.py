@@ -68,8 +68,10 @@ def require(condition: bool, reason: str) -> None:
 
 
 def log(line: str) -> None:
-    sys.__stdout__.write(line if line.endswith("\n") else line + "\n")
-    sys.__stdout__.flush()
+    # An xdist worker's stdout is /dev/null (execnet talks over the real one); its stderr is the terminal's.
+    stream = sys.__stderr__ if os.environ.get("PYTEST_XDIST_WORKER") else sys.__stdout__
+    stream.write(line if line.endswith("\n") else line + "\n")
+    stream.flush()
 
 
 def _routine(line: str) -> bool:
@@ -289,7 +291,3 @@ def run_flow(url: str, flow: str, tag: str, timeout_s: int) -> tuple[int, str]:
     """Run one Playwright flow file (frontend/e2e/*.flow.mjs) against `url`: its exit code (-1 on timeout) and
     the tail of its output. The flows outside `npm run e2e` share this runner."""
     return run_node(["node", "--test", "--test-concurrency=1", flow], tag, timeout_s, {"E2E_BASE_URL": url})
-
-
-# Every browser test module's `pytestmark`: one xdist worker runs them all, so they share one platform.
-BROWSER = pytest.mark.xdist_group("browser")

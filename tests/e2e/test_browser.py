@@ -20,11 +20,9 @@ import os
 import pytest
 
 from tests.e2e.canned_binance import ACCEPTED_KEY, ACCEPTED_SECRET, WITHDRAWALS_KEY, CannedBinance
-from tests.e2e.harness import ARTIFACTS, BROWSER, run_flow, run_node
+from tests.e2e.harness import ARTIFACTS, run_flow, run_node
 
 __all__ = ["ARTIFACTS", "run_flow"]  # the flows outside `npm run e2e` used to import these from here
-
-pytestmark = BROWSER
 
 SUITE_TIMEOUT_S = int(os.environ.get("E2E_SUITE_TIMEOUT_S", "900"))
 

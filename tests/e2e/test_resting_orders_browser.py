@@ -18,9 +18,7 @@ import os
 import pytest
 
 from tests.e2e.canned_binance import CannedBinance
-from tests.e2e.harness import ARTIFACTS, BROWSER, run_flow
-
-pytestmark = BROWSER
+from tests.e2e.harness import ARTIFACTS, run_flow
 
 FLOW = "e2e/resting-orders.flow.mjs"
 TIMEOUT_S = int(os.environ.get("E2E_ORDERS_SUITE_TIMEOUT_S", "600"))
