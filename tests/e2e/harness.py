@@ -246,6 +246,8 @@ def wait_idle(running: RunningPlatform, timeout_s: float = IDLE_TIMEOUT_S) -> No
         aws_secret_access_key="testing",
     )
     urls = [u for u in sqs.list_queues().get("QueueUrls", []) if u.endswith("-jobs")]
+    if not urls:
+        pytest.fail(f"no jobs queue on the platform's embedded AWS ({running.aws_endpoint}) to wait for")
     started = time.monotonic()
     while (busy := sum(_jobs_in_queue(sqs, u) for u in urls)) and time.monotonic() - started < timeout_s:
         time.sleep(1)
