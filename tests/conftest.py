@@ -87,6 +87,7 @@ _LONGEST_FIRST = (
     "tests/reliability/test_tick_faults.py",
     "tests/security/test_fuzz_api.py",
     "tests/deploy/",
+    "tests/security/test_shared_budget.py",
 )
 
 
