@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,21 @@ _LONGEST_FIRST = (
 def _work_unit(nodeid: str) -> str:
     path = nodeid.split("::", 1)[0]
     return next((d for d in _ONE_WORKER_DIRS if path.startswith(d)), path)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """schemathesis names each operation's test `test_x[GET /path]` but gives every one of them the node id of
+    the function. xdist keys tests by node id, so it would run one of them and drop the rest without a word:
+    each gets the node id its name says, and a worker refuses to run any other duplicate."""
+    from _pytest.nodeid import coerce_node_id  # pytest 9 keeps the id structured; no public setter
+
+    ids = Counter(item.nodeid for item in items)
+    for item in items:
+        if ids[item.nodeid] > 1 and item.name != item.nodeid.rsplit("::", 1)[-1]:
+            item._id = coerce_node_id(f"{item.nodeid.rsplit('::', 1)[0]}::{item.name}")  # type: ignore[attr-defined]
+    duplicates = sorted(nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1)
+    if duplicates and hasattr(config, "workerinput"):
+        raise pytest.UsageError(f"tests share a node id, xdist would run only one of each: {duplicates[:5]}")
 
 
 @pytest.hookimpl(optionalhook=True)
