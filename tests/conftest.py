@@ -83,12 +83,15 @@ def api(aws: dict[str, str]) -> Iterator[Any]:
 #   also writes Chalice's cache under .chalice/deployments: two at once would race on it);
 # - the longest units start first, so no worker is left with a long one at the end while the other idles.
 _ONE_WORKER_DIRS = ("tests/e2e/", "tests/deploy/")
-_LONGEST_FIRST = (
+_LONGEST_FIRST = (  # measured with --durations: the browser flows wait on the accelerated market clock
     "tests/e2e/",
-    "tests/reliability/test_tick_faults.py",
+    "tests/integration/bots/test_drift_api.py",
     "tests/security/test_fuzz_api.py",
     "tests/deploy/",
     "tests/security/test_shared_budget.py",
+    "tests/integration/bots/test_trades_and_notifications.py",
+    "tests/integration/local/test_clock_restart.py",
+    "tests/reliability/test_tick_faults.py",
 )
 
 
