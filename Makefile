@@ -49,8 +49,11 @@ $(CHROMIUM):
 
 chromium: $(CHROMIUM)
 
+# On every core (pytest-xdist): a worker per core takes whole test files, the browser tests and the deploy
+# package checks each as one unit, the longest first (tests/conftest.py). PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 pytest: venv $(WEB_STAMP) web-build chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # ESLint on the web app: TypeScript and React hooks rules, and the import boundaries between features.
 web-lint: $(WEB_STAMP)
