@@ -4,12 +4,13 @@ its live trades and what its config and state record. Pure: the service fetches,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.candles import Candle, CandleSeries
 from chalicelib.domain.drift.attribution import report
+from chalicelib.domain.drift.equity import equity_curve
 from chalicelib.domain.drift.matching import match, name_ticks
 from chalicelib.domain.drift.model import Report, RunFacts
 from chalicelib.domain.drift.replay import Window, replay
@@ -48,4 +49,5 @@ def drift(
     live = name_ticks(setup.bot_id, live_fills(trades), ticks, legs)
     matched = match(setup.bot_id, live, backtest, LATE_BARS * window.interval_ms)
     end_price = candles[-1].close if candles else Decimal(0)
-    return report(matched, facts, end_price)
+    curve = equity_curve(setup.cash, candles, window, live, backtest)
+    return replace(report(matched, facts, end_price), equity=curve)

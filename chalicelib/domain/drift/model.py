@@ -117,9 +117,19 @@ class Unmatched:
 
 
 @dataclass(frozen=True)
+class EquityPoint:
+    """Both sides' equity (cash + held x close) at one bar close `t` of the period (domain/drift/equity.py)."""
+
+    t: int
+    live: Decimal
+    backtest: Decimal
+
+
+@dataclass(frozen=True)
 class Report:
     live_pnl: Decimal
     backtest_pnl: Decimal
     buckets: dict[Bucket, Decimal]
     pairs: list[Pair]
     unmatched: list[Unmatched]
+    equity: tuple[EquityPoint, ...] = ()
