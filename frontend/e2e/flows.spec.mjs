@@ -80,6 +80,30 @@ describe('trader web app', () => {
     await assertAccessible(page, 'dashboard with a trade');
   });
 
+  it("compares the running bot with its backtest since its last start: equity curves, the gap's causes, the pairs", async () => {
+    assert.ok(botUrl, 'the previous step created the bot');
+    const answered = page.waitForResponse((r) => r.url().includes('/drift?') && r.status() === 200, { timeout: 120_000 });
+    await page.goto(botUrl);
+    const panel = page.getByRole('region', { name: 'Live vs backtest' });
+    await panel.waitFor();
+    assert.ok(await panel.getByRole('radio', { name: 'Since last start' }).isChecked(), 'the default period is the last start');
+    const report = await (await answered).json();
+    assert.ok(report.equity.length > 0 && report.equity.length <= 500, 'both equity curves, at most 500 points');
+    await panel.getByRole('img', { name: /Live and backtest equity of E2E paper SMA over \d+ bar closes/ }).waitFor();
+    const bars = panel.getByRole('list', { name: 'Gap by cause' });
+    for (const cause of ['Slippage', 'Fees', 'Quantity', 'Timing', 'Rejections', 'Config', 'Unexplained']) await bars.getByText(cause).waitFor();
+    // A paper bot's trades are matched tick for tick (the latest may still be ahead of the period's end).
+    assert.ok(report.pairs.length + report.unmatched.length > 0, 'the period has the bot\'s trade');
+    if (report.pairs.length) await panel.getByRole('table', { name: `Trade pairs (${report.pairs.length})` }).waitFor();
+    if (report.unmatched.length) {
+      await panel.getByRole('table', { name: `Unmatched fills (${report.unmatched.length})` }).waitFor();
+      await page.getByRole('img', { name: new RegExp(`${report.unmatched.length} unmatched drift markers`) }).waitFor();
+    }
+    await panel.scrollIntoViewIfNeeded();
+    await screenshot(page, '50-bot-page-drift');
+    await assertAccessible(page, 'bot page with the drift panel');
+  });
+
   it('edits the running bot: budget and risk change, the strategy stays locked until a stop', async () => {
     assert.ok(botUrl, 'the previous step created the bot');
     await page.goto(botUrl);
