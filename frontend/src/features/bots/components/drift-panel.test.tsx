@@ -1,4 +1,5 @@
 import { screen, within } from '@testing-library/react';
+import { useState } from 'react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiError } from '@/testing/fake-fetch';
 import { scalperBot } from '@/testing/fixtures';
@@ -140,6 +141,29 @@ describe('DriftPanel', () => {
     await user.click(screen.getByRole('radio', { name: 'Last hour' }));
     expect(await screen.findByText('Every fill has its counterpart on the other side.')).toBeInTheDocument();
     expect(server.callsTo('GET', '/api/v1/bots/b1/drift').at(-1)?.query.get('from')).toBe(String(LAST_TICK - 3_600_000));
+  });
+
+  it('ends a period chosen before any tick at the first tick that comes', async () => {
+    signIn();
+    const server = fakeServer({ 'GET /api/v1/bots/b1/drift': { body: report } });
+    const justStarted = { ...bot, updated_at: new Date(LAST_TICK + 10_000).toISOString() };
+    function Ticking() {
+      const [b, setB] = useState<Bot>(justStarted);
+      return (
+        <>
+          <button type="button" onClick={() => setB({ ...justStarted, state: { last_tick_at: new Date(LAST_TICK + 60_000).toISOString() } })}>
+            tick
+          </button>
+          <Panel bot={b} />
+        </>
+      );
+    }
+    const { user } = renderWithProviders(<Ticking />);
+    expect(screen.getByText('No tick in this period yet')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'tick' }));
+    expect(await screen.findByRole('table', { name: 'Trade pairs (1)' })).toBeInTheDocument();
+    const calls = server.callsTo('GET', '/api/v1/bots/b1/drift');
+    expect(calls.map((c) => c.query.toString())).toEqual([`from=${LAST_TICK + 10_000}&to=${LAST_TICK + 60_000}`]);
   });
 
   it('waits for a first tick, and offers no "since last start" to a stopped bot', async () => {

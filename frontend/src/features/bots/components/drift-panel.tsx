@@ -17,16 +17,22 @@ const BACKTEST_COLOR = '#f0b90b';
 export function useDriftReport(bot: Bot) {
   const [choice, setChoice] = useState<{ key: PeriodKey; to: number | null }>(() => ({ key: defaultPeriod(bot), to: lastTick(bot) }));
   const key = periodChoices(bot).includes(choice.key) ? choice.key : defaultPeriod(bot);
+  const latest = lastTick(bot);
   // A signal bot trades on the signals it receives: there is no backtest to compare it with.
-  const period = bot.strategy === 'signal' ? null : driftPeriod(bot, key, choice.to ?? lastTick(bot));
+  const replayable = bot.strategy !== 'signal';
+  const period = replayable ? driftPeriod(bot, key, choice.to) : null;
+  if (replayable && period === null && choice.to !== latest && driftPeriod(bot, key, latest) !== null) {
+    // The period had no tick yet when it was chosen (a bot just started): it ends at the first tick that comes.
+    setChoice({ key, to: latest });
+  }
   const query = useBotDrift(bot.id, period);
   return {
     key,
     period,
     query,
     report: query.data && !isPending(query.data) ? query.data : undefined,
-    choose: (next: PeriodKey) => setChoice({ key: next, to: lastTick(bot) }),
-    refresh: () => setChoice({ key, to: lastTick(bot) }),
+    choose: (next: PeriodKey) => setChoice({ key: next, to: latest }),
+    refresh: () => setChoice({ key, to: latest }),
   };
 }
 
