@@ -114,7 +114,7 @@ describe('trader web app', () => {
     await pairs.or(unmatched).first().waitFor(); // the bot traded in the period: its fills are on one list or the other
     if (await unmatched.count()) {
       const n = /\((\d+)\)/.exec(await unmatched.locator('caption').innerText())[1];
-      await page.getByRole('img', { name: new RegExp(`, ${n} unmatched drift markers`) }).waitFor();
+      await page.getByRole('img', { name: new RegExp(`\\b${n} unmatched drift markers`) }).waitFor();
     }
     page.off('response', collect);
     for (const report of await Promise.all(reports)) assert.ok(report.equity.length > 0 && report.equity.length <= 500, 'equity: 1 to 500 points');
