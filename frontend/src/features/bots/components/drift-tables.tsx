@@ -21,7 +21,8 @@ export function DriftPairs({ pairs, precision }: { pairs: DriftPair[]; precision
   const fee: Precision = { ...precision, money: precision.money + 2 };
   if (pairs.length === 0) return <p className="muted">No live trade matched a backtest fill in this period.</p>;
   return (
-    <div className="table-wrap">
+    // Focusable: on a narrow screen the wrap scrolls sideways, and a keyboard must be able to scroll it too.
+    <div className="table-wrap" tabIndex={0} role="group" aria-label="Trade pairs, scrollable">
       <table className="table table-cards drift-pairs">
         <caption>Trade pairs ({pairs.length})</caption>
         <thead>
@@ -73,7 +74,7 @@ export function DriftPairs({ pairs, precision }: { pairs: DriftPair[]; precision
 export function DriftUnmatchedTable({ unmatched, precision }: { unmatched: DriftUnmatched[]; precision: Precision }) {
   if (unmatched.length === 0) return <p className="muted">Every fill has its counterpart on the other side.</p>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} role="group" aria-label="Unmatched fills, scrollable">
       <table className="table table-cards drift-unmatched">
         <caption>Unmatched fills ({unmatched.length})</caption>
         <thead>
@@ -93,7 +94,7 @@ export function DriftUnmatchedTable({ unmatched, precision }: { unmatched: Drift
               <td data-label="Fill">
                 {u.fill.side} {formatQty(u.fill.quantity, precision)} @ {formatPrice(u.fill.price, precision)}
               </td>
-              <td data-label="Reason">
+              <td data-label="Reason" className="wrap">
                 <strong>{reasonLabel(u.reason)}</strong>
                 {u.detail ? <div className="muted">{u.detail}</div> : null}
               </td>
