@@ -96,6 +96,32 @@ describe('trader web app', () => {
     await page.getByText(/budget 1,?200/).waitFor(); // money is printed at the quote's precision: 1,200.00 USDT
   });
 
+  it('compares the paper bot with its backtest since its creation: equity curves, the gap by cause, the pairs', async () => {
+    assert.ok(botUrl, 'an earlier step created the bot');
+    const reports = [];
+    const collect = (r) => r.url().includes('/drift?') && r.status() === 200 && reports.push(r.json());
+    page.on('response', collect);
+    await page.goto(botUrl);
+    const panel = page.getByRole('region', { name: 'Live vs backtest' });
+    await panel.waitFor();
+    // Since its creation, when it was flat (the last start is the edit above, which a position may straddle).
+    await panel.getByRole('radio', { name: 'Since created' }).check();
+    await panel.getByRole('img', { name: /Live and backtest equity of E2E paper SMA over \d+ bar closes/ }).waitFor({ timeout: 120_000 });
+    const bars = panel.getByRole('list', { name: 'Gap by cause' });
+    for (const cause of ['Slippage', 'Fees', 'Quantity', 'Timing', 'Rejections', 'Config', 'Unexplained']) await bars.getByText(cause).waitFor();
+    const pairs = panel.getByRole('table', { name: /^Trade pairs \(\d+\)$/ });
+    const unmatched = panel.getByRole('table', { name: /^Unmatched fills \(\d+\)$/ });
+    await pairs.or(unmatched).first().waitFor(); // the bot traded in the period: its fills are on one list or the other
+    if (await unmatched.count()) {
+      const n = /\((\d+)\)/.exec(await unmatched.locator('caption').innerText())[1];
+      await page.getByRole('img', { name: new RegExp(`\\b${n} unmatched drift markers`) }).waitFor();
+    }
+    page.off('response', collect);
+    for (const report of await Promise.all(reports)) assert.ok(report.equity.length > 0 && report.equity.length <= 500, 'equity: 1 to 500 points');
+    await screenshot(page, '50-bot-page-drift');
+    await assertAccessible(page, 'bot page with the drift panel');
+  });
+
   it('creates a signal bot, copies its webhook URL and TradingView messages, and trades on a test signal', async () => {
     await page.goto('/bots/new');
     await page.getByLabel('Strategy').selectOption('signal');

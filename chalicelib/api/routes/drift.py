@@ -72,11 +72,18 @@ class UnmatchedOut(BaseModel):
     amount: str
 
 
+class EquityOut(BaseModel):
+    t: int = Field(description="Unix ms of a bar close in the period")
+    live: float = Field(description="Live equity (cash + held x close), quote")
+    backtest: float = Field(description="The replay's equity from the same starting cash, quote")
+
+
 class DriftOut(BaseModel):
     summary: SummaryOut
     pairs: list[PairOut]
     unmatched: list[UnmatchedOut]
     source: str = Field(description="Where the replay's candles came from")
+    equity: list[EquityOut] = Field(description="Both equity curves, at most 500 bar closes")
 
 
 class DriftPendingOut(BaseModel):
@@ -110,7 +117,9 @@ def drift_out(r: Report, source: str) -> DriftOut:
     buckets = {k.value: _s(v) for k, v in r.buckets.items()}
     summary = SummaryOut(live_pnl=_s(r.live_pnl), backtest_pnl=_s(r.backtest_pnl), **buckets)
     return DriftOut(summary=summary, pairs=[_pair(p) for p in r.pairs],
-                    unmatched=[_unmatched(u) for u in r.unmatched], source=source)  # fmt: skip
+                    unmatched=[_unmatched(u) for u in r.unmatched], source=source,
+                    equity=[EquityOut(t=e.t, live=float(_s(e.live)), backtest=float(_s(e.backtest)))
+                            for e in r.equity])  # fmt: skip
 
 
 @endpoint(

@@ -9,13 +9,14 @@ that used it live), matched trade by trade against the live fills, and one with 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.candles import Candle, CandleSeries
 from chalicelib.domain.config_history import ConfigVersion
 from chalicelib.domain.drift.attribution import pnl_of, report, with_config
+from chalicelib.domain.drift.equity import equity_curve
 from chalicelib.domain.drift.matching import match, name_ticks
 from chalicelib.domain.drift.model import Report, RunFacts, SideFill, q
 from chalicelib.domain.drift.replay import Stage, Window, replay_stages
@@ -67,7 +68,10 @@ def drift(
     matched = match(setup.bot_id, live, followed, LATE_BARS * window.interval_ms)
     end_price = candles[-1].close if candles else Decimal(0)
     carried = q(setup.held * (end_price - price_at(candles, window)))
-    return with_config(report(matched, facts, end_price, carried), carried + pnl_of(at_from, end_price))
+    # The chart's backtest is the summary's: the replay of the config in force at `from`.
+    curve = equity_curve(setup.cash, candles, window, live, at_from, held=setup.held)
+    followed_report = report(matched, facts, end_price, carried)
+    return replace(with_config(followed_report, carried + pnl_of(at_from, end_price)), equity=curve)
 
 
 def _replay(setup: BotSetup, series: CandleSeries, stages: list[Stage], window: Window) -> list[SideFill]:

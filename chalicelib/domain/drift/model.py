@@ -118,6 +118,15 @@ class Unmatched:
 
 
 @dataclass(frozen=True)
+class EquityPoint:
+    """Both sides' equity (cash + held x close) at one bar close `t` of the period (domain/drift/equity.py)."""
+
+    t: int
+    live: Decimal
+    backtest: Decimal
+
+
+@dataclass(frozen=True)
 class Report:
     live_pnl: Decimal
     backtest_pnl: Decimal
@@ -126,3 +135,4 @@ class Report:
     unmatched: list[Unmatched]
     # PnL of the replay that follows the config history (backtest_pnl + config); None before `with_config`.
     history_pnl: Decimal | None = None
+    equity: tuple[EquityPoint, ...] = ()

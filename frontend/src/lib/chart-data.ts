@@ -3,7 +3,8 @@ import type { Candle, EquityPoint } from '@/types/api';
 
 export type Bar = { time: number; open: number; high: number; low: number; close: number };
 export type LinePoint = { time: number; value: number };
-export type ChartMarker = { time: number; side: 'buy' | 'sell'; text: string };
+/** A trade (the default), or a fill only one side of a live-versus-backtest comparison made ("drift"). */
+export type ChartMarker = { time: number; side: 'buy' | 'sell'; text: string; kind?: 'trade' | 'drift' };
 
 /** Charts want ascending, unique UNIX-second times; the API gives ms, s or ISO. */
 function ascendingUnique<T extends { time: number }>(points: T[]): T[] {

@@ -107,6 +107,14 @@ def _adds_up(summary: dict[str, str]) -> None:
     assert sum((D(summary[b]) for b in buckets), D(0)) == pytest.approx(gap, abs=D("1e-7"))
 
 
+def _equity_ends_at_the_gap(report: dict[str, Any]) -> None:
+    """Both curves start at the same cash; at the last close their difference is the summary's gap."""
+    curve, summary = report["equity"], report["summary"]
+    assert 0 < len(curve) <= 500 and curve[0]["live"] == pytest.approx(curve[0]["backtest"], abs=1)
+    gap = float(D(summary["live_pnl"]) - D(summary["backtest_pnl"]))
+    assert curve[-1]["live"] - curve[-1]["backtest"] == pytest.approx(gap, abs=1e-6)
+
+
 def test_paper_bots_match_the_replay_trade_for_trade(replayed: Callable[[int, D], Platform]) -> None:
     p = replayed(2, D(0))
     user = p.user()
@@ -214,6 +222,7 @@ def test_the_paper_exchanges_slippage_is_slippage_with_its_amount(
     assert D(report["summary"]["slippage"]) == pytest.approx(expected, abs=D("1e-6"))
     assert D(report["summary"]["slippage"]) < 0 and D(report["summary"]["unexplained"]) == 0
     _adds_up(report["summary"])
+    _equity_ends_at_the_gap(report)
 
 
 def test_drift_is_tenant_isolated_and_validates_its_period(replayed: Callable[[int, D], Platform]) -> None:

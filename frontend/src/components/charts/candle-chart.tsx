@@ -76,14 +76,15 @@ export function CandleChart({ bars, markers = [], entryPrice, lines = [], levels
   }, [bars]);
 
   useEffect(() => {
-    // Only the latest trade is labelled: labels on every marker pile up into an unreadable smear once trades
-    // are a few bars apart (the trades table below has the prices).
+    // Only the latest marker of each kind is labelled: labels on every marker pile up into an unreadable smear
+    // once trades are a few bars apart (the tables below have the details).
+    const lastOfKind = new Map(markers.map((m, i) => [m.kind ?? 'trade', i]));
     const lwMarkers: SeriesMarker<Time>[] = markers.map((m, i) => ({
       time: m.time as UTCTimestamp,
       position: m.side === 'buy' ? 'belowBar' : 'aboveBar',
-      shape: m.side === 'buy' ? 'arrowUp' : 'arrowDown',
-      color: m.side === 'buy' ? chartColors.up : chartColors.down,
-      text: i === markers.length - 1 ? m.text : undefined,
+      shape: m.kind === 'drift' ? 'circle' : m.side === 'buy' ? 'arrowUp' : 'arrowDown',
+      color: m.kind === 'drift' ? chartColors.drift : m.side === 'buy' ? chartColors.up : chartColors.down,
+      text: lastOfKind.get(m.kind ?? 'trade') === i ? m.text : undefined,
     }));
     markerApi.current?.setMarkers(lwMarkers);
   }, [markers]);

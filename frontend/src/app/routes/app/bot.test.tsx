@@ -75,6 +75,33 @@ describe('bot page', () => {
     expect(await screen.findByRole('table', { name: 'Trades of Scalper' })).toHaveTextContent('BUY');
   });
 
+  it('marks the fills the drift report could not match on the candle chart, beside the trades', async () => {
+    signIn();
+    const tick = Date.parse('2026-03-01T10:02:00Z');
+    const fill = { id: 'backtest-0', side: 'SELL', leg: 'main', tick_at: tick, executed_at: tick, price: '65000', quantity: '0.0015', fee: '0.1', fee_asset: 'USDT', fee_rate: '0.001', reason: 'exit' };
+    const server = fakeServer({
+      'GET /api/v1/bots/b1': { body: { ...bot, updated_at: '2026-03-01T10:00:00Z' } },
+      'GET /api/v1/bots/b1/trades': { body: { items: [], next_cursor: null } },
+      'GET /api/v1/market/candles': candles,
+      'GET /api/v1/bots/b1/drift': {
+        body: {
+          summary: { live_pnl: '0', backtest_pnl: '0.4', slippage: '0', fees: '0', quantity: '0', timing: '-0.4', rejections: '0', config: '0', unexplained: '0' },
+          pairs: [],
+          unmatched: [{ side: 'backtest', fill, reason: 'missed_tick', detail: '', amount: '-0.4' }],
+          source: 'market:ReplayMarket',
+          equity: [{ t: tick, live: 100, backtest: 100.4 }],
+        },
+      },
+    });
+    renderWithProviders(<BotRoute />, { path: '/bots/:botId', url: '/bots/b1' });
+    expect(await screen.findByRole('img', { name: 'BTCUSDT candles with 0 trade markers, 1 unmatched drift markers' })).toBeInTheDocument();
+    expect(chart.setMarkers).toHaveBeenLastCalledWith([
+      expect.objectContaining({ time: tick / 1000, shape: 'circle', position: 'aboveBar', text: 'Backtest only: Missed tick' }),
+    ]);
+    expect(screen.getByRole('table', { name: 'Unmatched fills (1)' })).toHaveTextContent('Missed tick');
+    expect(server.callsTo('GET', '/api/v1/bots/b1/drift')[0]?.query.get('to')).toBe(String(Date.parse('2026-03-01T10:05:00Z')));
+  });
+
   it("shows the server's message when the bot cannot be loaded", async () => {
     signIn();
     fakeServer({ 'GET /api/v1/bots/nope': apiError(404, 'not_found', 'Bot not found') });

@@ -15,8 +15,10 @@ import { useBotTrades } from '@/features/bots/api/get-bot-trades';
 import { BotControls } from '@/features/bots/components/bot-controls';
 import { BotOrders, OrderLegend } from '@/features/bots/components/bot-orders';
 import { BotStatePanel } from '@/features/bots/components/bot-state-panel';
+import { DriftPanel, useDriftReport } from '@/features/bots/components/drift-panel';
 import { BotParams, DcaLadder } from '@/features/bots/components/strategy-at-work';
 import { orderLevels, withOrderLevels } from '@/features/bots/lib/bot-orders';
+import { driftMarkers, withDriftMarkers } from '@/features/bots/lib/drift';
 import { chartLevels, chartLines } from '@/features/bots/lib/strategy-overlay';
 import { tradeMarkers } from '@/features/bots/lib/trade-markers';
 import type { Bot } from '@/features/bots/types';
@@ -42,7 +44,10 @@ function BotPage({ bot }: { bot: Bot }) {
   const trades = useBotTrades(bot.id, bot.status === 'running');
   const candles = useCandles({ symbol: bot.symbol, interval: bot.interval, limit: 300 });
   const bars = useMemo(() => candlesToBars(candles.data ?? []), [candles.data]);
-  const markers = useMemo(() => tradeMarkers(trades.data?.items ?? [], bot.interval), [trades.data, bot.interval]);
+  const drift = useDriftReport(bot);
+  const tradeMarks = useMemo(() => tradeMarkers(trades.data?.items ?? [], bot.interval), [trades.data, bot.interval]);
+  const driftMarks = useMemo(() => driftMarkers(drift.report?.unmatched, bot.interval), [drift.report, bot.interval]);
+  const markers = useMemo(() => withDriftMarkers(tradeMarks, driftMarks), [tradeMarks, driftMarks]);
   const { precisions, strategyNames } = usePresentation();
   const strategies = useStrategies();
   const precision = precisions[bot.symbol] ?? DEFAULT_PRECISION;
@@ -98,7 +103,7 @@ function BotPage({ bot }: { bot: Bot }) {
             levels={levels}
             pricePrecision={precision.price}
             height={lines.some((l) => l.pane === 'oscillator') ? 480 : 360}
-            label={`${bot.symbol} candles with ${markers.length} trade markers${describeOverlay(lines.length, overlay.data?.levels.length ?? 0, orderLines.length)}`}
+            label={`${bot.symbol} candles with ${tradeMarks.length} trade markers${describeOverlay(lines.length, overlay.data?.levels.length ?? 0, orderLines.length, driftMarks.length)}`}
           />
         )}
         <ChartLegend lines={lines} levels={overlay.data?.levels.length ?? 0} />
@@ -117,12 +122,18 @@ function BotPage({ bot }: { bot: Bot }) {
           {(t) => <TradesTable trades={t.items} caption={`Trades of ${bot.name}`} precisions={precisions} showTotals />}
         </QueryState>
       </section>
+      {bot.strategy === 'signal' ? null : <DriftPanel bot={bot} drift={drift} precision={precision} />}
     </>
   );
 }
 
-function describeOverlay(lines: number, levels: number, orders = 0): string {
-  const parts = [lines ? `${lines} indicator lines` : '', levels ? `${levels} grid levels` : '', orders ? `${orders} open order lines` : ''].filter(Boolean);
+function describeOverlay(lines: number, levels: number, orders = 0, unmatched = 0): string {
+  const parts = [
+    lines ? `${lines} indicator lines` : '',
+    levels ? `${levels} grid levels` : '',
+    orders ? `${orders} open order lines` : '',
+    unmatched ? `${unmatched} unmatched drift markers` : '',
+  ].filter(Boolean);
   return parts.length ? `, ${[parts.slice(0, -1).join(', '), parts.at(-1)].filter(Boolean).join(' and ')}` : '';
 }
 

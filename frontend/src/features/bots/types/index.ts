@@ -29,6 +29,8 @@ export type Bot = {
   /** When the next tick is due (the platform's clock: market time under an accelerated local clock); null unless running. */
   next_tick_at?: string | null;
   created_at?: string;
+  /** The last start, stop or edit (the drift report's default period starts at a running bot's). */
+  updated_at?: string;
   last_error?: string | null;
 };
 
