@@ -156,6 +156,7 @@ def _explicit_periods(p: Platform, token: str, bot_id: str, started: int) -> Non
     assert report["pairs"][0]["live"]["side"] == "SELL" and report["pairs"][0]["kind"] == "tick"
     assert D(report["summary"]["unexplained"]) == 0 and D(report["summary"]["config"]) == 0
     _adds_up(report["summary"])
+    _equity_ends_at_the_gap(report)  # both curves start holding the position of `from`
 
 
 def _first_entry_tick(candles: list[Candle], start: int) -> int:
