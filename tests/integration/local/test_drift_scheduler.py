@@ -1,0 +1,172 @@
+"""Issue 17's scheduler test. GIVEN `python -m infra.local` (what `make run` starts) on an accelerated market clock
+over real candles (binanceus BTCUSDT 1m, 10 March 2023, imported into the replay store with the platform's CLI)
+and a paper bot of every strategy of the catalog the report can replay (the grid and DCA with resting orders,
+risk stops checked by the bot and resting on the exchange) WHEN its scheduler ticks them for at least 30 market
+minutes THEN each bot's drift report matches every live trade to a replay fill and explains every difference:
+nothing is unexplained or unmatched, and the buckets add up to the gap. A signal bot is not replayable (422).
+
+Wall time: about a minute of start-up and import, 40 s of market at 60x, the reports."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal as D
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.candles import Candle
+from chalicelib.domain.kline_csv import parse_kline_csv
+from tests.conftest import SHARED_MARKET
+from tests.integration.local.conftest import free_port
+from tests.integration.local.runtime_process import Runtime, start
+
+MINUTE = 60_000
+CLOCK_START = "2023-03-10T13:50:00Z"
+SPEED = 10  # a market minute per 6 wall seconds
+MARKET_MINUTES = 30
+RUN_MINUTES = 40  # ticks to wait for: room for a quiet end of the period after MARKET_MINUTES
+BUCKETS = ("slippage", "fees", "quantity", "timing", "rejections", "config", "unexplained")
+DUMP = Path("/tmp/driftrun/dump")
+USER = {"email": "drift-scheduler@example.com", "password": "correct horse battery 17"}
+
+
+def _ms(iso: str) -> int:
+    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+@pytest.fixture(scope="module")
+def candles() -> list[Candle]:
+    rows = parse_kline_csv((SHARED_MARKET / "binanceus_BTCUSDT_1m_20230301_20230321.csv").read_text())
+    first, last = _ms(CLOCK_START) - 180 * MINUTE, _ms(CLOCK_START) + 180 * MINUTE
+    return [c for c in rows if first <= c.open_time < last]
+
+
+@pytest.fixture()
+def runtime(tmp_path: Path, candles: list[Candle]) -> Iterator[Runtime]:
+    rt = start(tmp_path, free_port(), free_port(), SPEED, CLOCK_START)
+    try:
+        imported = rt.import_candles(candles, tmp_path / "klines.csv")
+        assert imported["imported"] == len(candles)
+        yield rt
+    finally:
+        rt.stop()
+
+
+def _catalog(candles: list[Candle]) -> dict[str, tuple[str, dict[str, Any], dict[str, Any]]]:
+    """A config per replayable strategy and variant, with params that trade several times in half an hour on
+    these candles (checked by the test: each bot must have traded)."""
+    ahead = [c for c in candles if _ms(CLOCK_START) <= c.open_time < _ms(CLOCK_START) + 90 * MINUTE]
+    grid = {"lower": float(min(c.low for c in ahead)), "upper": float(max(c.high for c in ahead)), "levels": 12}
+    dca = {"base_order_quote": 100, "safety_order_quote": 100, "price_deviation_pct": 0.05, "take_profit_pct": 0.05}
+    stops = {"stop_loss_pct": 0.1, "take_profit_pct": 0.1}
+    return {
+        "sma_cross+bot stops": ("sma_cross", {"fast": 2, "slow": 5}, {**stops, "trailing_stop_pct": 0.15}),
+        "ema_cross": ("ema_cross", {"fast": 2, "slow": 4}, {}),
+        "rsi_reversion": ("rsi_reversion", {"period": 2, "lower": 40, "upper": 60}, {}),
+        "macd_cross": ("macd_cross", {"fast": 2, "slow": 4, "signal": 2}, {}),
+        "bollinger_reversion": ("bollinger_reversion", {"period": 5, "stddev": 1.0}, {}),
+        # Exits by the stops resting on the exchange only: a strategy's own exit at market while an OCO holds
+        # the position is refused by the paper exchange (insufficient balance), which stops the bot.
+        "dca+exchange stops": ("dca", {**dca, "take_profit_pct": 1000}, {**stops, "stop_mode": "exchange"}),
+        "dca limit": ("dca", {**dca, "order_type": "limit"}, {}),
+        "grid": ("grid", grid, {}),
+        "grid limit": ("grid", {**grid, "order_type": "limit"}, {}),
+    }
+
+
+def _create(rt: Runtime, token: str, name: str, strategy: str, params: dict[str, Any], risk: dict[str, Any]) -> str:
+    body = {"name": name, "strategy": strategy, "params": params, "symbol": "BTCUSDT", "interval": "1m",
+            "mode": "paper", "budget": "1000", "risk": risk}  # fmt: skip
+    return str(rt.ok("POST", "/bots", body, token)["id"])
+
+
+def _login(rt: Runtime) -> str:
+    return str(rt.ok("POST", "/auth/login", USER)["access_token"])
+
+
+def _last_ticks(rt: Runtime, token: str) -> dict[str, int]:
+    time.sleep(2)  # a poll every 2 s: the platform shares its process (and the GIL) with the ticks
+    bots = rt.ok("GET", "/bots", None, token)["items"]
+    far = 4_102_444_800_000  # a bot that left `running` ticks no more: the check below reports it
+    return {b["id"]: _ms(b["state"]["last_tick_at"] or "1970-01-01T00:00:00Z") if b["status"] == "running" else far
+            for b in bots}  # fmt: skip
+
+
+def _trades(rt: Runtime, token: str, bot_id: str) -> list[dict[str, Any]]:
+    page = rt.ok("GET", f"/bots/{bot_id}/trades?limit=500", None, token)
+    assert page["next_cursor"] is None
+    return list(page["items"])
+
+
+def _quiet_end(executed: list[int], started: int, last_tick: int) -> int:
+    """The period's end: a minute at least MARKET_MINUTES after the start with no live trade within 2 minutes
+    before or 3 after it. A live fill executes after the tick that decided it (a market order by the tick's
+    run time, a resting fill by the next tick's booking), so a period ending in the middle of trading splits
+    fills from their replay counterparts; a quiet end keeps both sides of the boundary whole."""
+    end = last_tick - 3 * MINUTE
+    while end >= started + MARKET_MINUTES * MINUTE:
+        if not any(end - 2 * MINUTE <= at <= end + 3 * MINUTE for at in executed):
+            return end
+        end -= MINUTE
+    raise AssertionError(f"no quiet minute to end the period between the start and {last_tick}: {executed}")
+
+
+def _check(name: str, report: dict[str, Any], trades: list[dict[str, Any]]) -> None:
+    summary = report["summary"]
+    assert len(trades) >= 2, (name, "too few trades to compare", trades)
+    assert report["source"] == "market:ReplayMarket"
+    assert D(summary["unexplained"]) == 0, (name, summary, report["unmatched"])
+    assert report["unmatched"] == [], (name, report["unmatched"])
+    # Trade for trade: every live trade (a resting order booked in parts is one fill) pairs with a replay fill.
+    fills = {t["id"].split(".", 1)[0] for t in trades}
+    assert len(report["pairs"]) == len(fills), (name, len(report["pairs"]), len(fills))
+    assert {p["live"]["id"] for p in report["pairs"]} == fills, name
+    gap = D(summary["live_pnl"]) - D(summary["backtest_pnl"])
+    assert sum((D(summary[b]) for b in BUCKETS), D(0)) == pytest.approx(gap, abs=D("1e-7")), (name, summary)
+
+
+def test_every_strategy_run_by_the_scheduler_matches_its_replay_trade_for_trade(
+    runtime: Runtime, candles: list[Candle]
+) -> None:
+    rt = runtime
+    rt.ok("POST", "/auth/register", USER)
+    token = _login(rt)
+    replayable = {s["id"] for s in rt.ok("GET", "/strategies", None, token)["items"]} - {"signal"}
+    catalog = _catalog(candles)
+    assert {strategy for strategy, _, _ in catalog.values()} == replayable
+    bots = {name: _create(rt, token, name, *config) for name, config in catalog.items()}
+    started = {}
+    for name, bot_id in bots.items():
+        started[name] = _ms(rt.ok("POST", f"/bots/{bot_id}/start", None, token)["updated_at"])
+    began = max(started.values())
+    rt.wait(lambda: min(_last_ticks(rt, token).values()) >= began + RUN_MINUTES * MINUTE,
+            timeout=600, what=f"{RUN_MINUTES} market minutes of ticks")  # fmt: skip
+    for bot_id in bots.values():
+        rt.ok("POST", f"/bots/{bot_id}/stop", None, token)
+    last = {b["id"]: _ms(b["state"]["last_tick_at"]) for b in rt.ok("GET", "/bots", None, token)["items"]}
+    failures = []
+    for name, bot_id in bots.items():
+        everything = _trades(rt, token, bot_id)
+        try:
+            to = _quiet_end(sorted(_ms(t["executed_at"]) for t in everything), started[name], last[bot_id])
+        except AssertionError as exc:
+            failures.append(f"{name}: {exc}")
+            continue
+        trades = [t for t in everything if _ms(t["executed_at"]) <= to]
+        report = rt.ok("GET", f"/bots/{bot_id}/drift?from={started[name]}&to={to}", None, token)
+        DUMP.mkdir(exist_ok=True)
+        (DUMP / f"{name}.json").write_text(json.dumps({"report": report, "trades": trades, "to": to}, indent=1))
+        try:
+            _check(name, report, trades)
+        except AssertionError as exc:
+            failures.append(f"{name}: {str(exc)[:1500]}")
+    stopped = [(b["name"], b["status_reason"]) for b in rt.ok("GET", "/bots", None, token)["items"] if b["status_reason"]]
+    assert not failures and not stopped, (stopped, failures)
+    signal = _create(rt, token, "signals", "signal", {}, {})
+    status, body = rt.call("GET", f"/bots/{signal}/drift?from={began}", None, token)
+    assert status == 422 and body["error"]["code"] == "not_replayable", body
