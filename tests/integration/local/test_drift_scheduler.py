@@ -27,11 +27,12 @@ from tests.integration.local.runtime_process import Runtime, start
 
 MINUTE = 60_000
 CLOCK_START = "2023-03-10T13:50:00Z"
-SPEED = 10  # a market minute per 6 wall seconds
-MARKET_MINUTES = 30
-RUN_MINUTES = 40  # ticks to wait for: room for a quiet end of the period after MARKET_MINUTES
+SPEED = 10  # a market minute per 6 wall seconds: the runtime keeps up with 9 bots on a busy 2-core machine
+MARKET_MINUTES = 31
 BUCKETS = ("slippage", "fees", "quantity", "timing", "rejections", "config", "unexplained")
 DUMP = Path("/tmp/driftrun/dump")
+# Bots with orders resting on the exchange (limit orders, stops on the exchange).
+RESTING = {"dca limit", "grid limit", "dca+exchange stops"}
 USER = {"email": "drift-scheduler@example.com", "password": "correct horse battery 17"}
 
 
@@ -103,31 +104,26 @@ def _trades(rt: Runtime, token: str, bot_id: str) -> list[dict[str, Any]]:
     return list(page["items"])
 
 
-def _quiet_end(executed: list[int], started: int, last_tick: int) -> int:
-    """The period's end: a minute at least MARKET_MINUTES after the start with no live trade within 2 minutes
-    before or 3 after it. A live fill executes after the tick that decided it (a market order by the tick's
-    run time, a resting fill by the next tick's booking), so a period ending in the middle of trading splits
-    fills from their replay counterparts; a quiet end keeps both sides of the boundary whole."""
-    end = last_tick - 3 * MINUTE
-    while end >= started + MARKET_MINUTES * MINUTE:
-        if not any(end - 2 * MINUTE <= at <= end + 3 * MINUTE for at in executed):
-            return end
-        end -= MINUTE
-    raise AssertionError(f"no quiet minute to end the period between the start and {last_tick}: {executed}")
-
-
 def _check(name: str, report: dict[str, Any], trades: list[dict[str, Any]]) -> None:
     summary = report["summary"]
     assert len(trades) >= 2, (name, "too few trades to compare", trades)
     assert report["source"] == "market:ReplayMarket"
     assert D(summary["unexplained"]) == 0, (name, summary, report["unmatched"])
-    assert report["unmatched"] == [], (name, report["unmatched"])
     # Trade for trade: every live trade (a resting order booked in parts is one fill) pairs with a replay fill.
     fills = {t["id"].split(".", 1)[0] for t in trades}
-    assert len(report["pairs"]) == len(fills), (name, len(report["pairs"]), len(fills))
-    assert {p["live"]["id"] for p in report["pairs"]} == fills, name
+    assert {p["live"]["id"] for p in report["pairs"]} == fills, (name, report["unmatched"])
     gap = D(summary["live_pnl"]) - D(summary["backtest_pnl"])
     assert sum((D(summary[b]) for b in BUCKETS), D(0)) == pytest.approx(gap, abs=D("1e-7")), (name, summary)
+    if name in RESTING:
+        # A resting order rests from the tick that placed it, seconds into the bar the backtest already fills it
+        # on (the paper exchange walks the bars opening after the placement): its fill comes a bar or more
+        # later (a `late` pair, timing) or never, when the price does not come back (a backtest fill the live
+        # bot could not make: timing). Never unexplained.
+        assert {(u["side"], u["reason"]) for u in report["unmatched"]} <= {("backtest", "missed_tick")}, name
+        assert {p["kind"] for p in report["pairs"] if p["live"]["leg"] is None} <= {"late"}, name
+        return
+    assert report["unmatched"] == [], (name, report["unmatched"])
+    assert {p["kind"] for p in report["pairs"]} == {"tick"} and D(summary["timing"]) == 0, (name, summary)
 
 
 def test_every_strategy_run_by_the_scheduler_matches_its_replay_trade_for_trade(
@@ -144,20 +140,21 @@ def test_every_strategy_run_by_the_scheduler_matches_its_replay_trade_for_trade(
     for name, bot_id in bots.items():
         started[name] = _ms(rt.ok("POST", f"/bots/{bot_id}/start", None, token)["updated_at"])
     began = max(started.values())
-    rt.wait(lambda: min(_last_ticks(rt, token).values()) >= began + RUN_MINUTES * MINUTE,
-            timeout=600, what=f"{RUN_MINUTES} market minutes of ticks")  # fmt: skip
+    rt.wait(lambda: min(_last_ticks(rt, token).values()) >= began + (MARKET_MINUTES + 1) * MINUTE,
+            timeout=600, what=f"{MARKET_MINUTES} market minutes of ticks")  # fmt: skip
     for bot_id in bots.values():
         rt.ok("POST", f"/bots/{bot_id}/stop", None, token)
     last = {b["id"]: _ms(b["state"]["last_tick_at"]) for b in rt.ok("GET", "/bots", None, token)["items"]}
     failures = []
     for name, bot_id in bots.items():
         everything = _trades(rt, token, bot_id)
-        try:
-            to = _quiet_end(sorted(_ms(t["executed_at"]) for t in everything), started[name], last[bot_id])
-        except AssertionError as exc:
-            failures.append(f"{name}: {exc}")
+        # The period: from the start to the tick before the last (every trade of its ticks booked by then, and
+        # none of them racing the stop).
+        to = last[bot_id] - MINUTE
+        if to < started[name] + MARKET_MINUTES * MINUTE:
+            failures.append(f"{name}: ticked only until {to}")
             continue
-        trades = [t for t in everything if _ms(t["executed_at"]) <= to]
+        trades = [t for t in everything if _ms(t["executed_at"]) < to + MINUTE]
         report = rt.ok("GET", f"/bots/{bot_id}/drift?from={started[name]}&to={to}", None, token)
         DUMP.mkdir(exist_ok=True)
         (DUMP / f"{name}.json").write_text(json.dumps({"report": report, "trades": trades, "to": to}, indent=1))
@@ -166,7 +163,8 @@ def test_every_strategy_run_by_the_scheduler_matches_its_replay_trade_for_trade(
         except AssertionError as exc:
             failures.append(f"{name}: {str(exc)[:1500]}")
     stopped = [(b["name"], b["status_reason"]) for b in rt.ok("GET", "/bots", None, token)["items"] if b["status_reason"]]
-    assert not failures and not stopped, (stopped, failures)
+    if failures or stopped:
+        pytest.fail("\n".join([f"left running with: {stopped}", *failures]))
     signal = _create(rt, token, "signals", "signal", {}, {})
     status, body = rt.call("GET", f"/bots/{signal}/drift?from={began}", None, token)
     assert status == 422 and body["error"]["code"] == "not_replayable", body
