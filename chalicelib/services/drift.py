@@ -54,15 +54,12 @@ class DriftService:
                        "there is no backtest to compare it with")  # fmt: skip
         window = self._window(config, from_ms, to_ms)
         since = self._all_trades(user_id, bot_id, window.from_ms)
-        # The fills of the ticks in (from, to]: a tick executes after its minute (the last one's market order too)
-        # and a resting fill is booked by the next tick, so each lands before the tick after `to` runs.
-        in_period = [t for t in since if t.executed_at_ms < window.to_ms + window.interval_ms]
         setup = BotSetup(config.id, config.strategy, config.params, config.risk, _cash_at(config, state, since),
                          DEFAULT_FEE_RATE, self._quote_asset(config.symbol))  # fmt: skip
         market = self._market_for(user_id)
         need = warmup_bars(config.strategy, validate_params(config.strategy, config.params))
         candles = self._candles(market, config, window, need)
-        return drift(setup, candles, in_period, _facts(config, state, window), window), _source(market)
+        return drift(setup, candles, since, _facts(config, state, window), window), _source(market)
 
     def _window(self, config: BotConfig, from_ms: int | None, to_ms: int | None) -> Window:
         step = INTERVAL_MS[config.interval]

@@ -43,7 +43,9 @@ class FailingMarket:
         self._market = market
         self.down = False
 
-    def closed_candles(self, symbol: str, interval: str, *, limit: int = 500, end_ms: int | None = None) -> list[Candle]:
+    def closed_candles(
+        self, symbol: str, interval: str, *, limit: int = 500, end_ms: int | None = None
+    ) -> list[Candle]:
         if self.down:
             raise ExchangeTemporaryError("market data unavailable (503)")
         return self._market.closed_candles(symbol, interval, limit=limit, end_ms=end_ms)
@@ -107,8 +109,15 @@ def _entry_ticks(candles: list[Candle], start: int, minutes: int) -> list[int]:
     from chalicelib.domain.strategies import get_strategy, validate_params
 
     window = [c for c in candles if start - 10 * MINUTE <= c.open_time < start + minutes * MINUTE]
-    fills = replay(CandleSeries.from_candles(window), get_strategy("sma_cross"), validate_params("sma_cross", SMA),
-                   validate_risk({}), Window(start, start + minutes * MINUTE, MINUTE), cash=1000.0, fee_rate=0.001)
+    fills = replay(
+        CandleSeries.from_candles(window),
+        get_strategy("sma_cross"),
+        validate_params("sma_cross", SMA),
+        validate_risk({}),
+        Window(start, start + minutes * MINUTE, MINUTE),
+        cash=1000.0,
+        fee_rate=0.001,
+    )
     return [f.time for f in fills if f.side.value == "BUY"]  # fmt: skip
 
 
@@ -125,7 +134,8 @@ def _slippage_of(live: dict[str, Any], backtest_price: D) -> D:
 
 
 def test_a_tick_run_late_fills_at_a_later_close_and_shows_as_slippage(
-    faulty: Make, btc_1m: list[Candle]  # noqa: F811
+    faulty: Make,
+    btc_1m: list[Candle],  # noqa: F811
 ) -> None:
     p, _ = faulty(10, D(0))
     user = p.user()
@@ -146,7 +156,9 @@ def test_a_tick_run_late_fills_at_a_later_close_and_shows_as_slippage(
     # opened, not the close it decided on; the backtest fills at that bar's open.
     assert D(delayed["live"]["price"]) == by_open[late].close
     assert D(delayed["backtest"]["price"]) == by_open[late].open
-    assert D(delayed["amounts"]["slippage"]) == pytest.approx(_slippage_of(delayed["live"], by_open[late].open), abs=CENT)
+    assert D(delayed["amounts"]["slippage"]) == pytest.approx(
+        _slippage_of(delayed["live"], by_open[late].open), abs=CENT
+    )
     end = p.clock.now_ms() - p.clock.now_ms() % MINUTE
     expected = D(0)
     for pair in report["pairs"]:
@@ -212,7 +224,8 @@ def test_a_failed_tick_is_timing_with_the_missed_trades_amount(faulty: Make, btc
 
 
 def test_slippage_given_by_the_exchange_is_slippage_to_the_last_decimal(
-    faulty: Make, btc_1m: list[Candle]  # noqa: F811
+    faulty: Make,
+    btc_1m: list[Candle],  # noqa: F811
 ) -> None:
     slippage = D("0.0025")
     p, _ = faulty(14, slippage)
