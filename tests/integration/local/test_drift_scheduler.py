@@ -138,7 +138,9 @@ def _check(name: str, report: dict[str, Any], trades: list[dict[str, Any]]) -> N
     # Trade for trade: every live trade (a resting order booked in parts is one fill) is in a pair, or (where a
     # genuine difference allows it) unmatched with that difference's reason.
     fills = {t["id"].split(".", 1)[0] for t in trades}
-    live = {p["live"]["id"] for p in report["pairs"]} | {u["fill"]["id"] for u in report["unmatched"]}
+    live = {p["live"]["id"] for p in report["pairs"]} | {
+        u["fill"]["id"] for u in report["unmatched"] if u["side"] == "live"
+    }
     assert live == fills, (name, report["unmatched"])
     if not allowed:
         assert report["unmatched"] == [] and D(summary["timing"]) == 0, (name, summary)
