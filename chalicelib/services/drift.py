@@ -86,8 +86,8 @@ class DriftService:
         start = start_state(p, state, window, candles, since, held)
         setup = _setup(config, p, cash, held, start, self._quote_asset(config.symbol))
         period = [c for c in candles if c.open_time >= window.from_ms - need * window.interval_ms]
-        in_period = [t for t in after_from if t.executed_at_ms <= window.to_ms]
-        return drift(setup, period, in_period, _facts(config, state, window, p), window), _source(market)
+        # drift() picks the period's fills itself: a tick's trade executes just after the tick, the last one after `to`
+        return drift(setup, period, after_from, _facts(config, state, window, p), window), _source(market)
 
     def _window(
         self, config: BotConfig, from_ms: int | None, to_ms: int | None, versions: list[ConfigVersion]

@@ -64,7 +64,10 @@ def drift(
     at_from = _replay(setup, series, stages[:1], window) if len(stages) > 1 else followed
     legs = sorted({*KNOWN_LEGS, *(f.leg for f in followed if f.leg)})
     ticks = [c.open_time + window.interval_ms for c in candles if window.decides(c.open_time)]
-    live = name_ticks(setup.bot_id, live_fills(trades), ticks, legs)
+    # The fills of the ticks in (from, to]: those named by their tick whenever they executed (a tick runs after
+    # its minute), the others (resting fills, booked by the next tick) when they executed before the tick after.
+    named = name_ticks(setup.bot_id, live_fills(trades), ticks, legs)
+    live = [f for f in named if f.tick_at is not None or f.executed_at_ms < window.to_ms + window.interval_ms]
     matched = match(setup.bot_id, live, followed, LATE_BARS * window.interval_ms)
     end_price = candles[-1].close if candles else Decimal(0)
     carried = q(setup.held * (end_price - price_at(candles, window)))

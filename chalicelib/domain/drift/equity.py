@@ -16,6 +16,7 @@ from chalicelib.domain.candles import Candle
 from chalicelib.domain.drift.model import EquityPoint, SideFill, q
 from chalicelib.domain.drift.replay import Window
 
+END_OF_TIME = 2**62
 MAX_POINTS = 500  # enough for a chart a few hundred pixels wide; a 3-day 1m period has 4,320 closes
 
 
@@ -45,11 +46,13 @@ def equity_curve(
     """Live and backtest equity at every bar close in (from, to], thinned to at most `max_points`; `held`: the
     position both sides held at `from` (the real one)."""
     lv, bt = _Account(cash, live, held), _Account(cash, backtest, held)
+    closes = [c for c in candles if window.decides(c.open_time)]
     points = []
-    for c in candles:
-        if window.decides(c.open_time):
-            t = c.open_time + window.interval_ms
-            points.append(EquityPoint(t, lv.equity_at(t, c.close), bt.equity_at(t, c.close)))
+    for i, c in enumerate(closes):
+        t = c.open_time + window.interval_ms
+        # The last point takes every fill of the period: the last tick's own trade executes just after `to`.
+        upto = t if i < len(closes) - 1 else END_OF_TIME
+        points.append(EquityPoint(t, lv.equity_at(upto, c.close), bt.equity_at(upto, c.close)))
     return downsample(points, max_points)
 
 

@@ -36,6 +36,7 @@ class Why(StrEnum):
     ORDER_REJECTED = "order_rejected"  # the exchange refused an order and the bot stopped on it
     SIGNAL_REFUSED = "signal_refused"
     CONFIG_CHANGE = "config_change"  # after an edit the history does not record (a bot's edit before it existed)
+    FILL_PRICE = "fill_price"  # the position's earlier fills were at other prices; later decisions follow them
     UNKNOWN = "unknown"
 
 
@@ -48,6 +49,7 @@ BUCKET_OF = {
     Why.ORDER_REJECTED: Bucket.REJECTIONS,
     Why.SIGNAL_REFUSED: Bucket.REJECTIONS,
     Why.CONFIG_CHANGE: Bucket.CONFIG,
+    Why.FILL_PRICE: Bucket.SLIPPAGE,
     Why.UNKNOWN: Bucket.UNEXPLAINED,
 }
 
