@@ -85,7 +85,10 @@ def api(aws: dict[str, str]) -> Iterator[Any]:
 _ONE_WORKER_DIRS = ("tests/e2e/", "tests/deploy/")
 _LONGEST_FIRST = (  # measured with --durations: the browser flows wait on the accelerated market clock
     "tests/e2e/",
+    "tests/integration/local/test_drift_scheduler.py",
     "tests/integration/bots/test_drift_api.py",
+    "tests/integration/bots/test_drift_jobs_api.py",
+    "tests/integration/bots/test_drift_faults.py",
     "tests/security/test_fuzz_api.py",
     "tests/deploy/",
     "tests/security/test_shared_budget.py",
