@@ -83,6 +83,10 @@ def dynamo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         monkeypatch.delenv(var, raising=False)
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
+        # Another test of the same worker may keep moto's backends alive (a server started in this process), and
+        # then the last test's table is still there.
+        if "t" in client.list_tables()["TableNames"]:
+            client.delete_table(TableName="t")
         client.create_table(
             TableName="t", BillingMode="PAY_PER_REQUEST",
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
