@@ -49,9 +49,11 @@ $(CHROMIUM):
 
 chromium: $(CHROMIUM)
 
-# On every core (pytest-xdist): a worker per core takes whole test files, the browser tests and the deploy
-# package checks each as one unit, the longest first (tests/conftest.py). PYTEST_WORKERS=0 runs in one process.
-PYTEST_WORKERS ?= auto
+# In one process by default: the integration tests share one embedded AWS per process, and the order of files
+# xdist picks (PYTEST_WORKERS=auto: a worker per core, whole files per worker, the browser tests and the deploy
+# checks each as one unit, the longest first; tests/conftest.py) still lets one file's running bots tick into
+# another's. PYTEST_WORKERS=auto halves pytest's time where that is fixed.
+PYTEST_WORKERS ?= 0
 pytest: venv $(WEB_STAMP) web-build chromium
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
