@@ -6,7 +6,7 @@
 // *.spec.mjs glob, since it needs the resting-order server side (the orders API, the tick's reconcile).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertAccessible, launch, newPage, screenshot, signUp, uniqueEmail } from './support.mjs';
+import { assertAccessible, assertFitsWidth, launch, newPage, screenshot, signUp, uniqueEmail } from './support.mjs';
 
 const PASSWORD = 'correct-horse-battery-9';
 const PHONE = { width: 390, height: 844 };
@@ -81,9 +81,7 @@ describe('resting orders on the bot page', () => {
     await phone.page.goto(new URL(botUrl).pathname);
     await phone.page.getByRole('table', { name: `Open orders of ${BOT}` }).waitFor();
     await phone.page.waitForLoadState('networkidle');
-    // eslint-disable-next-line no-undef -- the callback runs in the page, where document exists
-    const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(width <= PHONE.width, `the bot page is ${width}px wide on a ${PHONE.width}px screen`);
+    await assertFitsWidth(phone.page, 'the bot page');
     await screenshot(phone.page, '31-phone-bot-open-orders');
     await phone.context.close();
   });

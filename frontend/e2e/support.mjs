@@ -66,3 +66,25 @@ export async function signUp(page, email, password = 'correct-horse-battery-9') 
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 }
+
+/**
+ * Fails when the page scrolls sideways on its viewport, naming the widest elements that stick out (an overflow
+ * that depends on the data shown, a long figure or a wide table, is otherwise hard to find from a width alone).
+ */
+export async function assertFitsWidth(page, what) {
+  const found = await page.evaluate(() => {
+    /* eslint-disable no-undef -- the callback runs in the page, where document and window exist */
+    const limit = window.innerWidth;
+    const width = document.documentElement.scrollWidth;
+    const culprits = [...document.body.querySelectorAll('*')]
+      .map((el) => ({ el, right: el.getBoundingClientRect().right }))
+      .filter(({ el, right }) => right > limit + 1 && ![...el.children].some((c) => c.getBoundingClientRect().right >= right))
+      .slice(0, 5)
+      .map(({ el, right }) => `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''} right=${Math.round(right)} "${(el.textContent ?? '').trim().slice(0, 60)}"`);
+    return { width, limit, culprits };
+    /* eslint-enable no-undef */
+  });
+  if (found.width > found.limit + 1) {
+    throw new Error(`${what} is ${found.width}px wide on a ${found.limit}px screen; sticking out:\n${found.culprits.join('\n')}`);
+  }
+}

@@ -30,7 +30,7 @@ class InMemoryRestingExchange(InMemoryExchange):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.calls: Counter[str] = Counter()
         self.lose_next: Counter[str] = Counter()  # call name -> answers to lose after acting
-        self.before_cancel: Callable[[str], None] | None = None
+        self.before_cancel: Callable[[str], None] | None = None  # an order's or an OCO's client id
         self.lists: dict[str, tuple[str, str]] = {}  # list client id -> (take-profit id, stop id)
 
     @property
@@ -94,6 +94,8 @@ class InMemoryRestingExchange(InMemoryExchange):
 
     def cancel_order_list(self, symbol: str, list_client_order_id: str) -> OrderList:
         self.calls["cancelOrderList"] += 1
+        if self.before_cancel is not None:
+            self.before_cancel(list_client_order_id)
         if list_client_order_id not in self.lists:
             raise NotFound(f"no order list {list_client_order_id}", code="unknown_order")
         take, stop = self.lists[list_client_order_id]

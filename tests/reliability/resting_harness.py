@@ -19,6 +19,7 @@ from chalicelib.adapters.binance.resting import RestingOrders
 from chalicelib.domain import engine as engine_module
 from chalicelib.domain.orders import OrderType, Side
 from chalicelib.domain.resting import OrderPurpose, StopLeg, WantedOrder
+from chalicelib.domain.strategies.base import Intent
 from chalicelib.domain.trades import TradeFilter
 from chalicelib.services.tick import service as tick_service
 from tests.fakes.memory import MemoryPlatform, memory_platform
@@ -67,11 +68,14 @@ class Harness:
         closes = [PRICE + (i % 5) for i in range(2 * 24 * 60 + 600)]
         self.mem.market.add("BTCUSDT", "1m", candles_from_closes(start, "1m", closes))
         self.wanted: tuple[WantedOrder, ...] = ()
+        self.sell_all = False  # the decision also sells the whole position at market, while there is one
         real = engine_module.decide
 
         def decide(*args: Any, **kwargs: Any) -> engine_module.Decision:
             decision = real(*args, **kwargs)
-            return dataclasses.replace(decision, intents=(), wanted=self.wanted)
+            held = self.state.position_qty if self.sell_all else Decimal(0)
+            intents = (Intent(Side.SELL, "exit", "signal", quantity=float(held)),) if held > 0 else ()
+            return dataclasses.replace(decision, intents=intents, wanted=self.wanted)
 
         monkeypatch.setattr(tick_service, "decide", decide)
         body = {

@@ -121,6 +121,8 @@ class BinanceVenueExchange(BinanceSpotExchange):
         return super().place_oco(request)
 
     def cancel_order_list(self, symbol: str, list_client_order_id: str) -> OrderList:
+        if self.before_cancel is not None:
+            self.before_cancel(list_client_order_id)
         self._arm("cancelOrderList")
         return super().cancel_order_list(symbol, list_client_order_id)
 
@@ -243,6 +245,8 @@ class PaperVenueExchange(PaperExchange):
 
     def cancel_order_list(self, symbol: str, list_client_order_id: str) -> OrderList:
         self.calls["cancelOrderList"] += 1
+        if self.before_cancel is not None:
+            self.before_cancel(list_client_order_id)
         cancelled = super().cancel_order_list(symbol, list_client_order_id)
         self._lose("cancelOrderList")
         return cancelled

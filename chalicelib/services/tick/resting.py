@@ -20,7 +20,7 @@ from chalicelib.domain.bots import BotConfig, BotState
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import ExchangeRejected, ExchangeTemporaryError, NotFound
 from chalicelib.domain.orders import OcoRequest, Order, OrderRequest, OrderStatus, OrderType
-from chalicelib.domain.resting import WantedOrder, reconcile
+from chalicelib.domain.resting import Reconciliation, WantedOrder, reconcile
 from chalicelib.domain.symbols import SymbolRules
 from chalicelib.domain.trades import Trade
 from chalicelib.services.ports.bot_orders import BotOrderRecord, BotOrderStore
@@ -137,9 +137,7 @@ class RestingOrders:
     ) -> int | None:
         """Place and cancel what the decision asks for; the number of orders placed, or None when nothing
         is to be sent (the caller then saves `after` as a quiet tick would)."""
-        rules = exchange.symbol_rules(config.symbol) if wanted else None
-        fitted = [f for w in wanted if rules is not None and (f := fit(rules, w)) is not None]
-        plan = reconcile(fitted, resting_view(still_open))
+        rules, plan = self._plan(config, wanted, still_open, exchange)
         cancels = [r for r in still_open if r.key in plan.cancel]
         if not plan.place and not cancels:
             return None
@@ -154,6 +152,52 @@ class RestingOrders:
         saved = replace(after, version=before.version + 1, generations=generations, has_resting=True)
         self._states.put_with_orders(saved, before.version, (), marked + intents)
         return self._send(config, saved, still_open, marked, placing, exchange, rules)
+
+    def cancel_unwanted(
+        self,
+        config: BotConfig,
+        state: BotState,
+        wanted: Sequence[WantedOrder],
+        still_open: Sequence[BotOrderRecord],
+        exchange: RestingExchange,
+    ) -> tuple[BotState, list[BotOrderRecord], bool]:
+        """Before the decision's market orders: cancel the open orders it no longer wants, since they may hold
+        what the market orders need (an OCO locks the base a market sell sells; Binance refuses that sell with
+        -2010). Returns the state after, the orders still open, and whether a cancel found a fill (the decision
+        was made on a position that is no longer: the caller decides again). A cancel whose answer is lost
+        raises after its record is saved PENDING_CANCEL: the tick is retried and its settle finds out."""
+        _, plan = self._plan(config, wanted, still_open, exchange)
+        cancels = [r for r in still_open if r.key in plan.cancel]
+        if not cancels:
+            return state, list(still_open), False
+        now = self._clock.now_ms()
+        marked = [replace(r, status=OrderStatus.PENDING_CANCEL, updated_at=now) for r in cancels]
+        saved = replace(state, version=state.version + 1, has_resting=True)
+        self._states.put_with_orders(saved, state.version, (), marked)
+        books = Books(saved, exchange, now)
+        for record in [*still_open, *marked]:
+            books.records[record.client_order_id] = record
+        calm = [self._cancel(config, books, group) for group in _groups(marked)]
+        final = books.state.next(
+            trades_count=books.state.trades_count + len(books.trades), has_resting=bool(books.open)
+        )
+        self._states.put_with_orders(final, saved.version, books.trades, books.to_write)
+        if books.events:
+            self._notifier.publish(books.events)
+        if any(books.records[r.client_order_id].status is OrderStatus.PENDING_CANCEL for r in marked):
+            raise ExchangeTemporaryError("a resting order's cancel went unanswered; the tick is retried")
+        return final, books.open, not all(calm)
+
+    def _plan(
+        self,
+        config: BotConfig,
+        wanted: Sequence[WantedOrder],
+        still_open: Sequence[BotOrderRecord],
+        exchange: RestingExchange,
+    ) -> tuple[SymbolRules | None, Reconciliation]:
+        rules = exchange.symbol_rules(config.symbol) if wanted else None
+        fitted = [f for w in wanted if rules is not None and (f := fit(rules, w)) is not None]
+        return rules, reconcile(fitted, resting_view(still_open))
 
     def _send(
         self,

@@ -47,6 +47,10 @@ HEARTBEAT_MS = 15 * 60_000
 # A failure counter written under contention: a few re-reads, then the next failure counts instead.
 
 
+# A cancel that finds its order filled changes the position the decision was made on; a tick decides again,
+# this many times at most (each time takes another fill racing the cancel).
+_DECISIONS_PER_TICK = 3
+
 class TickService:
     def __init__(
         self,
@@ -161,6 +165,16 @@ class TickService:
             books = self._resting.settle(config, state, _resting(exchange), tick_at)
             state, still_open = self._resting.save(state, books), books.open
         decision = self._decide(config, params, state, candles[-need:])
+        for _ in range(_DECISIONS_PER_TICK):
+            if not (decision.intents and still_open and self._resting is not None):
+                break
+            # Market orders go after the cancels of what no longer rests, which may hold what they need.
+            state, still_open, filled = self._resting.cancel_unwanted(
+                config, state, decision.wanted, still_open, _resting(exchange or self._exchanges.for_bot(config))
+            )
+            if not filled:
+                break
+            decision = self._decide(config, params, state, candles[-need:])  # on the position the fill left
         return self._act(config, state, decision, tick_at, candles[-1], exchange, still_open)
 
     def _decide(self, config: BotConfig, params: dict[str, Any], state: BotState, window: list[Candle]) -> Decision:

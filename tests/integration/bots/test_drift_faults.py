@@ -187,7 +187,7 @@ def _missed_amount(report: dict[str, Any], end_price: D) -> D:
 
 
 def test_a_failed_tick_is_timing_with_the_missed_trades_amount(faulty: Make, btc_1m: list[Candle]) -> None:  # noqa: F811
-    p, market = faulty(12, D(0))
+    p, market = faulty(19, D(0))  # day 12 is test_drift_config_api's
     user = p.user()
     bot_id = _start(p, user["access_token"], params=SMA)
     failed = _entry_ticks(btc_1m, p.clock.now_ms(), 60)[0]

@@ -145,7 +145,9 @@ def test_a_slow_receiver_delays_and_loses_no_other_users_notification(platform: 
             poller.stop(timeout=10)
     assert slow.requests == 1
     assert b_latency < 1.5, b_latency  # not held behind A's 3 s
-    assert 2.9 <= a_duration < 4.5, a_duration
+    # the dribbler notices the close on its second write after it (up to 0.4 s) and runs on a loaded machine;
+    # uncut, the call would last as long as the 100 kB dribble, hours
+    assert 2.9 <= a_duration < 6, a_duration
     assert json.loads(fast.received[0].body)["message"] == "for B"
     feed_b = platform.call("GET", "/notifications", None, b["access_token"])[1]
     assert [n["message"] for n in feed_b["items"]] == ["for B"]
