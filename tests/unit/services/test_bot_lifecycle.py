@@ -9,6 +9,8 @@ import pytest
 
 from chalicelib.domain.bots import BotStatus
 from chalicelib.domain.errors import Conflict, InvalidInput, QuotaExceeded
+from chalicelib.services.bots import STOP_RETRY_WAITS_S, BotControl
+from chalicelib.services.ports.bots import StateConflict
 from tests.fakes.memory import MemoryPlatform, memory_platform
 from tests.fakes.memory_market import candles_from_closes
 from tests.unit.services.conftest import BARS, MINUTE, NOW, bot_body
@@ -77,3 +79,51 @@ def test_the_bots_quota_counts_creations_and_frees_on_delete() -> None:
     bots.delete("u1", first.id)
     bots.create("u1", bot_body())
     assert len(mem.bots.list_for("u1")) == 2
+
+
+class _TickInFlight:
+    """The tick service as the stop sees it while a tick that began before the stop is still writing the state:
+    the first `conflicts` cancels lose the version race (StateConflict), later ones go through."""
+
+    def __init__(self, conflicts: int) -> None:
+        self.conflicts = conflicts
+        self.cancels = 0
+
+    def cancel_resting(self, config: object) -> int:
+        self.cancels += 1
+        if self.cancels <= self.conflicts:
+            raise StateConflict("the running tick wrote first")
+        return 0
+
+    def close_position(self, config: object) -> None:
+        raise AssertionError("nothing held")
+
+
+def test_a_stop_with_cancels_waits_out_a_tick_already_running(mem: MemoryPlatform) -> None:
+    bot = mem.container.bots.create("u1", bot_body())
+    mem.container.bots.change_status("u1", bot.id, "start")
+    ticks, waits = _TickInFlight(conflicts=2), []
+    control = BotControl(bots=mem.container.bots, ticks=ticks, sleep=waits.append)
+    control.stop("u1", bot.id, close_position=True, cancel_orders=True)
+    assert ticks.cancels == 3 and waits == list(STOP_RETRY_WAITS_S[:2])
+    assert mem.bots.get("u1", bot.id).status is BotStatus.STOPPED
+
+
+def test_a_stop_whose_cancels_keep_losing_to_ticks_answers_bot_busy_with_the_bot_stopped(mem: MemoryPlatform) -> None:
+    bot = mem.container.bots.create("u1", bot_body())
+    mem.container.bots.change_status("u1", bot.id, "start")
+    ticks, waits = _TickInFlight(conflicts=99), []
+    control = BotControl(bots=mem.container.bots, ticks=ticks, sleep=waits.append)
+    with pytest.raises(Conflict) as busy:
+        control.stop("u1", bot.id, close_position=False, cancel_orders=True)
+    assert busy.value.code == "bot_busy" and waits == list(STOP_RETRY_WAITS_S)
+    assert ticks.cancels == len(STOP_RETRY_WAITS_S) + 1
+    assert mem.bots.get("u1", bot.id).status is BotStatus.STOPPED  # stopped all the same: no tick follows
+
+
+def test_a_plain_stop_touches_no_order(mem: MemoryPlatform) -> None:
+    bot = mem.container.bots.create("u1", bot_body())
+    mem.container.bots.change_status("u1", bot.id, "start")
+    ticks = _TickInFlight(conflicts=99)
+    BotControl(bots=mem.container.bots, ticks=ticks, sleep=lambda s: None).stop("u1", bot.id, close_position=False)
+    assert ticks.cancels == 0 and mem.bots.get("u1", bot.id).status is BotStatus.STOPPED
