@@ -82,48 +82,57 @@ def test_the_bots_quota_counts_creations_and_frees_on_delete() -> None:
 
 
 class _TickInFlight:
-    """The tick service as the stop sees it while a tick that began before the stop is still writing the state:
-    the first `conflicts` cancels lose the version race (StateConflict), later ones go through."""
+    """The tick service as the stop sees it: each cancel pass in turn loses the version race to a tick that was
+    already running ("conflict"), or leaves that many orders whose cancel is not known yet (an int)."""
 
-    def __init__(self, conflicts: int) -> None:
-        self.conflicts = conflicts
+    def __init__(self, *passes: str | int) -> None:
+        self.passes = list(passes)
         self.cancels = 0
 
     def cancel_resting(self, config: object) -> int:
         self.cancels += 1
-        if self.cancels <= self.conflicts:
+        outcome = self.passes.pop(0) if self.passes else 0
+        if outcome == "conflict":
             raise StateConflict("the running tick wrote first")
-        return 0
+        return int(outcome)
 
     def close_position(self, config: object) -> None:
         raise AssertionError("nothing held")
 
 
+def _stop(mem: MemoryPlatform, ticks: _TickInFlight, waits: list[float], **how: bool) -> str:
+    bot = mem.container.bots.create("u1", bot_body())
+    mem.container.bots.change_status("u1", bot.id, "start")
+    BotControl(bots=mem.container.bots, ticks=ticks, sleep=waits.append).stop("u1", bot.id, **how)
+    return bot.id
+
+
 def test_a_stop_with_cancels_waits_out_a_tick_already_running(mem: MemoryPlatform) -> None:
-    bot = mem.container.bots.create("u1", bot_body())
-    mem.container.bots.change_status("u1", bot.id, "start")
-    ticks, waits = _TickInFlight(conflicts=2), []
-    control = BotControl(bots=mem.container.bots, ticks=ticks, sleep=waits.append)
-    control.stop("u1", bot.id, close_position=True, cancel_orders=True)
+    ticks, waits = _TickInFlight("conflict", "conflict"), []
+    bot_id = _stop(mem, ticks, waits, close_position=True, cancel_orders=True)
     assert ticks.cancels == 3 and waits == list(STOP_RETRY_WAITS_S[:2])
-    assert mem.bots.get("u1", bot.id).status is BotStatus.STOPPED
+    assert mem.bots.get("u1", bot_id).status is BotStatus.STOPPED
 
 
-def test_a_stop_whose_cancels_keep_losing_to_ticks_answers_bot_busy_with_the_bot_stopped(mem: MemoryPlatform) -> None:
-    bot = mem.container.bots.create("u1", bot_body())
-    mem.container.bots.change_status("u1", bot.id, "start")
-    ticks, waits = _TickInFlight(conflicts=99), []
-    control = BotControl(bots=mem.container.bots, ticks=ticks, sleep=waits.append)
-    with pytest.raises(Conflict) as busy:
-        control.stop("u1", bot.id, close_position=False, cancel_orders=True)
-    assert busy.value.code == "bot_busy" and waits == list(STOP_RETRY_WAITS_S)
+def test_a_stop_looks_again_at_cancels_not_known_yet(mem: MemoryPlatform) -> None:
+    ticks, waits = _TickInFlight(2, "conflict", 1), []
+    _stop(mem, ticks, waits, close_position=False, cancel_orders=True)
+    assert ticks.cancels == 4 and waits == list(STOP_RETRY_WAITS_S)
+
+
+@pytest.mark.parametrize(("outcome", "code"), [("conflict", "bot_busy"), (1, "orders_still_open")])
+def test_a_stop_that_cannot_finish_its_cancels_answers_409_with_the_bot_stopped(
+    mem: MemoryPlatform, outcome: str | int, code: str
+) -> None:
+    ticks, waits = _TickInFlight(*[outcome] * 9), []
+    with pytest.raises(Conflict) as refused:
+        _stop(mem, ticks, waits, close_position=True, cancel_orders=True)
+    assert refused.value.code == code and waits == list(STOP_RETRY_WAITS_S)
     assert ticks.cancels == len(STOP_RETRY_WAITS_S) + 1
-    assert mem.bots.get("u1", bot.id).status is BotStatus.STOPPED  # stopped all the same: no tick follows
+    assert [b.status for b in mem.bots.list_for("u1")] == [BotStatus.STOPPED]  # stopped all the same
 
 
 def test_a_plain_stop_touches_no_order(mem: MemoryPlatform) -> None:
-    bot = mem.container.bots.create("u1", bot_body())
-    mem.container.bots.change_status("u1", bot.id, "start")
-    ticks = _TickInFlight(conflicts=99)
-    BotControl(bots=mem.container.bots, ticks=ticks, sleep=lambda s: None).stop("u1", bot.id, close_position=False)
-    assert ticks.cancels == 0 and mem.bots.get("u1", bot.id).status is BotStatus.STOPPED
+    ticks: _TickInFlight = _TickInFlight(*["conflict"] * 9)
+    _stop(mem, ticks, [], close_position=False)
+    assert ticks.cancels == 0
