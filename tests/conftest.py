@@ -56,7 +56,27 @@ def aws() -> Iterator[dict[str, str]]:
 
     patch_moto()
     with mock_aws():
-        yield provision(stage="test")
+        outputs = provision(stage="test")
+        _AWS_UP.append(True)
+        yield outputs
+    _AWS_UP.clear()
+
+
+_AWS_UP: list[bool] = []  # the session's moto is up: there may be bots running in it
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _retire_other_files_bots(request: pytest.FixtureRequest) -> None:
+    """A test file starts with no bot of another file still scheduled. The session's moto outlives each file, and
+    a test's dispatch takes every due bot in it: an earlier file's running bots would tick on under this file's
+    clock and fakes, and their failures, fills and notifications land in its queues and counts. Which files share
+    a process depends on the run (one process, or xdist's workers), so every file retires them on arrival."""
+    if not _AWS_UP or "/tests/unit/" in str(request.path):
+        return
+    from chalicelib.adapters.dynamo.bots import BotModel
+
+    for bot in BotModel.scan(BotModel.sched_shard.exists()):
+        bot.update(actions=[BotModel.sched_shard.remove(), BotModel.status.set("stopped")])
 
 
 @pytest.fixture()

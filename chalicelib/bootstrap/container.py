@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from chalicelib.services.api_keys import ApiKeyService
     from chalicelib.services.auth import AuthService
     from chalicelib.services.backtests import BacktestService
+    from chalicelib.services.bot_control import BotControl
     from chalicelib.services.bot_orders import BotOrders
     from chalicelib.services.bot_plans import BotPlanner
-    from chalicelib.services.bots import BotControl, BotService
+    from chalicelib.services.bots import BotService
     from chalicelib.services.candle_view import CandleView
     from chalicelib.services.daily_summary import DailySummaries
     from chalicelib.services.dispatch import Dispatcher
@@ -203,7 +204,7 @@ class Container:
 
     @cached_property
     def bot_control(self) -> BotControl:
-        from chalicelib.services.bots import BotControl
+        from chalicelib.services.bot_control import BotControl
 
         return BotControl(bots=self.bots, ticks=self.ticks)
 

@@ -14,6 +14,7 @@ import pytest
 from chalicelib.domain.bots import BotConfig, BotStatus, Mode
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.orders import OrderStatus
+from chalicelib.services import bot_control
 from chalicelib.services import bots as bot_service
 from tests.reliability.resting_harness import Harness, safety
 
@@ -62,12 +63,12 @@ def test_a_cancel_whose_outcome_is_unknown_is_looked_up_before_the_stop_closes(h
     _holding_with_an_open_order(h)
     h.exchange.lose_next["cancelOrder"] = 1
     waits: list[float] = []
-    control = bot_service.BotControl(bots=h.mem.container.bots, ticks=h.mem.container.ticks, sleep=waits.append)
+    control = bot_control.BotControl(bots=h.mem.container.bots, ticks=h.mem.container.ticks, sleep=waits.append)
     control.stop("u1", h.bot_id, close_position=True, cancel_orders=True)
     assert h.record("safety_2").status is OrderStatus.CANCELED and h.state.position_qty == 0
     assert h.exchange.calls["cancelOrder"] == 1  # the lost answer's cancel took effect: looked up, not sent again
     # The Binance adapter settles the lost cancel by lookup within the call; elsewhere the stop's second try does.
-    assert waits == ([] if h.venue == "binance" else [bot_service.STOP_RETRY_WAITS_S[0]])
+    assert waits == ([] if h.venue == "binance" else [bot_control.STOP_RETRY_WAITS_S[0]])
     h.reconciles()
 
 

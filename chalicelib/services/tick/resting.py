@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 
 from chalicelib.domain.bots import BotConfig, BotState
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import ExchangeRejected, ExchangeTemporaryError, NotFound
-from chalicelib.domain.orders import OcoRequest, Order, OrderRequest, OrderStatus, OrderType
+from chalicelib.domain.orders import Order, OrderStatus
 from chalicelib.domain.resting import Reconciliation, WantedOrder, reconcile
 from chalicelib.domain.symbols import SymbolRules
 from chalicelib.domain.trades import Trade
@@ -27,7 +26,14 @@ from chalicelib.services.ports.bot_orders import BotOrderRecord, BotOrderStore
 from chalicelib.services.ports.bots import BotEvent, BotStateStore, Notifier
 from chalicelib.services.ports.exchange import RestingExchange
 from chalicelib.services.tick.resting_book import book_record, observed
-from chalicelib.services.tick.resting_orders import fit, intent_records, needs_attention, resting_view
+from chalicelib.services.tick.resting_orders import (
+    fit,
+    intent_records,
+    needs_attention,
+    oco_request,
+    order_request,
+    resting_view,
+)
 
 # A LIMIT_MAKER that would take liquidity is refused (-2010 "Order would immediately match and take."): the
 # market moved through the price, a decision to make again next tick, not an error that stops the bot.
@@ -278,25 +284,3 @@ def _groups(records: list[BotOrderRecord]) -> list[list[BotOrderRecord]]:
     for record in records:
         groups.setdefault(record.order_list_id or record.client_order_id, []).append(record)
     return list(groups.values())
-
-
-# `last` (the last close) is the reference the exchange checks the price band by, so it needs no avgPrice call.
-def order_request(config: BotConfig, record: BotOrderRecord, last: Decimal | None = None) -> OrderRequest:
-    return OrderRequest(
-        symbol=config.symbol, side=record.side, type=record.type, quantity=record.quantity,
-        client_order_id=record.client_order_id, price=record.price, stop_price=record.stop_price,
-        reference_price=last,
-    )  # fmt: skip
-
-
-def oco_request(
-    config: BotConfig, order: WantedOrder, records: list[BotOrderRecord], last: Decimal | None = None
-) -> OcoRequest:
-    take, stop = sorted(records, key=lambda r: r.type is OrderType.STOP_LOSS_LIMIT)
-    assert order.oco_stop is not None and take.order_list_id is not None
-    return OcoRequest(
-        symbol=config.symbol, quantity=order.quantity, list_client_order_id=take.order_list_id,
-        take_profit_client_order_id=take.client_order_id, take_profit_price=order.price,
-        stop_client_order_id=stop.client_order_id, stop_price=order.oco_stop.stop_price,
-        stop_limit_price=order.oco_stop.limit_price, reference_price=last,
-    )  # fmt: skip

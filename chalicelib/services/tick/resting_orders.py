@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from chalicelib.domain.bots import BotConfig
 from chalicelib.domain.errors import ExchangeRejected
-from chalicelib.domain.orders import OrderStatus, OrderType
+from chalicelib.domain.orders import OcoRequest, OrderRequest, OrderStatus, OrderType
 from chalicelib.domain.resting import StopLeg, WantedOrder, resting_client_order_id
 from chalicelib.domain.symbols import SymbolRules, check_notional, round_price, round_quantity
 from chalicelib.services.ports.bot_orders import BotOrderRecord
@@ -84,3 +84,25 @@ def resting_view(records: Sequence[BotOrderRecord]) -> dict[str, WantedOrder]:
             oco_stop=None if stop is None else StopLeg(stop.stop_price or Decimal(0), stop.price or Decimal(0)),
         )  # fmt: skip
     return view
+
+
+# `last` (the last close) is the reference the exchange checks the price band by, so it needs no avgPrice call.
+def order_request(config: BotConfig, record: BotOrderRecord, last: Decimal | None = None) -> OrderRequest:
+    return OrderRequest(
+        symbol=config.symbol, side=record.side, type=record.type, quantity=record.quantity,
+        client_order_id=record.client_order_id, price=record.price, stop_price=record.stop_price,
+        reference_price=last,
+    )  # fmt: skip
+
+
+def oco_request(
+    config: BotConfig, order: WantedOrder, records: list[BotOrderRecord], last: Decimal | None = None
+) -> OcoRequest:
+    take, stop = sorted(records, key=lambda r: r.type is OrderType.STOP_LOSS_LIMIT)
+    assert order.oco_stop is not None and take.order_list_id is not None
+    return OcoRequest(
+        symbol=config.symbol, quantity=order.quantity, list_client_order_id=take.order_list_id,
+        take_profit_client_order_id=take.client_order_id, take_profit_price=order.price,
+        stop_client_order_id=stop.client_order_id, stop_price=order.oco_stop.stop_price,
+        stop_limit_price=order.oco_stop.limit_price, reference_price=last,
+    )  # fmt: skip

@@ -1,16 +1,15 @@
 """Issue 17's scheduler test. GIVEN `python -m infra.local` (what `make run` starts) on an accelerated market clock
 over real candles (binanceus BTCUSDT 1m, 10 March 2023, imported into the replay store with the platform's CLI)
 and a paper bot of every strategy of the catalog the report can replay (the grid and DCA with resting orders,
-risk stops checked by the bot) WHEN its scheduler ticks them for at least 30 market
+risk stops checked by the bot and resting on the exchange) WHEN its scheduler ticks them for at least 30 market
 minutes THEN each bot's drift report explains every difference: nothing is unexplained, the buckets add up to the
 gap, and every live trade pairs with a replay fill tick for tick (sma, ema, rsi, macd, bollinger, grid market), or
 is unmatched only for a genuine difference in its bucket (DCA: fill prices; resting orders: the bar they could
 not fill on; see ALLOWED). A signal bot is not replayable (422).
 
-Not here: risk `stop_mode` "exchange". On this runtime such a bot stops in `error` within minutes (-2010
-insufficient balance: a tick run seconds after its minute, with an OCO resting; reproduced in-process with
-ticks 7 s late), so there is no 30-minute run to compare; the replay of exchange stops is covered by
-tests/unit/domain/test_resting_replay.py.
+Risk `stop_mode` "exchange" is here too: its stop-loss and take-profit rest on the exchange as an OCO. (Until
+2026-11-30 such a bot stopped in `error` within minutes on this runtime: a market sell was sent beside the OCO
+that locked its base, -2010; the tick now cancels first, tests/reliability/test_resting_market_exit.py.)
 
 Wall time: about a minute of start-up and import, 40 s of market at 60x, the reports."""
 
@@ -44,8 +43,8 @@ BUCKETS = ("slippage", "fees", "quantity", "timing", "rejections", "config", "un
 #   bar the backtest already fills it on (the paper exchange walks the bars opening after the placement), so it
 #   fills a bar or more later (a `late` pair) or never, when the price does not come back.
 PRICE_PATH = {("live", "fill_price"), ("backtest", "fill_price")}
-ALLOWED = {"dca": PRICE_PATH, "dca limit": PRICE_PATH | {("backtest", "missed_tick")},
-           "grid limit": PRICE_PATH | {("backtest", "missed_tick")}}  # fmt: skip
+RESTING = PRICE_PATH | {("backtest", "missed_tick")}
+ALLOWED = {"dca": PRICE_PATH, "dca limit": RESTING, "grid limit": RESTING, "sma_cross+exchange stops": RESTING}
 USER = {"email": "drift-scheduler@example.com", "password": "correct horse battery 17"}
 
 
@@ -80,6 +79,7 @@ def _catalog(candles: list[Candle]) -> dict[str, tuple[str, dict[str, Any], dict
     stops = {"stop_loss_pct": 0.1, "take_profit_pct": 0.1}
     return {
         "sma_cross+bot stops": ("sma_cross", {"fast": 2, "slow": 5}, {**stops, "trailing_stop_pct": 0.15}),
+        "sma_cross+exchange stops": ("sma_cross", {"fast": 2, "slow": 5}, {**stops, "stop_mode": "exchange"}),
         "ema_cross": ("ema_cross", {"fast": 2, "slow": 4}, {}),
         "rsi_reversion": ("rsi_reversion", {"period": 2, "lower": 40, "upper": 60}, {}),
         "macd_cross": ("macd_cross", {"fast": 2, "slow": 4, "signal": 2}, {}),

@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.domain.bots import BotStatus
 from chalicelib.domain.errors import Conflict, InvalidInput, QuotaExceeded
-from chalicelib.services.bots import STOP_RETRY_WAITS_S, BotControl
+from chalicelib.services.bot_control import STOP_RETRY_WAITS_S, BotControl
 from chalicelib.services.ports.bots import StateConflict
 from tests.fakes.memory import MemoryPlatform, memory_platform
 from tests.fakes.memory_market import candles_from_closes
