@@ -49,11 +49,10 @@ $(CHROMIUM):
 
 chromium: $(CHROMIUM)
 
-# In one process by default: the integration tests share one embedded AWS per process, and the order of files
-# xdist picks (PYTEST_WORKERS=auto: a worker per core, whole files per worker, the browser tests and the deploy
-# checks each as one unit, the longest first; tests/conftest.py) still lets one file's running bots tick into
-# another's. PYTEST_WORKERS=auto halves pytest's time where that is fixed.
-PYTEST_WORKERS ?= 0
+# On every core: a worker per core, whole files per worker, the browser tests and the deploy checks each as one
+# unit, the longest first (tests/conftest.py). A worker's files share its embedded AWS, so each file retires the
+# bots earlier files left running. PYTEST_WORKERS=0 runs pytest in one process.
+PYTEST_WORKERS ?= auto
 pytest: venv $(WEB_STAMP) web-build chromium
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
