@@ -16,7 +16,6 @@ own PENDING_CANCEL path is shown on memory and paper."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -26,20 +25,10 @@ from chalicelib.domain.orders import OrderStatus
 from chalicelib.services.tick import service as tick_service
 from tests.reliability.resting_harness import Harness, grid_buy, grid_sell, protect, safety
 
-VENUES = ["memory", "binance", "paper"]
-
 
 class Killed(BaseException):
     """A worker killed mid-tick: nothing in the tick may catch it."""
 
-
-@pytest.fixture(params=VENUES)
-def h(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Harness]:
-    if request.param == "paper":
-        request.getfixturevalue("aws")  # the paper exchange's table, on the session's moto stack
-    harness = Harness(monkeypatch, venue=request.param)
-    yield harness
-    harness.close()
 
 
 def test_an_idle_bot_reads_no_orders_and_writes_nothing(h: Harness) -> None:

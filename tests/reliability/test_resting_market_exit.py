@@ -7,7 +7,6 @@ On each venue of tests/reliability/resting_venues.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -16,15 +15,6 @@ from chalicelib.domain.bots import BotStatus
 from chalicelib.domain.errors import ExchangeTemporaryError
 from chalicelib.domain.orders import OrderStatus
 from tests.reliability.resting_harness import Harness, protect, safety
-
-
-@pytest.fixture(params=["memory", "binance", "paper"])
-def h(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Harness]:
-    if request.param == "paper":
-        request.getfixturevalue("aws")  # the paper exchange's table, on the session's moto stack
-    harness = Harness(monkeypatch, venue=request.param)
-    yield harness
-    harness.close()
 
 
 def _protected_position(h: Harness) -> str:

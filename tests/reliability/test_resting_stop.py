@@ -5,7 +5,6 @@ settled by the adapter's lookup, so the stop closes on its first try; elsewhere 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -17,15 +16,6 @@ from chalicelib.domain.orders import OrderStatus
 from chalicelib.services import bot_control
 from chalicelib.services import bots as bot_service
 from tests.reliability.resting_harness import Harness, safety
-
-
-@pytest.fixture(params=["memory", "binance", "paper"])
-def h(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Harness]:
-    if request.param == "paper":
-        request.getfixturevalue("aws")  # the paper exchange's table, on the session's moto stack
-    harness = Harness(monkeypatch, venue=request.param)
-    yield harness
-    harness.close()
 
 
 def _holding_with_an_open_order(h: Harness) -> None:

@@ -223,8 +223,8 @@ def test_random_faults_at_every_step_over_two_hours_reconcile(platform: Platform
     user = platform.user()
     token = user["access_token"]
     bodies = [
-        bot_body(strategy="dca", params={"base_order_quote": 100, "take_profit_pct": 0.3}),
-        bot_body(strategy="dca", params={"base_order_quote": 150, "take_profit_pct": 0.2}, symbol="ETHUSDT"),
+        bot_body(strategy="dca", params={"base_order_quote": 100, "take_profit_pct": 0.2}),
+        bot_body(strategy="dca", params={"base_order_quote": 150, "take_profit_pct": 0.1}, symbol="ETHUSDT"),
         bot_body(strategy="sma_cross", params={"fast": 2, "slow": 5}),
     ]
     bots = []
