@@ -68,6 +68,7 @@ test: lint typecheck pytest web-lint web-test web-build
 bench: venv
 	$(BIN)/python -m pip install -q -r requirements-bench.txt
 	$(BIN)/python bench/backtest.py
+	$(BIN)/python bench/backtest_resting.py
 	$(BIN)/python -m bench.dispatch --bots 10000
 	$(BIN)/python -m bench.tick
 	$(BIN)/python -m bench.cost

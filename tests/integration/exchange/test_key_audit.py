@@ -169,4 +169,7 @@ def test_ticks_that_meet_a_refused_key_pause_every_bot_on_it_with_one_notificati
     feed = platform.call("GET", "/notifications?limit=100", None, token)[1]["items"]
     assert [n["kind"] for n in feed] == ["api_key_rejected"], feed
     refused = [i for i in _audit(platform, token, key["id"])["items"] if i["outcome"] == "ip_or_permission"]
-    assert len(refused) == 1 and refused[0]["action"] == "order_placed" and refused[0]["bot_id"] in ids
+    # The worker runs a batch's bots at once (chalicelib/tick_batches.py), as Lambda runs invocations at once:
+    # the second bot's order may meet the refusal before the first one's pause reaches it. Each refusal is audited.
+    assert 1 <= len(refused) <= len(ids), refused
+    assert all(r["action"] == "order_placed" and r["bot_id"] in ids for r in refused), refused
