@@ -76,10 +76,18 @@ export async function assertFitsWidth(page, what) {
     /* eslint-disable no-undef -- the callback runs in the page, where document and window exist */
     const limit = window.innerWidth;
     const width = document.documentElement.scrollWidth;
+    // What can widen the page: not inside a box that clips or scrolls its overflow (a hidden table header's cells).
+    const contained = (el) => {
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        if (getComputedStyle(p).overflowX !== 'visible') return true;
+      }
+      return false;
+    };
     const culprits = [...document.body.querySelectorAll('*')]
       .map((el) => ({ el, right: el.getBoundingClientRect().right }))
-      .filter(({ el, right }) => right > limit + 1 && ![...el.children].some((c) => c.getBoundingClientRect().right >= right))
-      .slice(0, 5)
+      .filter(({ el, right }) => right > limit + 1 && !contained(el))
+      .sort((a, b) => b.right - a.right)
+      .slice(0, 8)
       .map(({ el, right }) => `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''} right=${Math.round(right)} "${(el.textContent ?? '').trim().slice(0, 60)}"`);
     return { width, limit, culprits };
     /* eslint-enable no-undef */
