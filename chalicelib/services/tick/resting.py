@@ -114,13 +114,7 @@ class RestingOrders:
         """Write what settling found (fills, records that moved) with the state, in one transaction."""
         if not books.changed:
             return books.state
-        after = books.state.next(
-            trades_count=books.state.trades_count + len(books.trades), has_resting=bool(books.open)
-        )
-        self._states.put_with_orders(after, state.version, books.trades, books.to_write)
-        if books.events:
-            self._notifier.publish(books.events)
-        return after
+        return self._write(books, state.version)
 
     def cancel_all(self, config: BotConfig, state: BotState, exchange: RestingExchange) -> int:
         """Book what filled, cancel every order still open; how many stay open (a cancel whose answer was lost)."""
@@ -184,15 +178,20 @@ class RestingOrders:
         for record in [*still_open, *marked]:
             books.records[record.client_order_id] = record
         calm = [self._cancel(config, books, group) for group in _groups(marked)]
-        final = books.state.next(
-            trades_count=books.state.trades_count + len(books.trades), has_resting=bool(books.open)
-        )
-        self._states.put_with_orders(final, saved.version, books.trades, books.to_write)
-        if books.events:
-            self._notifier.publish(books.events)
+        final = self._write(books, saved.version)
         if any(books.records[r.client_order_id].status is OrderStatus.PENDING_CANCEL for r in marked):
             raise ExchangeTemporaryError("a resting order's cancel went unanswered; the tick is retried")
         return final, books.open, not all(calm)
+
+    def _write(self, books: Books, expected_version: int) -> BotState:
+        """Save what a pass booked and saw (the state, its trades, the records that moved) and tell of it."""
+        final = books.state.next(
+            trades_count=books.state.trades_count + len(books.trades), has_resting=bool(books.open)
+        )
+        self._states.put_with_orders(final, expected_version, books.trades, books.to_write)
+        if books.events:
+            self._notifier.publish(books.events)
+        return final
 
     def _plan(
         self,
@@ -228,12 +227,7 @@ class RestingOrders:
                     books.note(record, replace(record, status=OrderStatus.EXPIRED))
             elif self._place(config, books, order, records):
                 placed += 1
-        final = books.state.next(
-            trades_count=books.state.trades_count + len(books.trades), has_resting=bool(books.open)
-        )
-        self._states.put_with_orders(final, saved.version, books.trades, books.to_write)
-        if books.events:
-            self._notifier.publish(books.events)
+        self._write(books, saved.version)
         if books.rejected is not None:
             raise books.rejected
         return placed
