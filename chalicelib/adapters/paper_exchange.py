@@ -1,30 +1,35 @@
 """The paper exchange: simulated fills on real, replayed or synthetic prices, behind the same port as
 Binance (paper trading is an adapter choice, never an `if dry_run` in the services).
 
-Market orders fill at the last closed price moved against the trader by `slippage`. A marketable LIMIT
-fills at once like a market order, never worse than its limit, up to the participation cap of the last
-candle's volume (domain.resting_fills.fillable); an IOC expires what is left, a GTC rests it. A LIMIT_MAKER
-that would cross is rejected (-2010 "Order would immediately match and take."), a stop that would trigger at
-once too (-2010 "Stop price would trigger immediately."), as Binance does. Resting orders (limits, stop-limits,
-OCO pairs) fill on the closed candles after they were placed by paper_book, whenever the account is next
-read, so candles that passed while the bot was paused or the platform down still fill them. A fee (0.1%
+An order acts at the open of the 1m bar in progress when it arrives (the minute's first trade; the last
+closed price when the source has no such bar): the backtester's bar model, so a tick on time fills where a
+backtest fills the same decision, at the open of the bar after the one it decided on. Market orders fill at
+that price moved against the trader by `slippage`. A marketable LIMIT fills at once like a market order,
+never worse than its limit, up to the participation cap of the last candle's volume
+(domain.resting_fills.fillable); an IOC expires what is left, a GTC rests it. A LIMIT_MAKER that would cross
+is rejected (-2010 "Order would immediately match and take."), a stop that would trigger at once too (-2010
+"Stop price would trigger immediately."), as Binance does. Resting orders (limits, stop-limits, OCO pairs)
+fill by paper_book on the closed candles from the one they were placed in (as a backtest's order rests from
+the bar after its decision), whenever the account is next read, so candles that passed while the bot was
+paused or the platform down still fill them. A fee (0.1%
 default) is charged per fill in the asset received, as Binance does without BNB. The same symbol filters
 apply as on Binance. Placing the same client order id twice fills once: the DynamoDB transaction decides.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from chalicelib.adapters import paper_book as book
-from chalicelib.adapters.dynamo.paper import Delta, DuplicateOrder, InsufficientBalance, Move, OcoList, PaperOrder
-from chalicelib.adapters.paper_orders import OrderMaker, candles_since, groups, rejected
+from chalicelib.adapters.dynamo.paper import Delta, DuplicateOrder, InsufficientBalance, Move, PaperOrder
+from chalicelib.adapters.paper_orders import OrderMaker, PaperStore, candles_since, groups, rejected
 from chalicelib.domain.candles import Candle
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import ExchangeRejected, ExchangeTemporaryError, NotFound
+from chalicelib.domain.intervals import interval_ms
 from chalicelib.domain.orders import (
     Balance,
     Fill,
@@ -41,27 +46,10 @@ from chalicelib.domain.plan import DEFAULT_FEE_RATE  # the standard spot rate th
 from chalicelib.domain.symbols import SymbolRules
 from chalicelib.services.ports.market import MarketData, SymbolCatalog
 
-DEFAULT_SLIPPAGE = Decimal("0.0005")
+# None by default, as a backtest's default: a paper bot is the backtest of its decisions, live (docs/orders.md).
+DEFAULT_SLIPPAGE = Decimal(0)
 T = TypeVar("T")
 _ATTEMPTS = 5  # conditional writes lost to a concurrent settle or cancel before giving up (503-like)
-
-
-class PaperStore(Protocol):
-    def balances(self, account_id: str) -> list[Balance]: ...
-
-    def get_order(self, account_id: str, client_order_id: str) -> PaperOrder | None: ...
-
-    def open_orders(self, account_id: str, symbol: str | None = None) -> list[PaperOrder]: ...
-
-    def get_list(self, account_id: str, list_client_order_id: str) -> OcoList | None: ...
-
-    def record_fill(self, account_id: str, order: Order, debit: Move, credit: Move) -> None: ...
-
-    def record_new(
-        self, account_id: str, orders: Sequence[PaperOrder], deltas: Mapping[str, Delta], oco: OcoList | None = None
-    ) -> None: ...
-
-    def commit(self, account_id: str, changed: Sequence[PaperOrder], deltas: Mapping[str, Delta]) -> bool: ...
 
 
 class PaperExchange:
@@ -85,7 +73,7 @@ class PaperExchange:
         self._fee_rate = fee_rate
         self._slippage = slippage
         self._interval = price_interval
-        self._make = OrderMaker(clock)
+        self._make = OrderMaker(clock, interval_ms(price_interval))
 
     # --- the port -------------------------------------------------------------------------------------
 
@@ -107,10 +95,10 @@ class PaperExchange:
         # No read first: the write is conditional on the client order id, so a repeat (or a concurrent copy)
         # fails as DuplicateOrder and gets the order already placed. One DynamoDB call per new order.
         rules = self._catalog.symbol_rules(request.symbol)
-        last = self._last_candle(request.symbol)
-        fitted = self._make.fit(rules, request, last.close)
+        price = self._price_now(request.symbol)
+        fitted = self._make.fit(rules, request, price)
         try:
-            return self._with_settled_funds(lambda: self._place(rules, fitted, last))
+            return self._with_settled_funds(lambda: self._place(rules, fitted, price))
         except DuplicateOrder:
             existing = self.get_order_by_client_id(request.symbol, request.client_order_id)
             assert existing is not None  # the conditional write just saw it
@@ -126,7 +114,7 @@ class PaperExchange:
     def place_oco(self, request: OcoRequest) -> OrderList:
         rules = self._catalog.symbol_rules(request.symbol)
         try:
-            legs = self._make.oco_legs(rules, request, self._last_candle(request.symbol).close)
+            legs = self._make.oco_legs(rules, request, self._price_now(request.symbol))
             reserve = legs[0].reserved
             assert reserve is not None
             deltas, oco = {reserve.asset: Delta(-reserve.amount, reserve.amount)}, self._make.oco(request)
@@ -180,19 +168,25 @@ class PaperExchange:
             raise ExchangeTemporaryError(f"no closed {self._interval} candle for {symbol} yet: no price to fill at")
         return candles[-1]
 
-    def _place(self, rules: SymbolRules, request: OrderRequest, last: Candle) -> Order:
+    def _price_now(self, symbol: str) -> Decimal:
+        """The open of the minute in progress, or the last closed price when the source has none."""
+        opened = self._market.minute_open(symbol, self._clock.now_ms())
+        return self._last_candle(symbol).close if opened is None else opened
+
+    def _place(self, rules: SymbolRules, request: OrderRequest, price: Decimal) -> Order:
         if request.type is OrderType.MARKET:
-            return self._fill_now(rules, request, last.close)
-        self._make.check_resting(request, last.close)
-        marketable = request.type is OrderType.LIMIT and self._make.marketable(request, last.close)
+            return self._fill_now(rules, request, price)
+        self._make.check_resting(request, price)
+        marketable = request.type is OrderType.LIMIT and self._make.marketable(request, price)
         paper = self._make.resting(rules, request)
         reserve = paper.reserved
         assert reserve is not None
         deltas = {reserve.asset: Delta(-reserve.amount, reserve.amount)}
         if marketable:
-            price = self._taker_price(request, last.close)
-            quantity = book.candle_quantity(paper, last, rules)
-            paper = book.fill(paper, price, quantity, rules, self._fee_rate, deltas) if quantity > 0 else paper
+            # At most the participation cap of the last closed candle's volume (the minute's own is not known yet).
+            quantity = book.candle_quantity(paper, self._last_candle(request.symbol), rules)
+            taker = self._taker_price(request, price)
+            paper = book.fill(paper, taker, quantity, rules, self._fee_rate, deltas) if quantity > 0 else paper
         if paper.order.is_open and request.time_in_force is TimeInForce.IOC:
             paper = book.close(paper, OrderStatus.EXPIRED, deltas)
         self._store.record_new(self._account, [paper], deltas)

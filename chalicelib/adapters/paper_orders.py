@@ -4,17 +4,18 @@ included) and reads the candles a settle walks."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
+from typing import Protocol
 
-from chalicelib.adapters.dynamo.paper import OcoList, PaperOrder
+from chalicelib.adapters.dynamo.paper import Delta, Move, OcoList, PaperOrder
 from chalicelib.adapters.paper_book import reservation
 from chalicelib.domain.candles import Candle
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import ExchangeRejected
 from chalicelib.domain.intervals import interval_ms
-from chalicelib.domain.orders import OcoRequest, Order, OrderRequest, OrderStatus, OrderType, Side, TimeInForce
+from chalicelib.domain.orders import Balance, OcoRequest, Order, OrderRequest, OrderStatus, OrderType, Side, TimeInForce
 from chalicelib.domain.symbols import SymbolRules, fit_order, round_price
 from chalicelib.services.ports.market import MarketData
 
@@ -37,9 +38,32 @@ def _falling(order_type: OrderType, side: Side) -> bool:
     return (order_type is OrderType.STOP_LOSS_LIMIT) == (side is Side.SELL)
 
 
+class PaperStore(Protocol):
+    def balances(self, account_id: str) -> list[Balance]: ...
+
+    def get_order(self, account_id: str, client_order_id: str) -> PaperOrder | None: ...
+
+    def open_orders(self, account_id: str, symbol: str | None = None) -> list[PaperOrder]: ...
+
+    def get_list(self, account_id: str, list_client_order_id: str) -> OcoList | None: ...
+
+    def record_fill(self, account_id: str, order: Order, debit: Move, credit: Move) -> None: ...
+
+    def record_new(
+        self, account_id: str, orders: Sequence[PaperOrder], deltas: Mapping[str, Delta], oco: OcoList | None = None
+    ) -> None: ...
+
+    def commit(self, account_id: str, changed: Sequence[PaperOrder], deltas: Mapping[str, Delta]) -> bool: ...
+
+
 class OrderMaker:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, bar_ms: int = 60_000) -> None:
         self._clock = clock
+        self._bar_ms = bar_ms
+
+    def _settled_from(self, placed_ms: int) -> int:
+        """A new order is walked from the bar it was placed in: the paper exchange fills at that bar's open."""
+        return placed_ms // self._bar_ms * self._bar_ms
 
     def fit(self, rules: SymbolRules, request: OrderRequest, last: Decimal) -> OrderRequest:
         fitted = fit_order(rules, request, last)
@@ -80,14 +104,14 @@ class OrderMaker:
         )
 
     def resting(self, rules: SymbolRules, request: OrderRequest) -> PaperOrder:
-        """A new order on the book, its reservation held, settled up to now (it fills on later candles)."""
+        """A new order on the book, its reservation held, to be walked from the bar it was placed in."""
         assert request.price is not None
         order = self.order(request)
         tif = request.time_in_force.value if request.time_in_force else None
         if request.type is not OrderType.LIMIT_MAKER and tif is None:
             tif = TimeInForce.GTC.value
         reserve = reservation(rules, request.side, request.quantity, request.price)
-        return PaperOrder(order, reserve, settled_ms=order.created_at_ms, time_in_force=tif)
+        return PaperOrder(order, reserve, settled_ms=self._settled_from(order.created_at_ms), time_in_force=tif)
 
     def oco_legs(self, rules: SymbolRules, request: OcoRequest, last: Decimal) -> list[PaperOrder]:
         """The take-profit LIMIT_MAKER leg (holding the reservation) and the STOP_LOSS_LIMIT leg."""
@@ -114,7 +138,7 @@ class OrderMaker:
         reserve = reservation(rules, Side.SELL, take.quantity, take.price)
         take_order = self.order(take, list_id)
         stop_order = replace(self.order(stop, list_id), created_at_ms=take_order.created_at_ms)
-        settled = take_order.created_at_ms
+        settled = self._settled_from(take_order.created_at_ms)
         return [
             PaperOrder(take_order, reserve, settled_ms=settled, sibling=stop.client_order_id),
             PaperOrder(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -85,6 +86,8 @@ class DriftService:
         candles = self._candles(market, config, window, need, p.since_ms(window))
         start = start_state(p, state, window, candles, since, held)
         setup = _setup(config, p, cash, held, start, self._quote_asset(config.symbol))
+        # The bar after `to` opens with the minute at `to`: where the live tick of `to` filled.
+        setup = replace(setup, next_open=market.minute_open(config.symbol, window.to_ms))
         period = [c for c in candles if c.open_time >= window.from_ms - need * window.interval_ms]
         # drift() picks the period's fills itself: a tick's trade executes just after the tick, the last one after `to`
         return drift(setup, period, after_from, _facts(config, state, window, p), window), _source(market)

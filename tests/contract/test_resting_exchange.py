@@ -26,6 +26,7 @@ from chalicelib.domain.clock import ManualClock
 from chalicelib.domain.errors import ExchangeRejected
 from chalicelib.domain.orders import OcoRequest, OrderRequest, OrderStatus, OrderType, Side
 from chalicelib.services.ports.exchange import RestingExchange
+from tests.fakes.memory_market import minute_open_of
 
 D = Decimal
 SYMBOL = "BTCUSDT"
@@ -72,6 +73,9 @@ class PaperMarket:
     ) -> list[Candle]:
         end = end_ms if end_ms is not None else 2**62
         return [c for c in self.candles if c.close_time <= end][-limit:]
+
+    def minute_open(self, symbol: str, at_ms: int) -> D | None:
+        return minute_open_of(self.candles, at_ms)
 
     def trade(self, price: Decimal) -> None:
         last = self.candles[-1]

@@ -43,6 +43,13 @@ def candles_from_closes(start_ms: int, interval: str, closes: Iterable[float | s
     return out
 
 
+def minute_open_of(candles: Iterable[Candle], at_ms: int) -> Decimal | None:
+    """The open of the 1m candle in progress at `at_ms` among `candles`: what a market port's `minute_open`
+    answers (None when the candles have no bar opening that minute)."""
+    minute = at_ms // 60_000 * 60_000
+    return next((c.open for c in candles if c.open_time == minute), None)
+
+
 class InMemoryMarket:
     def __init__(self, now_ms: Callable[[], int]) -> None:
         self._now_ms = now_ms
@@ -61,6 +68,9 @@ class InMemoryMarket:
         end = self._now_ms() if end_ms is None else end_ms
         closed = [c for c in self._series.get((symbol, interval), []) if c.close_time <= end]
         return closed[-limit:] if limit > 0 else []
+
+    def minute_open(self, symbol: str, at_ms: int) -> Decimal | None:
+        return minute_open_of(self._series.get((symbol, "1m"), []), at_ms)
 
 
 class InMemoryExchange:

@@ -34,6 +34,7 @@ from chalicelib.services.tick.booking import book_order, write_off_dust
 from chalicelib.services.tick.execution import build_request
 from chalicelib.services.trades import trade_dict
 from tests.accounting_rows import recompute
+from tests.fakes.memory_market import minute_open_of
 
 # A signal bot trades on signals, never on candles: its fills take the same booking path, covered in
 # tests/integration/signals (one signal, one order, one Trade).
@@ -95,6 +96,9 @@ class ListMarket:
     ) -> list[Candle]:
         end = end_ms if end_ms is not None else 2**62
         return [c for c in self.candles if c.close_time <= end][-limit:]
+
+    def minute_open(self, symbol: str, at_ms: int) -> D | None:
+        return minute_open_of(self.candles, at_ms)
 
 
 def params_for(strategy_id: str, candles: list[Candle]) -> dict[str, Any]:

@@ -195,3 +195,9 @@ def _final(status: int, code: int | None, msg: str, text: str) -> Classified:
 def rejection(code: int | None, msg: str) -> ExchangeError:
     """The error a nested answer carries (a cancel-replace's failed half): classified like a 400 of its own."""
     return _final(400, code, msg, f"Binance {code}: {msg}" if code else msg).error
+
+
+def response_headers(source: object) -> Any:
+    """The headers of the HTTP response an exception (BinanceAPIException) or the client (after a call) holds:
+    the budget reads Binance's used-weight counters from them."""
+    return getattr(getattr(source, "response", None), "headers", None)

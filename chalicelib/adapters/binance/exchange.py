@@ -23,7 +23,7 @@ from chalicelib.adapters.binance import caches, mapping
 from chalicelib.adapters.binance.budget import WeightBudget
 from chalicelib.adapters.binance.caches import InfoCache, InMemoryInfoCache, ServerTimeOffsets
 from chalicelib.adapters.binance.endpoint import BinanceCredentials, BinanceEndpoint
-from chalicelib.adapters.binance.errors import Classified, Kind, classify
+from chalicelib.adapters.binance.errors import Classified, Kind, classify, response_headers
 from chalicelib.adapters.binance.policy import RetryPolicy, resolve_cancel, resolve_order
 from chalicelib.adapters.binance.resting import RestingOrders
 from chalicelib.domain.candles import Candle, interval_ms
@@ -91,6 +91,14 @@ class BinanceSpotExchange(RestingOrders):
         candles = [mapping.candle_from_row(r) for r in rows]
         closed = [c for c in candles if c.close_time < cutoff and c.close_time - c.open_time == step - 1]
         return closed[-limit:]
+
+    def minute_open(self, symbol: str, at_ms: int) -> Decimal | None:
+        """The open of the 1m bar in progress at `at_ms` (Binance serves the bar in progress with klines)."""
+        minute = at_ms // 60_000 * 60_000
+        params = {"symbol": symbol, "interval": "1m", "startTime": minute, "limit": 1}
+        rows = self._call(lambda c: c.get_klines(**params), weight=W_KLINES)
+        candles = [mapping.candle_from_row(r) for r in rows]
+        return candles[0].open if candles and candles[0].open_time == minute else None
 
     def symbol_rules(self, symbol: str) -> SymbolRules:
         if symbol in self._rules:
@@ -215,7 +223,7 @@ class BinanceSpotExchange(RestingOrders):
                 failure = classify(exc, order=order, now_ms=self._clock.now_ms())
                 if failure is None:
                     raise
-                self._budget.observe(_headers(exc))
+                self._budget.observe(response_headers(exc))
                 if failure.kind is Kind.RESYNC and not resynced:
                     self._resync_time()
                     resynced = True
@@ -223,7 +231,7 @@ class BinanceSpotExchange(RestingOrders):
                 waited += self._back_off(failure, attempt, waited)
                 attempt += 1
                 continue
-            self._budget.observe(_headers_of_response(client))
+            self._budget.observe(response_headers(client))
             return result
 
     def _back_off(self, failure: Classified, attempt: int, waited: float) -> float:
@@ -286,11 +294,3 @@ class BinanceSpotExchange(RestingOrders):
         data = self._call(lambda c: c.get_avg_price(symbol=symbol), weight=W_AVG_PRICE)
         return Decimal(str(data["price"]))
 
-
-def _headers(exc: BaseException) -> Any:
-    response = getattr(exc, "response", None)
-    return getattr(response, "headers", None)
-
-
-def _headers_of_response(client: Client) -> Any:
-    return getattr(client.response, "headers", None)

@@ -6,10 +6,13 @@ ticks see the market as it was. Missing bars in the data stay missing: nothing i
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Protocol
 
 from chalicelib.domain.candles import Candle, interval_ms
 from chalicelib.domain.clock import Clock
+
+MINUTE_MS = 60_000
 
 
 class CandleStore(Protocol):
@@ -29,3 +32,8 @@ class ReplayMarket:
         open_time_max = end - interval_ms(interval) + 1
         candles = self._store.latest(symbol, interval, limit=limit, open_time_max=open_time_max)
         return [c for c in candles if c.close_time <= end]
+
+    def minute_open(self, symbol: str, at_ms: int) -> Decimal | None:
+        minute = at_ms // MINUTE_MS * MINUTE_MS
+        found = self._store.latest(symbol, "1m", limit=1, open_time_max=minute)
+        return found[-1].open if found and found[-1].open_time == minute else None

@@ -3,6 +3,8 @@ clock, the same bars for the same (seed, symbol, open time) however the window i
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from chalicelib.domain.candles import Candle, interval_ms
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.synthetic import EPOCH_MS, generate_candles
@@ -23,3 +25,9 @@ class SyntheticMarket:
         if stop <= start:
             return []
         return generate_candles(start, stop, interval, seed=self._seed, symbol=symbol)
+
+    def minute_open(self, symbol: str, at_ms: int) -> Decimal | None:
+        minute = at_ms // 60_000 * 60_000
+        if minute < EPOCH_MS:
+            return None
+        return generate_candles(minute, minute + 60_000, "1m", seed=self._seed, symbol=symbol)[0].open

@@ -53,7 +53,9 @@ class FillOut(BaseModel):
 
 
 class PairOut(BaseModel):
-    kind: str = Field(description="tick: same tick and leg; late: same side, a later tick")
+    kind: str = Field(
+        description="tick: same tick and leg; bar: a resting order's fill on the same bar; late: same side, a later bar"
+    )
     live: FillOut
     backtest: FillOut
     time_ms: int

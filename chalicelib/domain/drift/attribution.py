@@ -2,7 +2,9 @@
 
 Each fill's part of its side's PnL is `SideFill.pnl(end_price)`, so the gap is the sum over fills. A tick pair's
 difference splits into slippage (the price difference on the live quantity), fees (backtest fee - live fee) and
-quantity (the rest: rounding, dust, cash carried from earlier fills); a late pair's into fees and timing. An
+quantity (the rest: rounding, dust, cash carried from earlier fills), and so does a bar pair's (a resting order
+filled on the same bar on both sides: its price difference is the live order's price rounded to the tick size);
+a late pair's into fees and timing. An
 unmatched fill's whole part goes to the bucket of its reason."""
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ def pair(live: SideFill, backtest: SideFill, kind: str, end_price: Decimal) -> P
     diff = live.pnl(end_price) - backtest.pnl(end_price)
     fees = q(backtest.fee - live.fee)
     worse = live.price - backtest.price if live.side == "BUY" else backtest.price - live.price
-    if kind == "tick":
+    if kind in ("tick", "bar"):
         slippage = q(-worse * live.quantity)
         amounts = {Bucket.SLIPPAGE: slippage, Bucket.FEES: fees, Bucket.QUANTITY: diff - slippage - fees}
     else:
@@ -39,6 +41,7 @@ def report(matched: Matched, facts: RunFacts, end_price: Decimal, carried: Decim
     """`carried`: what the position both sides held at `from` gained by the period's end (part of both PnLs,
     so of no bucket)."""
     pairs = [pair(lv, bt, "tick", end_price) for lv, bt in matched.tick]
+    pairs += [pair(lv, bt, "bar", end_price) for lv, bt in matched.bar]
     pairs += [pair(lv, bt, "late", end_price) for lv, bt in matched.late]
     unmatched = Reasons(facts, matched, end_price).explain()
     buckets = dict.fromkeys(Bucket, Decimal(0))
@@ -47,8 +50,8 @@ def report(matched: Matched, facts: RunFacts, end_price: Decimal, carried: Decim
             buckets[bucket] += amount
     for u in unmatched:
         buckets[BUCKET_OF[u.why]] += u.amount
-    live = carried + pnl_of([lv for lv, _ in matched.tick + matched.late] + matched.live_only, end_price)
-    backtest = carried + pnl_of([bt for _, bt in matched.tick + matched.late] + matched.backtest_only, end_price)
+    live = carried + pnl_of([lv for lv, _ in matched.paired] + matched.live_only, end_price)
+    backtest = carried + pnl_of([bt for _, bt in matched.paired] + matched.backtest_only, end_price)
     return Report(live, backtest, buckets, sorted(pairs, key=lambda p: p.backtest.executed_at_ms), unmatched)
 
 

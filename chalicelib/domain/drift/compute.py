@@ -43,6 +43,8 @@ class BotSetup:
     budget: Decimal = Decimal(0)  # the budget in force at `from` (an edit's budget moves the cash by the difference)
     start: dict[str, Any] = field(default_factory=dict)  # the engine state at `from` (empty: flat)
     held: Decimal = Decimal(0)  # the position the bot held at `from`
+    # The open of the bar after `to`, where the period's last tick fills (its close when the source has none).
+    next_open: Decimal | None = None
 
     def stages(self) -> list[Stage]:
         first = Stage(0, get_strategy(self.strategy), validate_params(self.strategy, self.params),
@@ -68,7 +70,7 @@ def drift(
     # its minute), the others (resting fills, booked by the next tick) when they executed before the tick after.
     named = name_ticks(setup.bot_id, live_fills(trades), ticks, legs)
     live = [f for f in named if f.tick_at is not None or f.executed_at_ms < window.to_ms + window.interval_ms]
-    matched = match(setup.bot_id, live, followed, LATE_BARS * window.interval_ms)
+    matched = match(setup.bot_id, live, followed, LATE_BARS * window.interval_ms, window.interval_ms)
     end_price = candles[-1].close if candles else Decimal(0)
     carried = q(setup.held * (end_price - price_at(candles, window)))
     # The chart's backtest is the summary's: the replay of the config in force at `from`.
@@ -80,7 +82,7 @@ def drift(
 def _replay(setup: BotSetup, series: CandleSeries, stages: list[Stage], window: Window) -> list[SideFill]:
     sims = replay_stages(
         series, stages, window, cash=float(setup.cash), fee_rate=float(setup.fee_rate),
-        start=state_from_dict(setup.start),
+        start=state_from_dict(setup.start), next_open=None if setup.next_open is None else float(setup.next_open),
     )  # fmt: skip
     return backtest_fills(sims, float(setup.fee_rate), setup.quote_asset)
 

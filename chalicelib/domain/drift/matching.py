@@ -1,12 +1,13 @@
 """Matching the replay's fills to the live trades: first by the tick and leg that caused them (a market order's
 client order id is `client_order_id(bot, tick, leg)`, so the replay's (tick, leg) names the live trade it should
-have become); then what is left, same side, nearest later live fill within `late_ms`: a late pair (a resting order
-that filled on another bar, a tick that ran late)."""
+have become); then a resting fill on the same bar on both sides (same side, the live one booked by the first tick
+after that bar closed, the nearest price first): a bar pair; then what is left, same side, nearest later live fill
+within `late_ms`: a late pair (a resting order that filled on another bar)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from chalicelib.domain.bots import client_order_id
 from chalicelib.domain.drift.model import SideFill
@@ -18,6 +19,11 @@ class Matched:
     late: list[tuple[SideFill, SideFill]]
     live_only: list[SideFill]
     backtest_only: list[SideFill]
+    bar: list[tuple[SideFill, SideFill]] = field(default_factory=list)  # (live, backtest) resting fills, same bar
+
+    @property
+    def paired(self) -> list[tuple[SideFill, SideFill]]:
+        return self.tick + self.bar + self.late
 
 
 def base_id(trade_id: str) -> str:
@@ -42,7 +48,9 @@ def name_ticks(bot_id: str, live: Sequence[SideFill], ticks: Iterable[int], legs
     return out
 
 
-def match(bot_id: str, live: Sequence[SideFill], backtest: Sequence[SideFill], late_ms: int) -> Matched:
+def match(
+    bot_id: str, live: Sequence[SideFill], backtest: Sequence[SideFill], late_ms: int, bar_ms: int = 0
+) -> Matched:
     by_id = {f.id: f for f in live}
     tick: list[tuple[SideFill, SideFill]] = []
     rest: list[SideFill] = []
@@ -52,11 +60,34 @@ def match(bot_id: str, live: Sequence[SideFill], backtest: Sequence[SideFill], l
             rest.append(b)
         else:
             tick.append((found, b))
-    late, live_left, bt_left = _late(sorted(by_id.values(), key=lambda f: f.executed_at_ms), rest, late_ms)
-    return Matched(tick, late, live_left, bt_left)
+    bar, live_left, rest = _same_bar(sorted(by_id.values(), key=lambda f: f.executed_at_ms), rest, bar_ms)
+    late, live_left, bt_left = _late(live_left, rest, late_ms)
+    return Matched(tick, late, live_left, bt_left, bar)
 
 
 Pairs = list[tuple[SideFill, SideFill]]
+
+
+def _same_bar(
+    live: list[SideFill], backtest: list[SideFill], bar_ms: int
+) -> tuple[Pairs, list[SideFill], list[SideFill]]:
+    """A replay's resting fill is stamped with its bar's open `at`; the live tick books a resting fill when it finds
+    it, so a fill on that bar is booked by the tick at `at + bar` (which runs seconds after it), before the tick
+    after. Several orders of one side can fill on one bar (grid levels): each replay fill takes the live fill
+    nearest its price."""
+    pairs: Pairs = []
+    left: list[SideFill] = []
+    free = list(live)
+    for b in backtest:
+        at = b.tick_at or b.executed_at_ms
+        same = [f for f in free if f.side == b.side and at + bar_ms <= f.executed_at_ms < at + 2 * bar_ms]
+        if not bar_ms or not same:
+            left.append(b)
+            continue
+        found = min(same, key=lambda f: abs(f.price - b.price))
+        free.remove(found)
+        pairs.append((found, b))
+    return pairs, free, left
 
 
 def _late(live: list[SideFill], backtest: list[SideFill], late_ms: int) -> tuple[Pairs, list[SideFill], list[SideFill]]:

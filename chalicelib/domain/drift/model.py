@@ -101,7 +101,7 @@ class RunFacts:
 class Pair:
     live: SideFill
     backtest: SideFill
-    kind: str  # "tick" (same tick and leg) | "late" (same side, nearest later tick)
+    kind: str  # "tick" (same tick and leg) | "bar" (a resting fill on the same bar) | "late" (a later bar)
     time_ms: int  # live execution - backtest fill time
     slippage_bps: Decimal  # price against the backtest's fill: positive = worse for the bot
     fee_diff: Decimal  # live - backtest

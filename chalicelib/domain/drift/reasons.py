@@ -30,12 +30,12 @@ class Reasons:
 
     def explain(self) -> list[Unmatched]:
         m = self._matched
-        moves: list[tuple[int, str, SideFill, bool]] = [(_at(lv), "live", lv, False) for lv, _ in m.tick + m.late]
-        moves += [(_at(bt), "backtest", bt, False) for _, bt in m.tick + m.late]
+        moves: list[tuple[int, str, SideFill, bool]] = [(_at(lv), "live", lv, False) for lv, _ in m.paired]
+        moves += [(_at(bt), "backtest", bt, False) for _, bt in m.paired]
         moves += [(_at(f), "live", f, True) for f in m.live_only]
         moves += [(_at(f), "backtest", f, True) for f in m.backtest_only]
         moves.sort(key=lambda x: (x[0], x[1] != "backtest"))
-        apart = {lv.id: bt.price for lv, bt in m.tick + m.late if lv.price != bt.price}
+        apart = {lv.id: bt.price for lv, bt in m.paired if lv.price != bt.price}
         held = {"live": Decimal(0), "backtest": Decimal(0)}
         cause: tuple[Why, str] | None = None
         priced: str | None = None  # a fill of the open position paired at another price, if any

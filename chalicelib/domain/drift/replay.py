@@ -110,10 +110,11 @@ def replay(
 
 def replay_stages(
     series: CandleSeries, stages: Sequence[Stage], window: Window, *, cash: float, fee_rate: float,
-    start: EngineState | None = None,
+    start: EngineState | None = None, next_open: float | None = None,
 ) -> list[SimFill]:  # fmt: skip
     """The fills the engine makes over `series` in `window`, each tick deciding with the stage in force at its
-    time, starting from `cash` and the engine state `start` (flat when None; it is copied, never changed)."""
+    time, starting from `cash` and the engine state `start` (flat when None; it is copied, never changed).
+    `next_open`: the open of the bar after the series, where the last tick's market orders fill (when given)."""
     plan = _Stages(series, stages)
     current = plan.at(window.from_ms)  # in force at `from`: the cash at `from` counts its budget
     book = ReplayBook(current.strategy, cash, fee_rate, copy.deepcopy(start) if start else EngineState())
@@ -140,8 +141,10 @@ def replay_stages(
                                          book.st, book.cash, window.interval_ms)  # fmt: skip
             resting.update(wants)
     if pending and times:
-        # The period's last tick: its next bar is not in the period, so it fills at the close it decided on.
-        book.fill_market(pending, c[-1], times[-1] + window.interval_ms)
+        # The period's last tick: its next bar is not in the period; it fills at that bar's open when the caller
+        # knows it (the live tick did), else at the close it decided on.
+        last_fill = c[-1] if next_open is None else next_open
+        book.fill_market(pending, last_fill, times[-1] + window.interval_ms)
     return [f for f in book.fills if f.time <= window.to_ms]
 
 

@@ -42,6 +42,9 @@ class _NoMarket:
     def closed_candles(self, *args: Any, **kwargs: Any) -> list[Any]:
         raise RuntimeError("the local optimizer reads a CSV, not the market")
 
+    def minute_open(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the local optimizer reads a CSV, not the market")
+
 
 class _WallClock:
     def now_ms(self) -> int:
@@ -53,8 +56,9 @@ class _WallClock:
 def run_local(body: dict[str, Any], *, limits: Limits | None = None, clock: Clock | None = None) -> dict[str, Any]:
     """Run the job of `body` (with `csv`) to its end and return its view (as GET shows it)."""
     queue, store = _Queue(), MemoryOptimizationStore()
-    service = OptimizationService(store=store, blobs=_Blobs(), queue=queue, market=_NoMarket(),
-                                  clock=clock or _WallClock(), limits=limits)
+    service = OptimizationService(
+        store=store, blobs=_Blobs(), queue=queue, market=_NoMarket(), clock=clock or _WallClock(), limits=limits
+    )
     job = service.create(LOCAL_USER, body)
     while queue.bodies:
         service.handle(OptimizationMessage.parse(queue.bodies.popleft()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
 from chalicelib.domain.symbols import SymbolRules
@@ -16,6 +17,11 @@ class MarketData(Protocol):
     ) -> list[Candle]:
         """Up to `limit` CLOSED candles, oldest first, each closed at or before `end_ms` (default: the
         source's clock now). Gaps in the source stay gaps; nothing is invented."""
+        ...
+
+    def minute_open(self, symbol: str, at_ms: int) -> Decimal | None:
+        """The open of the 1m bar in progress at `at_ms`: the first trade of that minute, known from its first
+        millisecond on. None when the source has no such bar (a gap, the end of replayed data)."""
         ...
 
 

@@ -37,5 +37,8 @@ class PathMarket:
         stop = (end + 1 - self.start_ms) // MINUTE  # candles before this minute have closed by `end`
         return [self.candle(m) for m in range(stop - limit, stop)]
 
+    def minute_open(self, symbol: str, at_ms: int) -> Decimal:
+        return self.candle((at_ms - self.start_ms) // MINUTE).open
+
     def minute_of(self, ms: int) -> int:
         return (ms - self.start_ms) // MINUTE

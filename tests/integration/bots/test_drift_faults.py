@@ -50,6 +50,11 @@ class FailingMarket:
             raise ExchangeTemporaryError("market data unavailable (503)")
         return self._market.closed_candles(symbol, interval, limit=limit, end_ms=end_ms)
 
+    def minute_open(self, symbol: str, at_ms: int) -> D | None:
+        if self.down:
+            raise ExchangeTemporaryError("market data unavailable (503)")
+        return self._market.minute_open(symbol, at_ms)
+
 
 Make = Callable[[int, D], tuple[Platform, FailingMarket]]
 
@@ -133,7 +138,7 @@ def _slippage_of(live: dict[str, Any], backtest_price: D) -> D:
     return -worse * D(live["quantity"])
 
 
-def test_a_tick_run_late_fills_at_a_later_close_and_shows_as_slippage(
+def test_a_tick_run_late_fills_at_a_later_open_and_shows_as_slippage(
     faulty: Make,
     btc_1m: list[Candle],  # noqa: F811
 ) -> None:
@@ -152,24 +157,20 @@ def test_a_tick_run_late_fills_at_a_later_close_and_shows_as_slippage(
     by_open = {c.open_time: c for c in btc_1m}
     [delayed] = [x for x in report["pairs"] if x["backtest"]["tick_at"] == late]
     assert delayed["kind"] == "tick" and delayed["time_ms"] == 90_000
-    # Late by more than a bar: the paper exchange's last close is the close of the bar the tick's own bar
-    # opened, not the close it decided on; the backtest fills at that bar's open.
-    assert D(delayed["live"]["price"]) == by_open[late].close
+    # Late by more than a bar: the paper exchange fills at the open of the minute the tick ran in, a bar after
+    # the open the backtest fills the decision at.
+    assert D(delayed["live"]["price"]) == by_open[late + MINUTE].open
     assert D(delayed["backtest"]["price"]) == by_open[late].open
-    assert D(delayed["amounts"]["slippage"]) == pytest.approx(
-        _slippage_of(delayed["live"], by_open[late].open), abs=CENT
-    )
-    end = p.clock.now_ms() - p.clock.now_ms() % MINUTE
-    expected = D(0)
+    late_slippage = _slippage_of(delayed["live"], by_open[late].open)
+    assert late_slippage != 0 and D(delayed["amounts"]["slippage"]) == pytest.approx(late_slippage, abs=CENT)
     for pair in report["pairs"]:
         tick = pair["backtest"]["tick_at"]
-        decided = by_open[tick - MINUTE].close
-        assert D(pair["live"]["price"]) == (by_open[late].close if tick == late else decided)
-        # The backtest fills at the next open, but the period's last tick at its own close (docs/drift.md).
-        expected += _slippage_of(pair["live"], by_open[tick].open if tick < end else decided)
+        if tick != late:  # on time: both at the open of the bar after the decision (the period's last tick too)
+            assert D(pair["live"]["price"]) == D(pair["backtest"]["price"]) == by_open[tick].open, pair
+            assert D(pair["amounts"]["slippage"]) == 0, pair
     summary = report["summary"]
     assert len(report["pairs"]) >= 4 and report["unmatched"] == []
-    assert abs(D(summary["slippage"]) - expected) < CENT
+    assert abs(D(summary["slippage"]) - late_slippage) < CENT
     assert D(summary["timing"]) == 0 and D(summary["unexplained"]) == 0
     _adds_up(summary)
 
@@ -206,8 +207,8 @@ def test_a_failed_tick_is_timing_with_the_missed_trades_amount(faulty: Make, btc
     now = _drift(p, token, bot_id)
     [entry] = now["unmatched"]
     assert (entry["side"], entry["reason"], entry["fill"]["tick_at"]) == ("backtest", "failed_tick", failed)
-    # The period's last tick fills at its own close: the close the failed tick decided on.
-    assert D(entry["fill"]["price"]) == by_open[failed - MINUTE].close
+    # The period's last tick fills at the open of the bar after the period (the minute it would have run in).
+    assert D(entry["fill"]["price"]) == by_open[failed].open
     assert D(now["summary"]["timing"]) == pytest.approx(_missed_amount(now, by_open[failed - MINUTE].close), abs=CENT)
 
     p.minute(40)  # the next ticks succeed: the missed entry, and the exit it would have led to, are missed ticks
@@ -234,15 +235,15 @@ def test_slippage_given_by_the_exchange_is_slippage_to_the_last_decimal(
     p.minute(60)
     report = _drift(p, _login(p, user), bot_id)
     by_open = {c.open_time: c for c in btc_1m}
-    end = p.clock.now_ms() - p.clock.now_ms() % MINUTE
     expected = D(0)
     assert len(report["pairs"]) >= 4 and report["unmatched"] == []
     for pair in report["pairs"]:
         tick, live = pair["backtest"]["tick_at"], pair["live"]
-        decided = by_open[tick - MINUTE].close
-        # The exchange fills at the last close moved against the bot; the backtest at the next open.
-        assert D(live["price"]) == decided * (1 + slippage if live["side"] == "BUY" else 1 - slippage)
-        expected += _slippage_of(live, by_open[tick].open if tick < end else decided)
+        # Both fill at the open of the bar after the decision; the exchange moves it against the bot.
+        next_open = by_open[tick].open
+        assert D(pair["backtest"]["price"]) == next_open
+        assert D(live["price"]) == next_open * (1 + slippage if live["side"] == "BUY" else 1 - slippage)
+        expected += _slippage_of(live, next_open)
     summary = report["summary"]
     assert abs(D(summary["slippage"]) - expected) <= D("1e-8")
     assert D(summary["slippage"]) < 0 and D(summary["timing"]) == 0 and D(summary["unexplained"]) == 0

@@ -4,6 +4,7 @@ import command, the synthetic offline default and Binance public klines."""
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,45 @@ def test_replay_serves_only_closed_candles_as_of_the_clock(imported: dict[str, l
 
 def test_replay_before_the_data_is_empty(imported: dict[str, list[int]]) -> None:
     assert _replay(imported["ETHBTC"][0] - 1).closed_candles("ETHBTC", "5m") == []
+
+
+def test_replay_knows_the_open_of_the_minute_in_progress_and_not_of_a_missing_one(
+    imported: dict[str, list[int]],
+) -> None:
+    from chalicelib.domain.kline_csv import parse_kline_csv
+
+    times = imported["UNITBTC"]
+    by_open = {c.open_time: c for c in parse_kline_csv(GAPPY.read_text())}
+    i = next(i for i in range(1, len(times)) if times[i] - times[i - 1] > 60_000)  # the first gap
+    at = times[i] + 25_000  # 25 s into the minute after the gap: the bar is in progress, its open is known
+    assert _replay(at).minute_open("UNITBTC", at) == by_open[times[i]].open
+    missing = times[i - 1] + 60_000 + 1_000  # a minute the file has no bar for
+    assert _replay(missing).minute_open("UNITBTC", missing) is None
+
+
+def test_synthetic_market_knows_the_open_of_the_minute_in_progress() -> None:
+    from chalicelib.adapters.market.synthetic import SyntheticMarket
+
+    now = 1_700_000_000_000 + 30_000
+    minute = now - now % 60_000
+    opened = SyntheticMarket(ManualClock(now), seed=3).minute_open("BTCUSDT", now)
+    closed = SyntheticMarket(ManualClock(minute + 60_000), seed=3).closed_candles("BTCUSDT", "1m", limit=1)
+    assert closed[0].open_time == minute and opened == closed[0].open
+
+
+def test_binance_public_market_reads_the_minute_in_progress_with_its_start_time() -> None:
+    from chalicelib.adapters.market.binance_public import BinancePublicMarket
+    from tests.unit.exchange.binance_fakes import API, T0, make_exchange
+
+    exchange, _ = make_exchange(ManualClock(T0 + 61_000), signed=False)
+    row = [T0 + 60_000, "1.25", "2", "0.5", "1.5", "10", T0 + 119_999, "15", 3, "5", "7", "0"]
+    with responses.RequestsMock() as rsps:
+        rsps.get(f"{API}/klines", json=[row])
+        assert BinancePublicMarket(exchange).minute_open("BTCUSDT", T0 + 61_000) == Decimal("1.25")
+        asked = rsps.calls[0].request.url
+        assert f"startTime={T0 + 60_000}" in asked and "interval=1m" in asked and "limit=1" in asked
+        rsps.get(f"{API}/klines", json=[])  # a minute Binance has no trade in yet
+        assert BinancePublicMarket(exchange).minute_open("BTCUSDT", T0 + 61_000) is None
 
 
 def test_synthetic_market_is_closed_only_and_deterministic() -> None:

@@ -13,6 +13,7 @@ from chalicelib.domain.clock import ManualClock
 from chalicelib.domain.errors import ExchangeRejected
 from chalicelib.domain.orders import OrderRequest, OrderStatus, OrderType, Side
 from chalicelib.domain.symbols import FilterRejected
+from tests.fakes.memory_market import minute_open_of
 
 D = Decimal
 T0 = 1_699_999_980_000
@@ -33,6 +34,9 @@ class ListMarket:
     ) -> list[Candle]:
         end = end_ms if end_ms is not None else 2**62
         return [c for c in self.candles if c.close_time <= end][-limit:]
+
+    def minute_open(self, symbol: str, at_ms: int) -> D | None:
+        return minute_open_of(self.candles, at_ms)
 
 
 @pytest.fixture()
@@ -55,7 +59,24 @@ def _balances(exchange: Any) -> dict[str, tuple[Decimal, Decimal]]:
     return {b.asset: (b.free, b.locked) for b in exchange.balances()}
 
 
-def test_market_buy_fills_at_the_last_close_plus_slippage_minus_fee(paper: Any) -> None:
+def test_a_market_order_fills_at_the_open_of_the_minute_in_progress_as_a_backtest_fills_its_decision(
+    paper: Any,
+) -> None:
+    """The minute's first trade (its bar's open), not the last close: where a backtest fills the decision the tick
+    made on the bar that just closed. The bar's later prices (its close, here) play no part."""
+    exchange, _, market, clock, _ = paper
+    market.candles.append(Candle(T0, D("35200"), D("35600"), D("35100"), D("35500"), D(1), T0 + 59_999))
+    buy = exchange.place_order(OrderRequest("BTCUSDT", Side.BUY, OrderType.MARKET, D("0.001"), "open-buy"))
+    assert buy.average_price == D("35235.2")  # 35200 * 1.001
+    clock.advance(90_000)  # a tick that runs late fills at the open of the minute it runs in
+    market.candles.append(Candle(T0 + 60_000, D("35400"), D("35400"), D("35400"), D("35400"), D(1), T0 + 119_999))
+    sell = exchange.place_order(OrderRequest("BTCUSDT", Side.SELL, OrderType.MARKET, D("0.001"), "open-sell"))
+    assert sell.average_price == D("35364.6")  # 35400 * 0.999
+
+
+def test_market_buy_fills_at_the_last_close_plus_slippage_minus_fee_when_the_minute_has_no_bar_yet(
+    paper: Any,
+) -> None:
     exchange, *_ = paper
     order = exchange.place_order(OrderRequest("BTCUSDT", Side.BUY, OrderType.MARKET, D("0.0123456"), "b1-t1-entry"))
     assert order.status is OrderStatus.FILLED and order.executed_quantity == D("0.01234")  # LOT_SIZE step

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from chalicelib.domain.candles import Candle
 from chalicelib.domain.clock import ManualClock
 from chalicelib.domain.errors import ExchangeRejected, NotFound
 from chalicelib.domain.orders import OcoRequest, OrderRequest, OrderStatus, OrderType, Side, TimeInForce
+from tests.fakes.memory_market import minute_open_of
 
 D = Decimal
 T0 = 1_699_999_980_000
@@ -40,6 +42,9 @@ class CandleMarket:
     ) -> list[Candle]:
         end = end_ms if end_ms is not None else 2**62
         return [c for c in self.candles if c.close_time <= end][-limit:]
+
+    def minute_open(self, symbol: str, at_ms: int) -> D | None:
+        return minute_open_of(self.candles, at_ms)
 
 
 class Counting:
@@ -124,13 +129,19 @@ def test_a_resting_buy_fills_partially_by_volume_then_the_rest_at_a_gapping_open
     assert after["BTC"] == (D("0.01") + D("0.01") - D("0.00001"), 0)
 
 
-def test_candles_that_opened_before_the_order_was_placed_do_not_fill_it(book: Any) -> None:
+def test_an_order_rests_from_the_minute_it_was_placed_in_and_never_on_bars_before(book: Any) -> None:
+    """The paper exchange acts at the open of the minute in progress, so an order placed 30 s into a minute is
+    walked from that minute's bar (as a backtest's order rests from the bar after its decision); a bar that
+    closed before it was placed never fills it."""
     ex = book.exchange
+    book.market.candles[-1] = replace(book.market.candles[-1], high=D("36000"))  # closed before the order
     book.clock.advance(30_000)  # placed in the middle of the next minute
     ex.place_order(limit("lim-2", Side.SELL, "0.005", "35500"))
+    assert ex.get_order_by_client_id("BTCUSDT", "lim-2").status is OrderStatus.NEW
     book.market.add("35000", "36000", "35000", "35000")
     after_candles(book)
-    assert ex.get_order_by_client_id("BTCUSDT", "lim-2").status is OrderStatus.NEW
+    filled = ex.get_order_by_client_id("BTCUSDT", "lim-2")
+    assert filled.status is OrderStatus.FILLED and filled.fills[0].price == D("35500")
 
 
 def test_partial_fill_then_cancel_releases_what_is_left(book: Any) -> None:

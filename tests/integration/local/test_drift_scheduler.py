@@ -3,9 +3,8 @@ over real candles (binanceus BTCUSDT 1m, 10 March 2023, imported into the replay
 and a paper bot of every strategy of the catalog the report can replay (the grid and DCA with resting orders,
 risk stops checked by the bot and resting on the exchange) WHEN its scheduler ticks them for at least 30 market
 minutes THEN each bot's drift report explains every difference: nothing is unexplained, the buckets add up to the
-gap, and every live trade pairs with a replay fill tick for tick (sma, ema, rsi, macd, bollinger, grid market), or
-is unmatched only for a genuine difference in its bucket (DCA: fill prices; resting orders: the bar they could
-not fill on; see ALLOWED). A signal bot is not replayable (422).
+gap, and every live trade pairs with a replay fill of the same tick (market orders) or bar (resting orders), with
+no fill unmatched on either side and no timing difference. A signal bot is not replayable (422).
 
 Risk `stop_mode` "exchange" is here too: its stop-loss and take-profit rest on the exchange as an OCO. (Until
 2026-11-30 such a bot stopped in `error` within minutes on this runtime: a market sell was sent beside the OCO
@@ -36,15 +35,11 @@ CLOCK_START = "2023-03-10T13:50:00Z"
 SPEED = 10  # a market minute per 6 wall seconds: the runtime keeps up with 9 bots on a busy 2-core machine
 MARKET_MINUTES = 31
 BUCKETS = ("slippage", "fees", "quantity", "timing", "rejections", "config", "unexplained")
-# The genuine differences a bot may show as unmatched fills (never unexplained), in their buckets:
-# - `fill_price` (slippage): DCA's safety levels follow its base order's price, which the paper exchange fills at
-#   the last close and the backtest at the next open, so a safety order can trigger on one side only;
-# - `missed_tick` (timing), backtest side: a resting order rests from the tick that placed it, seconds into the
-#   bar the backtest already fills it on (the paper exchange walks the bars opening after the placement), so it
-#   fills a bar or more later (a `late` pair) or never, when the price does not come back.
-PRICE_PATH = {("live", "fill_price"), ("backtest", "fill_price")}
-RESTING = PRICE_PATH | {("backtest", "missed_tick")}
-ALLOWED = {"dca": PRICE_PATH, "dca limit": RESTING, "grid limit": RESTING, "sma_cross+exchange stops": RESTING}
+# A market order's fill pairs by its tick and leg ("tick"), a resting order's by the bar it filled on ("bar"). The
+# paper exchange fills where the backtest does (docs/orders.md, "When the paper exchange fills"), so no pair is
+# `late` and no fill is unmatched: DCA's safety levels, the exchange stops' OCO and the grid's cells follow the
+# same fill prices on both sides.
+PAIRED = {"tick", "bar"}
 USER = {"email": "drift-scheduler@example.com", "password": "correct horse battery 17"}
 
 
@@ -133,18 +128,18 @@ def _check(name: str, report: dict[str, Any], trades: list[dict[str, Any]]) -> N
     assert D(summary["unexplained"]) == 0, (name, summary, report["unmatched"])
     gap = D(summary["live_pnl"]) - D(summary["backtest_pnl"])
     assert sum((D(summary[b]) for b in BUCKETS), D(0)) == pytest.approx(gap, abs=D("1e-7")), (name, summary)
-    allowed = ALLOWED.get(name, set())
-    assert {(u["side"], u["reason"]) for u in report["unmatched"]} <= allowed, (name, report["unmatched"])
-    # Trade for trade: every live trade (a resting order booked in parts is one fill) is in a pair, or (where a
-    # genuine difference allows it) unmatched with that difference's reason.
-    fills = {t["id"].split(".", 1)[0] for t in trades}
-    live = {p["live"]["id"] for p in report["pairs"]} | {
-        u["fill"]["id"] for u in report["unmatched"] if u["side"] == "live"
-    }
-    assert live == fills, (name, report["unmatched"])
-    if not allowed:
-        assert report["unmatched"] == [] and D(summary["timing"]) == 0, (name, summary)
-        assert {p["kind"] for p in report["pairs"]} == {"tick"}, name
+    # Trade for trade: every live trade (a resting order booked in parts is one fill) is in a pair with a replay
+    # fill of the same tick or bar, and no replay fill is left over.
+    assert report["unmatched"] == [] and D(summary["timing"]) == 0, (name, summary, report["unmatched"])
+    assert {p["live"]["id"] for p in report["pairs"]} == {t["id"].split(".", 1)[0] for t in trades}, name
+    assert {p["kind"] for p in report["pairs"]} <= PAIRED, (name, [p for p in report["pairs"] if p["kind"] != "tick"])
+    # A resting order's pair is the same order: its live price is the replay's rounded to BTCUSDT's tick (0.01).
+    apart = [
+        p
+        for p in report["pairs"]
+        if p["kind"] == "bar" and abs(D(p["live"]["price"]) - D(p["backtest"]["price"])) >= D("0.01")
+    ]
+    assert apart == [], (name, apart)
 
 
 def _compare(rt: Runtime, token: str, name: str, bot_id: str, start: int, last_tick: int) -> str | None:

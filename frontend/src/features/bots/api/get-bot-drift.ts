@@ -29,7 +29,7 @@ export type DriftFill = {
 };
 
 export type DriftPair = {
-  kind: 'tick' | 'late' | string;
+  kind: 'tick' | 'bar' | 'late' | string;
   live: DriftFill;
   backtest: DriftFill;
   time_ms: number;
