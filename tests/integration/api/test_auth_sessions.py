@@ -158,6 +158,9 @@ def test_forty_parallel_attempts_on_dynamodb_are_forty(aws: Any) -> None:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(seen) == list(range(40))  # each attempt saw a different count: none lost, none shared
+    # Each attempt saw a different count (none shared) and every attempt counted (none lost). An SDK retry of an
+    # UpdateItem whose answer was lost (a loaded machine: moto answered after the client's timeout) counts that
+    # attempt twice, as DynamoDB would: the count is never lower, it may skip a number (seen once in CI).
+    assert len(set(seen)) == 40 and min(seen) == 0, sorted(seen)
     before, last = counter.hit(key, 3600)
-    assert before == 40 and last == 1_700_000_000_000
+    assert before >= 40 and max(seen) < before and last == 1_700_000_000_000, (before, sorted(seen))
