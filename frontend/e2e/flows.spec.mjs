@@ -99,7 +99,8 @@ describe('trader web app', () => {
   it('compares the paper bot with its backtest since its creation: equity curves, the gap by cause, the pairs', async () => {
     assert.ok(botUrl, 'an earlier step created the bot');
     const reports = [];
-    const collect = (r) => r.url().includes('/drift?') && r.status() === 200 && reports.push(r.json());
+    // A report the previous page asked for may answer as this step navigates away: its body is gone (null here).
+    const collect = (r) => r.url().includes('/drift?') && r.status() === 200 && reports.push(r.json().catch(() => null));
     page.on('response', collect);
     await page.goto(botUrl);
     const panel = page.getByRole('region', { name: 'Live vs backtest' });
@@ -117,7 +118,9 @@ describe('trader web app', () => {
       await page.getByRole('img', { name: new RegExp(`\\b${n} unmatched drift markers`) }).waitFor();
     }
     page.off('response', collect);
-    for (const report of await Promise.all(reports)) assert.ok(report.equity.length > 0 && report.equity.length <= 500, 'equity: 1 to 500 points');
+    const read = (await Promise.all(reports)).filter(Boolean);
+    assert.ok(read.length > 0, 'the panel read a drift report');
+    for (const report of read) assert.ok(report.equity.length > 0 && report.equity.length <= 500, 'equity: 1 to 500 points');
     await screenshot(page, '50-bot-page-drift');
     await assertAccessible(page, 'bot page with the drift panel');
   });
