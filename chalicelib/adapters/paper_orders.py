@@ -12,7 +12,7 @@ from typing import Protocol
 from chalicelib.adapters.dynamo.paper import Delta, Move, OcoList, PaperOrder
 from chalicelib.adapters.paper_book import reservation
 from chalicelib.domain.candles import Candle
-from chalicelib.domain.clock import Clock
+from chalicelib.domain.clock import Clock, floor_to
 from chalicelib.domain.errors import ExchangeRejected
 from chalicelib.domain.intervals import interval_ms
 from chalicelib.domain.orders import Balance, OcoRequest, Order, OrderRequest, OrderStatus, OrderType, Side, TimeInForce
@@ -63,7 +63,7 @@ class OrderMaker:
 
     def _settled_from(self, placed_ms: int) -> int:
         """A new order is walked from the bar it was placed in: the paper exchange fills at that bar's open."""
-        return placed_ms // self._bar_ms * self._bar_ms
+        return floor_to(placed_ms, self._bar_ms)
 
     def fit(self, rules: SymbolRules, request: OrderRequest, last: Decimal) -> OrderRequest:
         fitted = fit_order(rules, request, last)

@@ -74,3 +74,10 @@ def fillable(remaining: float, volume: float, participation: float = DEFAULT_PAR
     if volume <= 0:
         return remaining
     return min(remaining, volume * participation)
+
+
+def booking_order(side: Side, key: str) -> tuple[bool, str]:
+    """The order a bar's resting fills are booked in, by the backtest and by the tick alike: sells first (their
+    proceeds fund the buys of the same bar), then by order key (a DCA take-profit before the safety orders of its
+    bar, safety_1 before safety_2, so the same fill opens the next cycle on both sides)."""
+    return side is not Side.SELL, key

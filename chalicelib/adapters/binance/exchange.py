@@ -27,7 +27,7 @@ from chalicelib.adapters.binance.errors import Classified, Kind, classify, respo
 from chalicelib.adapters.binance.policy import RetryPolicy, resolve_cancel, resolve_order
 from chalicelib.adapters.binance.resting import RestingOrders
 from chalicelib.domain.candles import Candle, interval_ms
-from chalicelib.domain.clock import Clock
+from chalicelib.domain.clock import Clock, floor_to
 from chalicelib.domain.errors import ExchangeError, ExchangeOperationalError, NotFound, OrderOutcomeUnknown
 from chalicelib.domain.orders import Balance, Order, OrderRequest
 from chalicelib.domain.symbols import SymbolRules, fit_order
@@ -94,7 +94,7 @@ class BinanceSpotExchange(RestingOrders):
 
     def minute_open(self, symbol: str, at_ms: int) -> Decimal | None:
         """The open of the 1m bar in progress at `at_ms` (Binance serves the bar in progress with klines)."""
-        minute = at_ms // 60_000 * 60_000
+        minute = floor_to(at_ms, 60_000)
         params = {"symbol": symbol, "interval": "1m", "startTime": minute, "limit": 1}
         rows = self._call(lambda c: c.get_klines(**params), weight=W_KLINES)
         candles = [mapping.candle_from_row(r) for r in rows]

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from chalicelib.domain.candles import Candle, interval_ms
-from chalicelib.domain.clock import Clock
+from chalicelib.domain.clock import Clock, floor_to
 
 MINUTE_MS = 60_000
 
@@ -34,6 +34,6 @@ class ReplayMarket:
         return [c for c in candles if c.close_time <= end]
 
     def minute_open(self, symbol: str, at_ms: int) -> Decimal | None:
-        minute = at_ms // MINUTE_MS * MINUTE_MS
+        minute = floor_to(at_ms, MINUTE_MS)
         found = self._store.latest(symbol, "1m", limit=1, open_time_max=minute)
         return found[-1].open if found and found[-1].open_time == minute else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from chalicelib.domain.candles import Candle, interval_ms
-from chalicelib.domain.clock import Clock
+from chalicelib.domain.clock import Clock, floor_to
 from chalicelib.domain.synthetic import EPOCH_MS, generate_candles
 
 
@@ -27,7 +27,7 @@ class SyntheticMarket:
         return generate_candles(start, stop, interval, seed=self._seed, symbol=symbol)
 
     def minute_open(self, symbol: str, at_ms: int) -> Decimal | None:
-        minute = at_ms // 60_000 * 60_000
+        minute = floor_to(at_ms, 60_000)
         if minute < EPOCH_MS:
             return None
         return generate_candles(minute, minute + 60_000, "1m", seed=self._seed, symbol=symbol)[0].open

@@ -20,6 +20,7 @@ from chalicelib.domain.orders import OrderType, Side
 from chalicelib.domain.resting_fills import (
     DEFAULT_PARTICIPATION,
     Touch,
+    booking_order,
     fillable,
     limit_touch,
     oco_first_leg,
@@ -92,7 +93,7 @@ class RestingBook:
     def fill_bar(self, candle: Candle, account: Account) -> None:
         if not self.orders or (candle.low > self._down and candle.high < self._up):
             return
-        for key in sorted(self.orders, key=lambda k: (self.orders[k].want.side is Side.BUY, k)):
+        for key in sorted(self.orders, key=lambda k: booking_order(self.orders[k].want.side, k)):
             order = self.orders[key]
             touched = _touch(order, candle)
             if touched is None:

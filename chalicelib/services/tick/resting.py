@@ -18,8 +18,9 @@ from dataclasses import dataclass, field, replace
 from chalicelib.domain.bots import BotConfig, BotState
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import ExchangeRejected, ExchangeTemporaryError, NotFound
-from chalicelib.domain.orders import Order, OrderStatus, Side
+from chalicelib.domain.orders import Order, OrderStatus
 from chalicelib.domain.resting import Reconciliation, WantedOrder, reconcile
+from chalicelib.domain.resting_fills import booking_order
 from chalicelib.domain.symbols import SymbolRules
 from chalicelib.domain.trades import Trade
 from chalicelib.services.ports.bot_orders import BotOrderRecord, BotOrderStore
@@ -100,10 +101,8 @@ class RestingOrders:
         if not records:
             return books
         on_book = {o.client_order_id: o for o in exchange.open_orders(config.symbol)}
-        # In the order a backtest books a bar's resting fills (backtest/resting.py `fill_bar`): sells first, then by
-        # key. A DCA take-profit that closed the cycle on the bar safety orders filled on is booked before them,
-        # and safety_1 before safety_2, so the same fill opens the next cycle (its base) on both sides.
-        for record in sorted(records, key=lambda r: (r.side is not Side.SELL, r.key)):
+        # In the order a backtest books a bar's resting fills (domain/resting_fills.py `booking_order`).
+        for record in sorted(records, key=lambda r: booking_order(r.side, r.key)):
             order = on_book.get(record.client_order_id)
             # Gone from the book since the last look (it filled, or was cancelled), or a part filled that the open
             # orders answer carries no fees for (Binance's has none): a fee in the base asset left unbooked would
