@@ -55,11 +55,13 @@ def lambda_env(function: str, **extra: str) -> dict[str, str]:
 def run_isolated(
     tree: dict[str, Path], code: str, function: str = "api_handler", *flags: str
 ) -> subprocess.CompletedProcess[str]:
-    """`code` in a fresh interpreter that sees only the Lambda tree (no venv site-packages)."""
+    """`code` in a fresh interpreter that sees only the Lambda tree (no venv site-packages). `-B`: Lambda's
+    /var/task and /opt are read-only, so no run may leave bytecode behind for the next one to reuse; what is
+    not compiled in the package is compiled at every cold start (infra/package_bytecode.py)."""
     path = [str(tree[key]) for key in ("task", "opt", "runtime", "extra") if key in tree]
     prelude = f"import sys; sys.path[:0] = {path!r}; "
     return subprocess.run(
-        [sys.executable, "-S", "-E", *flags, "-c", prelude + code],
+        [sys.executable, "-S", "-E", "-B", *flags, "-c", prelude + code],
         cwd=tree["task"], env=lambda_env(function), capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
@@ -118,12 +120,14 @@ def main() -> None:
         figures = summary(measure(tree, args.runs))
         from infra.package_template import JOBS_LAYER_ZIP, LAYER_ZIP, unzipped_bytes
 
-        layer_mb = unzipped_bytes(Path(tmp, "pkg", LAYER_ZIP)) / 1e6
-        jobs_mb = unzipped_bytes(Path(tmp, "pkg", JOBS_LAYER_ZIP)) / 1e6
+        layer, jobs = Path(tmp, "pkg", LAYER_ZIP), Path(tmp, "pkg", JOBS_LAYER_ZIP)
+        layer_mb, jobs_mb = unzipped_bytes(layer, bytecode=False) / 1e6, unzipped_bytes(jobs, bytecode=False) / 1e6
+        layer_pyc, jobs_pyc = unzipped_bytes(layer) / 1e6 - layer_mb, unzipped_bytes(jobs) / 1e6 - jobs_mb
     print(f"\nCold import in the Lambda package layout (fresh interpreter, median of {args.runs})")
     for name, row in figures.items():
         print(f"  {name:<14}{row['median_ms']:>9.0f} ms   {row['ratio']:>6.2f} x reference ({REFERENCE})")
-    print(f"  dependency layer, unzipped: {layer_mb:.1f} MB (every function); jobs layer: {jobs_mb:.1f} MB (run_jobs)")
+    print(f"  dependency layer, unzipped: {layer_mb:.1f} MB + {layer_pyc:.1f} MB bytecode (every function); "
+          f"jobs layer: {jobs_mb:.1f} MB + {jobs_pyc:.1f} MB bytecode (run_jobs)")
     if args.write_baseline:
         BASELINE.write_text(
             json.dumps({"runs": args.runs, "reference": REFERENCE, "functions": figures}, indent=2) + "\n"

@@ -3,7 +3,7 @@ units (bench/capacity.py), the worker's invocations (batches of up to 10 ticks) 
 at the memory .chalice/config.json gives the function and shared by their ticks, priced at bench/prices.py's
 list prices. docs/cost.md explains each line and keeps the figures.
 
-    .venv/bin/python -m bench.cost [--bots 30 --minutes 12 --trading-share 0.05]
+    .venv/bin/python -m bench.cost [--bots 30 --minutes 15 --trading-share 0.05]
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     # 30 bots: each minute's ticks make three full batches, as they are at platform scale.
     parser.add_argument("--bots", type=int, default=30)
-    parser.add_argument("--minutes", type=int, default=12)
+    # 15 minutes after the bots' first: each quiet bot writes its heartbeat once (HEARTBEAT_MS), as a month does.
+    parser.add_argument("--minutes", type=int, default=15)
     parser.add_argument("--trading-share", type=float, default=0.05, help="share of ticks that trade")
     parser.add_argument("--sequential", action="store_true", help="run a batch's ticks one after the other")
     parser.add_argument("--aws-latency-ms", type=float, default=0.0, help="a network round trip added per AWS call")

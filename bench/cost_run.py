@@ -156,9 +156,13 @@ class Result:
     bots: int
     idle_minute: Measured
     dispatches: list[tuple[int, Measured]] = field(default_factory=list)  # (bots dispatched, measured)
+    # The (interval, shard) keys each dispatch claimed and queried: the idle minute's, then each dispatch's.
+    idle_shards: int = 1
+    dispatch_shards: list[int] = field(default_factory=list)
     quiet: list[Measured] = field(default_factory=list)
     trading: list[Measured] = field(default_factory=list)
     candle_fills: list[Measured] = field(default_factory=list)
+    first_ticks: list[Measured] = field(default_factory=list)  # a bot's first tick after it starts
     invocations: list[Invocation] = field(default_factory=list)
     worker_gb: float = 1.0
     dispatcher_gb: float = 0.5
@@ -166,11 +170,18 @@ class Result:
     def tick(self, rows: list[Measured]) -> list[TickUsage]:
         return [tick_usage(m.usage, m.seconds, m.log_bytes, self.worker_gb) for m in rows]
 
+    def _per_shard(self) -> tuple[float, float]:
+        """Read and write units of claiming and querying one (interval, shard) key with no bot in it."""
+        return self.idle_minute.usage.rru / self.idle_shards, self.idle_minute.usage.wru / self.idle_shards
+
     def idle_dispatcher_minute(self) -> TickUsage:
-        m = self.idle_minute
+        """The dispatcher's minute with no bot, averaged over a day: it claims and queries every shard of each
+        interval due that minute (1m every minute, 5m every fifth, ... 1d once), bots or not."""
+        m, (rru, wru) = self.idle_minute, self._per_shard()
+        keys = self.idle_shards * shards_per_minute()
         return TickUsage(
-            read_units=m.usage.rru,
-            write_units=m.usage.wru,
+            read_units=rru * keys,
+            write_units=wru * keys,
             sqs_requests=m.usage.sqs_requests,
             lambda_gb_seconds=m.seconds * self.dispatcher_gb,
             lambda_requests=1,
@@ -179,19 +190,28 @@ class Result:
         )
 
     def dispatch_per_tick(self) -> TickUsage:
-        """A bot's share of a dispatch: what a dispatch with bots costs over an idle one, per bot dispatched."""
+        """A bot's share of a dispatch: what a dispatch with bots costs over an idle one of the same shard keys
+        (a minute when 5m and 15m bars close too claims more of them, bots or not), per bot dispatched."""
         idle, bots = self.idle_minute, sum(n for n, _ in self.dispatches)
         if not bots:
             return TickUsage()
-        n = len(self.dispatches)
+        n, (rru, wru) = len(self.dispatches), self._per_shard()
+        keys = sum(self.dispatch_shards) if self.dispatch_shards else n * self.idle_shards
         total = [m for _, m in self.dispatches]
         return TickUsage(
-            read_units=max(0.0, sum(m.usage.rru for m in total) - n * idle.usage.rru) / bots,
-            write_units=max(0.0, sum(m.usage.wru for m in total) - n * idle.usage.wru) / bots,
+            read_units=max(0.0, sum(m.usage.rru for m in total) - keys * rru) / bots,
+            write_units=max(0.0, sum(m.usage.wru for m in total) - keys * wru) / bots,
             sqs_requests=max(0, sum(m.usage.sqs_requests for m in total) - n * idle.usage.sqs_requests) / bots,
             lambda_gb_seconds=max(0.0, sum(m.seconds for m in total) - n * idle.seconds) / bots * self.dispatcher_gb,
             log_bytes=max(0, sum(m.log_bytes for m in total) - n * idle.log_bytes) / bots,
         )
+
+
+def shards_per_minute() -> float:
+    """How many intervals' bars close in an average minute of a day (1m: every minute, 5m: a fifth, ...)."""
+    from chalicelib.domain.intervals import INTERVAL_MS
+
+    return sum(60_000 / ms for ms in INTERVAL_MS.values())
 
 
 class Run:
@@ -227,12 +247,19 @@ class Run:
         with self.meter.metering():
             for _ in range(2):  # the first builds the process's clients (a cold start); the second is kept
                 self.clock.advance(60_000)
-                _, self.result.idle_minute = self._metered(workers.dispatch)
+                report, self.result.idle_minute = self._metered(workers.dispatch)
+                self.result.idle_shards = int(report["shards"])
             self._create_bots()
+            # The bots' first minute is not a month's minute: each bot's first tick writes its initial state,
+            # once per start. It is kept apart (`first_ticks`); its dispatch and candle fills are left out.
+            self.clock.advance(60_000)
+            self._metered(workers.dispatch)
+            self._tick_all(first=True)
             for _ in range(minutes):
                 self.clock.advance(60_000)
                 report, measured = self._metered(workers.dispatch)
                 self.result.dispatches.append((int(report["bots"]), measured))
+                self.result.dispatch_shards.append(int(report["shards"]))
                 self._tick_all()
         return self.result
 
@@ -244,7 +271,7 @@ class Run:
             config = self.container.bots.create(self.user, body)
             self.container.bots.change_status(self.user, config.id, "start")
 
-    def _tick_all(self) -> None:
+    def _tick_all(self, first: bool = False) -> None:
         import boto3
 
         from infra.local.sqs_poller import lambda_record
@@ -255,11 +282,11 @@ class Run:
             if not messages.get("Messages"):
                 return
             arn = self.outputs["TickQueueArn"]
-            self._invoke({"Records": [lambda_record(m, arn, "us-east-1") for m in messages["Messages"]]})
+            self._invoke({"Records": [lambda_record(m, arn, "us-east-1") for m in messages["Messages"]]}, first)
             for m in messages["Messages"]:
                 sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
 
-    def _invoke(self, event: dict[str, Any]) -> None:
+    def _invoke(self, event: dict[str, Any], first: bool = False) -> None:
         """One worker invocation of a batch; its billed duration shared by its records by their own time."""
         from chalicelib import workers
 
@@ -276,12 +303,15 @@ class Run:
                 tagged[tag], billed * own / own_total, by_tag[tag] + invocation.log_bytes / len(times.times),
                 cpu, wall_seconds=own,
             )  # fmt: skip
-            self._classify(measured, outcome)
+            self._classify(measured, outcome, first)
 
-    def _classify(self, measured: Measured, outcome: str) -> None:
+    def _classify(self, measured: Measured, outcome: str, first: bool) -> None:
         from chalicelib.tick_reporting import QUIET_RESULTS
 
-        if measured.usage.tables["market-cache"]:
+        if first:
+            if not measured.usage.tables["market-cache"]:
+                self.result.first_ticks.append(measured)
+        elif measured.usage.tables["market-cache"]:
             # The first bot of a (symbol, minute) fetches the candles for all the others.
             self.result.candle_fills.append(measured)
         else:

@@ -46,6 +46,8 @@ def _work_rows(result: Result) -> list[tuple[str, int, list[Measured], TickUsage
         ("dispatcher, idle minute", 1, [result.idle_minute], result.idle_dispatcher_minute()),
         ("candle fill, per symbol", len(result.candle_fills), result.candle_fills,
          mean_usage(result.tick(result.candle_fills))),
+        ("a bot's first tick (once)", len(result.first_ticks), result.first_ticks,
+         mean_usage(result.tick(result.first_ticks))),
     ]  # fmt: skip
 
 
@@ -97,7 +99,7 @@ def read_breakdown(result: Result) -> str:
     wrote = sum(1 for m in rows if m.usage.dynamo_calls() > 1)
     return (
         "  quiet tick reads, by table: " + "; ".join(parts) + "\n"
-        f"  quiet ticks that wrote the state (a bot's first tick, an engine state change, the heartbeat): "
+        f"  quiet ticks that wrote the state (an engine state change, the heartbeat): "
         f"{wrote} of {len(rows)}"
     )
 

@@ -12,7 +12,9 @@ Two jobs:
 2. The zips: the jobs worker's own dependencies (Optuna and what it alone needs) move to a layer only it
    loads (infra/package_layers.py); `prune_zip` drops what Lambda never imports (the boto3/botocore the
    runtime already provides, test suites, type stubs, C headers, numpy's test-only extension modules) and
-   strips debug symbols from shared objects, so the package stays small and cold starts stay short.
+   strips debug symbols from shared objects, so the package stays small and cold starts stay short; then
+   every module gets its compiled bytecode (infra/package_bytecode.py: Lambda's read-only /var/task and /opt
+   would otherwise have each cold start compile what it imports).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from infra.package_bytecode import FUNCTION_ROOT, LAYER_ROOT, add_bytecode
 from infra.package_layers import JOBS_LAYER_ZIP, add_jobs_layer, split_jobs_layer
 
 REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
@@ -293,6 +296,7 @@ class PruneReport:
     dropped_files: int = 0
     stripped_files: int = 0
     dropped_top: dict[str, int] = field(default_factory=dict)
+    bytecode_bytes: int = 0  # the compiled __pycache__ added after pruning (infra/package_bytecode.py)
 
     @property
     def before_mb(self) -> float:
@@ -334,9 +338,10 @@ def prune_zip(path: Path, strip_symbols: bool = True) -> PruneReport:
     return report
 
 
-def unzipped_bytes(path: Path) -> int:
+def unzipped_bytes(path: Path, bytecode: bool = True) -> int:
+    """The zip's files, unzipped; `bytecode=False`: without the compiled `.pyc` added after pruning."""
     with zipfile.ZipFile(path) as zf:
-        return sum(i.file_size for i in zf.infolist())
+        return sum(i.file_size for i in zf.infolist() if bytecode or not i.filename.endswith(".pyc"))
 
 
 # --- the whole output directory --------------------------------------------------------------------------
@@ -373,6 +378,7 @@ def process(out_dir: Path, prune: bool = True, requirements: Path = REQUIREMENTS
         zip_path = out_dir / name
         if zip_path.is_file():
             reports[name] = prune_zip(zip_path) if prune else PruneReport(after_bytes=unzipped_bytes(zip_path))
+            reports[name].bytecode_bytes = add_bytecode(zip_path, FUNCTION_ROOT if name == FUNCTION_ZIP else LAYER_ROOT)
     return PackageSummary(template_path, changed, reports)
 
 
@@ -386,7 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = process(args.out_dir, prune=not args.no_prune)
     print(f"ReportBatchItemFailures added to: {', '.join(summary.sqs_sources_changed) or 'none (already set)'}")
     for name, report in summary.zips.items():
-        print(f"{name}: {report.before_mb} MB -> {report.after_mb} MB unzipped")
+        bytecode = report.bytecode_bytes / 1e6
+        print(f"{name}: {report.before_mb} MB -> {report.after_mb} MB unzipped, + {bytecode:.1f} MB of bytecode")
     return 0
 
 

@@ -17,7 +17,14 @@ DEFAULT_MAX_BODY = 64 * 1024
 _MAX_DEPTH = 32
 
 
-class StrictModel(BaseModel):
+class ApiModel(BaseModel):
+    """Every API model builds its validator and serializer on first use, not when its module is imported: the
+    API's Lambda cold start imports ~100 models and one request uses two or three (docs/cost.md, cold start)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class StrictModel(ApiModel):
     """Request models refuse unknown fields instead of silently dropping them."""
 
     model_config = ConfigDict(extra="forbid")

@@ -196,12 +196,16 @@ def decide_full(
     kill switch). A bar that closes everything at market wants nothing resting."""
     quantity = st.quantity
     equity = cash + quantity * bar.close
-    st.peak_equity = max(st.peak_equity, equity)
+    # Peaks move only for the rule that reads them, so a quiet bar changes no state and its tick writes nothing
+    # (docs/cost.md). A rule set later starts from the entry price (peak_price) or the next bar (peak_equity).
+    if rules.max_drawdown_pct is not None:
+        st.peak_equity = max(st.peak_equity, equity)
     reason: str | None = None
     if quantity > 0:
         if not rules.exchange_stops:  # on the exchange they rest instead (domain/protection.py)
             reason = exit_reason(rules, st.cost / quantity, st.peak_price, bar)
-        st.peak_price = max(st.peak_price, bar.high)
+        if rules.trailing_stop_pct is not None:
+            st.peak_price = max(st.peak_price, bar.high)
     limit = rules.max_drawdown_pct
     if limit is not None and not st.halted and st.peak_equity > 0 and drawdown_pct(st, equity) >= limit:
         st.halted = True

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from bench.capacity import Meter, item_size, number_size, read_units, sqs_billed, sqs_requests, write_units
+from bench.capacity import Meter, Usage, item_size, number_size, read_units, sqs_billed, sqs_requests, write_units
+from bench.cost_run import Measured, Result, shards_per_minute
 from bench.prices import PRICES, TickUsage, bot_month, fixed_egress, idle_stage, sqs_idle_polling_requests, usage_cost
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,6 +65,28 @@ def test_an_idle_stage_costs_what_exists_plus_what_runs_every_minute() -> None:
     assert sqs_idle_polling_requests(1) == 5 * 3 * 43_200
     assert lines["SQS pollers on empty queues"] == pytest.approx(3 * 648_000 * 0.4e-6)
     assert fixed_egress(2) == pytest.approx(2 * (0.045 + 0.005) * 720)
+
+
+def _usage(rru: float, wru: float) -> Usage:
+    usage = Usage()
+    usage.rru, usage.wru = rru, wru
+    return usage
+
+
+def test_shard_claims_are_the_stages_cost_not_the_bots() -> None:
+    """A dispatch claims and queries every shard of each interval due that minute, bots or not: a minute when
+    5m bars close too claims twice the keys. A bot pays only what its own index entry and message add."""
+    idle = Measured(_usage(8.0, 16.0), 0.2, 900)  # 16 keys: 0.5 RRU and 1 WRU each
+    result = Result(bots=10, idle_minute=idle, idle_shards=16)
+    result.dispatches = [(10, Measured(_usage(17.0, 32.0), 0.3, 900)), (10, Measured(_usage(8.5, 16.0), 0.25, 900))]
+    result.dispatch_shards = [32, 16]
+    per_bot = result.dispatch_per_tick()
+    assert per_bot.write_units == 0.0 and per_bot.read_units == pytest.approx(1.5 / 20)
+    minute = result.idle_dispatcher_minute()
+    # An average minute of a day: 1m bars every minute, 5m a fifth of them, ... 1d once a day.
+    assert shards_per_minute() == pytest.approx(1 + 1 / 5 + 1 / 15 + 1 / 60 + 1 / 240 + 1 / 1440)
+    assert minute.write_units == pytest.approx(16 * shards_per_minute())
+    assert minute.read_units == pytest.approx(8 * shards_per_minute())
 
 
 def test_docs_cost_md_lists_the_prices_the_model_uses() -> None:

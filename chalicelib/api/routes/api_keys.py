@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chalicelib.api.routing import Ctx, endpoint
 from chalicelib.api.schemas.auth_mfa import MfaCodeField
-from chalicelib.api.validation import StrictModel
+from chalicelib.api.validation import ApiModel, StrictModel
 from chalicelib.bootstrap import container
 
 if TYPE_CHECKING:  # the service module pulls in the exchange port and numpy: a cold start of the API needs neither
@@ -27,7 +27,7 @@ class ApiKeyIn(StrictModel):
     mfa_code: MfaCodeField = None
 
 
-class ApiKeyOut(BaseModel):
+class ApiKeyOut(ApiModel):
     id: str
     label: str
     api_key_last4: str
@@ -37,7 +37,7 @@ class ApiKeyOut(BaseModel):
     ip_warning: str | None = Field(default=None, description="Set when the key works from any IP (mainnet)")
 
 
-class ApiKeyListOut(BaseModel):
+class ApiKeyListOut(ApiModel):
     items: list[ApiKeyOut]
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chalicelib.api.routing import Ctx, endpoint
-from chalicelib.api.validation import StrictModel
+from chalicelib.api.validation import ApiModel, StrictModel
 from chalicelib.bootstrap import container
 
 if TYPE_CHECKING:  # the strategy engine loads on the first chart request, not at the API's cold start
@@ -23,25 +23,25 @@ class ChartQuery(StrictModel):
     limit: int = Field(default=300, ge=1, le=1000)
 
 
-class PointOut(BaseModel):
+class PointOut(ApiModel):
     time: int = Field(description="Candle open time (Unix ms)")
     value: float
 
 
-class PlotOut(BaseModel):
+class PlotOut(ApiModel):
     name: str
     pane: str = Field(description="price (over the candles) or oscillator (a pane of its own)")
     points: list[PointOut]
 
 
-class SafetyOrderOut(BaseModel):
+class SafetyOrderOut(ApiModel):
     leg: str
     price: float
     quote: float
     filled: bool
 
 
-class BotChartOut(BaseModel):
+class BotChartOut(ApiModel):
     plots: list[PlotOut]
     levels: list[float] = Field(description="Grid levels, lowest first (empty for other strategies)")
     held_cells: list[int] = Field(description="Grid cells holding a lot, by the index of their lower level")

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Literal
 
 from chalice.app import Blueprint
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from chalicelib.api.routing import Ctx, endpoint
 from chalicelib.api.schemas.bots import _ID, BUDGET_PATTERN, Interval, RiskIn
-from chalicelib.api.validation import StrictModel
+from chalicelib.api.validation import ApiModel, StrictModel
 from chalicelib.bootstrap import container
 
 bp = Blueprint(__name__)
@@ -32,7 +32,7 @@ class BotPlanIn(StrictModel):
     risk: RiskIn = Field(default_factory=RiskIn)
 
 
-class PlannedOrderOut(BaseModel):
+class PlannedOrderOut(ApiModel):
     leg: str = Field(description="base, safety_<k>, grid_buy_<k> or entry")
     side: str
     price: str = Field(description="Where the order is planned: current price, safety trigger or grid level")
@@ -42,13 +42,13 @@ class PlannedOrderOut(BaseModel):
     note: str
 
 
-class PlanProblemOut(BaseModel):
+class PlanProblemOut(ApiModel):
     field: str
     code: str
     message: str = Field(description="What is wrong and how to fix it")
 
 
-class BotPlanOut(BaseModel):
+class BotPlanOut(ApiModel):
     strategy: str
     symbol: str
     quote_asset: str

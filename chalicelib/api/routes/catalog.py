@@ -5,27 +5,27 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from chalice.app import Blueprint
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chalicelib.api.routing import Ctx, endpoint
-from chalicelib.api.validation import StrictModel
+from chalicelib.api.validation import ApiModel, StrictModel
 from chalicelib.bootstrap import container
 
 bp = Blueprint(__name__)
 
 
-class StrategyOut(BaseModel):
+class StrategyOut(ApiModel):
     id: str
     name: str
     description: str
     params_schema: dict[str, Any]
 
 
-class StrategyListOut(BaseModel):
+class StrategyListOut(ApiModel):
     items: list[StrategyOut]
 
 
-class SymbolOut(BaseModel):
+class SymbolOut(ApiModel):
     symbol: str
     status: str
     base_asset: str
@@ -36,7 +36,7 @@ class SymbolOut(BaseModel):
     tick_size: str
 
 
-class SymbolListOut(BaseModel):
+class SymbolListOut(ApiModel):
     items: list[SymbolOut]
 
 
@@ -46,7 +46,7 @@ class CandleQuery(StrictModel):
     limit: int = Field(default=300, ge=1, le=1000)
 
 
-class CandleOut(BaseModel):
+class CandleOut(ApiModel):
     open_time: int
     open: str
     high: str
@@ -55,7 +55,7 @@ class CandleOut(BaseModel):
     volume: str
 
 
-class CandleListOut(BaseModel):
+class CandleListOut(ApiModel):
     items: list[CandleOut]
 
 

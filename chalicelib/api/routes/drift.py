@@ -7,11 +7,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chalicelib.api.http import json_response
 from chalicelib.api.routing import Ctx, endpoint
-from chalicelib.api.validation import StrictModel
+from chalicelib.api.validation import ApiModel, StrictModel
 from chalicelib.bootstrap import container
 
 if TYPE_CHECKING:  # the engine loads on the first drift request, not at the API's cold start
@@ -26,7 +26,7 @@ class DriftQuery(StrictModel):
     to: int | None = Field(default=None, ge=0, le=MAX_MS, description="Unix ms; default: now")
 
 
-class SummaryOut(BaseModel):
+class SummaryOut(ApiModel):
     live_pnl: str
     backtest_pnl: str
     slippage: str
@@ -38,7 +38,7 @@ class SummaryOut(BaseModel):
     unexplained: str
 
 
-class FillOut(BaseModel):
+class FillOut(ApiModel):
     id: str
     side: str
     leg: str | None
@@ -52,7 +52,7 @@ class FillOut(BaseModel):
     reason: str
 
 
-class PairOut(BaseModel):
+class PairOut(ApiModel):
     kind: str = Field(
         description="tick: same tick and leg; bar: a resting order's fill on the same bar; late: same side, a later bar"
     )
@@ -66,7 +66,7 @@ class PairOut(BaseModel):
     amounts: dict[str, str]
 
 
-class UnmatchedOut(BaseModel):
+class UnmatchedOut(ApiModel):
     side: str = Field(description="live or backtest: the side that has the fill")
     fill: FillOut
     reason: str
@@ -74,13 +74,13 @@ class UnmatchedOut(BaseModel):
     amount: str
 
 
-class EquityOut(BaseModel):
+class EquityOut(ApiModel):
     t: int = Field(description="Unix ms of a bar close in the period")
     live: float = Field(description="Live equity (cash + held x close), quote")
     backtest: float = Field(description="The replay's equity from the same starting cash, quote")
 
 
-class DriftOut(BaseModel):
+class DriftOut(ApiModel):
     summary: SummaryOut
     pairs: list[PairOut]
     unmatched: list[UnmatchedOut]
@@ -88,7 +88,7 @@ class DriftOut(BaseModel):
     equity: list[EquityOut] = Field(description="Both equity curves, at most 500 bar closes")
 
 
-class DriftPendingOut(BaseModel):
+class DriftPendingOut(ApiModel):
     status: str = Field(description="pending: the report is being computed by the jobs worker")
     report_id: str
     retry_after_ms: int = Field(description="Ask the same URL again after this long")

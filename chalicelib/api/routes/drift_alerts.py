@@ -4,10 +4,10 @@ threshold in bps of each bot's budget that |unexplained| or |slippage| must pass
 from __future__ import annotations
 
 from chalice.app import Blueprint
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chalicelib.api.routing import Ctx, endpoint
-from chalicelib.api.validation import StrictModel
+from chalicelib.api.validation import ApiModel, StrictModel
 from chalicelib.bootstrap import container
 
 bp = Blueprint(__name__)
@@ -19,7 +19,7 @@ class DriftAlertsIn(StrictModel):
     threshold_bps: int = Field(ge=1, le=10_000, description="Basis points of the bot's budget (50 = 0.5 %)")
 
 
-class DriftAlertsOut(BaseModel):
+class DriftAlertsOut(ApiModel):
     enabled: bool
     threshold_bps: int
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from chalice.app import Blueprint
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chalicelib.api.routing import Ctx, endpoint
-from chalicelib.api.validation import RequestError, StrictModel
+from chalicelib.api.validation import ApiModel, RequestError, StrictModel
 from chalicelib.bootstrap import container
 from chalicelib.domain.clock import iso_utc
 
@@ -19,7 +19,7 @@ class KeyAuditQuery(StrictModel):
     limit: int = Field(default=50, ge=1, le=200)
 
 
-class KeyUseOut(BaseModel):
+class KeyUseOut(ApiModel):
     at: str
     action: str = Field(description="key_check, order_placed, order_cancelled, order_lookup or balance_lookup")
     outcome: str = Field(description="ok, or why the exchange refused (invalid_signature, ip_or_permission, ...)")
@@ -28,7 +28,7 @@ class KeyUseOut(BaseModel):
     exchange_code: int | None
 
 
-class KeyAuditPageOut(BaseModel):
+class KeyAuditPageOut(ApiModel):
     items: list[KeyUseOut]
     next_cursor: str | None
 

@@ -7,11 +7,12 @@ import hmac
 from typing import Any
 
 from chalice.app import Blueprint, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from chalicelib.api import openapi
 from chalicelib.api.http import json_response
 from chalicelib.api.routing import Ctx, endpoint
+from chalicelib.api.validation import ApiModel
 from chalicelib.bootstrap import container
 from chalicelib.domain.errors import Unauthorized
 
@@ -19,13 +20,13 @@ bp = Blueprint(__name__)
 _document: dict[str, Any] | None = None
 
 
-class DependencyOut(BaseModel):
+class DependencyOut(ApiModel):
     status: str
     latency_ms: float
     error: str | None = None
 
 
-class HealthOut(BaseModel):
+class HealthOut(ApiModel):
     status: str
     stage: str
     dependencies: dict[str, DependencyOut]
@@ -71,7 +72,7 @@ def health(ctx: Ctx) -> Response:
     return json_response(body, 200 if ok else 503)
 
 
-class OpenApiOut(BaseModel):
+class OpenApiOut(ApiModel):
     model_config = ConfigDict(extra="allow")
     openapi: str
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from chalice.app import Blueprint
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from chalicelib.api.routing import Ctx, endpoint
-from chalicelib.api.validation import StrictModel
+from chalicelib.api.validation import ApiModel, StrictModel
 from chalicelib.bootstrap import container
 from chalicelib.domain.clock import iso_utc
 
@@ -18,12 +18,12 @@ TAGS = ("telegram",)
 Channel = str
 
 
-class TelegramLinkOut(BaseModel):
+class TelegramLinkOut(ApiModel):
     url: str = Field(description="t.me deep link; open it in Telegram and press Start (one use, 10 minutes)")
     expires_at: str
 
 
-class TelegramSettingsOut(BaseModel):
+class TelegramSettingsOut(ApiModel):
     linked: bool
     bot_name: str
     channels: dict[str, list[str]] = Field(description="event kind -> channels: in_app, webhook, telegram")
@@ -40,7 +40,7 @@ class DailySummaryIn(StrictModel):
     )
 
 
-class TelegramUpdateIn(BaseModel):
+class TelegramUpdateIn(ApiModel):
     """A Telegram Update (https://core.telegram.org/bots/api#update); only messages and callback queries
     are acted on, everything else is acknowledged and ignored."""
 
@@ -50,7 +50,7 @@ class TelegramUpdateIn(BaseModel):
     callback_query: dict[str, Any] | None = None
 
 
-class OkOut(BaseModel):
+class OkOut(ApiModel):
     ok: bool = True
 
 

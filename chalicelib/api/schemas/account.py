@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from chalicelib.api.validation import StrictModel
+from chalicelib.api.validation import ApiModel, StrictModel
 from chalicelib.domain.users import PASSWORD_MAX
 
 
@@ -17,14 +17,14 @@ class DeleteAccountIn(StrictModel):
     confirm: str = Field(max_length=16, description='Must be "DELETE"')
 
 
-class PositionLeftOut(BaseModel):
+class PositionLeftOut(ApiModel):
     bot_id: str
     symbol: str
     quantity: str
     mode: str
 
 
-class DeletionOut(BaseModel):
+class DeletionOut(ApiModel):
     deleted: bool = True
     bots_deleted: int
     positions_left: list[PositionLeftOut] = Field(

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, Field
 from pydantic.config import JsonDict
 
 from chalicelib.api.schemas.auth_mfa import MfaCodeField
-from chalicelib.api.validation import StrictModel
+from chalicelib.api.validation import ApiModel, StrictModel
 from chalicelib.domain.users import (
     EMAIL_MAX,
     EMAIL_PATTERN,
@@ -90,14 +90,14 @@ class ResetPasswordIn(StrictModel):
     new_password: NewPassword
 
 
-class MailSentOut(BaseModel):
+class MailSentOut(ApiModel):
     """The same answer whether or not the address has an account."""
 
     email: str
     message: str
 
 
-class EmailVerifiedOut(BaseModel):
+class EmailVerifiedOut(ApiModel):
     email: str
     email_verified: bool
 
@@ -128,7 +128,7 @@ class SettingsIn(StrictModel):
     webhook_url: str | None = Field(default=None, max_length=2048)
 
 
-class UserOut(BaseModel):
+class UserOut(ApiModel):
     id: str
     email: str
     created_at: str
@@ -141,13 +141,13 @@ class UserOut(BaseModel):
     webhook_allows_http: bool = False
 
 
-class WebhookOut(BaseModel):
+class WebhookOut(ApiModel):
     webhook_url: str | None = None
     # The HMAC key that signs the webhook's requests (`X-Tradebot-Signature`); null when no webhook is set.
     webhook_secret: str | None = None
 
 
-class TokenOut(BaseModel):
+class TokenOut(ApiModel):
     access_token: str
     # Absent for browsers that sent `X-Session-Transport: cookie`: theirs is in the httpOnly cookie only.
     refresh_token: str | None = None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
-from chalicelib.api.validation import RequestError, StrictModel
+from chalicelib.api.validation import ApiModel, RequestError, StrictModel
 from chalicelib.domain.mfa import CODE_PATTERN, RECOVERY_PATTERN
 from chalicelib.domain.users import MAIL_TOKEN_MAX, PASSWORD_MAX
 
@@ -38,7 +38,7 @@ class EnrolIn(StrictModel):
     password: str = Field(min_length=1, max_length=PASSWORD_MAX, description="The current password")
 
 
-class EnrolOut(BaseModel):
+class EnrolOut(ApiModel):
     """Shown once: the secret is never returned again (it is stored encrypted)."""
 
     secret: str = Field(description="The base32 TOTP secret, for typing into an authenticator app")
@@ -50,7 +50,7 @@ class CodeIn(StrictModel):
     code: Code
 
 
-class RecoveryCodesOut(BaseModel):
+class RecoveryCodesOut(ApiModel):
     """Shown once: only their hashes are stored."""
 
     recovery_codes: list[str]
@@ -77,13 +77,13 @@ class LoginMfaIn(StrictModel):
         return self
 
 
-class MfaStatusOut(BaseModel):
+class MfaStatusOut(ApiModel):
     enabled: bool
     pending: bool = Field(description="Enrolled, waiting for the first code")
     recovery_codes_left: int
 
 
-class LoginOut(BaseModel):
+class LoginOut(ApiModel):
     """Either a session (tokens), or, when two-factor sign-in is on, `mfa_required` with a short-lived
     `mfa_token` for POST /auth/login/mfa and no token."""
 
@@ -95,7 +95,7 @@ class LoginOut(BaseModel):
     mfa_token: str | None = None
 
 
-class SessionOut(BaseModel):
+class SessionOut(ApiModel):
     id: str
     created_at: str
     last_used_at: str
@@ -103,5 +103,5 @@ class SessionOut(BaseModel):
     user_agent: str
 
 
-class SessionListOut(BaseModel):
+class SessionListOut(ApiModel):
     items: list[SessionOut]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chalicelib.api.schemas.bots import _STRATEGY, Interval, RiskIn
-from chalicelib.api.validation import StrictModel
+from chalicelib.api.validation import ApiModel, StrictModel
 
 MAX_BODY = 6 * 1024 * 1024 + 64 * 1024  # a ~6 MB kline CSV plus the rest of the request
 MAX_CSV_CHARS = 6 * 1024 * 1024
@@ -48,7 +48,7 @@ class BacktestIn(StrictModel):
     cash: float = Field(default=10_000.0, gt=0, le=1e15, description="Starting quote balance")
 
 
-class BacktestTradeOut(BaseModel):
+class BacktestTradeOut(ApiModel):
     status: Literal["open", "closed"]
     group: str
     entry_time: str
@@ -63,7 +63,7 @@ class BacktestTradeOut(BaseModel):
     note: str | None = None
 
 
-class BacktestMetricsOut(BaseModel):
+class BacktestMetricsOut(ApiModel):
     initial_cash: float
     final_equity: float
     total_return_pct: float
@@ -89,12 +89,12 @@ class BacktestMetricsOut(BaseModel):
     final_equity_includes_open_position: bool | None = None
 
 
-class EquityPointOut(BaseModel):
+class EquityPointOut(ApiModel):
     t: str
     equity: float
 
 
-class BenchmarkOut(BaseModel):
+class BenchmarkOut(ApiModel):
     strategy: Literal["buy_and_hold"]
     entry_price: float
     quantity: float
@@ -104,7 +104,7 @@ class BenchmarkOut(BaseModel):
     equity: list[EquityPointOut] = Field(description="On the strategy's equity time axis")
 
 
-class OpenPositionOut(BaseModel):
+class OpenPositionOut(ApiModel):
     qty: float
     entry_price: float
     mark_price: float = Field(description="The last close, which final_equity and the drawdown include")
@@ -112,7 +112,7 @@ class OpenPositionOut(BaseModel):
     unrealised_pnl: float
 
 
-class ChartCandleOut(BaseModel):
+class ChartCandleOut(ApiModel):
     t: str = Field(description="Open time of the first bar merged into this candle")
     open: float
     high: float
@@ -120,7 +120,7 @@ class ChartCandleOut(BaseModel):
     close: float
 
 
-class BacktestSignalOut(BaseModel):
+class BacktestSignalOut(ApiModel):
     time: str
     action: str
     amount: float | None
@@ -129,18 +129,18 @@ class BacktestSignalOut(BaseModel):
     applied_at: str | None = Field(description="The open of the bar it was applied at")
 
 
-class PlotPointOut(BaseModel):
+class PlotPointOut(ApiModel):
     time: int = Field(description="Open time of the chart candle (Unix ms)")
     value: float
 
 
-class PlotOut(BaseModel):
+class PlotOut(ApiModel):
     name: str
     pane: str = Field(description="price (over the candles) or oscillator (a pane of its own)")
     points: list[PlotPointOut]
 
 
-class BacktestResultOut(BaseModel):
+class BacktestResultOut(ApiModel):
     trades: list[BacktestTradeOut]
     trades_total: int
     metrics: BacktestMetricsOut
@@ -154,11 +154,11 @@ class BacktestResultOut(BaseModel):
     )
 
 
-class BacktestSummaryResultOut(BaseModel):
+class BacktestSummaryResultOut(ApiModel):
     metrics: BacktestMetricsOut
 
 
-class _BacktestBase(BaseModel):
+class _BacktestBase(ApiModel):
     id: str
     status: Status
     progress: int = Field(description="0-100")
@@ -189,7 +189,7 @@ class BacktestListItemOut(_BacktestBase):
     result: BacktestSummaryResultOut | None = Field(description="Only the metrics, when done")
 
 
-class BacktestListOut(BaseModel):
+class BacktestListOut(ApiModel):
     items: list[BacktestListItemOut]
     next_cursor: str | None
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from chalicelib.api.validation import StrictModel
+from chalicelib.api.validation import ApiModel, StrictModel
 
 
 class BotOrderQuery(StrictModel):
@@ -17,7 +17,7 @@ class BotOrderQuery(StrictModel):
     limit: int = Field(default=50, ge=1, le=200)
 
 
-class BotOrderOut(BaseModel):
+class BotOrderOut(ApiModel):
     client_order_id: str
     type: str = Field(description="LIMIT, LIMIT_MAKER, STOP_LOSS_LIMIT or TAKE_PROFIT_LIMIT")
     side: str
@@ -34,6 +34,6 @@ class BotOrderOut(BaseModel):
     updated_at: str
 
 
-class BotOrderPageOut(BaseModel):
+class BotOrderPageOut(ApiModel):
     items: list[BotOrderOut]
     next_cursor: str | None

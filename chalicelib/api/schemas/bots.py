@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from chalicelib.api.schemas.auth_mfa import MfaCodeField
-from chalicelib.api.validation import RequestError, StrictModel
+from chalicelib.api.validation import ApiModel, RequestError, StrictModel
 
 Interval = Literal["1m", "5m", "15m", "1h", "4h", "1d"]
 _ID = r"^[A-Za-z0-9_-]{1,64}$"
@@ -145,7 +145,7 @@ class StartIn(StrictModel):
     mfa_code: MfaCodeField = None  # required to start a live bot when two-factor sign-in is on
 
 
-class BotStateOut(BaseModel):
+class BotStateOut(ApiModel):
     in_position: bool
     entry_price: str | None
     quantity: str
@@ -161,7 +161,7 @@ class BotStateOut(BaseModel):
     dust_quantity: str
 
 
-class BotOut(BaseModel):
+class BotOut(ApiModel):
     id: str
     name: str
     strategy: str
@@ -180,11 +180,11 @@ class BotOut(BaseModel):
     next_tick_at: str | None = Field(description="When the next tick is due (running bots; null otherwise).")
 
 
-class BotListOut(BaseModel):
+class BotListOut(ApiModel):
     items: list[BotOut]
 
 
-class TradeOut(BaseModel):
+class TradeOut(ApiModel):
     id: str
     client_order_id: str
     bot_id: str
@@ -207,7 +207,7 @@ class TradeOut(BaseModel):
     )
 
 
-class TradePageOut(BaseModel):
+class TradePageOut(ApiModel):
     items: list[TradeOut]
     next_cursor: str | None
 
@@ -222,7 +222,7 @@ class TradeQuery(StrictModel):
     limit: int = Field(default=50, ge=1, le=500)
 
 
-class DashboardOut(BaseModel):
+class DashboardOut(ApiModel):
     equity_by_mode: dict[str, str]
     pnl: dict[str, str]
     open_positions: list[dict[str, Any]]
@@ -231,7 +231,7 @@ class DashboardOut(BaseModel):
     equity_curve: list[dict[str, str]]
 
 
-class NotificationOut(BaseModel):
+class NotificationOut(ApiModel):
     id: str
     kind: str
     message: str
@@ -241,7 +241,7 @@ class NotificationOut(BaseModel):
     data: dict[str, Any]
 
 
-class NotificationPageOut(BaseModel):
+class NotificationPageOut(ApiModel):
     items: list[NotificationOut]
     next_cursor: str | None
     unread: int
@@ -253,5 +253,5 @@ class NotificationQuery(StrictModel):
     unread_only: bool = False
 
 
-class CountOut(BaseModel):
+class CountOut(ApiModel):
     updated: int

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from chalicelib.api.schemas.backtests import MAX_CSV_CHARS
 from chalicelib.api.schemas.bots import _STRATEGY, BUDGET_PATTERN, NAME_PATTERN, Interval, RiskIn
-from chalicelib.api.validation import StrictModel
+from chalicelib.api.validation import ApiModel, StrictModel
 
 MAX_BODY = 6 * 1024 * 1024 + 64 * 1024  # a ~6 MB kline CSV plus the rest of the request
 Objective = Literal["sharpe", "sortino", "calmar", "total_return", "profit_factor", "return_over_max_drawdown"]
@@ -40,19 +40,19 @@ class OptimizationIn(StrictModel):
     cash: float = Field(default=10_000.0, gt=0, le=1e15)
 
 
-class EquityPointOut(BaseModel):
+class EquityPointOut(ApiModel):
     time: int = Field(description="The bar's open time, Unix ms")
     equity: float
 
 
-class TrialEquityOut(BaseModel):
+class TrialEquityOut(ApiModel):
     """A top trial's equity, each curve downsampled to at most 300 points (first, last, peaks, troughs)."""
 
     in_sample: list[EquityPointOut] = Field(description="On the window its in-sample metrics come from")
     out_of_sample: list[EquityPointOut] = Field(description="On the held-out bars, which follow it")
 
 
-class TopTrialOut(BaseModel):
+class TopTrialOut(ApiModel):
     model_config = ConfigDict(extra="allow")
 
     trial: int
@@ -63,7 +63,7 @@ class TopTrialOut(BaseModel):
     equity: TrialEquityOut | None = Field(default=None, description="Null for jobs finished before curves were kept")
 
 
-class OptimizationResultOut(BaseModel):
+class OptimizationResultOut(ApiModel):
     model_config = ConfigDict(extra="allow")
 
     objective: str
@@ -77,7 +77,7 @@ class OptimizationResultOut(BaseModel):
     unfinished_trials: int
 
 
-class OptimizationOut(BaseModel):
+class OptimizationOut(ApiModel):
     id: str
     status: Literal["queued", "running", "done", "cancelled", "failed"]
     error: str | None
@@ -97,7 +97,7 @@ class OptimizationOut(BaseModel):
                                   "walk_forward, overfitting_warning")
 
 
-class OptimizationListOut(BaseModel):
+class OptimizationListOut(ApiModel):
     items: list[OptimizationOut]
     next_cursor: str | None
 

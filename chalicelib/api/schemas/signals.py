@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from chalicelib.api.validation import StrictModel
+from chalicelib.api.validation import ApiModel, StrictModel
 
 
-class SignalReceiptOut(BaseModel):
+class SignalReceiptOut(ApiModel):
     signal_id: str
     status: str = Field(description="queued (202) or duplicate (200)")
     received_at: int
 
 
-class SignalSecretOut(BaseModel):
+class SignalSecretOut(ApiModel):
     token: str = Field(description="Shown once: the webhook's secret token")
     url: str = Field(description="The webhook URL with the token, for TradingView's Webhook URL field")
 
 
-class SignalOut(BaseModel):
+class SignalOut(ApiModel):
     seq: str
     signal_id: str
     action: str
@@ -31,7 +31,7 @@ class SignalOut(BaseModel):
     order_ids: list[str]
 
 
-class SignalPageOut(BaseModel):
+class SignalPageOut(ApiModel):
     items: list[SignalOut]
     next_cursor: str | None
 
@@ -41,7 +41,7 @@ class SignalQuery(StrictModel):
     limit: int = Field(default=50, ge=1, le=200)
 
 
-class SignalIn(BaseModel):
+class SignalIn(ApiModel):
     """The JSON form of a signal (documentation: the webhook reads the raw body itself, and a plain-text body
     of `buy`, `sell` or `close` is accepted too). TradingView fills the {{placeholders}} before sending."""
 
