@@ -1,8 +1,8 @@
 """Each Lambda function's cold import, in the package as Lambda lays it out (bench/cold_start.py): what it
 loads, and how long it takes against the baseline recorded in cold_import_baseline.json. Times are compared
 as ratios to a reference import of pinned libraries measured interleaved in the same fresh-interpreter way,
-so a loaded machine slows both sides; a function fails at more than 30% over its recorded ratio, and at 300 ms or
-more once its ratio is scaled to the reference time recorded with the baseline."""
+so a loaded machine slows both sides; a function fails at more than 30% over its recorded median ratio, and at
+300 ms or more once its best run, as a ratio to the best reference run, is scaled to the baseline's reference."""
 
 from __future__ import annotations
 
@@ -65,15 +65,19 @@ def test_no_function_imports_x_ray_and_the_api_no_strategy_registry_until_used(l
 
 
 def test_cold_imports_stay_within_30_percent_of_the_baseline_and_under_300_ms(lambda_tree: dict[str, Path]) -> None:
-    """Two thresholds (issue 18): no function's ratio to the reference more than 30% over the one recorded, and
-    each function under 300 ms at the speed the baseline was recorded at (its ratio now times the reference's
-    time then: a loaded machine slows the reference as much as the function, a slower import does not)."""
+    """Two thresholds (issue 18): no function's median ratio to the reference more than 30% over the one
+    recorded, and each function under 300 ms at the speed the baseline was recorded at: its best run over the
+    reference's best run (the least disturbed of each, as `timeit` advises), times the reference's time then.
+    A loaded machine slows the reference as much as the function; a slower import does not."""
     baseline = json.loads(BASELINE.read_text())["functions"]
     quiet_reference_ms = baseline["reference"]["median_ms"]
-    figures = summary(measure(lambda_tree, RUNS))
-    scaled = {name: row["ratio"] * quiet_reference_ms for name, row in figures.items() if name != "reference"}
+    times = measure(lambda_tree, RUNS)
+    figures = summary(times)
+    best_reference = min(times["reference"])
+    scaled = {name: min(runs) / best_reference * quiet_reference_ms for name, runs in times.items()}
+    del scaled["reference"]
     for name, row in figures.items():
-        at_baseline = f"; {scaled[name]:.0f} ms at the baseline's reference speed" if name in scaled else ""
+        at_baseline = f"; best run {scaled[name]:.0f} ms at the baseline's reference speed" if name in scaled else ""
         REPORT[f"cold import {name} (median of {RUNS})"] = (
             f"{row['median_ms']:.0f} ms, {row['ratio']:.2f} x reference (baseline {baseline[name]['ratio']:.2f})"
             + at_baseline
