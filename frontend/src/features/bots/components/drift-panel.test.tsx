@@ -114,6 +114,22 @@ describe('DriftPanel', () => {
     expect(unmatched).toHaveTextContent('-0.99 USDT');
   });
 
+  it("marks a resting order's pair (filled on the same bar) apart from a tick's and a late one", async () => {
+    signIn();
+    const [tick] = report.pairs;
+    const resting = { ...tick!, kind: 'bar', live: { ...tick!.live, id: 'tb2', executed_at: START + 120_000 }, time_ms: 60_000 };
+    const late = { ...tick!, kind: 'late', live: { ...tick!.live, id: 'tb3' }, time_ms: 180_000 };
+    fakeServer({ 'GET /api/v1/bots/b1/drift': { body: { ...report, pairs: [tick, resting, late] } } });
+    renderWithProviders(<Panel bot={bot} />);
+    const pairs = await screen.findByRole('table', { name: 'Trade pairs (3)' });
+    const [, tickRow, barRow, lateRow] = within(pairs).getAllByRole('row');
+    expect(within(tickRow!).queryByText(/resting|late/)).toBeNull();
+    expect(within(barRow!).getByText('resting')).toHaveAttribute('title', expect.stringContaining('same bar'));
+    expect(within(barRow!).getAllByRole('cell').at(-1)).not.toHaveClass('diff');
+    expect(within(lateRow!).getByText('late')).toBeInTheDocument();
+    expect(within(lateRow!).getAllByRole('cell').at(-1)).toHaveClass('diff');
+  });
+
   it('asks the same URL again on 202 until the report is ready', async () => {
     signIn();
     let asked = 0;

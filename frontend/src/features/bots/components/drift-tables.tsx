@@ -15,6 +15,10 @@ function seconds(ms: number): string {
   return `${ms > 0 ? '+' : ''}${(ms / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })} s`;
 }
 
+// A resting order's fill: the replay fills it on the bar that reached its price, the live bot books it at the
+// first tick after that bar closed, so the time column shows about one bar and is not a delay.
+const BAR_PAIR = 'A resting order filled on the same bar in both; the live tick booked it when the bar closed.';
+
 /** Each live trade next to the backtest fill it matched, the differences highlighted. */
 export function DriftPairs({ pairs, precision }: { pairs: DriftPair[]; precision: Precision }) {
   // Fee differences are fractions of a cent: two more decimals than the quote's money precision.
@@ -46,6 +50,12 @@ export function DriftPairs({ pairs, precision }: { pairs: DriftPair[]; precision
                 <td data-label="Side">
                   {p.live.side}
                   {p.kind === 'late' ? <> <span className="badge badge-paused">late</span></> : null}
+                  {p.kind === 'bar' ? (
+                    <>
+                      {' '}
+                      <span className="badge" title={BAR_PAIR}>resting</span>
+                    </>
+                  ) : null}
                 </td>
                 <td data-label="Live price" className="num">{formatPrice(p.live.price, precision)}</td>
                 <td data-label="Backtest price" className="num">{formatPrice(p.backtest.price, precision)}</td>
