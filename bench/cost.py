@@ -3,7 +3,7 @@ units (bench/capacity.py), the worker's invocations (batches of up to 10 ticks) 
 at the memory .chalice/config.json gives the function and shared by their ticks, priced at bench/prices.py's
 list prices. docs/cost.md explains each line and keeps the figures.
 
-    .venv/bin/python -m bench.cost [--bots 30 --minutes 15 --trading-share 0.05]
+    .venv/bin/python -m bench.cost [--bots 30 --resting-bots 10 --minutes 15 --trading-share 0.05]
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def main() -> None:
     # 15 minutes after the bots' first: each quiet bot writes its heartbeat once (HEARTBEAT_MS), as a month does.
     parser.add_argument("--minutes", type=int, default=15)
     parser.add_argument("--trading-share", type=float, default=0.05, help="share of ticks that trade")
+    parser.add_argument("--resting-bots", type=int, default=10, help="grid bots keeping limit orders resting")
     parser.add_argument("--sequential", action="store_true", help="run a batch's ticks one after the other")
     parser.add_argument("--aws-latency-ms", type=float, default=0.0, help="a network round trip added per AWS call")
     args = parser.parse_args()
@@ -47,7 +48,7 @@ def main() -> None:
         tick_batches.MAX_RECORDS = 1
 
     meter = Meter(args.aws_latency_ms / 1000)
-    run = Run(outputs, meter, args.bots, memory_gb("run_ticks"), memory_gb("dispatch_ticks"))
+    run = Run(outputs, meter, args.bots, memory_gb("run_ticks"), memory_gb("dispatch_ticks"), args.resting_bots)
     started = time.perf_counter()
     result = run.measure(args.minutes)
     print(render(result, args.trading_share, time.perf_counter() - started))

@@ -163,6 +163,11 @@ class Result:
     trading: list[Measured] = field(default_factory=list)
     candle_fills: list[Measured] = field(default_factory=list)
     first_ticks: list[Measured] = field(default_factory=list)  # a bot's first tick after it starts
+    # Grid bots keeping limit orders resting on the paper exchange: their quiet ticks check the open orders,
+    # the others book a fill and re-arm.
+    resting_bots: int = 0
+    resting_quiet: list[Measured] = field(default_factory=list)
+    resting_trading: list[Measured] = field(default_factory=list)
     invocations: list[Invocation] = field(default_factory=list)
     worker_gb: float = 1.0
     dispatcher_gb: float = 0.5
@@ -215,7 +220,10 @@ def shards_per_minute() -> float:
 
 
 class Run:
-    def __init__(self, outputs: dict[str, str], meter: Meter, bots: int, worker_gb: float, dispatcher_gb: float):
+    def __init__(
+        self, outputs: dict[str, str], meter: Meter, bots: int, worker_gb: float, dispatcher_gb: float,
+        resting_bots: int = 0,
+    ) -> None:  # fmt: skip
         from chalicelib import bootstrap
         from chalicelib.domain.clock import ManualClock
         from chalicelib.observability import logger, metrics
@@ -229,6 +237,8 @@ class Run:
         logger.registered_handler.setStream(self.log)  # type: ignore[attr-defined]
         self.user = f"bench-{uuid.uuid4().hex[:8]}"
         self.result = Result(bots, Measured(Usage(), 0.0, 0), worker_gb=worker_gb, dispatcher_gb=dispatcher_gb)
+        self.result.resting_bots = resting_bots
+        self.started: list[str] = []  # the market bots, stopped before the grid bots run
 
     def _metered(self, work: Any) -> tuple[Any, Measured]:
         self.meter.take()
@@ -252,16 +262,28 @@ class Run:
             self._create_bots()
             # The bots' first minute is not a month's minute: each bot's first tick writes its initial state,
             # once per start. It is kept apart (`first_ticks`); its dispatch and candle fills are left out.
-            self.clock.advance(60_000)
-            self._metered(workers.dispatch)
-            self._tick_all(first=True)
+            self._minute("first")
             for _ in range(minutes):
-                self.clock.advance(60_000)
-                report, measured = self._metered(workers.dispatch)
+                report, measured = self._minute("market")
                 self.result.dispatches.append((int(report["bots"]), measured))
                 self.result.dispatch_shards.append(int(report["shards"]))
-                self._tick_all()
+            if self.result.resting_bots:
+                # Then the grid bots alone, as a platform of them runs: a batch's ticks share its invocation,
+                # so the heavier resting ticks are kept out of the market bots' batches (and theirs out of these).
+                self._stop_bots()
+                self._create_resting_bots()
+                self._minute("dropped")  # placing the ladders: a once-per-start cost like any first tick
+                for _ in range(minutes):
+                    self._minute("resting")
         return self.result
+
+    def _minute(self, phase: str) -> tuple[dict[str, Any], Measured]:
+        from chalicelib import workers
+
+        self.clock.advance(60_000)
+        report, measured = self._metered(workers.dispatch)
+        self._tick_all(phase)
+        return report, measured
 
     def _create_bots(self) -> None:
         for i in range(self.bots):
@@ -270,8 +292,25 @@ class Run:
                     "interval": "1m", "mode": "paper", "budget": "1000", "risk": {}}  # fmt: skip
             config = self.container.bots.create(self.user, body)
             self.container.bots.change_status(self.user, config.id, "start")
+            self.started.append(config.id)
 
-    def _tick_all(self, first: bool = False) -> None:
+    def _stop_bots(self) -> None:
+        for bot_id in self.started:
+            self.container.bots.change_status(self.user, bot_id, "stop")
+
+    def _create_resting_bots(self) -> None:
+        for i in range(self.result.resting_bots):
+            symbol = ("BTCUSDT", "ETHUSDT")[i % 2]
+            price = float(self.container.market.closed_candles(symbol, "1m", limit=1)[-1].close)
+            # Ten limit levels within 0.5% of the price: a ladder resting on both sides, some of it filling.
+            params = {"lower": round(price * 0.995, 2), "upper": round(price * 1.005, 2), "levels": 10,
+                      "order_type": "limit"}  # fmt: skip
+            body = {"name": f"g{i}", "strategy": "grid", "params": params, "symbol": symbol, "interval": "1m",
+                    "mode": "paper", "budget": "1000", "risk": {}}  # fmt: skip
+            config = self.container.bots.create(self.user, body)
+            self.container.bots.change_status(self.user, config.id, "start")
+
+    def _tick_all(self, phase: str) -> None:
         import boto3
 
         from infra.local.sqs_poller import lambda_record
@@ -282,11 +321,11 @@ class Run:
             if not messages.get("Messages"):
                 return
             arn = self.outputs["TickQueueArn"]
-            self._invoke({"Records": [lambda_record(m, arn, "us-east-1") for m in messages["Messages"]]}, first)
+            self._invoke({"Records": [lambda_record(m, arn, "us-east-1") for m in messages["Messages"]]}, phase)
             for m in messages["Messages"]:
                 sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
 
-    def _invoke(self, event: dict[str, Any], first: bool = False) -> None:
+    def _invoke(self, event: dict[str, Any], phase: str) -> None:
         """One worker invocation of a batch; its billed duration shared by its records by their own time."""
         from chalicelib import workers
 
@@ -297,22 +336,29 @@ class Run:
         tagged, by_tag = self.meter.take_tagged(), self.log.by_tag
         billed = math.ceil(invocation.seconds * 1000) / 1000  # Lambda bills by the millisecond, rounded up
         own_total = sum(t[0] for t in times.times.values()) or 1.0
-        self.result.invocations.append(Invocation(len(times.times), billed))
+        if phase == "market":
+            self.result.invocations.append(Invocation(len(times.times), billed))
         for tag, (own, cpu, outcome) in times.times.items():
             measured = Measured(
                 tagged[tag], billed * own / own_total, by_tag[tag] + invocation.log_bytes / len(times.times),
                 cpu, wall_seconds=own,
             )  # fmt: skip
-            self._classify(measured, outcome, first)
+            self._classify(measured, outcome, phase)
 
-    def _classify(self, measured: Measured, outcome: str, first: bool) -> None:
+    def _classify(self, measured: Measured, outcome: str, phase: str) -> None:
+        """Into its row by phase: "first" (the market bots' first minute), "market", "resting" (the grid bots'
+        minutes), "dropped". A tick that fetched its symbol's candles is a candle fill in the market minutes
+        and left out otherwise (its row would carry the fetch)."""
         from chalicelib.tick_reporting import QUIET_RESULTS
 
-        if first:
-            if not measured.usage.tables["market-cache"]:
-                self.result.first_ticks.append(measured)
-        elif measured.usage.tables["market-cache"]:
+        quiet = outcome in QUIET_RESULTS
+        fetched = bool(measured.usage.tables["market-cache"])
+        if phase == "first" and not fetched:
+            self.result.first_ticks.append(measured)
+        elif phase == "market" and fetched:
             # The first bot of a (symbol, minute) fetches the candles for all the others.
             self.result.candle_fills.append(measured)
-        else:
-            (self.result.quiet if outcome in QUIET_RESULTS else self.result.trading).append(measured)
+        elif phase == "market":
+            (self.result.quiet if quiet else self.result.trading).append(measured)
+        elif phase == "resting" and not fetched:
+            (self.result.resting_quiet if quiet else self.result.resting_trading).append(measured)

@@ -48,6 +48,10 @@ def _work_rows(result: Result) -> list[tuple[str, int, list[Measured], TickUsage
          mean_usage(result.tick(result.candle_fills))),
         ("a bot's first tick (once)", len(result.first_ticks), result.first_ticks,
          mean_usage(result.tick(result.first_ticks))),
+        ("resting: quiet tick", len(result.resting_quiet), result.resting_quiet,
+         mean_usage(result.tick(result.resting_quiet))),
+        ("resting: fill, re-arm", len(result.resting_trading), result.resting_trading,
+         mean_usage(result.tick(result.resting_trading))),
     ]  # fmt: skip
 
 
@@ -105,13 +109,19 @@ def read_breakdown(result: Result) -> str:
 
 
 def month_table(result: Result, trading_share: float) -> list[str]:
+    """A 1m, 15m and 1h bot trading at market, and a 1m grid bot whose limit orders rest on the exchange (its
+    quiet ticks check them; a `trading_share` of its ticks book a fill and re-arm)."""
     quiet, trading = mean_usage(result.tick(result.quiet)), mean_usage(result.tick(result.trading))
-    months = {label: bot_month(quiet, trading, result.dispatch_per_tick(), minutes, trading_share)
-              for label, minutes in INTERVALS}  # fmt: skip
-    lines = ["  " + f"{'US$ per bot-month':<25}" + "".join(f"{label + ' bot':>12}" for label, _ in INTERVALS)]
+    columns = [(f"{label} bot", quiet, trading, minutes) for label, minutes in INTERVALS]
+    if result.resting_quiet:
+        resting = mean_usage(result.tick(result.resting_quiet)), mean_usage(result.tick(result.resting_trading))
+        columns.append(("1m resting", *resting, 1))
+    months = {label: bot_month(q, t, result.dispatch_per_tick(), minutes, trading_share)
+              for label, q, t, minutes in columns}  # fmt: skip
+    lines = ["  " + f"{'US$ per bot-month':<25}" + "".join(f"{label:>12}" for label in months)]
     for line in next(iter(months.values())):
-        lines.append(f"  {line:<25}" + "".join(f"{_dollars(months[label][line]):>12}" for label, _ in INTERVALS))
-    totals = "".join(f"{_dollars(sum(months[label].values())):>12}" for label, _ in INTERVALS)
+        lines.append(f"  {line:<25}" + "".join(f"{_dollars(month[line]):>12}" for month in months.values()))
+    totals = "".join(f"{_dollars(sum(month.values())):>12}" for month in months.values())
     lines.append(f"  {'total':<25}{totals}")
     return lines
 
@@ -130,8 +140,9 @@ def idle_table(result: Result) -> list[str]:
 
 def render(result: Result, trading_share: float, elapsed: float) -> str:
     out = [
-        f"Cost model (bench/cost.py; docs/cost.md): {result.bots} paper 1m bots, {len(result.dispatches)} minutes on "
-        f"the embedded AWS, {elapsed:.0f} s; us-east-1 list prices of {PRICES_DATE}",
+        f"Cost model (bench/cost.py; docs/cost.md): {result.bots} paper 1m bots and {result.resting_bots} grid bots "
+        f"with resting orders, {len(result.dispatches)} minutes on the embedded AWS, {elapsed:.0f} s; us-east-1 list "
+        f"prices of {PRICES_DATE}",
         "",
         *work_table(result),
         read_breakdown(result),
