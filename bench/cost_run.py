@@ -156,8 +156,10 @@ class Result:
     bots: int
     idle_minute: Measured
     dispatches: list[tuple[int, Measured]] = field(default_factory=list)  # (bots dispatched, measured)
-    # The (interval, shard) keys each dispatch claimed and queried: the idle minute's, then each dispatch's.
+    # The (interval, shard) keys each dispatch claimed and queried: the idle minute's (over as many intervals
+    # as were due that minute), then each dispatch's.
     idle_shards: int = 1
+    idle_intervals: int = 1
     dispatch_shards: list[int] = field(default_factory=list)
     quiet: list[Measured] = field(default_factory=list)
     trading: list[Measured] = field(default_factory=list)
@@ -183,7 +185,7 @@ class Result:
         """The dispatcher's minute with no bot, averaged over a day: it claims and queries every shard of each
         interval due that minute (1m every minute, 5m every fifth, ... 1d once), bots or not."""
         m, (rru, wru) = self.idle_minute, self._per_shard()
-        keys = self.idle_shards * shards_per_minute()
+        keys = self.idle_shards / self.idle_intervals * shards_per_minute()
         return TickUsage(
             read_units=rru * keys,
             write_units=wru * keys,
@@ -210,6 +212,14 @@ class Result:
             lambda_gb_seconds=max(0.0, sum(m.seconds for m in total) - n * idle.seconds) / bots * self.dispatcher_gb,
             log_bytes=max(0, sum(m.log_bytes for m in total) - n * idle.log_bytes) / bots,
         )
+
+
+def due_intervals(tick_at: int) -> int:
+    """How many intervals' bars close at `tick_at` (the dispatcher claims each one's shards)."""
+    from chalicelib.domain.bots import is_due
+    from chalicelib.domain.intervals import INTERVAL_MS
+
+    return sum(1 for interval in INTERVAL_MS if is_due(interval, tick_at))
 
 
 def shards_per_minute() -> float:
@@ -259,6 +269,7 @@ class Run:
                 self.clock.advance(60_000)
                 report, self.result.idle_minute = self._metered(workers.dispatch)
                 self.result.idle_shards = int(report["shards"])
+                self.result.idle_intervals = due_intervals(int(report["tick_at"]))
             self._create_bots()
             # The bots' first minute is not a month's minute: each bot's first tick writes its initial state,
             # once per start. It is kept apart (`first_ticks`); its dispatch and candle fills are left out.

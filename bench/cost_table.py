@@ -108,22 +108,41 @@ def read_breakdown(result: Result) -> str:
     )
 
 
-def month_table(result: Result, trading_share: float) -> list[str]:
-    """A 1m, 15m and 1h bot trading at market, and a 1m grid bot whose limit orders rest on the exchange (its
-    quiet ticks check them; a `trading_share` of its ticks book a fill and re-arm)."""
+def month_columns(result: Result, trading_share: float) -> dict[str, dict[str, float]]:
+    """US$ by line for a 1m, 15m and 1h bot trading at market, and a 1m grid bot whose limit orders rest on the
+    exchange (its quiet ticks check them; at the share of its ticks that booked a fill and re-armed in the run).
+    A bot whose bars are HEARTBEAT_MS or more apart writes its state on every quiet tick: the quiet ticks that
+    wrote stand for its quiet ticks."""
+    from chalicelib.services.tick.service import HEARTBEAT_MS
+
     quiet, trading = mean_usage(result.tick(result.quiet)), mean_usage(result.tick(result.trading))
-    columns = [(f"{label} bot", quiet, trading, minutes) for label, minutes in INTERVALS]
+    wrote = [m for m in result.quiet if m.usage.dynamo_calls() > 1] or result.quiet
+    quiet_writing = mean_usage(result.tick(wrote))
+    columns = [
+        (f"{label} bot", quiet_writing if minutes * 60_000 >= HEARTBEAT_MS else quiet, trading, minutes, trading_share)
+        for label, minutes in INTERVALS
+    ]
     if result.resting_quiet:
         resting = mean_usage(result.tick(result.resting_quiet)), mean_usage(result.tick(result.resting_trading))
-        columns.append(("1m resting", *resting, 1))
-    months = {label: bot_month(q, t, result.dispatch_per_tick(), minutes, trading_share)
-              for label, q, t, minutes in columns}  # fmt: skip
+        columns.append(("1m resting", *resting, 1, resting_share(result)))
+    return {label: bot_month(q, t, result.dispatch_per_tick(), minutes, share)
+            for label, q, t, minutes, share in columns}  # fmt: skip
+
+
+def month_table(result: Result, trading_share: float) -> list[str]:
+    months = month_columns(result, trading_share)
     lines = ["  " + f"{'US$ per bot-month':<25}" + "".join(f"{label:>12}" for label in months)]
     for line in next(iter(months.values())):
         lines.append(f"  {line:<25}" + "".join(f"{_dollars(month[line]):>12}" for month in months.values()))
     totals = "".join(f"{_dollars(sum(month.values())):>12}" for month in months.values())
     lines.append(f"  {'total':<25}{totals}")
     return lines
+
+
+def resting_share(result: Result) -> float:
+    """The share of the grid bots' ticks that booked a fill and re-armed."""
+    ticks = len(result.resting_quiet) + len(result.resting_trading)
+    return len(result.resting_trading) / ticks if ticks else 0.0
 
 
 def idle_table(result: Result) -> list[str]:
@@ -148,8 +167,9 @@ def render(result: Result, trading_share: float, elapsed: float) -> str:
         read_breakdown(result),
         invocation_line(result),
         "",
-        f"  (a month of 43,200 minutes; {trading_share:.0%} of ticks trade; a tick's Lambda time: its share of the "
-        "billed duration of a worker invocation of up to 10 ticks, measured against moto)",
+        f"  (a month of 43,200 minutes; {trading_share:.0%} of ticks trade, {resting_share(result):.0%} of the grid's "
+        "book a fill and re-arm; a tick's Lambda time: its share of the billed duration of a worker invocation of up "
+        "to 10 ticks, measured against moto)",
         *month_table(result, trading_share),
         "",
         *idle_table(result),

@@ -3,29 +3,29 @@
 Lambda runs the function zip from /var/task and the layers from /opt, both read-only: Python cannot write the
 `__pycache__` it would normally reuse, so a package shipped as source compiles every module it imports on every
 cold start (measured: the API's and the worker's cold import about twice as long, docs/cost.md). Each `.py` gets
-its `__pycache__/<name>.cpython-311.pyc`, compiled with the path it will have on Lambda (so tracebacks find the
+its `__pycache__/<name>.<cache tag>.pyc`, compiled with the path it will have on Lambda (so tracebacks find the
 source) and hash-based without checking (PEP 552): a timestamp pyc would be stale whenever the zip's 2-second
-timestamps round the source's mtime, and nothing changes a deployed package's sources.
+timestamps round the source's mtime, and nothing changes a deployed package's sources. The interpreter that runs
+this is the one `chalice package` ran with, and Chalice sets the functions' runtime to its version
+(tests/deploy/test_package.py: python3.11), so the bytecode is the runtime's.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import py_compile
 import sys
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
-RUNTIME = (3, 11)  # .chalice/config.json's python3.11; a pyc only works on the version that wrote it
 FUNCTION_ROOT = "/var/task/"
 LAYER_ROOT = "/opt/"
 
 
 def pyc_name(source: str) -> str:
-    """`a/b/c.py` -> `a/b/__pycache__/c.cpython-311.pyc`, where the runtime's import looks for it."""
+    """`a/b/c.py` -> `a/b/__pycache__/c.cpython-311.pyc` (this interpreter's cache tag), where import looks."""
     path = PurePosixPath(source)
-    return str(path.parent / "__pycache__" / f"{path.stem}.cpython-{RUNTIME[0]}{RUNTIME[1]}.pyc").removeprefix("./")
+    return str(path.parent / "__pycache__" / f"{path.stem}.{sys.implementation.cache_tag}.pyc").removeprefix("./")
 
 
 def _compile(source: bytes, runtime_path: str, work: Path) -> bytes | None:
@@ -43,9 +43,7 @@ def _compile(source: bytes, runtime_path: str, work: Path) -> bytes | None:
 
 def add_bytecode(zip_path: Path, root: str) -> int:
     """Rewrite `zip_path` with a compiled pyc beside each `.py` (`root`: where Lambda puts the zip's files);
-    the bytes added. Nothing when this interpreter is not the runtime's version (its pyc would be ignored)."""
-    if sys.version_info[:2] != RUNTIME or importlib.util.MAGIC_NUMBER is None:
-        return 0
+    the bytes added."""
     added = 0
     out_path = zip_path.with_suffix(".compiling")
     with (

@@ -225,7 +225,7 @@ class PackageSummary:
 
     @property
     def total_unzipped_mb(self) -> float:
-        return round(sum(r.after_bytes for r in self.zips.values()) / 1e6, 1)
+        return round(sum(r.after_bytes + r.bytecode_bytes for r in self.zips.values()) / 1e6, 1)
 
 
 def process(out_dir: Path, prune: bool = True, requirements: Path = REQUIREMENTS) -> PackageSummary:

@@ -197,9 +197,8 @@ def decide_full(
     quantity = st.quantity
     equity = cash + quantity * bar.close
     # Peaks move only for the rule that reads them, so a quiet bar changes no state and its tick writes nothing
-    # (docs/cost.md). A rule set later starts from the entry price (peak_price) or the next bar (peak_equity).
-    if rules.max_drawdown_pct is not None:
-        st.peak_equity = max(st.peak_equity, equity)
+    # (docs/cost.md, docs/strategies.md: where a rule set later starts from).
+    st.peak_equity = max(st.peak_equity, equity) if rules.max_drawdown_pct is not None else 0.0
     reason: str | None = None
     if quantity > 0:
         if not rules.exchange_stops:  # on the exchange they rest instead (domain/protection.py)

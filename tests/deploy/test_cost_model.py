@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from bench.capacity import Meter, Usage, item_size, number_size, read_units, sqs_billed, sqs_requests, write_units
-from bench.cost_run import Measured, Result, shards_per_minute
+from bench.cost_run import Measured, Result, due_intervals, shards_per_minute
+from bench.cost_table import month_columns, resting_share
 from bench.prices import PRICES, TickUsage, bot_month, fixed_egress, idle_stage, sqs_idle_polling_requests, usage_cost
 
 REPO = Path(__file__).resolve().parents[2]
@@ -170,3 +171,39 @@ def test_the_meter_counts_a_tagged_threads_calls_under_its_tag(dynamo: Any) -> N
     assert {tag: (u.wru, u.calls["dynamodb:PutItem"]) for tag, u in tagged.items()} == {"m0": (1.0, 1), "m1": (3.0, 3)}
     untagged = meter.take()
     assert untagged.rru == 0.5 and untagged.dynamo_calls() == 1 and meter.take_tagged() == {}
+
+
+def test_the_idle_minute_counts_keys_per_interval_whatever_minute_it_fell_on() -> None:
+    """An idle dispatch at 00:05 claims 1m's and 5m's shards: 32 keys over two intervals, 16 per interval."""
+    assert due_intervals(1_767_225_600_000 + 5 * 60_000) == 2 and due_intervals(1_767_225_600_000 + 60_000) == 1
+    assert due_intervals(1_767_225_600_000) == len(("1m", "5m", "15m", "1h", "4h", "1d"))
+    result = Result(bots=0, idle_minute=Measured(_usage(16.0, 32.0), 0.2, 900), idle_shards=32, idle_intervals=2)
+    assert result.idle_dispatcher_minute().write_units == pytest.approx(16 * shards_per_minute())
+
+
+def _tick(calls: int, rru: float, wru: float) -> Measured:
+    usage = _usage(rru, wru)
+    usage.calls["dynamodb:BatchGetItem"] = 1
+    usage.calls["dynamodb:PutItem"] = calls - 1
+    return Measured(usage, 0.01, 100)
+
+
+def test_a_bot_of_15_minute_bars_or_longer_writes_its_heartbeat_on_every_quiet_tick() -> None:
+    result = Result(bots=1, idle_minute=Measured(_usage(0, 0), 0.0, 0))
+    result.quiet = [_tick(1, 2.0, 0.0)] * 14 + [_tick(2, 2.0, 1.0)]  # one heartbeat in 15 one-minute ticks
+    result.trading = [_tick(4, 2.0, 12.0)]
+    months = month_columns(result, trading_share=0.05)
+    price = 0.625e-6
+    # 1m: one quiet tick in 15 writes 1 unit; 15m: every quiet tick does. Trading ticks write 12 units in both.
+    assert months["1m bot"]["DynamoDB writes"] == pytest.approx(43_200 * (0.95 / 15 + 0.05 * 12) * price)
+    assert months["15m bot"]["DynamoDB writes"] == pytest.approx(2_880 * (0.95 * 1 + 0.05 * 12) * price)
+
+
+def test_the_resting_column_uses_the_share_of_the_grids_ticks_that_filled() -> None:
+    result = Result(bots=1, idle_minute=Measured(_usage(0, 0), 0.0, 0))
+    result.quiet, result.trading = [_tick(1, 2.0, 0.0)], [_tick(4, 2.0, 12.0)]
+    result.resting_quiet = [_tick(3, 3.0, 0.0)] * 4
+    result.resting_trading = [_tick(21, 7.0, 100.0)]
+    assert resting_share(result) == pytest.approx(0.2)
+    writes = month_columns(result, trading_share=0.05)["1m resting"]["DynamoDB writes"]
+    assert writes == pytest.approx(43_200 * 0.2 * 100 * 0.625e-6)

@@ -12,9 +12,11 @@ from typing import Any
 
 from infra import package_template
 from infra.package_bytecode import LAYER_ROOT, add_bytecode, pyc_name
+from infra.package_layers import JOBS_LAYER_ZIP
 
 SITE = "python/lib/python3.11/site-packages"
 UNCHECKED_HASH = 0b01  # PEP 552 flags: hash-based, source not checked
+TAG = sys.implementation.cache_tag  # "cpython-311" here, as on the functions' python3.11
 
 
 def _flags(pyc: bytes) -> int:
@@ -31,10 +33,10 @@ def test_each_module_gets_an_unchecked_hash_pyc_named_for_where_lambda_puts_it(t
     added = add_bytecode(path, LAYER_ROOT)
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
-        pyc = zf.read(f"{SITE}/pkg/__pycache__/mod.cpython-311.pyc")
-    assert added > 0 and pyc_name(f"{SITE}/pkg/mod.py") == f"{SITE}/pkg/__pycache__/mod.cpython-311.pyc"
+        pyc = zf.read(f"{SITE}/pkg/__pycache__/mod.{TAG}.pyc")
+    assert added > 0 and pyc_name(f"{SITE}/pkg/mod.py") == f"{SITE}/pkg/__pycache__/mod.{TAG}.pyc"
     assert {n for n in names if n.endswith(".pyc")} == {
-        f"{SITE}/pkg/__pycache__/__init__.cpython-311.pyc", f"{SITE}/pkg/__pycache__/mod.cpython-311.pyc"
+        f"{SITE}/pkg/__pycache__/__init__.{TAG}.pyc", f"{SITE}/pkg/__pycache__/mod.{TAG}.pyc"
     }  # the template is not Python: left as source
     assert f"{SITE}/pkg/data.json" in names and f"{SITE}/pkg/mod.py" in names  # nothing else changes
     assert _flags(pyc) == UNCHECKED_HASH
@@ -64,13 +66,12 @@ def test_the_import_uses_the_shipped_pyc_and_compiles_nothing(tmp_path: Path) ->
 
 def test_every_packaged_module_is_compiled(packaged: tuple[Path, Any]) -> None:
     out, summary = packaged
-    for name in (package_template.FUNCTION_ZIP, package_template.LAYER_ZIP):
+    for name in (package_template.FUNCTION_ZIP, package_template.LAYER_ZIP, JOBS_LAYER_ZIP):
         with zipfile.ZipFile(out / name) as zf:
             names = set(zf.namelist())
-            sources = {n for n in names if n.endswith(".py")}
-            missing = {n for n in sources if pyc_name(n) not in names}
-            # A few vendored files are templates or other Pythons' code: never importable, left as source.
-            assert len(missing) <= len(sources) // 100, (name, sorted(missing)[:20])
-            some = sorted(n for n in names if n.endswith(".pyc"))[:50]
-            assert all(_flags(zf.read(n)) == UNCHECKED_HASH for n in some)
+            missing = {n for n in names if n.endswith(".py") and pyc_name(n) not in names}
+            assert not missing, (name, sorted(missing)[:20])
+            compiled = [n for n in names if n.endswith(".pyc")]
+            assert all(_flags(zf.read(n)) == UNCHECKED_HASH for n in compiled)
         assert summary.zips[name].bytecode_bytes > 0
+    assert summary.total_unzipped_mb > sum(r.after_bytes for r in summary.zips.values()) / 1e6
