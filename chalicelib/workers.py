@@ -125,7 +125,8 @@ def _tick_record(record: SQSRecord) -> str:
         )
         ticks.record_failure(user_id, bot_id, tick_error_text(exc, record.message_id))
         raise
-    return report_tick(keys, outcome, started)  # a quiet tick's line is DEBUG (tick_reporting.py)
+    delay_ms = container().clock.now_ms() - tick_at
+    return report_tick(keys, outcome, started, delay_ms)  # a quiet tick's line is DEBUG (tick_reporting.py)
 
 
 def _signal_record(record: SQSRecord) -> str:

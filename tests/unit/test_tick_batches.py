@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from chalicelib import workers
+from chalicelib.domain.clock import ManualClock
 from chalicelib.observability import logger
 from chalicelib.services.tick.execution import TickOutcome
 from tests.sqs_events import sqs_event
@@ -60,7 +61,8 @@ class FakeTicks:
 @pytest.fixture()
 def ticks(monkeypatch: pytest.MonkeyPatch) -> FakeTicks:
     fake = FakeTicks()
-    monkeypatch.setattr(workers, "container", lambda: SimpleNamespace(ticks=fake))
+    clock = ManualClock(60_000 + 2_000)  # the ticks below are for minute 60_000: on time
+    monkeypatch.setattr(workers, "container", lambda: SimpleNamespace(ticks=fake, clock=clock))
     return fake
 
 

@@ -4,8 +4,9 @@ paper exchange applies too.
 
 `RestingBook.update` reconciles as the tick does (domain.resting.reconcile): a key wanted on the terms it
 rests on keeps its order (and what it has filled), a key wanted on new terms is cancelled and placed again, a
-key no longer wanted is cancelled. `RestingBook.fill_bar` fills what the candle reached, sells first (their
-proceeds fund the buys of the same candle), each at most `participation` of the candle's volume; a buy spends at
+key no longer wanted is cancelled. `RestingBook.fill_bar` fills what the candle reached: first a limit placed for
+this bar that its open fills (it filled when the tick placed it), then sells first (their proceeds fund the buys
+of the same candle), each at most `participation` of the candle's volume; a buy spends at
 most the cash left and a sell at most what its group holds. Fills are `SimFill`s, booked by the caller through
 the engine's `apply_fill_core` like the market fills.
 """
@@ -72,6 +73,8 @@ class RestingBook:
     # `_up` (most candles reach no order: a grid's ladder sits outside them).
     _down: float = INF
     _up: float = -INF
+    # Keys placed (or placed again) by the last `update`: the tick at the next bar's open placed them.
+    _fresh: set[str] = field(default_factory=set)
 
     def update(self, wants: list[Want]) -> None:
         current = self.orders
@@ -82,7 +85,10 @@ class RestingBook:
         self.orders = {}
         for want in wants:
             order = current.get(want.key)
-            self.orders[want.key] = order if order is not None and order.want.same_terms(want) else Resting(want)
+            if order is None or not order.want.same_terms(want):
+                order = Resting(want)
+                self._fresh.add(want.key)
+            self.orders[want.key] = order
         self._bounds()
 
     def _bounds(self) -> None:
@@ -91,9 +97,16 @@ class RestingBook:
         self._up = min((r[1] for r in reach), default=INF)
 
     def fill_bar(self, candle: Candle, account: Account) -> None:
+        fresh = self._fresh
+        if fresh:
+            self._fresh = set()
         if not self.orders or (candle.low > self._down and candle.high < self._up):
             return
-        for key in sorted(self.orders, key=lambda k: booking_order(self.orders[k].want.side, k)):
+        if fresh:
+            keys = sorted(self.orders, key=lambda k: self._booking(k, candle, fresh))
+        else:
+            keys = sorted(self.orders, key=lambda k: booking_order(self.orders[k].want.side, k))
+        for key in keys:
             order = self.orders[key]
             touched = _touch(order, candle)
             if touched is None:
@@ -105,6 +118,19 @@ class RestingBook:
             if (fill is None and order.want.side is Side.SELL) or order.filled >= order.want.quantity * DONE:
                 del self.orders[key]  # done, or a sell with nothing left to sell
         self._bounds()
+
+    def _booking(self, key: str, candle: Candle, fresh: set[str]) -> tuple[bool, tuple[bool, str]]:
+        """A limit placed for this bar where it fills at the open filled when the tick placed it, before anything
+        else could fill on the bar (the paper exchange and Binance fill it at once, and the tick books it then);
+        the rest in `booking_order`."""
+        want = self.orders[key].want
+        at_once = (
+            key in fresh
+            and want.type is OrderType.LIMIT
+            and want.oco_stop is None
+            and limit_touch(want.side, want.price, candle.open, candle.high, candle.low) is Touch.AT_OPEN
+        )
+        return not at_once, booking_order(want.side, key)
 
     def _fill(self, order: Resting, touched: tuple[float, str], candle: Candle, account: Account) -> SimFill | None:
         price, reason = touched
@@ -119,8 +145,9 @@ class RestingBook:
             if quantity <= 0:
                 return None
         notional = quantity * price
-        return SimFill(want.leg, want.side, price, quantity, notional, notional * self.fee_rate, candle.open_time,
-                       reason)
+        return SimFill(
+            want.leg, want.side, price, quantity, notional, notional * self.fee_rate, candle.open_time, reason
+        )
 
 
 def _reach(order: Resting) -> tuple[float, float]:

@@ -1,8 +1,9 @@
 """Matching the replay's fills to the live trades: first by the tick and leg that caused them (a market order's
 client order id is `client_order_id(bot, tick, leg)`, so the replay's (tick, leg) names the live trade it should
 have become); then a resting fill on the same bar on both sides (same side, the live one booked by the first tick
-after that bar closed, the nearest price first): a bar pair; then what is left, same side, nearest later live fill
-within `late_ms`: a late pair (a resting order that filled on another bar)."""
+after that bar closed, or at once by the tick that placed it in that bar; the nearest price first): a bar pair;
+then what is left, same side, nearest later live fill within `late_ms`: a late pair (a resting order that filled
+on another bar)."""
 
 from __future__ import annotations
 
@@ -73,18 +74,20 @@ def _same_bar(
 ) -> tuple[Pairs, list[SideFill], list[SideFill]]:
     """A replay's resting fill is stamped with its bar's open `at`; the live tick books a resting fill when it finds
     it, so a fill on that bar is booked by the tick at `at + bar` (which runs seconds after it), before the tick
-    after. Several orders of one side can fill on one bar (grid levels): each replay fill takes the live fill
-    nearest its price."""
+    after; an order that could fill when the tick at `at` placed it (a buy limit above the price, the replay's fill
+    at the bar's open) filled at once and is booked by that tick, seconds after `at`. Several orders of one side
+    can fill on one bar (grid levels, DCA safety orders): each replay fill takes the live fill nearest its price,
+    the earlier booking on a tie."""
     pairs: Pairs = []
     left: list[SideFill] = []
     free = list(live)
     for b in backtest:
         at = b.tick_at or b.executed_at_ms
-        same = [f for f in free if f.side == b.side and at + bar_ms <= f.executed_at_ms < at + 2 * bar_ms]
+        same = [f for f in free if f.side == b.side and at <= f.executed_at_ms < at + 2 * bar_ms]
         if not bar_ms or not same:
             left.append(b)
             continue
-        found = min(same, key=lambda f: abs(f.price - b.price))
+        found = min(same, key=lambda f: (abs(f.price - b.price), f.executed_at_ms))
         free.remove(found)
         pairs.append((found, b))
     return pairs, free, left

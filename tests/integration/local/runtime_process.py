@@ -67,6 +67,17 @@ class Runtime:
     def tail(self) -> str:
         return self.log.read_text()[-6000:] if self.log.exists() else ""
 
+    def late_ticks(self) -> dict[str, list[int]]:
+        """The ticks the runtime's worker reported as run late ("tick ran late", chalicelib/tick_reporting.py), by
+        bot: their moment (`tick_at`, ms)."""
+        late: dict[str, list[int]] = {}
+        for line in self.log.read_text().splitlines() if self.log.exists() else []:
+            if not line.startswith("{") or '"tick ran late"' not in line:
+                continue
+            entry = json.loads(line)
+            late.setdefault(str(entry["bot_id"]), []).append(int(entry["tick_at"]))
+        return late
+
     def import_candles(self, candles: Iterable[Candle], csv: Path) -> dict[str, Any]:
         rows = [f"{c.open_time},{c.open},{c.high},{c.low},{c.close},{c.volume},{c.close_time},,,,," for c in candles]
         csv.write_text("\n".join([HEADER, *rows]) + "\n")

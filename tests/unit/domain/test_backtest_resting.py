@@ -75,6 +75,36 @@ def test_a_candle_fills_at_most_a_tenth_of_its_volume_and_the_rest_keeps_resting
     assert book.orders["protect"].filled == 0.4
 
 
+def _safety(key: str, price: float) -> Want:
+    return Want(key, "safety_order", key, "safety_order", Side.BUY, OrderType.LIMIT, 1.0, price)
+
+
+def _take_profit(price: float) -> Want:
+    return Want("take_profit", "take_profit", "exit", "take_profit", Side.SELL, OrderType.LIMIT, 1.0, price)
+
+
+def test_a_limit_placed_where_the_bars_open_fills_it_is_booked_before_the_bars_other_fills() -> None:
+    """CI, 2026-11-30 (DCA limit): the tick placed a safety buy above the price, which filled at once; the
+    take-profit resting since the bar before filled later in the bar. The tick booked the buy first (when it
+    placed it), then the sell (found by the next tick); the backtest books them in that order too."""
+    book, account = RestingBook(fee_rate=0.0), _Account(1000.0, held=1.0)
+    book.update([_take_profit(102.0)])
+    book.fill_bar(_candle(100, 101, 99), account)  # the take-profit rests: not reached
+    book.update([_take_profit(102.0), _safety("safety_1", 100.5)])  # placed above the next open (100)
+    book.fill_bar(_candle(100, 103, 99.5), account)
+    booked = [(f.side, f.price, f.leg) for f in account.fills]
+    assert booked == [(Side.BUY, 100.0, "safety_1"), (Side.SELL, 102.0, "exit")]
+
+
+def test_a_limit_resting_from_an_earlier_bar_that_the_open_gaps_through_keeps_the_sells_first_order() -> None:
+    book, account = RestingBook(fee_rate=0.0), _Account(1000.0, held=1.0)
+    book.update([_take_profit(102.0), _safety("safety_1", 99.0)])
+    book.fill_bar(_candle(100, 101, 99.5), account)  # neither reached
+    book.update([_take_profit(102.0), _safety("safety_1", 99.0)])  # kept as they rest
+    book.fill_bar(_candle(98.5, 103, 98), account)  # gaps through the buy, then reaches the sell
+    assert [(f.side, f.price) for f in account.fills] == [(Side.SELL, 102.0), (Side.BUY, 98.5)]
+
+
 def test_new_terms_replace_an_order_and_an_unwanted_one_is_cancelled() -> None:
     book = RestingBook(fee_rate=0.0)
     book.update([_oco()])

@@ -50,6 +50,40 @@ def test_two_levels_filled_on_one_bar_pair_each_with_the_live_fill_nearest_its_p
     assert sum(r.buckets.values(), D(0)) == r.live_pnl - r.backtest_pnl
 
 
+def test_orders_filled_at_once_when_placed_pair_with_the_replays_fills_at_the_bars_open() -> None:
+    """CI, 2026-11-30 (DCA limit): four safety buys placed by the tick at BAR, three of them above the bar's open
+    (filled at once, at the open, booked by that tick) and one filled later in the bar at its limit (booked by the
+    next tick). The replay fills the same four on BAR: three at the open, one at its limit."""
+    replay_side = [
+        fill("b-0", "BUY", "20213.36", "0.00493", BAR, "safety_1"),
+        fill("b-1", "BUY", "20213.36", "0.00493", BAR, "safety_2"),
+        fill("b-2", "BUY", "20213.36", "0.00494", BAR, "safety_3"),
+        fill("b-3", "BUY", "20204.32038", "0.00494", BAR, "safety_4"),
+    ]
+    live = [
+        fill("tr-limit", "BUY", "20204.32", "0.00494", BAR + MIN + 3084),
+        fill("tr-1", "BUY", "20213.36", "0.00493", BAR + 5292),
+        fill("tr-2", "BUY", "20213.36", "0.00493", BAR + 5292),
+        fill("tr-3", "BUY", "20213.36", "0.00494", BAR + 5292),
+    ]
+    m = match("bot", live, replay_side, late_ms=5 * MIN, bar_ms=MIN)
+    assert m.late == m.live_only == m.backtest_only == []
+    pairs = [(lv.id, bt.id) for lv, bt in m.bar]
+    assert pairs == [("tr-1", "b-0"), ("tr-2", "b-1"), ("tr-3", "b-2"), ("tr-limit", "b-3")]
+    r = report(m, FACTS, D("20220"))
+    assert r.buckets[Bucket.TIMING] == 0
+    # The only price difference is the limit's rounding to the tick size: 0.00038 better on 0.00494.
+    assert r.buckets[Bucket.SLIPPAGE] == D("0.00038") * D("0.00494")
+    assert sum(r.buckets.values(), D(0)) == r.live_pnl - r.backtest_pnl
+
+
+def test_a_fill_booked_in_the_bar_before_the_replays_is_not_a_pair_of_that_bar() -> None:
+    replay_side = [fill("b-0", "BUY", "100", "1", BAR, "grid_buy_1")]
+    live = [fill("tr-1", "BUY", "100", "1", BAR - 1)]  # booked before the replay's bar opened
+    m = match("bot", live, replay_side, late_ms=5 * MIN, bar_ms=MIN)
+    assert m.bar == m.late == [] and [f.id for f in m.live_only] == ["tr-1"]
+
+
 def test_a_resting_fill_on_a_later_bar_is_a_late_pair_with_its_difference_in_timing() -> None:
     replay_side = [fill("b-0", "SELL", "105", "1", BAR, "grid_sell_3")]
     live = [fill("tr-1", "SELL", "105", "1", BAR + 2 * MIN + 800)]  # booked by the tick after the next one
