@@ -1,7 +1,9 @@
 """Drift reports, the drift-alert setting and the daily claims in one table (`<prefix>-drift-reports`, keys
 user_id / sk, TTL attribute `expires_at`):
 
-sk = r#<bot>#<version>#<from>#<to>   a report (numbers zero-padded to 13 digits, so a Query by prefix sorts by
+sk = r2#<bot>#<version>#<from>#<to> a report of the drift method 2 (`domain.drift.model.METHOD`: a report of an
+                                     older method, `r#...`, is never read and expires by its TTL); numbers
+                                     zero-padded to 13 digits, so a Query by prefix sorts by
                                      `to`): status pending|done|failed, the answer gzipped in `body` (binary),
                                      or in the artifacts bucket under backtests/<user>/drift/ when larger than
                                      BODY_INLINE_MAX (`body_key`; the bucket's 90-day rule and the account
@@ -20,20 +22,22 @@ from typing import Any
 from chalicelib.adapters.aws_clients import client
 from chalicelib.adapters.aws_errors import AwsBoundary
 from chalicelib.config import settings
+from chalicelib.domain.drift.model import METHOD
 from chalicelib.services.ports.backtests import ResultStore
 from chalicelib.services.ports.drift_reports import AlertSetting, DriftRecord, ReportKey
 
 BODY_INLINE_MAX = 300_000  # bytes of gzipped JSON kept in the item (DynamoDB's item limit is 400 KB)
 _PENDING = {":p": {"S": "pending"}}
+REPORT = f"r{METHOD}#"  # a report's sort key prefix
 
 
 def _sk(key: ReportKey) -> str:
-    return f"r#{key.bot_id}#{key.version:013d}#{key.from_ms:013d}#{key.to_ms:013d}"
+    return f"{REPORT}{key.bot_id}#{key.version:013d}#{key.from_ms:013d}#{key.to_ms:013d}"
 
 
 def _key_of(sk: str) -> ReportKey:
     head, version, from_ms, to_ms = sk.rsplit("#", 3)
-    return ReportKey(head.removeprefix("r#"), int(version), int(from_ms), int(to_ms))
+    return ReportKey(head.removeprefix(REPORT), int(version), int(from_ms), int(to_ms))
 
 
 def _refused(exc: Exception) -> bool:
@@ -67,7 +71,10 @@ class DynamoDriftReports(AwsBoundary):
         answer = client("dynamodb").query(
             TableName=self._table,
             KeyConditionExpression="user_id = :u AND begins_with(sk, :p)",
-            ExpressionAttributeValues={":u": {"S": user_id}, ":p": {"S": f"r#{bot_id}#{version:013d}#{from_ms:013d}#"}},
+            ExpressionAttributeValues={
+                ":u": {"S": user_id},
+                ":p": {"S": f"{REPORT}{bot_id}#{version:013d}#{from_ms:013d}#"},
+            },
             ScanIndexForward=False,
             Limit=1,
             ConsistentRead=True,

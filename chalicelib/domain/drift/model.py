@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+# The report's method (matching, replay): a stored report of another method is not read. 2: 2026-11-30, a resting
+# order filled when it was placed pairs with the replay's fill of its bar (docs/drift.md, "Same bar").
+METHOD = 2
+
 # Every amount is rounded to this before it is added up, so sums are exact (Decimal's 28 digits never round).
 QUANTUM = Decimal("1e-12")
 

@@ -13,6 +13,7 @@ import boto3
 import pytest
 
 from chalicelib import bootstrap, workers
+from chalicelib.adapters.dynamo.drift_reports import REPORT
 from chalicelib.bootstrap.drift import render
 from tests.integration.bots import test_drift_api as base
 from tests.integration.bots.conftest import Platform
@@ -39,7 +40,7 @@ def _item(p: Platform, user_id: str) -> list[dict[str, Any]]:
     table = bootstrap.container().settings.table("drift-reports")
     answer = ddb.query(TableName=table, KeyConditionExpression="user_id = :u",
                        ExpressionAttributeValues={":u": {"S": user_id}})  # fmt: skip
-    return [i for i in answer["Items"] if i["sk"]["S"].startswith("r#")]
+    return [i for i in answer["Items"] if i["sk"]["S"].startswith(REPORT)]
 
 
 def test_a_long_period_answers_202_then_the_inline_body(replayed: Callable[[int, D], Platform]) -> None:
@@ -91,6 +92,14 @@ def test_a_past_inline_report_is_cached_and_a_hit_reads_no_candle(
     assert item["status"]["S"] == "done" and int(item["expires_at"]["N"]) > now // 1000
     status, _ = _get(p, token, f"/bots/{bot_id}/drift?from={now - DAY}")  # up to now: computed, not stored
     assert status == 200 and len(reads) > seen and len(_item(p, _user_id(p, token))) == 1
+    # A report stored by an older drift method (`r#`) is not read: the new method computes and stores its own.
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    table = bootstrap.container().settings.table("drift-reports")
+    ddb.put_item(TableName=table, Item={**item, "sk": {"S": "r#" + item["sk"]["S"].removeprefix(REPORT)}})
+    ddb.delete_item(TableName=table, Key={"user_id": item["user_id"], "sk": item["sk"]})
+    seen = len(reads)
+    assert _get(p, token, path) == (200, first) and len(reads) > seen
+    assert len(_item(p, _user_id(p, token))) == 1
 
 
 def _alerts_feed(p: Platform, token: str) -> list[dict[str, Any]]:

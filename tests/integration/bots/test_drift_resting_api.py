@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal as D
 
+from tests.integration.bots import test_drift_api as base
 from tests.integration.bots.conftest import Platform
-from tests.integration.bots.test_drift_api import _adds_up, _drift, _login, _start, _trades, btc_1m, replayed
+from tests.integration.bots.test_drift_api import _adds_up, _drift, _login, _start, _trades
 
-__all__ = ["btc_1m", "replayed"]  # the fixtures this module uses
+btc_1m, replayed = base.btc_1m, base.replayed  # the fixtures, shared
 
 DCA = {"base_order_quote": 100, "safety_order_quote": 100, "price_deviation_pct": 0.05, "take_profit_pct": 0.05,
        "order_type": "limit"}  # fmt: skip
