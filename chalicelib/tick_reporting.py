@@ -18,8 +18,8 @@ from chalicelib.observability import logger, metrics
 
 PLATFORM_REFUSALS = frozenset({"exchange_weight_budget", "exchange_paused", "exchange_banned"})
 QUIET_RESULTS = frozenset({"no_trade", "warming_up", "duplicate", "not_running", "gone"})
-# A tick that finishes a minute or more after its moment placed or booked its orders in a later minute than its
-# own: a 1m bot traded a bar late (what a backtest of the same bars cannot show). Worth a line at WARNING.
+# A tick that finishes a minute or more after its moment and placed or booked an order did so in a later minute than
+# its own: a 1m bot traded a bar late (what a backtest of the same bars cannot show). Worth a line at WARNING.
 LATE_TICK_MS = 60_000
 
 
@@ -47,7 +47,7 @@ def report_tick(keys: dict[str, Any], outcome: Any, started: float, delay_ms: in
     metrics.add_metric(name="TicksRun", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="TickLatency", unit=MetricUnit.Milliseconds, value=(time.perf_counter() - started) * 1000)
     metrics.add_metric(name="TickDelay", unit=MetricUnit.Milliseconds, value=delay_ms)
-    if delay_ms >= LATE_TICK_MS:
+    if delay_ms >= LATE_TICK_MS and not is_quiet(outcome):  # a quiet one changed nothing (a redelivery, say)
         logger.warning("tick ran late", extra={**keys, "delay_ms": delay_ms, "result": outcome.result})
     if outcome.orders_placed:
         metrics.add_metric(name="OrdersPlaced", unit=MetricUnit.Count, value=outcome.orders_placed)

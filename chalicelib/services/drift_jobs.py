@@ -17,7 +17,7 @@ from typing import Any
 
 from chalicelib.domain.bots import BotConfig, BotState
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.drift.model import Report
+from chalicelib.domain.drift.model import METHOD, Report
 from chalicelib.domain.drift.replay import Window
 from chalicelib.domain.errors import InvalidInput, Unavailable
 from chalicelib.domain.intervals import INTERVAL_MS
@@ -47,7 +47,9 @@ class Pending:
 
 
 def report_id(key: ReportKey) -> str:
-    return hashlib.sha256(f"{key.bot_id}:{key.version}:{key.from_ms}:{key.to_ms}".encode()).hexdigest()[:24]
+    # The method too: a large body's blob is named by the id, and one method's must never overwrite another's.
+    text = f"{key.bot_id}:{key.version}:{key.from_ms}:{key.to_ms}:{METHOD}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 class DriftJobs:

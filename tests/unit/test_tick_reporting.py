@@ -1,5 +1,5 @@
-"""A tick that ends a minute or more after its moment says so at WARNING (the bot traded a bar late), and every
-tick reports how long after its moment it ended (TickDelay)."""
+"""A tick that ends a minute or more after its moment and placed or booked an order says so at WARNING (the bot
+traded a bar late), and every tick reports how long after its moment it ended (TickDelay)."""
 
 from __future__ import annotations
 
@@ -52,6 +52,12 @@ def test_a_tick_that_ends_within_its_minute_is_quiet(recorder: Recorder) -> None
     assert tick_reporting.report_tick(KEYS, Outcome(), time.perf_counter(), 59_999) == "no_trade"
     assert recorder.lines == [("DEBUG", "tick", {**KEYS, "result": "no_trade", "orders": 0, "trades": 0})]
     assert recorder.metrics["TickDelay"] == 59_999
+
+
+def test_a_quiet_tick_that_ends_a_minute_late_is_no_warning(recorder: Recorder) -> None:
+    """A redelivered or deferred tick runs a minute or more late and often decides nothing: it changed nothing."""
+    tick_reporting.report_tick(KEYS, Outcome("duplicate"), time.perf_counter(), 120_000)
+    assert [line[0] for line in recorder.lines] == ["DEBUG"] and recorder.metrics["TickDelay"] == 120_000
 
 
 def test_a_tick_that_ends_a_minute_late_is_a_warning_with_its_bot_and_moment(recorder: Recorder) -> None:

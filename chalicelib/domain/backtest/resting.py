@@ -102,11 +102,7 @@ class RestingBook:
             self._fresh = set()
         if not self.orders or (candle.low > self._down and candle.high < self._up):
             return
-        if fresh:
-            keys = sorted(self.orders, key=lambda k: self._booking(k, candle, fresh))
-        else:
-            keys = sorted(self.orders, key=lambda k: booking_order(self.orders[k].want.side, k))
-        for key in keys:
+        for key in self._booking(candle, fresh):
             order = self.orders[key]
             touched = _touch(order, candle)
             if touched is None:
@@ -119,18 +115,16 @@ class RestingBook:
                 del self.orders[key]  # done, or a sell with nothing left to sell
         self._bounds()
 
-    def _booking(self, key: str, candle: Candle, fresh: set[str]) -> tuple[bool, tuple[bool, str]]:
-        """A limit placed for this bar where it fills at the open filled when the tick placed it, before anything
-        else could fill on the bar (the paper exchange and Binance fill it at once, and the tick books it then);
-        the rest in `booking_order`."""
-        want = self.orders[key].want
-        at_once = (
-            key in fresh
-            and want.type is OrderType.LIMIT
-            and want.oco_stop is None
-            and limit_touch(want.side, want.price, candle.open, candle.high, candle.low) is Touch.AT_OPEN
+    def _booking(self, candle: Candle, fresh: set[str]) -> list[str]:
+        """The keys in the order their fills are booked: first a limit placed for this bar where the bar's open fills
+        it, in the order the tick placed them (the wants' order; the paper exchange and Binance fill such an order
+        at once and the tick books it then, before anything else could fill on the bar), then `booking_order`."""
+        placed = {key for key in fresh.intersection(self.orders) if _fills_when_placed(self.orders[key].want, candle)}
+        at_once = [key for key in self.orders if key in placed] if placed else []
+        rest = sorted(
+            (k for k in self.orders if k not in placed), key=lambda k: booking_order(self.orders[k].want.side, k)
         )
-        return not at_once, booking_order(want.side, key)
+        return at_once + rest
 
     def _fill(self, order: Resting, touched: tuple[float, str], candle: Candle, account: Account) -> SimFill | None:
         price, reason = touched
@@ -148,6 +142,13 @@ class RestingBook:
         return SimFill(
             want.leg, want.side, price, quantity, notional, notional * self.fee_rate, candle.open_time, reason
         )
+
+
+def _fills_when_placed(want: Want, candle: Candle) -> bool:
+    """A plain LIMIT placed at the bar's open through the price: marketable, the exchange fills it at once."""
+    if want.type is not OrderType.LIMIT or want.oco_stop is not None:
+        return False
+    return limit_touch(want.side, want.price, candle.open, candle.high, candle.low) is Touch.AT_OPEN
 
 
 def _reach(order: Resting) -> tuple[float, float]:

@@ -96,6 +96,15 @@ def test_a_limit_placed_where_the_bars_open_fills_it_is_booked_before_the_bars_o
     assert booked == [(Side.BUY, 100.0, "safety_1"), (Side.SELL, 102.0, "exit")]
 
 
+def test_limits_filled_when_placed_are_booked_in_the_order_they_were_placed() -> None:
+    book, account = RestingBook(fee_rate=0.0), _Account(1000.0)
+    levels = [Want(k, "grid_buy", k, "grid", Side.BUY, OrderType.LIMIT, 1.0, p) for k, p in (("grid_buy_2", 101.0),
+              ("grid_buy_10", 102.0))]  # fmt: skip
+    book.update(levels)  # placed in this order (by key, grid_buy_10 would come first)
+    book.fill_bar(_candle(100, 100.5, 99), account)
+    assert [f.leg for f in account.fills] == ["grid_buy_2", "grid_buy_10"]
+
+
 def test_a_limit_resting_from_an_earlier_bar_that_the_open_gaps_through_keeps_the_sells_first_order() -> None:
     book, account = RestingBook(fee_rate=0.0), _Account(1000.0, held=1.0)
     book.update([_take_profit(102.0), _safety("safety_1", 99.0)])
