@@ -26,6 +26,10 @@ from chalicelib.domain.plan import DEFAULT_FEE_RATE
 from chalicelib.domain.strategies.base import Lot
 
 ZERO = Decimal(0)
+# A sell within this share of a lot's (float) quantity closes it: the live tick sells a lot's quantity read back
+# from Decimal, which can fall short of the float sum of its buys by 1e-18 or so; a lot left with that would keep
+# a DCA bot "in a position" it can never sell, and it would start no new cycle (docs/accounting.md).
+FLOAT_NOISE = 1e-9
 # Why a take-profit exit booked a loss (the trade's `note`); docs/accounting.md.
 FEES_EXCEED_MOVE = "fees_exceed_move"
 FILLED_BELOW_ENTRY = "filled_below_entry"
@@ -93,7 +97,7 @@ def book_lot_sell(
     if lot is None:
         raise InvalidInput(f"sell fill but no open position in {group!r}")
     trade = _close(lot, group, price, quantity, fee, time, reason)
-    if quantity >= lot.quantity:
+    if _covers(quantity, lot):
         del lots[group]
     else:
         share = quantity / lot.quantity
@@ -103,8 +107,12 @@ def book_lot_sell(
     return trade
 
 
+def _covers(quantity: float, lot: Lot) -> bool:
+    return quantity >= lot.quantity * (1 - FLOAT_NOISE)
+
+
 def _close(lot: Lot, group: str, price: float, quantity: float, fee: float, time: int, reason: str) -> ClosedTrade:
-    if quantity >= lot.quantity:
+    if _covers(quantity, lot):
         quantity, cost, entry_fee = lot.quantity, lot.cost, lot.fee
     else:
         share = quantity / lot.quantity

@@ -150,3 +150,21 @@ def test_a_sell_covering_the_lot_closes_it_whole() -> None:
 def test_selling_a_group_without_a_lot_is_refused() -> None:
     with pytest.raises(InvalidInput):
         ledger.book_lot_sell({}, "main", 1.0, 1.0, 0.0, 0, "signal")
+
+
+def test_a_sell_of_the_lot_read_back_from_decimal_closes_it_despite_float_noise() -> None:
+    """Three buys of 0.00494505 sum to 0.014835150000000002 in float; the tick sells the lot's quantity read back
+    from Decimal (0.01483515): the lot closes instead of keeping 1.7e-18 open forever."""
+    lots: dict[str, Lot] = {}
+    for _ in range(3):
+        ledger.book_lot_buy(lots, "main", 20_000.0, 0.00494505, 0.0, 0)
+    assert lots["main"].quantity != 0.01483515  # the float sum is not the Decimal quantity
+    trade = ledger.book_lot_sell(lots, "main", 20_100.0, float(D("0.01483515")), 0.0, 60_000, "take_profit")
+    assert lots == {} and trade.quantity == pytest.approx(0.01483515)
+
+
+def test_a_sell_of_most_of_a_lot_leaves_the_rest_open() -> None:
+    lots: dict[str, Lot] = {}
+    ledger.book_lot_buy(lots, "main", 100.0, 1.0, 0.0, 0)
+    ledger.book_lot_sell(lots, "main", 110.0, 0.999999, 0.0, 60_000, "exit")
+    assert lots["main"].quantity == pytest.approx(0.000001)
